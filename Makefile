@@ -1,0 +1,66 @@
+# Seamless Hall. `make run` and `make test` are the two commands; see README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install run test lint format migrations-check pytest bench lock messages browser clean
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# English translations are compiled at install time; Chinese is the source language.
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+browser:
+	@bash .ci/ensure-chromium
+
+run: install
+	@$(PY) manage.py hall_backends
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "Seamless Hall: http://$${HALL_BIND:-127.0.0.1:8000}/  (Ctrl-C stops web, worker and beat)"
+	$(VENV)/bin/honcho -f Procfile start
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest: install browser
+	@$(PY) manage.py hall_backends
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: install lint migrations-check pytest
+
+bench: install
+	$(PY) -m bench.run
+
+# Regenerate requirements.lock from pyproject.toml in a throwaway environment.
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --upgrade pip
+	var/lock-venv/bin/pip install --quiet ".[dev]"
+	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^seamless-hall' > requirements.lock
+	rm -rf var/lock-venv
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from hall.demo import DEMO_PASSWORD, demo_seed
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (roles, users, catalogue). Safe to run again."
+
+    def handle(self, *args, **options):
+        logins = demo_seed()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data loaded. Logins (password {DEMO_PASSWORD}):")
+        )
+        for login in logins:
+            self.stdout.write(f"  {login.role:<14} {login.username}")

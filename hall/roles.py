@@ -1,0 +1,84 @@
+"""The hall's roles as Django groups, and the landing page of each.
+
+A role is a group; what a role may do is the set of permissions listed here. `roles_sync` makes
+the database match this table and is safe to run again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    group_name: str
+    label: str
+    landing_url_name: str
+    permissions: tuple[str, ...]
+    # Apps whose every model permission the role gets (the administrator's catalogue work).
+    model_apps: tuple[str, ...] = ()
+
+
+APPLICANT = Role(
+    "applicant", "applicant", _("申请人"), "portal:home", ("hall.use_applicant_portal",)
+)
+CLERK = Role("clerk", "clerk", _("窗口工作人员"), "workbench:home", ("hall.use_workbench",))
+OFFICER = Role("officer", "officer", _("部门审批人员"), "desk:home", ("hall.use_officer_desk",))
+AGENT = Role("agent", "agent", _("代办员"), "agency:home", ("hall.act_as_agent",))
+SUPERVISOR = Role(
+    "supervisor", "supervisor", _("监察人员"), "supervision:home", ("hall.view_supervision",)
+)
+ADMINISTRATOR = Role(
+    "administrator",
+    "administrator",
+    _("系统管理员"),
+    "admin:index",
+    ("hall.view_supervision",),
+    model_apps=("approvals", "departments", "hall", "auth"),
+)
+
+# Order matters: a user with several roles lands on the first one listed.
+ROLES: tuple[Role, ...] = (ADMINISTRATOR, SUPERVISOR, OFFICER, CLERK, AGENT, APPLICANT)
+ROLES_BY_SLUG = {role.slug: role for role in ROLES}
+
+
+def _permissions_for(role: Role) -> list[Permission]:
+    query = Q(pk__in=[])
+    for dotted in role.permissions:
+        app_label, codename = dotted.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    for app_label in role.model_apps:
+        query |= Q(content_type__app_label=app_label) & ~Q(content_type__model="rolecapability")
+    return list(Permission.objects.filter(query))
+
+
+@transaction.atomic
+def roles_sync() -> dict[str, Group]:
+    """Create or update one group per role with exactly the role's permissions."""
+    groups = {}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=role.group_name)
+        group.permissions.set(_permissions_for(role))
+        groups[role.slug] = group
+    return groups
+
+
+def roles_of(user) -> list[Role]:
+    if not user.is_authenticated:
+        return []
+    names = {group.name for group in user.groups.all()}
+    roles = [role for role in ROLES if role.group_name in names]
+    if user.is_superuser and ADMINISTRATOR not in roles:
+        roles.insert(0, ADMINISTRATOR)
+    return roles
+
+
+def landing_url_name(user) -> str:
+    roles = roles_of(user)
+    return roles[0].landing_url_name if roles else "index"

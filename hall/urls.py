@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from hall import views
+
+portal_patterns = ([path("", views.portal_home, name="home")], "portal")
+workbench_patterns = ([path("", views.workbench_home, name="home")], "workbench")
+agency_patterns = ([path("", views.agency_home, name="home")], "agency")
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("home/", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", include(portal_patterns)),
+    path("window/", include(workbench_patterns)),
+    path("agency/", include(agency_patterns)),
+    path("desk/", include("approvals.urls")),
+    path("supervision/", include("departments.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "无缝隙政务服务大厅 · 管理"
+admin.site.site_title = "无缝隙政务服务大厅"

@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from hall.health import broker_status, database_status
+from hall.roles import landing_url_name
+
+
+def index(request):
+    return render(request, "hall/index.html")
+
+
+@login_required
+def home(request):
+    """Sends each signed-in person to the landing page of their role."""
+    return redirect(landing_url_name(request.user))
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database, broker = database_status(), broker_status()
+    healthy = database.ok and broker.ok
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "degraded",
+            "database": {"ok": database.ok, "detail": database.detail},
+            "broker": {"ok": broker.ok, "detail": broker.detail},
+        },
+        status=200 if healthy else 503,
+    )
+
+
+@permission_required("hall.use_applicant_portal", raise_exception=True)
+def portal_home(request):
+    return render(request, "hall/portal_home.html")
+
+
+@permission_required("hall.use_workbench", raise_exception=True)
+def workbench_home(request):
+    return render(request, "hall/workbench_home.html")
+
+
+@permission_required("hall.act_as_agent", raise_exception=True)
+def agency_home(request):
+    return render(request, "hall/agency_home.html")

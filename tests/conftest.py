@@ -1,0 +1,114 @@
+"""Shared fixtures: the real components, a real Celery worker, and the role users."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config):
+    return [
+        f"database: {settings.DATABASE_CHOICE.url} ({settings.DATABASE_CHOICE.reason})",
+        f"broker: {settings.BROKER_CHOICE.url} ({settings.BROKER_CHOICE.reason})",
+    ]
+
+
+def pytest_sessionstart(session):
+    if not IN_CI:
+        return
+    problems = []
+    if settings.DATABASE_CHOICE.embedded:
+        problems.append(f"PostgreSQL is required in CI ({settings.DATABASE_CHOICE.reason})")
+    if settings.BROKER_CHOICE.embedded:
+        problems.append(f"Redis is required in CI ({settings.BROKER_CHOICE.reason})")
+    if problems:
+        pytest.exit("; ".join(problems), returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    on_redis = not settings.BROKER_CHOICE.embedded
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; running on SQLite fallback"))
+        if "celery_worker" in item.keywords and not on_redis:
+            item.add_marker(pytest.mark.skip(reason="needs Redis for a real Celery worker"))
+
+
+@pytest.fixture(scope="session")
+def hall_celery_app():
+    """The project's Celery app, pointed at a test-only queue so a dev worker never steals tasks."""
+    from hall.celery import app
+
+    app.conf.task_default_queue = "hall-test"
+    app.conf.task_always_eager = False
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_celery_worker(hall_celery_app, django_db_setup, django_db_blocker):
+    """A real Celery worker thread consuming from Redis (celery.contrib.testing.start_worker).
+
+    Tests that use it need `transactional_db`, because the worker thread has its own database
+    connection and sees only committed rows.
+    """
+    import celery.contrib.testing.tasks  # noqa: F401  (registers celery.ping for the ping check)
+    from celery.contrib.testing.worker import start_worker
+
+    hall_celery_app.control.purge()
+    with (
+        django_db_blocker.unblock(),
+        start_worker(
+            hall_celery_app,
+            queues=["hall-test"],
+            pool="threads",
+            concurrency=4,
+            perform_ping_check=True,
+            shutdown_timeout=30,
+        ) as worker,
+    ):
+        yield worker
+
+
+@pytest.fixture
+def celery_worker(live_celery_worker, transactional_db):
+    return live_celery_worker
+
+
+@pytest.fixture
+def roles(db):
+    from hall.roles import roles_sync
+
+    return roles_sync()
+
+
+@pytest.fixture
+def make_user(db, roles):
+    from django.contrib.auth import get_user_model
+
+    def make(username: str, *role_slugs: str, **extra):
+        user = get_user_model().objects.create_user(
+            username=username, password="pw-Hall-2026!", **extra
+        )
+        for slug in role_slugs:
+            user.groups.add(roles[slug])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def department(db):
+    from departments.models import Department
+
+    return Department.objects.create(code="MSR", name="区市场监督管理局", short_name="市场监管")
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"
