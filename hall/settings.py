@@ -189,11 +189,32 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Deadlines live in the database; beat only wakes the sweeps up (never ETA/countdown tasks).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": 30.0},
+    "hall-deemed-acceptance-sweep": {
+        "task": "hall.tasks.sweep_deemed_acceptance",
+        "schedule": 60.0,
+    },
 }
 
 # --- Domain settings ----------------------------------------------------------------------
 HALL_NAME = ENV.get("HALL_NAME", "深圳市福田区行政服务大厅")
 HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
+# The address printed in QR codes on notices, for the progress lookup.
+HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
+# Messages: SMS through a pluggable backend (console, file, or an HTTP gateway adapter).
+HALL_SMS_BACKEND = ENV.get("HALL_SMS_BACKEND", "hall.messaging.ConsoleSmsBackend")
+HALL_SMS_FILE = ENV.get("HALL_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
+HALL_SMS_GATEWAY_URL = ENV.get("HALL_SMS_GATEWAY_URL", "")
+HALL_SMS_GATEWAY_TOKEN = ENV.get("HALL_SMS_GATEWAY_TOKEN", "")
+EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = ENV.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(ENV.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "hall@localhost")
 
 LOGGING = {
     "version": 1,
