@@ -38,6 +38,14 @@ STATE_CHANGES = {
 }
 
 
+EVENT_LABELS = {
+    **STATE_CHANGES,
+    "one_time_breach": "违反一次性告知（经批准）",
+    "owner_assigned": "确定首问责任人",
+    "reminder": "督办提醒",
+}
+
+
 def event_record(
     *,
     case: Case,

@@ -17,8 +17,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,6 +43,7 @@ from hall.models import (
 from hall.notices import notice_issue
 from hall.notifications import applicant_notify
 from hall.numbering import receipt_no_next
+from hall.selectors import materials_editable
 
 INTAKE_WORKING_DAYS = 5  # Art. 32: accept or notify once within 5 working days
 REVIEW_RIGHTS = (
@@ -57,6 +60,7 @@ class OneTimeNotificationError(ValidationError):
 class MaterialMark:
     status: str
     reason: str = ""
+    scan: File | None = None
 
 
 # --- applicants ---------------------------------------------------------------------------
@@ -218,14 +222,6 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _open_correction_material_ids(case: Case) -> set[int]:
-    return set(
-        CorrectionItem.objects.filter(notice__case=case, supplied_at__isnull=True).values_list(
-            "material_id", flat=True
-        )
-    )
-
-
 def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
     """Record what the window found for each material.
 
@@ -239,11 +235,7 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
                 _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
             )
         materials = {material.pk: material for material in case.materials.all()}
-        editable = (
-            _open_correction_material_ids(case)
-            if case.status == Case.Status.AWAITING_CORRECTION
-            else set(materials)
-        )
+        editable = {material.pk for material in materials_editable(case=case)}
         errors = []
         for material_id, mark in marks.items():
             material = materials.get(material_id)
@@ -262,11 +254,27 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
             if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
                 errors.append(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
                 continue
+            if mark.scan is not None:
+                try:
+                    detected = validators.validate_upload(
+                        mark.scan, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
+                    )
+                except ValidationError as error:
+                    errors.extend(f"{material.name}：{message}" for message in error.messages)
+                    continue
+                material.scan.save(
+                    validators.safe_upload_name(mark.scan.name or "", detected),
+                    mark.scan,
+                    save=False,
+                )
+                material.scan_kind = detected.kind
             material.status = mark.status
             material.defect_reason = mark.reason.strip() if mark.status != "received" else ""
         if errors:
             raise ValidationError(errors)
-        CaseMaterial.objects.bulk_update(materials.values(), ["status", "defect_reason"])
+        CaseMaterial.objects.bulk_update(
+            materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
+        )
         if case.status == Case.Status.AWAITING_CORRECTION:
             _corrections_supplied(case=case, clerk=clerk, materials=materials)
         event_record(
@@ -600,6 +608,118 @@ def case_referral_close(*, case: Case, clerk: User, outcome: str) -> Case:
             case=case, action="closed", actor=clerk, details={"referral_outcome": outcome.strip()}
         )
         return case
+
+
+INTAKE_OUTCOMES = ("check", "accept", "correct", "refuse", "refer")
+
+
+def case_intake_decide(
+    *,
+    case: Case,
+    clerk: User,
+    outcome: str,
+    marks: Mapping[int, MaterialMark] | None = None,
+    reasons: str = "",
+    office: str = "",
+) -> Notice | None:
+    """The window's one action: record the material check, then take one of the outcomes.
+
+    Both happen in one transaction, so a refused outcome (say, accepting with a material still
+    missing) leaves the check unrecorded too and the clerk sees the form as they filled it.
+    """
+    if outcome not in INTAKE_OUTCOMES:
+        raise ValidationError(_("未知的受理操作。"))
+    with transaction.atomic():
+        if marks:
+            case = case_materials_check(case=case, clerk=clerk, marks=marks)
+        if outcome == "accept":
+            return case_accept(case=case, clerk=clerk)
+        if outcome == "correct":
+            return case_request_correction(case=case, clerk=clerk)
+        if outcome == "refuse":
+            return case_refuse_intake(
+                case=case, clerk=clerk, reasons=reasons, competent_office=office
+            )
+        if outcome == "refer":
+            return case_refer(case=case, clerk=clerk, office=office, reason=reasons)
+        return None
+
+
+def case_group_receive(
+    *,
+    submission_key: uuid.UUID,
+    applicant: Applicant,
+    bundle,
+    items: list[ServiceItem],
+    answers_by_item: Mapping[int, Mapping[str, str]],
+    received_by: User | None,
+    channel: str,
+    window: Window | None = None,
+    agent: User | None = None,
+) -> CaseGroup:
+    """File a bundle (一件事) as one: a group and one case per item, all or nothing, once."""
+    existing = CaseGroup.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    try:
+        return _case_group_create(
+            submission_key=submission_key,
+            applicant=applicant,
+            bundle=bundle,
+            items=items,
+            answers_by_item=answers_by_item,
+            received_by=received_by,
+            channel=channel,
+            window=window,
+            agent=agent,
+        )
+    except IntegrityError:
+        existing = CaseGroup.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _case_group_create(
+    *,
+    submission_key,
+    applicant,
+    bundle,
+    items,
+    answers_by_item,
+    received_by,
+    channel,
+    window,
+    agent,
+) -> CaseGroup:
+    with transaction.atomic():
+        group = CaseGroup.objects.create(
+            bundle=bundle, applicant=applicant, submission_key=submission_key
+        )
+        errors: dict[str, list[str]] = {}
+        for item in items:
+            try:
+                case_receive(
+                    submission_key=_item_key(submission_key, item),
+                    applicant=applicant,
+                    item=item,
+                    answers=answers_by_item.get(item.pk, {}),
+                    received_by=received_by,
+                    channel=channel,
+                    window=window,
+                    agent=agent,
+                    group=group,
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    errors[f"{item.pk}__{field}"] = messages
+        if errors:
+            raise ValidationError(errors)
+        return group
+
+
+def _item_key(submission_key: uuid.UUID, item: ServiceItem) -> uuid.UUID:
+    return uuid.uuid5(submission_key, f"{item.code}:{item.version}")
 
 
 # --- first-contact responsibility ----------------------------------------------------------

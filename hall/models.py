@@ -129,6 +129,7 @@ class CaseGroup(models.Model):
     bundle = models.ForeignKey(
         "approvals.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT
     )
+    submission_key = models.UUIDField(_("提交标识"), unique=True, null=True)
     applicant = models.ForeignKey(Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from hall.models import Case
+from hall.models import Applicant, Case, CaseMaterial
+from hall.validators import normalize_id_number
 
 
 def cases_owned_by(*, owner: User) -> QuerySet[Case]:
@@ -23,3 +24,22 @@ def case_for_staff(*, receipt_no: str) -> Case | None:
         .filter(receipt_no=receipt_no)
         .first()
     )
+
+
+def applicant_by_identity(*, identity: str) -> Applicant | None:
+    value = normalize_id_number(identity)
+    return Applicant.objects.filter(Q(id_number=value) | Q(uscc=value)).first()
+
+
+def materials_editable(*, case: Case) -> list[CaseMaterial]:
+    """What the window may check now: everything at first; on return, only what the open
+    correction notice listed."""
+    if case.status == Case.Status.RECEIVED:
+        return list(case.materials.all())
+    if case.status == Case.Status.AWAITING_CORRECTION:
+        return list(
+            case.materials.filter(
+                corrections__isnull=False, corrections__supplied_at__isnull=True
+            ).distinct()
+        )
+    return []

@@ -5,7 +5,6 @@ from django.urls import include, path
 from hall import views
 
 portal_patterns = ([path("", views.portal_home, name="home")], "portal")
-workbench_patterns = ([path("", views.workbench_home, name="home")], "workbench")
 agency_patterns = ([path("", views.agency_home, name="home")], "agency")
 
 urlpatterns = [
@@ -16,9 +15,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", include(portal_patterns)),
-    path("window/", include(workbench_patterns)),
+    path("window/", include("hall.workbench_urls")),
     path("agency/", include(agency_patterns)),
     path("desk/", include("approvals.urls")),
+    path("guide/", include("approvals.guide_urls")),
     path("supervision/", include("departments.urls")),
     path("admin/", admin.site.urls),
 ]

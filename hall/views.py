@@ -38,11 +38,6 @@ def portal_home(request):
     return render(request, "hall/portal_home.html")
 
 
-@permission_required("hall.use_workbench", raise_exception=True)
-def workbench_home(request):
-    return render(request, "hall/workbench_home.html")
-
-
 @permission_required("hall.act_as_agent", raise_exception=True)
 def agency_home(request):
     return render(request, "hall/agency_home.html")

@@ -1,0 +1,69 @@
+"""Forms of the front of house. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from approvals.models import IntakeQuestion
+from hall.models import Applicant
+
+
+class ApplicantForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("申请人类型"), choices=Applicant.Kind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("姓名/名称"), max_length=200, required=False)
+    id_number = forms.CharField(
+        label=_("居民身份证号码"), max_length=20, required=False, help_text=_("18 位，末位可为 X")
+    )
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=20, required=False, help_text=_("18 位")
+    )
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=100, required=False)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for field, messages in error.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+class CaseLookupForm(forms.Form):
+    receipt_no = forms.CharField(label=_("收件编号"), max_length=20)
+
+
+class ApplicantSearchForm(forms.Form):
+    identity = forms.CharField(label=_("身份证号码或统一社会信用代码"), max_length=20)
+
+
+def question_fields(questions: list[IntakeQuestion], prefix: str = "") -> dict[str, forms.Field]:
+    """One required choice field per intake question, named `<prefix><key>`."""
+    return {
+        f"{prefix}{question.key}": forms.ChoiceField(
+            label=question.text,
+            choices=[("", _("请选择"))] + [(str(v), str(label)) for v, label in question.choices],
+            required=True,
+        )
+        for question in questions
+    }
+
+
+class QuestionsForm(forms.Form):
+    def __init__(self, *args, fields: dict[str, forms.Field], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(fields)
+
+
+class RefuseForm(forms.Form):
+    reasons = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    office = forms.CharField(label=_("有权机关（选填）"), required=False, max_length=200)
+
+
+class ReferForm(forms.Form):
+    office = forms.CharField(label=_("转办至"), max_length=200)
+    reasons = forms.CharField(label=_("转办理由"), widget=forms.Textarea(attrs={"rows": 3}))
