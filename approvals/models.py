@@ -252,7 +252,8 @@ class MaterialRequirement(models.Model):
 
     def clean(self) -> None:
         if bool(self.question_key) != bool(self.question_answer):
-            raise ValidationError(_("条件问题与条件回答需同时填写或同时留空。"))
+            blank_field = "question_key" if self.question_answer else "question_answer"
+            raise ValidationError({blank_field: _("条件问题与条件回答需同时填写或同时留空。")})
         if self.question_key and self.item_id:
             question = self.item.questions.filter(key=self.question_key).first()
             if question is None:
