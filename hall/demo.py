@@ -47,9 +47,14 @@ def demo_user_ensure(*, username: str, role: str, full_name: str, groups: dict):
 
 @transaction.atomic
 def demo_seed() -> list[DemoLogin]:
+    """Roles, the demo logins and the demo catalogue (which binds `officer` to a department)."""
+    # Imported here: approvals.demo uses this module's logins, so a top-level import would cycle.
+    from approvals.demo import demo_catalogue_seed
+
     groups = roles_sync()
     for login in DEMO_LOGINS:
         demo_user_ensure(
             username=login.username, role=login.role, full_name=login.full_name, groups=groups
         )
+    demo_catalogue_seed()
     return list(DEMO_LOGINS)
