@@ -424,3 +424,25 @@ def warning_light(
         calendar=calendar, today=shanghai_date(now), due_date=deadline.due_date
     )
     return Light.YELLOW if left <= yellow_days else Light.GREEN
+
+
+def yellow_from(*, calendar: WorkingCalendar, due_date: date, yellow_days: int = 2) -> date:
+    """The first date on which `warning_light` turns yellow for `due_date`.
+
+    Stored with each step so that the warning sweep finds due rows with an index instead of
+    evaluating the calendar per row: it is the earliest day with at most `yellow_days` working
+    days left.
+    """
+    _require_date(due_date, _DUE_DATE)
+    if yellow_days < 0:
+        raise DeadlineError(
+            gettext("黄牌预警天数不能为负数（%(days)s）。") % {"days": yellow_days},
+            code="negative_days",
+        )
+    day, left = due_date, 0
+    while True:
+        previous = day - _ONE_DAY
+        left_on_previous = left + (1 if calendar.is_working_day(day) else 0)
+        if left_on_previous > yellow_days:
+            return day
+        day, left = previous, left_on_previous

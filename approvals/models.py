@@ -345,3 +345,13 @@ class Bundle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from approvals.review_models import (  # noqa: E402, F401  (per-case approval rows)
+    ApprovalProcess,
+    CaseDecision,
+    CaseStage,
+    CaseStep,
+    StepExtension,
+    StepSuspension,
+)

@@ -390,6 +390,9 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
                 "code": case.verification_code,
             },
         )
+        from approvals.reviews import approval_start  # the approvals app builds on intake
+
+        approval_start(case=case)
         return notice
 
 

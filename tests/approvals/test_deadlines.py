@@ -24,6 +24,7 @@ from approvals.deadlines import (
     extension_validate,
     remaining_working_days,
     warning_light,
+    yellow_from,
 )
 
 CALENDAR = WorkingCalendar(
@@ -561,3 +562,23 @@ def test_closed_suspensions_match_counting_only_running_days(clock):
         counted += CALENDAR.is_working_day(day) and not stopped
     deadline = compute_deadline(calendar=CALENDAR, start=start, working_days=n, suspensions=closed)
     assert deadline.due_date == day
+
+
+@pytest.mark.parametrize("yellow_days", [0, 1, 2, 5])
+@given(due=st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31)))
+def test_yellow_from_is_the_first_day_with_few_enough_days_left(yellow_days, due):
+    calendar = CALENDAR
+    first = yellow_from(calendar=calendar, due_date=due, yellow_days=yellow_days)
+    assert first <= due
+    assert remaining_working_days(calendar=calendar, today=first, due_date=due) <= yellow_days
+    day_before = first - timedelta(days=1)
+    assert remaining_working_days(calendar=calendar, today=day_before, due_date=due) > yellow_days
+
+
+def test_yellow_from_skips_back_over_national_day():
+    # Due Thursday 9 Oct 2025, after the 1-8 Oct holiday: from Mon 29 Sep two working days are
+    # left (30 Sep and 9 Oct); from the make-up Sunday 28 Sep, three.
+    due = date(2025, 10, 9)
+    first = yellow_from(calendar=CALENDAR, due_date=due, yellow_days=2)
+    assert remaining_working_days(calendar=CALENDAR, today=first, due_date=due) == 2
+    assert first == date(2025, 9, 29)
