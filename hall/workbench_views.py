@@ -84,6 +84,7 @@ def applicant_register(request):
             "lookup_form": CaseLookupForm(),
             "applicant_form": form,
             "cases": selectors.cases_owned_by(owner=request.user)[:50],
+            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
             "window": _window(request),
         },
         status=400,
