@@ -128,6 +128,7 @@ def notification_deliver(*, notification_id: int) -> bool:
     The row stays locked while the backend sends, so a concurrent deliverer skips it; a failure
     counts an attempt and re-raises so that the Celery task retries.
     """
+    failure: Exception | None = None
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -136,22 +137,22 @@ def notification_deliver(*, notification_id: int) -> bool:
         )
         if notification is None:
             return False
+        notification.attempts += 1
         try:
             _send(notification)
         except Exception as error:
-            notification.attempts += 1
+            # Recorded in this transaction, which commits; the error is raised after it.
+            failure = error
             notification.last_error = f"{type(error).__name__}: {error}"[:300]
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = Notification.Status.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
-            if notification.status == Notification.Status.FAILED:
-                return False
-            raise
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.attempts += 1
-        notification.save(update_fields=["status", "sent_at", "attempts"])
-        return True
+        else:
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+        notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if failure is not None and notification.status != Notification.Status.FAILED:
+        raise failure
+    return failure is None
 
 
 def _send(notification: Notification) -> None:

@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": 30.0},
+    "approvals-deemed-approval-sweep": {
+        "task": "approvals.tasks.sweep_deemed_approvals",
+        "schedule": 60.0,
+    },
+    "approvals-warning-sweep": {"task": "approvals.tasks.sweep_warnings", "schedule": 300.0},
     "hall-deemed-acceptance-sweep": {
         "task": "hall.tasks.sweep_deemed_acceptance",
         "schedule": 60.0,

@@ -9,7 +9,7 @@ from departments.models import Department, Officer
 from hall import intake
 from hall.intake import MaterialMark
 from hall.models import Case
-from tests.factories import ClerkFactory, PersonFactory, UserFactory, item_with_stages
+from tests.factories import ClerkFactory, UserFactory, item_with_stages
 
 
 def department_with_staff(code: str, name: str, roles) -> Department:
@@ -39,7 +39,9 @@ def make_clerk(roles, username="clerk-wang"):
 def accepted_case(item, clerk) -> Case:
     case = intake.case_receive(
         submission_key=uuid.uuid4(),
-        applicant=PersonFactory(),
+        applicant=intake.applicant_register(
+            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+        ),
         item=item,
         answers={"agent": "no"},
         received_by=clerk,
