@@ -29,10 +29,24 @@ from approvals.models import (
 QUESTION_PREFIX = "questions"
 
 
+SMALL_NUMBER = forms.NumberInput(attrs={"style": "width: 4.5em"})
+
+
 class IntakeQuestionInline(admin.TabularInline):
     model = IntakeQuestion
     extra = 0
     fields = ["order", "key", "text", "choices"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        widgets = {
+            "order": SMALL_NUMBER,
+            "key": forms.TextInput(attrs={"size": 14}),
+            "text": forms.TextInput(attrs={"size": 40}),
+            "choices": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+        }
+        if db_field.name in widgets:
+            kwargs["widget"] = widgets[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class MaterialFormSet(BaseInlineFormSet):
@@ -71,7 +85,8 @@ class MaterialFormSet(BaseInlineFormSet):
                 continue
             key = form.cleaned_data.get("question_key")
             answer = form.cleaned_data.get("question_answer")
-            if not key:
+            # A form whose condition the model already refused needs no second message.
+            if not key or not answer or {"question_key", "question_answer"} & set(form.errors):
                 continue
             if key not in questions:
                 form.add_error("question_key", gettext("该事项没有这个受理问题。"))
@@ -95,10 +110,17 @@ class MaterialRequirementInline(admin.TabularInline):
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "notes":
-            field.widget = forms.Textarea(attrs={"rows": 2, "cols": 30})
-        return field
+        widgets = {
+            "order": SMALL_NUMBER,
+            "copies": SMALL_NUMBER,
+            "name": forms.TextInput(attrs={"size": 22}),
+            "question_key": forms.TextInput(attrs={"size": 10}),
+            "question_answer": forms.TextInput(attrs={"size": 6}),
+            "notes": forms.Textarea(attrs={"rows": 2, "cols": 18}),
+        }
+        if db_field.name in widgets:
+            kwargs["widget"] = widgets[db_field.name]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ItemStageInline(admin.TabularInline):
@@ -121,7 +143,7 @@ class NewVersionForm(forms.Form):
     effective_from = forms.DateField(
         label=_("新版本生效日期"),
         help_text=_("上一版本将在此日期的前一天失效。"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -132,11 +154,9 @@ class ServiceItemAdmin(admin.ModelAdmin):
         "version",
         "name",
         "handling_type",
-        "lead_department",
-        "statutory_days",
-        "promised_days",
-        "effective_from",
-        "effective_to",
+        "lead_label",
+        "limits",
+        "period",
         "in_force",
     ]
     list_display_links = ["code", "name"]
@@ -183,6 +203,26 @@ class ServiceItemAdmin(admin.ModelAdmin):
 
     def view_on_site(self, obj: ServiceItem) -> str:
         return reverse("guide:item", args=[obj.code]) + f"?version={obj.version}"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "name":
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vLargeTextField", "size": 60})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("主办部门"), ordering="lead_department__name")
+    def lead_label(self, item: ServiceItem) -> str:
+        return item.lead_department.label
+
+    @admin.display(description=_("法定 / 承诺（工作日）"), ordering="promised_days")
+    def limits(self, item: ServiceItem) -> str:
+        return f"{item.statutory_days} / {item.promised_days}"
+
+    @admin.display(description=_("生效期"), ordering="effective_from")
+    def period(self, item: ServiceItem) -> str:
+        start = item.effective_from.isoformat()
+        if item.effective_to is None:
+            return gettext("%(start)s 起") % {"start": start}
+        return f"{start} – {item.effective_to.isoformat()}"
 
     @admin.display(description=_("现行有效"), boolean=True)
     def in_force(self, item: ServiceItem) -> bool:
@@ -258,8 +298,16 @@ class ApprovalStepInline(admin.TabularInline):
 
 @admin.register(ItemStage)
 class ItemStageAdmin(admin.ModelAdmin):
-    list_display = ["item", "number", "name", "lead_department", "step_count", "stage_days"]
-    list_filter = ["lead_department", "item__queue_category"]
+    list_display = [
+        "stage_label",
+        "item_name",
+        "item_code",
+        "lead_label",
+        "step_count",
+        "stage_days",
+    ]
+    list_filter = ["item__queue_category", "lead_department"]
+    ordering = ["item__code", "item__version", "number"]
     search_fields = ["name", "item__name", "item__code", "lead_department__name"]
     list_select_related = ["item", "lead_department"]
     autocomplete_fields = ["item", "lead_department"]
@@ -272,6 +320,25 @@ class ItemStageAdmin(admin.ModelAdmin):
             .annotate(step_total=Count("steps"))
             .prefetch_related("steps")
         )
+
+    def view_on_site(self, obj: ItemStage) -> str:
+        return reverse("guide:item", args=[obj.item.code]) + f"?version={obj.item.version}"
+
+    @admin.display(description=_("审批阶段"), ordering="number")
+    def stage_label(self, stage: ItemStage) -> str:
+        return str(stage)
+
+    @admin.display(description=_("事项名称"), ordering="item__name")
+    def item_name(self, stage: ItemStage) -> str:
+        return stage.item.name
+
+    @admin.display(description=_("事项编码"), ordering="item__code")
+    def item_code(self, stage: ItemStage) -> str:
+        return f"{stage.item.code} v{stage.item.version}"
+
+    @admin.display(description=_("牵头部门"), ordering="lead_department__name")
+    def lead_label(self, stage: ItemStage) -> str:
+        return stage.lead_department.label
 
     @admin.display(description=_("环节数"), ordering="step_total")
     def step_count(self, stage: ItemStage) -> int:

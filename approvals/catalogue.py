@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -389,9 +389,11 @@ def item_new_version(*, item: ServiceItem, effective_from: datetime.date) -> Ser
     day before, so versions of a code never overlap and a filed case keeps the version it was filed
     under. The new version joins the bundles the copied one belongs to.
     """
-    # Lock every version of the code (in pk order) so two administrators cannot both add "v+1".
-    versions = list(ServiceItem.objects.select_for_update().filter(code=item.code).order_by("pk"))
-    latest = max(versions, key=lambda version: version.version)
+    # Lock every version of the code (in pk order) so two administrators cannot both add "v+1";
+    # then read the versions again: a statement that started after the lock sees a version the
+    # other administrator committed meanwhile.
+    list(ServiceItem.objects.select_for_update().filter(code=item.code).order_by("pk"))
+    latest = ServiceItem.objects.filter(code=item.code).order_by("-version").first()
     if effective_from <= latest.effective_from:
         raise ValidationError(
             {
@@ -408,11 +410,8 @@ def item_new_version(*, item: ServiceItem, effective_from: datetime.date) -> Ser
         if item.pk == latest.pk:
             item.effective_to = latest.effective_to
 
-    next_version = ServiceItem.objects.filter(code=item.code).aggregate(Max("version"))[
-        "version__max"
-    ]
     new_item = _copy(
-        item, version=next_version + 1, effective_from=effective_from, effective_to=None
+        item, version=latest.version + 1, effective_from=effective_from, effective_to=None
     )
     new_item.full_clean()
     new_item.save()
