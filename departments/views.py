@@ -9,6 +9,7 @@ from departments import selectors
 from departments.forms import HandoverForm, OverrideForm
 from departments.models import Department
 from hall import intake
+from hall.intake import MaterialMark
 from hall.selectors import case_for_staff
 
 supervision_required = permission_required("hall.view_supervision", raise_exception=True)
@@ -44,19 +45,24 @@ def case_detail(request, receipt_no: str):
     case = case_for_staff(receipt_no=receipt_no)
     if case is None:
         raise Http404
-    override_form = OverrideForm(prefix="override")
+    unlisted = case.materials.filter(corrections__isnull=True)
+    override_form = OverrideForm(prefix="override", materials=unlisted)
     handover_form = HandoverForm(prefix="handover")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "override":
-                override_form = OverrideForm(request.POST, prefix="override")
+                override_form = OverrideForm(request.POST, prefix="override", materials=unlisted)
                 if override_form.is_valid():
+                    data = override_form.cleaned_data
                     notice = intake.case_request_correction(
                         case=case,
                         clerk=case.owner or request.user,
                         override_by=request.user,
-                        override_reason=override_form.cleaned_data["reason"],
+                        override_reason=data["reason"],
+                        additional={
+                            int(data["material"]): MaterialMark("defective", data["defect"])
+                        },
                     )
                     messages.warning(
                         request,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -276,7 +276,7 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
             materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
         )
         if case.status == Case.Status.AWAITING_CORRECTION:
-            _corrections_supplied(case=case, clerk=clerk, materials=materials)
+            _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=list(marks))
         event_record(
             case=case,
             action="checked",
@@ -290,15 +290,28 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
         return case
 
 
-def _corrections_supplied(*, case: Case, clerk: User, materials: Mapping[int, CaseMaterial]):
-    now = timezone.now()
-    received = [
-        pk for pk, material in materials.items() if material.status == CaseMaterial.Status.RECEIVED
+def _corrections_supplied(
+    *, case: Case, clerk: User, materials: Mapping[int, CaseMaterial], marked: Iterable[int]
+) -> None:
+    """The applicant came back with (some of) what the notice listed.
+
+    A listed material brought again (in order, or still defective) means the applicant
+    returned: the case is back at the window and the 5-day intake clock restarts, because
+    materials arrived again. Marking a listed material still missing is not a return, and the
+    case keeps waiting. Only materials found in order count as supplied.
+    """
+    brought = [
+        pk
+        for pk in marked
+        if materials[pk].status in (CaseMaterial.Status.RECEIVED, CaseMaterial.Status.DEFECTIVE)
     ]
+    if not brought:
+        return
+    supplied = [pk for pk in brought if materials[pk].status == CaseMaterial.Status.RECEIVED]
+    now = timezone.now()
     CorrectionItem.objects.filter(
-        notice__case=case, supplied_at__isnull=True, material_id__in=received
+        notice__case=case, supplied_at__isnull=True, material_id__in=supplied
     ).update(supplied_at=now)
-    # The applicant came back: materials arrived again, so the 5-day intake clock restarts.
     case.status = Case.Status.RECEIVED
     case.materials_received_at = now
     case.intake_due_date = working_calendar().add_working_days(
@@ -309,7 +322,7 @@ def _corrections_supplied(*, case: Case, clerk: User, materials: Mapping[int, Ca
         case=case,
         action="correction_supplied",
         actor=clerk,
-        details={"materials": [materials[pk].name for pk in received]},
+        details={"materials": [materials[pk].name for pk in supplied]},
     )
 
 
@@ -402,6 +415,7 @@ def case_request_correction(
     clerk: User,
     override_by: User | None = None,
     override_reason: str = "",
+    additional: Mapping[int, MaterialMark] | None = None,
 ) -> Notice:
     """Issue the one-time correction notice (一次性补正告知书) listing everything missing.
 
@@ -416,6 +430,11 @@ def case_request_correction(
                 _("该办件当前状态为“%(status)s”，不能出具补正告知书。")
                 % {"status": case.get_status_display()}
             )
+        if additional:
+            # Materials the earlier notice did not list: only a supervisor's override adds them.
+            if override_by is None:
+                raise OneTimeNotificationError(_("补充告知须由监察人员批准。"))
+            _mark_additional(case=case, marks=additional)
         wanting = list(
             case.materials.filter(
                 status__in=[CaseMaterial.Status.MISSING, CaseMaterial.Status.DEFECTIVE]
@@ -488,6 +507,20 @@ def case_request_correction(
             },
         )
         return notice
+
+
+def _mark_additional(*, case: Case, marks: Mapping[int, MaterialMark]) -> None:
+    for material_id, mark in marks.items():
+        material = case.materials.filter(pk=material_id).first()
+        if material is None:
+            raise ValidationError(_("材料不属于该办件。"))
+        if mark.status not in (CaseMaterial.Status.MISSING, CaseMaterial.Status.DEFECTIVE):
+            raise ValidationError(_("补充告知的材料须为缺少或有误。"))
+        if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
+            raise ValidationError(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
+        material.status = mark.status
+        material.defect_reason = mark.reason.strip()
+        material.save(update_fields=["status", "defect_reason", "updated_at"])
 
 
 def _reason_for(material: CaseMaterial) -> str:

@@ -32,10 +32,11 @@ def applicant_by_identity(*, identity: str) -> Applicant | None:
 
 
 def materials_editable(*, case: Case) -> list[CaseMaterial]:
-    """What the window may check now: everything at first; on return, only what the open
-    correction notice listed."""
+    """What the window may check now: everything at first; once a correction notice was
+    issued, only what the notices listed (the rest was accepted and is not asked for again)."""
     if case.status == Case.Status.RECEIVED:
-        return list(case.materials.all())
+        listed = case.materials.filter(corrections__isnull=False).distinct()
+        return list(listed) if listed.exists() else list(case.materials.all())
     if case.status == Case.Status.AWAITING_CORRECTION:
         return list(
             case.materials.filter(

@@ -46,8 +46,6 @@ def case_needing_more(clerk):
     intake.case_materials_check(
         case=case, clerk=clerk, marks={identity.pk: MaterialMark("received")}
     )
-    form.status, form.defect_reason = "defective", "缺少公章"
-    form.save()
     return case
 
 
@@ -62,12 +60,21 @@ def test_supervisor_approves_a_supplementary_notice_recorded_as_a_breach(
     url = reverse("supervision:case", args=[case_needing_more.receipt_no])
     page = supervisor_client.get(url)
     assert "出具一次性补正告知书" in page.content.decode()  # the history is shown
+    form = case_needing_more.materials.get(name="申请表")
     response = supervisor_client.post(
-        url, {"action": "override", "override-reason": "新规要求加盖公章"}, follow=True
+        url,
+        {
+            "action": "override",
+            "override-material": form.pk,
+            "override-defect": "缺少公章",
+            "override-reason": "新规要求加盖公章",
+        },
+        follow=True,
     )
     assert "违反一次性告知" in response.content.decode()
     notice = Notice.objects.filter(case=case_needing_more).latest("issued_at")
     assert notice.breaches_one_time_rule
+    assert [row[0] for row in notice.content["table"]["rows"]] == ["申请表"]
     home = supervisor_client.get(reverse("supervision:home")).content.decode()
     assert notice.number in home and "新规要求加盖公章" in home
 

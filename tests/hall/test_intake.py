@@ -275,6 +275,20 @@ def test_correction_refused_while_materials_are_unchecked(item, person, clerk):
         intake.case_request_correction(case=case, clerk=clerk)
 
 
+def test_a_check_that_supplies_nothing_keeps_the_case_waiting(item, person, clerk):
+    case = receive(item, person, clerk)
+    mark_all(case, clerk, 身份证明="missing")
+    intake.case_request_correction(case=case, clerk=clerk)
+    identity = case.materials.get(name="身份证明")
+    intake.case_materials_check(
+        case=case, clerk=clerk, marks={identity.pk: MaterialMark("missing")}
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_CORRECTION
+    assert case.intake_due_date is None
+    assert not case.events.filter(action="correction_supplied").exists()
+
+
 def test_on_return_only_the_listed_materials_are_checked(item, person, clerk):
     case = receive(item, person, clerk)
     mark_all(case, clerk, 身份证明="missing")
@@ -321,23 +335,33 @@ def test_second_notice_asking_for_more_is_refused_unless_a_supervisor_overrides(
     intake.case_materials_check(
         case=case, clerk=clerk, marks={identity.pk: MaterialMark("received")}
     )
-    # the clerk now finds a problem with a material the first notice did not list
+    # a problem with a material the first notice did not list: the workbench no longer lets
+    # the clerk check it, and a notice asking for it needs a supervisor's override
     form = case.materials.get(name="申请表")
-    form.status = CaseMaterial.Status.DEFECTIVE
-    form.defect_reason = "缺少公章"
-    form.save()
-    with pytest.raises(OneTimeNotificationError, match="申请表"):
-        intake.case_request_correction(case=case, clerk=clerk)
+    with pytest.raises(ValidationError, match="不在补正告知书所列范围内"):
+        intake.case_materials_check(
+            case=case, clerk=clerk, marks={form.pk: MaterialMark("defective", "缺少公章")}
+        )
+    extra = {form.pk: MaterialMark("defective", "缺少公章")}
+    with pytest.raises(OneTimeNotificationError):
+        intake.case_request_correction(case=case, clerk=clerk, additional=extra)
     with pytest.raises(ValidationError, match="只有监察人员"):
         intake.case_request_correction(
-            case=case, clerk=clerk, override_by=clerk, override_reason="x"
+            case=case, clerk=clerk, override_by=clerk, override_reason="x", additional=extra
         )
     with pytest.raises(ValidationError, match="说明理由"):
-        intake.case_request_correction(case=case, clerk=clerk, override_by=supervisor)
+        intake.case_request_correction(
+            case=case, clerk=clerk, override_by=supervisor, additional=extra
+        )
     assert Notice.objects.filter(case=case).count() == 1
+    assert case.materials.get(name="申请表").status == "received"  # the refusals wrote nothing
 
     notice = intake.case_request_correction(
-        case=case, clerk=clerk, override_by=supervisor, override_reason="新政策要求加盖公章"
+        case=case,
+        clerk=clerk,
+        override_by=supervisor,
+        override_reason="新政策要求加盖公章",
+        additional=extra,
     )
     assert notice.breaches_one_time_rule
     assert notice.one_time_override_reason == "新政策要求加盖公章"
