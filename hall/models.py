@@ -484,3 +484,282 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class QueueTicket(models.Model):
+    """A queue ticket taken at the kiosk (取号) and called to a window (叫号)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("等候中")
+        CALLED = "called", _("已叫号")
+        SERVING = "serving", _("办理中")
+        DONE = "done", _("已完成")
+        NO_SHOW = "no_show", _("过号")
+
+    number = models.CharField(_("号码"), max_length=10)
+    category = models.CharField(_("取号类别"), max_length=20)
+    issued_on = models.DateField(_("取号日期"))
+    issued_at = models.DateTimeField(_("取号时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    clerk = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("窗口工作人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
+    recalls = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
+    served_at = models.DateTimeField(_("开始办理时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    transferred_from = models.ForeignKey(
+        Window,
+        verbose_name=_("转自窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applicant = models.ForeignKey(
+        Applicant,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+
+    class Meta:
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+        ordering = ["issued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issued_on", "number"], name="ticket_number_per_day")
+        ]
+        indexes = [
+            models.Index(fields=["issued_on", "category", "status"], name="ticket_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ServiceRating(models.Model):
+    """好差评 (国办发〔2019〕51号): five levels, once per visit on site or once per item online.
+    The bottom two levels are "bad" and open a follow-up."""
+
+    class Channel(models.TextChoices):
+        KIOSK = "kiosk", _("自助终端")
+        ONLINE = "online", _("网上办事大厅")
+        WINDOW = "window", _("窗口评价器")
+
+    LEVELS = [
+        (5, _("非常满意")),
+        (4, _("满意")),
+        (3, _("基本满意")),
+        (2, _("不满意")),
+        (1, _("非常不满意")),
+    ]
+    BAD_LEVELS = (1, 2)
+
+    level = models.PositiveSmallIntegerField(_("评价等级"), choices=LEVELS)
+    reason = models.TextField(_("评价理由"), blank=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    ticket = models.ForeignKey(
+        QueueTicket,
+        verbose_name=_("排队号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    clerk = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("被评价人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("被评价部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("服务评价")
+        verbose_name_plural = _("服务评价")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(case__isnull=False), name="rating_once_per_case"
+            ),
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=models.Q(ticket__isnull=False),
+                name="rating_once_per_visit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False) | models.Q(ticket__isnull=False),
+                name="rating_names_a_case_or_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in self.BAD_LEVELS
+
+
+class RatingFollowUp(models.Model):
+    """A bad rating is checked, fixed and answered within 15 working days; the applicant may
+    appeal the answer."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核实整改")
+        ANSWERED = "answered", _("已答复")
+        APPEALED = "appealed", _("申诉中")
+        CLOSED = "closed", _("已办结")
+
+    rating = models.OneToOneField(
+        ServiceRating, verbose_name=_("评价"), on_delete=models.PROTECT, related_name="follow_up"
+    )
+    due_date = models.DateField(_("答复期限"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("核实整改答复"), blank=True)
+    answered_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    appeal = models.TextField(_("申诉内容"), blank=True)
+    appealed_at = models.DateTimeField(_("申诉时间"), null=True, blank=True)
+    appeal_answer = models.TextField(_("申诉答复"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("差评回访")
+        verbose_name_plural = _("差评回访")
+        ordering = ["due_date"]
+
+    def __str__(self) -> str:
+        return f"{self.rating} {self.get_status_display()}"
+
+
+class SmsCode(models.Model):
+    """A one-time SMS verification code; only its hash is stored."""
+
+    class Purpose(models.TextChoices):
+        REGISTER = "register", _("注册")
+        LOGIN = "login", _("登录")
+        LOOKUP = "lookup", _("进度查询")
+
+    phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=128)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.purpose}"
+
+
+class AgencyRequest(models.Model):
+    """全程代办: an applicant asks for an agent; a supervisor assigns one (Art. 29)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待指派")
+        ASSIGNED = "assigned", _("已指派")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="agency_requests"
+    )
+    note = models.TextField(_("代办需求"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    agent = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("代办员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assigned_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("指派时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代办申请")
+        verbose_name_plural = _("代办申请")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status__in=["requested", "assigned"]),
+                name="one_live_agency_request_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_status_display()}"
+
+
+class UploadedMaterial(models.Model):
+    """A file an online applicant uploaded for a material (stored outside the web root)."""
+
+    material = models.ForeignKey(
+        CaseMaterial, verbose_name=_("材料"), on_delete=models.PROTECT, related_name="uploads"
+    )
+    file = models.FileField(_("文件"), upload_to="uploads/%Y/%m/")
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("上传材料")
+        verbose_name_plural = _("上传材料")
+        ordering = ["material", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
