@@ -140,6 +140,13 @@ def _step_reschedule(step: CaseStep) -> Deadline:
         yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
     )
     step.calendar_assumed_years = sorted(deadline.assumed_years)
+    if deadline.assumed_years:
+        logger.warning(
+            "case %s step %s: deadline counted into %s without holiday data (Mon-Fri assumed)",
+            step.case_id,
+            step.pk,
+            sorted(deadline.assumed_years),
+        )
     return deadline
 
 

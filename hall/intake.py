@@ -12,6 +12,7 @@ to call twice.
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
@@ -44,6 +45,8 @@ from hall.notices import notice_issue
 from hall.notifications import applicant_notify
 from hall.numbering import receipt_no_next
 from hall.selectors import materials_editable
+
+logger = logging.getLogger(__name__)
 
 INTAKE_WORKING_DAYS = 5  # Art. 32: accept or notify once within 5 working days
 REVIEW_RIGHTS = (
@@ -369,6 +372,12 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
         case.promised_due_date = promised.due_date
         case.statutory_due_date = statutory.due_date
         case.calendar_assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
+        if case.calendar_assumed_years:
+            logger.warning(
+                "case %s: deadlines counted into %s without holiday data (Mon-Fri assumed)",
+                case.receipt_no,
+                case.calendar_assumed_years,
+            )
         case.save()
         notice = notice_issue(
             case=case,

@@ -370,3 +370,16 @@ def test_department_correction_goes_through_the_owner_once(depts, clerk):
     assert step.status == CaseStep.Status.OPEN
     with pytest.raises(ValidationError, match="一次性告知"):
         reviews.step_correction_request(step=step, officer=officer, items=[("又一份", "缺少")])
+
+
+def test_a_deadline_into_a_year_without_calendar_data_is_flagged_and_logged(depts, clerk, caplog):
+    from approvals.models import CalendarYear
+
+    CalendarYear.objects.filter(year__gte=2027).delete()
+    item = staged_item([[(depts[0], 249)]], lead_department=depts[0])  # reaches into next year
+    with caplog.at_level("WARNING"):
+        case = accepted_case(item, clerk)
+    step = open_steps(case)[0]
+    next_year = timezone.localdate().year + 1
+    assert next_year in step.calendar_assumed_years
+    assert any("without holiday data" in record.message for record in caplog.records)
