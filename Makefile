@@ -28,6 +28,7 @@ browser:
 
 run: install
 	@$(PY) manage.py hall_backends
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo
