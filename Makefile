@@ -52,8 +52,13 @@ pytest: install browser
 
 test: install lint migrations-check pytest
 
-bench: install
+# Benchmarks (issue 8): its own database hall_bench and Redis database 14; see README.md.
+bench: install $(VENV)/.bench-installed
 	$(PY) -m bench.run
+
+$(VENV)/.bench-installed: requirements-bench.lock $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.lock
+	touch $@
 
 # Regenerate requirements.lock from pyproject.toml in a throwaway environment.
 lock:

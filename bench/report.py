@@ -1,0 +1,158 @@
+"""The results as a markdown table (bench/results/latest.md and the README's Benchmarks)."""
+
+from __future__ import annotations
+
+
+def _f(value, digits=1, unit=""):
+    if value is None:
+        return "–"
+    text = f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+    return f"{text}{unit}"
+
+
+def _rounds(values, digits=1):
+    return " / ".join(_f(v, digits) for v in values)
+
+
+def markdown(r: dict) -> str:
+    m, v = r["machine"], r["versions"]
+    cores = m["cores"]
+    life, peer, ceil = r["lifecycle"], r["peer"], r["ceiling"]
+    sweep, web = r["sweep"], r["web"]
+    q = life["queries"]["per_case"]
+    steps = life["queries"]["per_step"]
+    load_before = ", ".join(f"{x:.2f}" for x in m["load_average_before"])
+    load_after = ", ".join(f"{x:.2f}" for x in m["load_average_after"])
+    pg = ", ".join(f"{k}={val}" for k, val in sorted(r["postgresql_settings"].items()))
+    fixture = r["setup"]["fixture"]
+    when = " (this run)" if fixture.get("loaded") else " (an earlier run; reused)"
+    lines = [
+        "# Seamless Hall benchmark",
+        "",
+        f"Machine: {cores} cores, load average {load_before} before and {load_after} after the "
+        "run (the machine is shared). "
+        f"Python {v['python']}, Django {v['django']}, django-viewflow {v['viewflow']}, "
+        f"SpiffWorkflow {v['spiffworkflow']}, PostgreSQL {v['postgresql']}, "
+        f"psycopg {v['psycopg']}, gunicorn {v['gunicorn']}, Celery {v['celery']}, "
+        f"reportlab {v['reportlab']}. PostgreSQL settings: {pg}. "
+        f"Run took {r['seconds']:.0f} s; the 1,000,000-case fixture loaded in "
+        f"{fixture['seconds']:.0f} s{when}.",
+        "",
+        "Each figure is the median of the rounds listed beside it.",
+        "",
+        "| figure | median | rounds | target |",
+        "|---|---:|---|---|",
+    ]
+
+    def row(label, value, rounds="", target=""):
+        lines.append(f"| {label} | {value} | {rounds} | {target} |")
+
+    for n in (1, cores):
+        key = f"processes_{n}"
+        row(
+            f"lifecycle, {n} process{'es' if n > 1 else ''} (cases/s)",
+            _f(life[key]["median"], 2),
+            _rounds(life[key]["rounds"], 2),
+            "≥ 100",
+        )
+        row(
+            f"peer SpiffWorkflow, {n} process{'es' if n > 1 else ''} (cases/s)",
+            _f(peer[key]["median"], 1),
+            _rounds(peer[key]["rounds"], 1),
+        )
+        row(
+            f"ours ÷ peer, {n} process{'es' if n > 1 else ''}",
+            _f(life[key]["median"] / peer[key]["median"], 3),
+            "",
+            "> 1",
+        )
+        row(
+            f"database ceiling, {n} process{'es' if n > 1 else ''} (cases/s, bare SQL)",
+            _f(ceil[key]["median"], 1),
+            _rounds(ceil[key]["rounds"], 1),
+        )
+        row(
+            f"ours ÷ ceiling, {n} process{'es' if n > 1 else ''}",
+            _f(life[key]["median"] / ceil[key]["median"], 3),
+        )
+    row(
+        "queries per case (SELECT/INSERT/UPDATE; commits)",
+        f"{q['queries']}",
+        f"{q['by_kind'].get('SELECT', 0) + q['by_kind'].get('SELECT FOR UPDATE', 0)} / "
+        f"{q['by_kind'].get('INSERT', 0)} / {q['by_kind'].get('UPDATE', 0)}; "
+        f"{q['commits']} commits + {q['autocommit_statements']} autocommit statements",
+    )
+    for name, label in (
+        ("accept", "case start (check + accept + workflow start)"),
+        ("step_decide", "one task completion (step_decide)"),
+        ("step_decide_join", "completion that fires the join"),
+    ):
+        row(f"queries: {label}", steps[name]["queries"])
+    nd = sweep["nothing_due"]
+    row(
+        f"sweep, nothing due, {sweep['topup']['open_steps']:,} open steps (ms)",
+        _f(nd["median_ms"], 1),
+        f"{len(nd['ms'])} runs",
+        "< 50",
+    )
+    for n in (1, 2):
+        s = sweep[f"sweepers_{n}"]
+        row(
+            f"deemed approvals/s, {n} sweeper{'s' if n > 1 else ''} "
+            f"(duplicates: {s['duplicates']})",
+            _f(s["median_per_s"], 1),
+            _rounds([x["per_s"] for x in s["runs"]]),
+            "≥ 1,000",
+        )
+    row(
+        "baseline: viewflow fire_due_timers, nothing due (ms)",
+        _f(sweep["timers_nothing_due"]["median_ms"], 1),
+        f"{len(sweep['timers_nothing_due']['ms'])} runs",
+    )
+    for n in (1, 2):
+        t = sweep[f"timers_{n}"]
+        row(
+            f"baseline: timers fired/s, {n} dispatcher{'s' if n > 1 else ''}",
+            _f(t["median_per_s"], 1),
+            _rounds([x["per_s"] for x in t["runs"]]),
+        )
+    small, large = web["queries_small"], web["queries_large"]
+    for label, page in web["pages"].items():
+        if "skipped" in page:
+            row(f"page {label} `{page['path']}`", "skipped", page["skipped"])
+            continue
+        row(
+            f"page {label} `{page['path']}` p50 / p95 (ms)",
+            f"{_f(page['p50_ms'])} / {_f(page['p95_ms'])}",
+            _rounds([x["p95_ms"] for x in page["rounds"]]) + " (p95)",
+            "p95 ≤ 100",
+        )
+        row(
+            f"page {label} requests/s",
+            _f(page["per_s"]),
+            _rounds([x["per_s"] for x in page["rounds"]]),
+        )
+        row(
+            f"page {label} queries ({small['cases']:,} vs {large['cases']:,} cases)",
+            f"{small.get(label, {}).get('queries')} vs {large.get(label, {}).get('queries')}",
+        )
+    f = web["filing"]
+    row(
+        "filing over HTTP (filings/s)",
+        _f(f["median_per_s"]),
+        _rounds([x.get("per_s") for x in f["rounds"]]),
+        "≥ 200",
+    )
+    row("filing over HTTP p50 / p95 (ms)", f"{_f(f['median_p50_ms'])} / {_f(f['median_p95_ms'])}")
+    mem = web["memory"]
+    row("peak RSS, gunicorn web worker (MiB)", _f(mem["gunicorn_worker_peak_rss_mib"]))
+    row("peak RSS, Celery worker process (MiB)", _f(mem["celery_worker_peak_rss_mib"]))
+    lines += [
+        "",
+        f"{web['clients']} concurrent clients against gunicorn with {web['gunicorn_workers']} "
+        "sync workers; the load generator shares the machine's cores with the server and "
+        "PostgreSQL. Details (every round, per-step query kinds, duplicate checks) are in "
+        "latest.json.",
+        "",
+    ]
+    return "\n".join(lines)

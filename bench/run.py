@@ -1,0 +1,304 @@
+"""`make bench`: every figure of issue 8 in one run, with medians over repeated rounds.
+
+Writes bench/results/latest.json and bench/results/latest.md. Uses only its own database
+(``hall_bench``, plus ``hall_bench_small`` for the small data size of the page query counts) and
+its own Redis database; both are created and migrated here. Sizes and rounds are capped so that a
+fresh machine of this kind finishes in under ten minutes; ``BENCH_QUICK=1`` shrinks them further.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import platform
+import signal
+import statistics
+import sys
+import time
+
+from bench import env
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+ROUNDS = 3
+LIFECYCLE_CASES = 4 if QUICK else 12  # per process per round
+PEER_CASES = 20 if QUICK else 60
+CEILING_CASES = 10 if QUICK else 30
+DRAIN_STEPS = 100 if QUICK else 500  # per round
+DRAIN_BATCH = 25  # processes per sweep transaction, for one and for two sweepers alike
+TIMERS = 100 if QUICK else 300  # per round
+PAGE_REQUESTS = 100 if QUICK else 200  # per page per round
+PAGE_SECONDS = 5.0
+FILINGS = 100 if QUICK else 300  # per round
+FILING_SECONDS = 8.0
+SMALL_DB = "hall_bench_small"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+class Applicants:
+    """Fresh identity numbers for every case of every run (a sequence in the bench database)."""
+
+    def __init__(self):
+        from bench import db
+
+        self.conn = db.connect(autocommit=True)
+        self.conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_applicant_seq START 20000000")
+
+    def block(self, size: int) -> int:
+        first = self.conn.execute("SELECT nextval('bench_applicant_seq')").fetchone()[0]
+        self.conn.execute("SELECT setval('bench_applicant_seq', %s)", [first + size])
+        return first
+
+
+def _rounds(pool, processes: int, rounds: int, submit) -> list[float]:
+    """Run ``rounds`` rounds of ``processes`` workers started together; cases/s of each. An
+    untimed round first lets every worker warm up (imports, caches, its first case)."""
+    for r in [submit(worker, time.time(), warm=True) for worker in range(processes)]:
+        r.get()
+    rates = []
+    for _ in range(rounds):
+        start_at = time.time() + 0.5
+        results = [submit(worker, start_at) for worker in range(processes)]
+        runs = [r.get() for r in results]
+        begin, end = min(r[0] for r in runs), max(r[1] for r in runs)
+        rates.append(sum(r[2] for r in runs) / (end - begin))
+    return rates
+
+
+def section_lifecycle(world, pools, applicants) -> dict:
+    from bench import lifecycle
+
+    log("lifecycle: queries per case and step")
+    recorded = lifecycle.queries_per_case(world, applicants.block(3))
+    out = {"queries": {k: v for k, v in recorded.items() if k != "transactions"}}
+    out["_transactions"] = recorded["transactions"]
+    for processes, pool in pools.items():
+        log(f"lifecycle: {processes} process(es), {ROUNDS} rounds of {LIFECYCLE_CASES} cases each")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            cases = 1 if warm else LIFECYCLE_CASES
+            return pool.apply_async(
+                lifecycle.worker_round,
+                (world, worker, applicants.block(cases + 2), cases, start_at),
+            )
+
+        rates = _rounds(pool, processes, ROUNDS, submit)
+        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+    return out
+
+
+def section_peer(pools) -> dict:
+    from bench import peer
+
+    peer.table_ensure()
+    out = {"version": peer.versions(), "transactions_per_case": peer.transactions_per_case()}
+    for processes, pool in pools.items():
+        log(f"peer (SpiffWorkflow): {processes} process(es), {ROUNDS} rounds")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            cases = 1 if warm else PEER_CASES
+            return pool.apply_async(peer.worker_round, (worker, cases, start_at))
+
+        rates = _rounds(pool, processes, ROUNDS, submit)
+        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+    return out
+
+
+def section_ceiling(pools, transactions) -> dict:
+    from bench import ceiling
+
+    ceiling.table_ensure()
+    out = {}
+    for processes, pool in pools.items():
+        log(f"ceiling (bare SQL): {processes} process(es), {ROUNDS} rounds")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            cases = 1 if warm else CEILING_CASES
+            return pool.apply_async(ceiling.worker_round, (transactions, worker, cases, start_at))
+
+        rates = _rounds(pool, processes, ROUNDS, submit)
+        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+    return out
+
+
+def section_sweep(world, pool) -> dict:
+    from bench import fixture, sweep
+
+    out = {"topup": fixture.due_topup(world)}
+    log(f"sweep: nothing due at {out['topup']['open_steps']:,} open steps")
+    out["nothing_due"] = sweep.nothing_due()
+    for sweepers in (1, 2):
+        log(f"sweep: {sweepers} sweeper(s), {ROUNDS} rounds of {DRAIN_STEPS} due steps")
+        runs = [
+            sweep.drain(pool, steps=DRAIN_STEPS, sweepers=sweepers, batch=DRAIN_BATCH)
+            for _ in range(ROUNDS)
+        ]
+        out[f"sweepers_{sweepers}"] = {
+            "runs": runs,
+            "median_per_s": median([r["per_s"] for r in runs]),
+            "duplicates": sum(r["duplicates"] for r in runs),
+        }
+    log("baseline: viewflow fire_due_timers")
+    out["timers_nothing_due"] = sweep.timers_nothing_due()
+    for dispatchers in (1, 2):
+        runs = [
+            sweep.timers_fire(pool, count=TIMERS, dispatchers=dispatchers) for _ in range(ROUNDS)
+        ]
+        out[f"timers_{dispatchers}"] = {
+            "runs": runs,
+            "median_per_s": median([r["per_s"] for r in runs]),
+        }
+    return out
+
+
+def section_web(world) -> dict:
+    from bench import web
+
+    cores = os.cpu_count() or 1
+    out = {"gunicorn_workers": 2 * cores + 1, "clients": web.CLIENTS}
+    log("web: queries per page at two data sizes (Django test client)")
+    out["queries_small"] = web.page_queries(SMALL_DB, small=True)
+    out["queries_large"] = web.page_queries(env.DB_NAME, small=False)
+    with web.CeleryWorker(concurrency=cores) as worker, web.Gunicorn(2 * cores + 1) as server:
+        log(f"web: gunicorn on 127.0.0.1:{server.port}, Celery worker pid {worker.process.pid}")
+        page_rounds = []
+        for n in range(ROUNDS):
+            log(f"web: pages, round {n + 1}/{ROUNDS}")
+            page_rounds.append(
+                web.pages(server.port, world, total=PAGE_REQUESTS, seconds=PAGE_SECONDS)
+            )
+        out["pages"] = _page_medians(page_rounds)
+        filing_rounds = []
+        for n in range(ROUNDS):
+            log(f"web: filing over HTTP, round {n + 1}/{ROUNDS}")
+            filing_rounds.append(
+                web.filing(server.port, world, total=FILINGS, seconds=FILING_SECONDS)
+            )
+        out["filing"] = {
+            "rounds": filing_rounds,
+            "median_per_s": median([r.get("per_s") for r in filing_rounds]),
+            "median_p50_ms": median([r.get("p50_ms") for r in filing_rounds]),
+            "median_p95_ms": median([r.get("p95_ms") for r in filing_rounds]),
+        }
+        out["memory"] = {
+            "gunicorn_worker_peak_rss_mib": max(
+                (web.peak_rss_kib(pid) for pid in server.worker_pids()), default=0
+            )
+            / 1024,
+            "celery_peak_rss_mib": {
+                str(pid): web.peak_rss_kib(pid) / 1024 for pid in worker.pids()
+            },
+            "celery_queue_left": web.queue_length(),
+        }
+        out["memory"]["celery_worker_peak_rss_mib"] = max(
+            out["memory"]["celery_peak_rss_mib"].values(), default=0
+        )
+    out["memory"]["celery_queue_purged"] = web.queue_purge()
+    return out
+
+
+def _page_medians(rounds: list[dict]) -> dict:
+    pages = {}
+    for label in rounds[0]:
+        entries = [r[label] for r in rounds]
+        if "skipped" in entries[0]:
+            pages[label] = entries[0]
+            continue
+        pages[label] = {
+            "path": entries[0]["path"],
+            "rounds": entries,
+            "p50_ms": median([e["p50_ms"] for e in entries]),
+            "p95_ms": median([e["p95_ms"] for e in entries]),
+            "per_s": median([e["per_s"] for e in entries]),
+        }
+    return pages
+
+
+def versions(pg_version: str) -> dict:
+    from importlib.metadata import version
+
+    return {
+        "python": platform.python_version(),
+        "django": version("Django"),
+        "viewflow": version("django-viewflow"),
+        "spiffworkflow": version("SpiffWorkflow"),
+        "postgresql": pg_version,
+        "psycopg": version("psycopg"),
+        "gunicorn": version("gunicorn"),
+        "celery": version("celery"),
+        "reportlab": version("reportlab"),
+    }
+
+
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)  # so that gunicorn and the Celery worker are stopped too
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _terminate)
+    started = time.perf_counter()
+    env.configure()
+    from bench import db
+
+    load_before = os.getloadavg()
+    log(f"database {env.DB_NAME}: " + ("created" if db.ensure_database() else "exists"))
+    env.django_setup()
+    migrate_s = db.migrate()
+    from bench import fixture, report
+    from bench.world import world_ensure
+
+    world = world_ensure()
+    log("fixture: 1,000,000 cases / 1,000,000 open steps (loaded once, then reused)")
+    fixture_info = fixture.fixture_ensure(world, log=lambda m: log(m))
+    cores = os.cpu_count() or 1
+    context = multiprocessing.get_context("spawn")
+    pools = {1: context.Pool(1, initializer=_init), cores: context.Pool(cores, initializer=_init)}
+    applicants = Applicants()
+    results = {
+        "machine": {
+            "cores": cores,
+            "load_average_before": load_before,
+            "platform": platform.platform(),
+        },
+        "versions": versions(db.server_version()),
+        "postgresql_settings": db.server_settings(),
+        "setup": {"migrate_s": migrate_s, "fixture": fixture_info},
+        "quick": QUICK,
+    }
+    try:
+        results["lifecycle"] = section_lifecycle(world, pools, applicants)
+        transactions = results["lifecycle"].pop("_transactions")
+        results["peer"] = section_peer(pools)
+        results["ceiling"] = section_ceiling(pools, transactions)
+        results["sweep"] = section_sweep(world, pools[cores])
+    finally:
+        for pool in pools.values():
+            pool.terminate()
+    results["web"] = section_web(world)
+    results["machine"]["load_average_after"] = os.getloadavg()
+    results["seconds"] = time.perf_counter() - started
+    env.RESULTS.mkdir(exist_ok=True)
+    (env.RESULTS / "latest.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"
+    )
+    markdown = report.markdown(results)
+    (env.RESULTS / "latest.md").write_text(markdown)
+    print(markdown)
+    log(f"done in {results['seconds']:.0f} s; bench/results/latest.md and latest.json written")
+    return 0
+
+
+def _init() -> None:
+    env.django_setup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
