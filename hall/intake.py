@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -756,8 +756,13 @@ def _case_group_create(
                     group=group,
                 )
             except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    errors[f"{item.pk}__{field}"] = messages
+                # Per question (a dict), or about the item as a whole (a list: say, an item
+                # that does not take this applicant type).
+                if hasattr(error, "error_dict"):
+                    for field, messages in error.message_dict.items():
+                        errors[f"{item.pk}__{field}"] = messages
+                else:
+                    errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
         if errors:
             raise ValidationError(errors)
         return group

@@ -12,8 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from approvals import desk_selectors, reviews
 from approvals.catalogue import bundle_current_items, items_current
+from approvals.forms import DeliveryForm
 from approvals.models import Bundle, ServiceItem
+from approvals.review_models import CaseStep
 from hall import intake, selectors
 from hall.forms import (
     ApplicantForm,
@@ -91,6 +94,34 @@ def applicant_register(request):
     )
 
 
+def _chosen_item(applicant: Applicant, raw: str) -> tuple[ServiceItem | None, str]:
+    """The current item picked by pk, if it takes this applicant's type; else the reason."""
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404 from None
+    item = get_object_or_404(items_current(), pk=pk)
+    if item.applicant_type not in (ServiceItem.ApplicantType.ANY, applicant.kind):
+        return None, _("“%(item)s”只受理%(type)s申请人。") % {
+            "item": item.name,
+            "type": item.get_applicant_type_display(),
+        }
+    return item, ""
+
+
+def _add_receive_errors(form: QuestionsForm, error: ValidationError, item) -> None:
+    """A receiving service raises a dict (per question) or a plain list (say, an item that does
+    not take this applicant type): show each at its question, or at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        if target is None and item is not None and f"{item.pk}__{field}" in form.fields:
+            target = f"{item.pk}__{field}"
+        form.add_error(target, messages_)
+
+
 @workbench_required
 def file(request, applicant_id: int):
     """Pick an item or a bundle, answer its questions, and receive the materials."""
@@ -98,20 +129,21 @@ def file(request, applicant_id: int):
     items = list(items_current().filter(applicant_type__in=["any", applicant.kind]))
     bundles = list(Bundle.objects.order_by("code"))
     item = bundle = None
+    refused = ""
     chosen_items: list[ServiceItem] = []
     if request.GET.get("item") or request.POST.get("item"):
-        item = get_object_or_404(
-            items_current(), pk=request.GET.get("item") or request.POST.get("item")
-        )
-        chosen_items = [item]
+        item, refused = _chosen_item(applicant, request.GET.get("item") or request.POST.get("item"))
+        chosen_items = [item] if item is not None else []
     elif request.GET.get("bundle") or request.POST.get("bundle"):
         bundle = get_object_or_404(
             Bundle, code=request.GET.get("bundle") or request.POST.get("bundle")
         )
         chosen_items = bundle_current_items(bundle=bundle)
-    fields = {}
-    for chosen in chosen_items:
-        fields.update(question_fields(list(chosen.questions.all()), prefix=f"{chosen.pk}__"))
+    fields_by_item = {
+        chosen.pk: question_fields(list(chosen.questions.all()), prefix=f"{chosen.pk}__")
+        for chosen in chosen_items
+    }
+    fields = {name: field for group in fields_by_item.values() for name, field in group.items()}
     form = QuestionsForm(request.POST or None, fields=fields)
     if request.method == "POST" and chosen_items and form.is_valid():
         try:
@@ -154,11 +186,12 @@ def file(request, applicant_id: int):
             )
             return redirect("workbench:case", receipt_no=case.receipt_no)
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                target = field if field in form.fields else None
-                if target is None and item is not None and f"{item.pk}__{field}" in form.fields:
-                    target = f"{item.pk}__{field}"
-                form.add_error(target, messages_)
+            _add_receive_errors(form, error, item)
+    # Each item's questions under its own heading (a bundle lists several items).
+    sections = [
+        {"item": chosen, "fields": [form[name] for name in fields_by_item[chosen.pk]]}
+        for chosen in chosen_items
+    ]
     return render(
         request,
         "hall/workbench/file.html",
@@ -169,9 +202,12 @@ def file(request, applicant_id: int):
             "item": item,
             "bundle": bundle,
             "chosen_items": chosen_items,
+            "sections": sections,
+            "refused": refused,
             "form": form,
             "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -199,74 +235,188 @@ def _marks_from(request, editable) -> dict[int, MaterialMark]:
     return marks
 
 
-@workbench_required
-def case_detail(request, receipt_no: str):
-    case = selectors.case_for_staff(receipt_no=receipt_no)
-    if case is None:
-        raise Http404
+def _material_rows(materials, editable_ids: set[int], posted=None) -> list[dict]:
+    """The checklist rows. After a refused outcome the rows show what the clerk posted (status
+    and reason per material), not the rolled-back rows; a chosen scan must be chosen again."""
+    rows = []
+    for material in materials:
+        row = {
+            "material": material,
+            "editable": material.pk in editable_ids,
+            "status": material.status,
+            "reason": material.defect_reason,
+            "scan_again": False,
+        }
+        if posted is not None and row["editable"]:
+            row["status"] = posted.POST.get(f"status-{material.pk}", "")
+            row["reason"] = posted.POST.get(f"reason-{material.pk}", "")
+            row["scan_again"] = f"scan-{material.pk}" in posted.FILES
+        rows.append(row)
+    return rows
+
+
+def _case_page(
+    request,
+    case: Case,
+    *,
+    refuse_form=None,
+    refer_form=None,
+    delivery_form=None,
+    errors=(),
+    posted=None,
+    status: int = 200,
+):
     editable = selectors.materials_editable(case=case)
-    refuse_form, refer_form = RefuseForm(prefix="refuse"), ReferForm(prefix="refer")
-    if request.method == "POST":
-        outcome = request.POST.get("outcome", "check")
-        refuse_form = (
-            RefuseForm(request.POST, prefix="refuse") if outcome == "refuse" else refuse_form
-        )
-        refer_form = ReferForm(request.POST, prefix="refer") if outcome == "refer" else refer_form
-        extra = {}
-        if outcome == "refuse" and refuse_form.is_valid():
-            extra = {
-                "reasons": refuse_form.cleaned_data["reasons"],
-                "office": refuse_form.cleaned_data["office"],
-            }
-        elif outcome == "refer" and refer_form.is_valid():
-            extra = {
-                "reasons": refer_form.cleaned_data["reasons"],
-                "office": refer_form.cleaned_data["office"],
-            }
-        if outcome in ("refuse", "refer") and not extra:
-            messages.error(request, _("请填写理由和机关。"))
-        else:
-            try:
-                if case.owner_id is None:
-                    intake.case_owner_claim(case=case, clerk=request.user)
-                notice = intake.case_intake_decide(
-                    case=case,
-                    clerk=request.user,
-                    outcome=outcome,
-                    marks=_marks_from(request, editable),
-                    **extra,
-                )
-            except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
-            else:
-                if notice is not None:
-                    messages.success(
-                        request,
-                        _("已出具%(kind)s，文号 %(number)s。")
-                        % {"kind": notice.get_kind_display(), "number": notice.number},
-                    )
-                else:
-                    messages.success(request, _("材料核对结果已保存。"))
-                return redirect("workbench:case", receipt_no=case.receipt_no)
+    materials = list(case.materials.select_related("requirement").all())
+    decision = desk_selectors.case_decision(case=case)
+    is_owner = case.owner_id == request.user.pk
     return render(
         request,
         "hall/workbench/case.html",
         {
             "case": case,
-            "materials": case.materials.select_related("requirement").all(),
+            "rows": _material_rows(materials, {m.pk for m in editable}, posted),
             "editable_ids": {m.pk for m in editable},
             "notices": case.notices.all(),
             "events": case.events.select_related("actor").all(),
-            "refuse_form": refuse_form,
-            "refer_form": refer_form,
+            "refuse_form": refuse_form or RefuseForm(prefix="refuse"),
+            "refer_form": refer_form or ReferForm(prefix="refer"),
+            "errors": list(errors),
             "statuses": [
                 ("received", _("已收齐")),
                 ("missing", _("缺少")),
                 ("defective", _("有误")),
             ],
+            "is_owner": is_owner,
+            "corrections_waiting": list(desk_selectors.corrections_waiting(case=case)),
+            "decision": decision,
+            "can_deliver": (
+                decision is not None
+                and case.status == Case.Status.DECIDED
+                and decision.delivery_task_id is not None
+                and decision.delivered_at is None
+            ),
+            "delivery_form": delivery_form or DeliveryForm(prefix="delivery"),
         },
+        status=status,
     )
+
+
+def _staff_case(receipt_no: str) -> Case:
+    case = selectors.case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    return case
+
+
+@workbench_required
+def case_detail(request, receipt_no: str):
+    case = _staff_case(receipt_no)
+    if request.method != "POST":
+        return _case_page(request, case)
+    editable = selectors.materials_editable(case=case)
+    outcome = request.POST.get("outcome", "check")
+    refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
+    refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
+    extra = {}
+    if outcome == "refuse" and refuse_form.is_valid():
+        extra = {
+            "reasons": refuse_form.cleaned_data["reasons"],
+            "office": refuse_form.cleaned_data["office"],
+        }
+    elif outcome == "refer" and refer_form.is_valid():
+        extra = {
+            "reasons": refer_form.cleaned_data["reasons"],
+            "office": refer_form.cleaned_data["office"],
+        }
+    errors: list[str] = []
+    if outcome in ("refuse", "refer") and not extra:
+        errors.append(_("请填写理由和机关。"))
+    else:
+        try:
+            if case.owner_id is None:
+                intake.case_owner_claim(case=case, clerk=request.user)
+            notice = intake.case_intake_decide(
+                case=case,
+                clerk=request.user,
+                outcome=outcome,
+                marks=_marks_from(request, editable),
+                **extra,
+            )
+        except ValidationError as error:
+            errors.extend(error.messages)
+        else:
+            if notice is not None:
+                messages.success(
+                    request,
+                    _("已出具%(kind)s，文号 %(number)s。")
+                    % {"kind": notice.get_kind_display(), "number": notice.number},
+                )
+            else:
+                messages.success(request, _("材料核对结果已保存。"))
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    # Nothing was recorded (one transaction): show the form as the clerk filled it.
+    return _case_page(
+        request,
+        _staff_case(receipt_no),
+        refuse_form=refuse_form,
+        refer_form=refer_form,
+        errors=errors,
+        posted=request,
+        status=400,
+    )
+
+
+@workbench_required
+@require_POST
+def correction_supplied(request, receipt_no: str, step_id: int):
+    """The first-contact owner records that a department's correction arrived (its clock runs
+    again). Only the owner receives it: the notice told the applicant to bring it to them."""
+    case = _staff_case(receipt_no)
+    step = get_object_or_404(CaseStep.objects.select_related("department"), pk=step_id, case=case)
+    if case.owner_id != request.user.pk:
+        return _case_page(
+            request,
+            case,
+            errors=[_("补正材料由首问责任人接收。")],
+            status=403,
+        )
+    try:
+        reviews.step_correction_supplied(step=step, clerk=request.user)
+    except ValidationError as error:
+        return _case_page(request, case, errors=error.messages, status=400)
+    messages.success(
+        request,
+        _("已登记%(department)s要求的补正材料已收到，审查期限恢复计算。")
+        % {"department": step.department.name},
+    )
+    return redirect("workbench:case", receipt_no=case.receipt_no)
+
+
+@workbench_required
+@require_POST
+def case_deliver(request, receipt_no: str):
+    """The result is collected at the window or posted (with the tracking number)."""
+    case = _staff_case(receipt_no)
+    form = DeliveryForm(request.POST, prefix="delivery")
+    if case.owner_id != request.user.pk:
+        form.is_valid()
+        form.add_error(None, _("送达由首问责任人办理。"))
+        return _case_page(request, case, delivery_form=form, status=403)
+    if form.is_valid():
+        try:
+            reviews.case_deliver(
+                case=case,
+                clerk=request.user,
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("已送达，办件已办结。"))
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    return _case_page(request, _staff_case(receipt_no), delivery_form=form, status=400)
 
 
 def _notice_for(request, receipt_no: str, notice_id: int) -> Notice:
