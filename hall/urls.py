@@ -4,7 +4,6 @@ from django.urls import include, path
 
 from hall import views
 
-portal_patterns = ([path("", views.portal_home, name="home")], "portal")
 agency_patterns = ([path("", views.agency_home, name="home")], "agency")
 
 urlpatterns = [
@@ -14,7 +13,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("me/", include(portal_patterns)),
+    path("me/", include("hall.portal_urls")),
+    path("lookup/", include("hall.lookup_urls")),
+    path("online-desk/", include("hall.online_desk_urls")),
     path("window/", include("hall.workbench_urls")),
     path("agency/", include(agency_patterns)),
     path("desk/", include("approvals.urls")),

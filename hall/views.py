@@ -33,11 +33,6 @@ def healthz(request):
     )
 
 
-@permission_required("hall.use_applicant_portal", raise_exception=True)
-def portal_home(request):
-    return render(request, "hall/portal_home.html")
-
-
 @permission_required("hall.act_as_agent", raise_exception=True)
 def agency_home(request):
     return render(request, "hall/agency_home.html")
