@@ -4,8 +4,6 @@ from django.urls import include, path
 
 from hall import views
 
-agency_patterns = ([path("", views.agency_home, name="home")], "agency")
-
 urlpatterns = [
     path("", views.index, name="index"),
     path("home/", views.home, name="home"),
@@ -17,7 +15,10 @@ urlpatterns = [
     path("lookup/", include("hall.lookup_urls")),
     path("online-desk/", include("hall.online_desk_urls")),
     path("window/", include("hall.workbench_urls")),
-    path("agency/", include(agency_patterns)),
+    path("agency/", include("hall.agency_urls")),
+    path("kiosk/", include("hall.kiosk_urls")),
+    path("queue/", include("hall.queue_urls")),
+    path("ratings/", include("hall.ratings_urls")),
     path("desk/", include("approvals.urls")),
     path("guide/", include("approvals.guide_urls")),
     path("supervision/", include("departments.urls")),
