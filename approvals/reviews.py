@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -43,7 +45,7 @@ from approvals.review_models import (
     StepSuspension,
 )
 from approvals.review_selectors import current_stage
-from approvals.workflow import complete_human_task
+from approvals.workflow import complete_human_task, system_user
 from hall.events import event_record
 from hall.models import Case, Notice
 from hall.notices import REVIEW_RIGHTS, notice_issue
@@ -54,6 +56,25 @@ logger = logging.getLogger(__name__)
 
 LAW = "《中华人民共和国行政许可法》"
 CORRECTION_EXPECTED_DAYS = 10  # projection while the applicant corrects; the real stop is exact
+
+
+# The calendar one unit of work (a case's workflow start, one sweep batch) computes every deadline
+# with: read once, not once per step (working_calendar() reads the whole calendar table).
+_calendar_in_use: ContextVar[WorkingCalendar | None] = ContextVar("calendar_in_use", default=None)
+
+
+@contextmanager
+def _one_calendar() -> Iterator[WorkingCalendar]:
+    calendar = _calendar_in_use.get() or working_calendar()
+    token = _calendar_in_use.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _calendar_in_use.reset(token)
+
+
+def _calendar() -> WorkingCalendar:
+    return _calendar_in_use.get() or working_calendar()
 
 
 class AlreadyDecided(ValidationError):
@@ -95,13 +116,16 @@ def approval_start(*, case: Case) -> None:
             for step in item_stage.steps.all()
         )
     CaseDecision.objects.create(case=case)
-    ApprovalFlow.start.run(case=case)
+    with _one_calendar():
+        ApprovalFlow.start.run(case=case)
 
 
 # --- deadlines ------------------------------------------------------------------------------
 
 
-def _step_deadline(step: CaseStep, calendar: WorkingCalendar) -> Deadline:
+def _step_deadline(step: CaseStep, calendar: WorkingCalendar, *, fresh: bool = False) -> Deadline:
+    """The step's deadline. ``fresh``: the step is being opened now, so it has no suspension and
+    no extension yet (both need an open step), and there is nothing to read for them."""
     suspensions = [
         Suspension(
             reason=suspension.kind,
@@ -109,9 +133,9 @@ def _step_deadline(step: CaseStep, calendar: WorkingCalendar) -> Deadline:
             end=suspension.ends_on,
             expected_days=suspension.expected_days,
         )
-        for suspension in step.suspensions.order_by("starts_on", "pk")
+        for suspension in ([] if fresh else step.suspensions.order_by("starts_on", "pk"))
     ]
-    extension = getattr(step, "extension", None)
+    extension = None if fresh else getattr(step, "extension", None)
     approved = None
     if extension is not None and extension.status == StepExtension.Status.APPROVED:
         approved = Extension(
@@ -129,9 +153,9 @@ def _step_deadline(step: CaseStep, calendar: WorkingCalendar) -> Deadline:
     )
 
 
-def _step_reschedule(step: CaseStep) -> Deadline:
-    calendar = working_calendar()
-    deadline = _step_deadline(step, calendar)
+def _step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
+    calendar = _calendar()
+    deadline = _step_deadline(step, calendar, fresh=fresh)
     step.due_date = deadline.due_date
     step.due_at = deadline.due_at
     step.warn_on = yellow_from(
@@ -155,13 +179,16 @@ def _step_reschedule(step: CaseStep) -> Deadline:
 
 def step_open(*, step_id: int, task) -> CaseStep:
     """A department step got its task: it is in the department's queue with its deadline."""
-    step = CaseStep.objects.select_related("case", "case__item", "department").get(pk=step_id)
+    step = CaseStep.objects.select_related("case", "case__item", "case__owner", "department").get(
+        pk=step_id
+    )
+    fresh = step.status == CaseStep.Status.PENDING
     now = timezone.now()
     step.status = CaseStep.Status.OPEN
     step.opened_at = now
     step.opened_on = timezone.localdate(now)
     step.task = task
-    _step_reschedule(step)
+    _step_reschedule(step, fresh=fresh)
     step.save()
     event_record(
         case=step.case,
@@ -207,7 +234,14 @@ def _require_head_of(user: User, step: CaseStep) -> None:
 def _locked_step(step_id: int) -> CaseStep:
     return (
         CaseStep.objects.select_for_update(of=("self",))
-        .select_related("case", "case__item", "case__applicant", "department", "case__owner")
+        .select_related(
+            "case",
+            "case__item",
+            "case__applicant",
+            "department",
+            "department__head__user",
+            "case__owner",
+        )
         .get(pk=step_id)
     )
 
@@ -300,15 +334,25 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
     return step
 
 
-def step_deem(*, step_id: int, now: datetime.datetime | None = None) -> bool:
+def step_deem(
+    *,
+    step_id: int,
+    now: datetime.datetime | None = None,
+    task_id: int | None = None,
+    system=None,
+) -> bool:
     """超时默许: complete an overdue, deemable step as approved. False if nothing was due.
 
     The department stays liable: the step is marked late, the officer, the head and the
     first-contact owner are told, and the department still owes its written opinion within
     one working day.
+
+    The sweep passes the step's ``task_id`` and the ``system`` user it already read, so that
+    each deemed step does not look them up again.
     """
     now = now or timezone.now()
-    task_id = CaseStep.objects.filter(pk=step_id).values_list("task_id", flat=True).first()
+    if task_id is None:
+        task_id = CaseStep.objects.filter(pk=step_id).values_list("task_id", flat=True).first()
     if task_id is None:
         return False
 
@@ -326,7 +370,7 @@ def step_deem(*, step_id: int, now: datetime.datetime | None = None) -> bool:
         step.decided_by = None
         step.opinion = _("超过承诺时限未作出意见，视为同意（超时默许）。")
         step.late = True
-        step.written_opinion_due = working_calendar().add_working_days(timezone.localdate(now), 1)
+        step.written_opinion_due = _calendar().add_working_days(timezone.localdate(now), 1)
         step.save()
         event_record(
             case=step.case,
@@ -362,7 +406,7 @@ def step_deem(*, step_id: int, now: datetime.datetime | None = None) -> bool:
         )
         return True
 
-    return complete_human_task(task_id, user=None, apply=record)
+    return complete_human_task(task_id, user=None, apply=record, system=system)
 
 
 def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
@@ -375,9 +419,11 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
     now = now or timezone.now()
     done = 0
     while True:
+        # No ordering inside the IN (...): the model's default ordering would join the stage
+        # and the case to every due step just to sort a set.
         due = CaseStep.objects.filter(
             status=CaseStep.Status.OPEN, deemed_approval=True, due_at__lte=now
-        )
+        ).order_by()
         with transaction.atomic():
             processes = list(
                 Process.objects.select_for_update(skip_locked=True)
@@ -385,9 +431,15 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
                 .order_by("pk")
                 .values_list("pk", flat=True)[:batch]
             )
-            step_ids = due.filter(task__process_id__in=processes).order_by("task__process_id", "pk")
-            for step_id in list(step_ids.values_list("pk", flat=True)):
-                done += step_deem(step_id=step_id, now=now)
+            if processes:
+                steps = due.filter(task__process_id__in=processes).order_by(
+                    "task__process_id", "pk"
+                )
+                # The calendar and the system user are read once per batch, not once per step.
+                system = system_user()
+                with _one_calendar():
+                    for step_id, task_id in list(steps.values_list("pk", "task_id")):
+                        done += step_deem(step_id=step_id, now=now, task_id=task_id, system=system)
         if len(processes) < batch:
             return done
 
@@ -842,7 +894,7 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         locked.save()
         the_case = (
             Case.objects.select_for_update(of=("self",))
-            .select_related("item", "applicant", "owner", "window")
+            .select_related("item", "item__lead_department", "applicant", "owner", "window")
             .get(pk=case.pk)
         )
         the_case.status = Case.Status.DECIDED

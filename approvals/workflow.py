@@ -14,14 +14,17 @@ OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
 
 def system_user():
     """Owner recorded on tasks completed by the system (deemed approval). In the real app:
-    created by a data migration; one query per sweep completion is not worth caching."""
+    created by a data migration. The deemed-approval sweep reads it once per batch and passes it
+    to ``complete_human_task``."""
     user, _ = get_user_model()._default_manager.get_or_create(
         username=SYSTEM_USERNAME, defaults={"is_active": False}
     )
     return user
 
 
-def complete_human_task(task_pk: int, *, user=None, apply: Callable | None = None) -> bool:
+def complete_human_task(
+    task_pk: int, *, user=None, apply: Callable | None = None, system=None
+) -> bool:
     """Complete a ``flow.View`` task exactly once and run the flow on from it.
 
     Takes the flow's process lock (``task.activation()`` = ``flow_class.lock(process_pk)``
@@ -29,7 +32,8 @@ def complete_human_task(task_pk: int, *, user=None, apply: Callable | None = Non
     sweep and the sibling tasks' completions of the same process.
 
     ``user=None`` means the system (sweep): an unclaimed task is assigned to the system
-    user; a task claimed by an officer is completed as it is. With a user, an unclaimed
+    user (``system``, or looked up when not given); a task claimed by an officer is completed
+    as it is. With a user, an unclaimed
     task is claimed by that user; a task claimed by someone else is refused. Whether the
     user may act on the task at all is the calling service's check.
 
@@ -49,7 +53,7 @@ def complete_human_task(task_pk: int, *, user=None, apply: Callable | None = Non
             if user is not None and activation.task.owner_id != user.pk:
                 raise PermissionDenied("task is assigned to another user")
         else:
-            activation.assign(user if user is not None else system_user())
+            activation.assign(user if user is not None else (system or system_user()))
         activation.start(None)  # ASSIGNED -> STARTED; 2.4 ignores the request argument
         if apply is not None and apply(activation) is False:
             transaction.set_rollback(True)  # undo the assign; the lock's atomic rolls back
