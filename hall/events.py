@@ -43,6 +43,14 @@ EVENT_LABELS = {
     "one_time_breach": "违反一次性告知（经批准）",
     "owner_assigned": "确定首问责任人",
     "reminder": "督办提醒",
+    "extension_requested": "申请延长期限",
+    "written_opinion": "补交书面意见",
+    "agency_requested": "申请全程代办",
+    "agency_withdrawn": "撤回代办申请",
+    "agent_assigned": "指派代办员",
+    "agent_note": "代办员记录",
+    "correction_uploaded": "网上提交补正材料",
+    "rated": "服务评价",
 }
 
 
