@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import uuid
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_QUEUE = f"hall-test-{uuid.uuid4().hex[:8]}"
 
 
 def pytest_report_header(config):
@@ -42,10 +44,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(scope="session")
 def hall_celery_app():
-    """The project's Celery app, pointed at a test-only queue so a dev worker never steals tasks."""
+    """The project's Celery app, pointed at a queue of this test session alone, so that neither a
+    dev worker nor another test session on the same Redis steals its tasks."""
     from hall.celery import app
 
-    app.conf.task_default_queue = "hall-test"
+    app.conf.task_default_queue = TEST_QUEUE
     app.conf.task_always_eager = False
     return app
 
@@ -65,7 +68,7 @@ def live_celery_worker(hall_celery_app, django_db_setup, django_db_blocker):
         django_db_blocker.unblock(),
         start_worker(
             hall_celery_app,
-            queues=["hall-test"],
+            queues=[TEST_QUEUE],
             pool="threads",
             concurrency=4,
             perform_ping_check=True,
