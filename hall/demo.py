@@ -57,4 +57,114 @@ def demo_seed() -> list[DemoLogin]:
             username=login.username, role=login.role, full_name=login.full_name, groups=groups
         )
     demo_catalogue_seed()
+    demo_windows_seed()
+    demo_cases_seed()
     return list(DEMO_LOGINS)
+
+
+DEMO_WINDOWS = (
+    ("01", "综合受理窗口", ["general", "social"], False),
+    ("02", "综合受理窗口", ["general", "social"], False),
+    ("03", "企业开办专窗", ["business"], False),
+    ("04", "工程建设专窗", ["construction"], False),
+    ("W1", "网上受理", [], True),
+)
+
+
+def demo_windows_seed() -> None:
+    """The hall's windows, with the demo clerk seated at window 01."""
+    from hall.models import Clerk, Window
+
+    for number, name, categories, online in DEMO_WINDOWS:
+        Window.objects.update_or_create(
+            number=number, defaults={"name": name, "categories": categories, "is_online": online}
+        )
+    clerk = get_user_model().objects.get(username="clerk")
+    Clerk.objects.update_or_create(user=clerk, defaults={"window": Window.objects.get(number="01")})
+
+
+def _answers_for(item) -> dict[str, str]:
+    answers = {}
+    for question in item.questions.all():
+        values = [str(value) for value, _label in question.choices]
+        answers[question.key] = "no" if "no" in values else values[0]
+    return answers
+
+
+def demo_cases_seed() -> int:
+    """A few cases in different states so that every desk has something to show. Runs once:
+    a second call finds the demo enterprise's cases and does nothing."""
+    import uuid
+
+    from approvals.catalogue import item_current_by_code
+    from approvals.reviews import case_decide, case_deliver, stage_decide, step_decide
+    from hall import intake
+    from hall.models import Applicant, Case, CaseMaterial
+    from hall.validators import uscc_check_char
+
+    uscc_body = "91440300MA5FT0001"
+    uscc = uscc_body + uscc_check_char(uscc_body)
+    if Case.objects.filter(applicant__uscc=uscc).exists():
+        return 0
+    User = get_user_model()
+    clerk = User.objects.get(username="clerk")
+    window = clerk.clerk.window
+    company = intake.applicant_register(
+        kind="enterprise",
+        name="深圳市福田城建发展有限公司",
+        phone="13912345678",
+        uscc=uscc,
+        legal_representative="刘建国",
+    )
+    person = intake.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    applicant_user = User.objects.get(username="applicant")
+    if person.user_id is None and not Applicant.objects.filter(user=applicant_user).exists():
+        person.user = applicant_user
+        person.save(update_fields=["user"])
+
+    def receive(item, applicant):
+        return intake.case_receive(
+            submission_key=uuid.uuid4(),
+            applicant=applicant,
+            item=item,
+            answers=_answers_for(item),
+            received_by=clerk,
+            channel=Case.Channel.WINDOW,
+            window=window,
+        )
+
+    def all_received(case):
+        return {m.pk: intake.MaterialMark("received") for m in case.materials.all()}
+
+    # 1. A construction permit in parallel review: the first stage's departments are at work.
+    construction = item_current_by_code(code="44030400-XK-0010")
+    case = receive(construction, company)
+    intake.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
+
+    # 2. A food licence waiting for the applicant's correction (one-time notice issued).
+    food = item_current_by_code(code="44030400-XK-0001")
+    case = receive(food, person)
+    marks = all_received(case)
+    first = case.materials.order_by("pk").first()
+    marks[first.pk] = intake.MaterialMark(CaseMaterial.Status.MISSING)
+    intake.case_intake_decide(case=case, clerk=clerk, outcome="correct", marks=marks)
+
+    # 3. A food licence decided and delivered.
+    case = receive(food, company)
+    intake.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
+    for step in case.steps.select_related("department"):
+        step_decide(step=step, officer=_officer(step.department), approve=True, opinion="符合条件")
+    for stage in case.stages.all():
+        stage_decide(stage=stage, officer=_officer(stage.lead_department), approve=True, opinion="")
+    case_decide(case=case, officer=_officer(case.item.lead_department), grant=True, reasons="")
+    case_deliver(case=case, clerk=clerk, method="window")
+
+    # 4. Just received at the window, waiting for the material check.
+    receive(food, person)
+    return 4
+
+
+def _officer(department):
+    return department.officers.select_related("user").order_by("pk").first().user

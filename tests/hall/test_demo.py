@@ -16,3 +16,18 @@ def test_seed_demo_runs_twice_and_every_login_works(db, client):
         response = client.get("/home/", follow=True)
         assert response.status_code == 200, login.username
         client.logout()
+
+
+def test_seed_demo_gives_every_desk_something_to_show(db):
+    from approvals.review_models import CaseStep
+    from hall.models import Case, Window
+
+    call_command("seed_demo")
+    statuses = sorted(Case.objects.values_list("status", flat=True))
+    assert statuses == sorted(["accepted", "awaiting_correction", "closed", "received"])
+    assert CaseStep.objects.filter(status="open").count() >= 3  # construction stage 1 at work
+    clerk = get_user_model().objects.get(username="clerk")
+    assert clerk.clerk.window == Window.objects.get(number="01")
+    assert get_user_model().objects.get(username="applicant").applicant.name == "张三"
+    call_command("seed_demo")
+    assert Case.objects.count() == 4
