@@ -42,6 +42,15 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs Redis for a real Celery worker"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """PBKDF2 at production strength costs ~0.3 s per demo user; tests need no strength."""
+    previous = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+    settings.PASSWORD_HASHERS = previous
+
+
 @pytest.fixture(scope="session")
 def hall_celery_app():
     """The project's Celery app, pointed at a queue of this test session alone, so that neither a
