@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.supervision_home, name="home"),
     path("case/", views.case_open, name="case_open"),
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
+    path("case/<str:receipt_no>/remind/", views.case_remind_view, name="remind"),
+    path("performance/", views.performance_page, name="performance"),
+    path("serial-vs-parallel/", views.serial_parallel_page, name="serial_parallel"),
+    path("export/<slug:table>.<slug:fmt>", views.export, name="export"),
 ]

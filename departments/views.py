@@ -1,13 +1,32 @@
+"""Supervision pages (电子监察): the dashboard, a case, performance, serial against parallel.
+
+Every view requires `hall.view_supervision`; the views parse input, call one selector or
+service, and render or redirect.
+"""
+
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from departments import selectors
-from departments.forms import HandoverForm, OverrideForm
-from departments.models import Department
+from approvals.calendar import working_calendar
+from approvals.review_models import CaseStep
+from departments import charts, exports, performance, selectors
+from departments.forms import (
+    HandoverForm,
+    OverrideForm,
+    PeriodForm,
+    ReminderForm,
+    WarningFilterForm,
+)
+from departments.supervision import case_remind
 from hall import intake
 from hall.intake import MaterialMark
 from hall.selectors import case_for_staff
@@ -15,20 +34,44 @@ from hall.selectors import case_for_staff
 supervision_required = permission_required("hall.view_supervision", raise_exception=True)
 
 
+# --- dashboard ----------------------------------------------------------------------------------
+
+
 @supervision_required
 def supervision_home(request):
+    now = timezone.now()
+    filter_form = WarningFilterForm(request.GET or None)
+    filters = selectors.WarningFilter()
+    if filter_form.is_bound and filter_form.is_valid():
+        filters = selectors.WarningFilter(**filter_form.filters())
+    warnings = selectors.warning_rows(now=now, filters=filters, calendar=working_calendar())
     return render(
         request,
         "departments/supervision_home.html",
         {
-            "departments": Department.objects.order_by("code"),
+            "now": now,
+            "today": timezone.localdate(now),
+            "counts": selectors.dashboard_counts(now=now),
             "by_status": selectors.cases_by_status(),
+            "warnings": warnings,
+            "warning_limit": selectors.WARNING_LIMIT,
+            "warnings_by_department": selectors.warnings_by_department(now=now),
+            "filter_form": filter_form,
+            "filtered": filters != selectors.WarningFilter(),
             "breaches": selectors.one_time_breaches(),
             "deemed": selectors.deemed_acceptances(),
+            "deemed_approvals": selectors.deemed_approvals(),
             "intake_due": selectors.intake_decisions_due(),
-            "today": selectors.today(),
+            "bad_ratings": [
+                {"rating": rating, "overdue": selectors.follow_up_overdue(rating, on=now.date())}
+                for rating in selectors.bad_ratings()
+            ],
+            "assumed": selectors.calendar_assumed(),
         },
     )
+
+
+# --- a case -------------------------------------------------------------------------------------
 
 
 @supervision_required
@@ -40,14 +83,20 @@ def case_open(request):
     return redirect("supervision:case", receipt_no=case.receipt_no)
 
 
+def _open_steps(case):
+    return selectors.case_steps(case=case).filter(status__in=CaseStep.OPEN_STATUSES)
+
+
 @supervision_required
 def case_detail(request, receipt_no: str):
     case = case_for_staff(receipt_no=receipt_no)
     if case is None:
         raise Http404
     unlisted = case.materials.filter(corrections__isnull=True)
+    open_steps = list(_open_steps(case))
     override_form = OverrideForm(prefix="override", materials=unlisted)
     handover_form = HandoverForm(prefix="handover")
+    reminder_form = ReminderForm(prefix="remind", steps=open_steps)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -81,17 +130,178 @@ def case_detail(request, receipt_no: str):
                     )
                     messages.success(request, _("首问责任人已变更。"))
                     return redirect("supervision:case", receipt_no=case.receipt_no)
+            elif action == "remind":
+                reminder_form = ReminderForm(request.POST, prefix="remind", steps=open_steps)
+                if reminder_form.is_valid():
+                    _remind(request, case, reminder_form, open_steps)
+                    return redirect("supervision:case", receipt_no=case.receipt_no)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
+    now = timezone.now()
     return render(
         request,
         "departments/case_detail.html",
         {
             "case": case,
-            "events": selectors.case_history(case=case),
-            "notices": case.notices.all(),
+            "events": selectors.case_history_rows(case=case),
+            "steps": selectors.case_step_rows(case=case, now=now),
+            "notices": case.notices.select_related("one_time_override_by"),
             "override_form": override_form,
             "handover_form": handover_form,
+            "reminder_form": reminder_form,
         },
+    )
+
+
+def _remind(request, case, form: ReminderForm, open_steps) -> None:
+    step_id = form.cleaned_data["step"]
+    step = next((s for s in open_steps if s.pk == step_id), None)
+    event = case_remind(
+        case=case,
+        supervisor=request.user,
+        step=step,
+        note=form.cleaned_data["note"],
+        reminder_id=form.cleaned_data["reminder_id"],
+    )
+    messages.success(
+        request,
+        _("已督办，提醒已发送给：%(people)s。")
+        % {"people": "、".join(event.details.get("recipients", []))},
+    )
+
+
+@supervision_required
+@require_POST
+def case_remind_view(request, receipt_no: str):
+    """督办 from a row of the dashboard's warnings; back to the same (filtered) list."""
+    case = case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    open_steps = list(_open_steps(case))
+    form = ReminderForm(request.POST, prefix="remind", steps=open_steps)
+    if form.is_valid():
+        try:
+            _remind(request, case, form, open_steps)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("该环节已办结或不存在，未发送督办。"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(target or "supervision:home")
+
+
+# --- performance --------------------------------------------------------------------------------
+
+
+def _period(request, default: performance.Period) -> tuple[PeriodForm, performance.Period]:
+    return PeriodForm.period_from(request.GET, default=default)
+
+
+def _period_context(form: PeriodForm, period: performance.Period) -> dict:
+    return {
+        "form": form,
+        "period": period,
+        "period_query": urlencode(
+            {"start": period.start.isoformat(), "end": period.end.isoformat()}
+        ),
+        "supported": performance.performance_supported(),
+    }
+
+
+@supervision_required
+def performance_page(request):
+    form, period = _period(request, performance.month_to_date(timezone.localdate()))
+    context = _period_context(form, period)
+    if context["supported"]:
+        departments = performance.department_figures(period=period)
+        trend = performance.open_overdue_trend(period=period)
+        context.update(
+            departments=departments,
+            clerks=performance.clerk_figures(period=period),
+            items=performance.item_figures(period=period),
+            trend=trend,
+            queue=performance.queue_tables(period=period),
+            trend_svg=charts.trend_figure(trend.rows),
+            on_time_svg=charts.on_time_figure(departments.rows),
+            on_time_rows=[row for row in departments.rows if row["handled"]],
+        )
+    return render(request, "departments/performance.html", context)
+
+
+@supervision_required
+def serial_parallel_page(request):
+    today = timezone.localdate()
+    form, period = _period(request, performance.last_year(today))
+    context = _period_context(form, period)
+    if context["supported"]:
+        comparisons = performance.serial_parallel(period=period, today=today)
+        story = max(comparisons, key=lambda item: item.departments, default=None)
+        context.update(
+            comparisons=[
+                {
+                    "item": item,
+                    "svg": charts.item_path_figure(item, id_prefix=f"path-{item.item_id}"),
+                }
+                for item in comparisons
+            ],
+            comparison_svg=charts.comparison_figure(comparisons) if comparisons else "",
+            table=performance.serial_parallel_table(comparisons),
+            story=story,
+            article_svg=(
+                charts.article_figure(
+                    item_name=story.name,
+                    serial=story.promised_serial,
+                    parallel=story.promised_parallel,
+                )
+                if story
+                else ""
+            ),
+        )
+    return render(request, "departments/serial_parallel.html", context)
+
+
+EXPORTS = {
+    "departments": lambda period, today: performance.department_figures(period=period),
+    "clerks": lambda period, today: performance.clerk_figures(period=period),
+    "items": lambda period, today: performance.item_figures(period=period),
+    "trend": lambda period, today: performance.open_overdue_trend(period=period),
+    "queue-categories": lambda period, today: performance.queue_tables(period=period)[0],
+    "queue-windows": lambda period, today: performance.queue_tables(period=period)[1],
+    "serial-parallel": lambda period, today: performance.serial_parallel_table(
+        performance.serial_parallel(period=period, today=today)
+    ),
+}
+
+
+@supervision_required
+def export(request, table: str, fmt: str):
+    """Any table of the performance pages as CSV or Excel, for the period in the query string."""
+    if table not in EXPORTS or fmt not in ("csv", "xlsx"):
+        raise Http404
+    if not performance.performance_supported():
+        raise Http404
+    today = timezone.localdate()
+    default = (
+        performance.last_year(today)
+        if table == "serial-parallel"
+        else performance.month_to_date(today)
+    )
+    _form, period = _period(request, default)
+    data = EXPORTS[table](period, today)
+    span = _("%(start)s至%(end)s") % {
+        "start": f"{period.start:%Y-%m-%d}",
+        "end": f"{period.end:%Y-%m-%d}",
+    }
+    return exports.table_response(
+        data,
+        fmt=fmt,
+        ascii_name=f"seamless-hall-{table}-{period.slug}",
+        name=f"{data.title}-{span}",
+        subtitle=span,
     )
