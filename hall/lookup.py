@@ -203,6 +203,11 @@ class StageRow:
     decision_label: str
     steps: list[StepRow]
 
+    @property
+    def title(self) -> str:
+        prefix = str(_("第%(number)s阶段") % {"number": self.number})
+        return self.name if self.name.startswith(prefix) else f"{prefix} {self.name}"
+
 
 @dataclass(frozen=True)
 class OpenCorrection:

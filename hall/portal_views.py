@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -474,7 +474,11 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
         fields.update(question_fields(list(item.questions.all()), prefix=f"{item.pk}__"))
     source = request.POST if request.method == "POST" else request.GET
     answered = not fields or source.get("answered") == "1"
-    questions = QuestionsForm(source if fields and answered else None, fields=fields)
+    questions = QuestionsForm(
+        source if fields and answered else None,
+        initial={name: source[name] for name in fields if name in source},
+        fields=fields,
+    )
     context = {"applicant": applicant, "items": items, "bundle": bundle, "questions": questions}
     if fields and (not answered or not questions.is_valid()):
         return render(
@@ -561,6 +565,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
             "general_errors": general,
             "has_errors": bool(errors),
             "answers": answers_shown,
+            "edit_query": urlencode(cleaned),
             "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
             "max_mb": _max_mb(),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from pathlib import Path
 
@@ -183,6 +184,10 @@ def test_filing_over_http_with_questions_then_uploads(applicant_client, item):
     checklist = applicant_client.get(url, {"answered": "1", f"{item.pk}__agent": "no"})
     html = checklist.content.decode()
     assert "申请表" in html and "授权委托书" not in html and "营业执照" not in html
+    # "change the answers" goes back to the questions with the answers kept
+    edit = re.search(r'href="\?([^"]+)">修改回答', html).group(1)
+    again = applicant_client.get(f"{url}?{edit.replace('&amp;', '&')}").content.decode()
+    assert re.search(r'<option value="no" selected>', again)
     key = str(uuid.uuid4())
     payload = {"answered": "1", f"{item.pk}__agent": "no", "submission_key": key}
     for requirement in item.materials.filter(name__in=("申请表", "身份证明")):
@@ -475,4 +480,7 @@ def test_plain_item_without_questions_goes_straight_to_uploads(applicant_client)
     plain = ServiceItemFactory(name="无问题事项")
     plain.materials.create(name="申请书", form="original", order=1)
     page = applicant_client.get(reverse("portal:file_item", args=[plain.pk]))
-    assert "上传“申请书”" in page.content.decode()
+    html = page.content.decode()
+    requirement = plain.materials.get()
+    field = online_intake.material_field(plain, requirement)
+    assert f'<label class="form-label fw-bold mb-1" for="{field}">申请书</label>' in html
