@@ -419,15 +419,18 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
     now = now or timezone.now()
     done = 0
     while True:
-        # No ordering inside the IN (...): the model's default ordering would join the stage
-        # and the case to every due step just to sort a set.
         due = CaseStep.objects.filter(
             status=CaseStep.Status.OPEN, deemed_approval=True, due_at__lte=now
         ).order_by()
         with transaction.atomic():
+            # The distinct processes with due steps, found through the partial index
+            # step_deemable_due. DISTINCT keeps PostgreSQL from flattening the IN (...) into a
+            # join that walks every task of every process (seconds at a million open steps when
+            # nothing is due); the model's default ordering is dropped, it would join the stage
+            # and the case to every due step only to sort them.
             processes = list(
                 Process.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=Subquery(due.values("task__process_id")))
+                .filter(pk__in=Subquery(due.values("task__process_id").distinct()))
                 .order_by("pk")
                 .values_list("pk", flat=True)[:batch]
             )
