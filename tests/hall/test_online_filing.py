@@ -484,3 +484,37 @@ def test_plain_item_without_questions_goes_straight_to_uploads(applicant_client)
     requirement = plain.materials.get()
     field = online_intake.material_field(plain, requirement)
     assert f'<label class="form-label fw-bold mb-1" for="{field}">申请书</label>' in html
+
+
+# --- races ------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_double_submit_at_the_same_instant_files_once(transactional_db, applicant_user, item):
+    from tests.concurrency import run_at_once
+
+    key = uuid.uuid4()
+
+    def submit():
+        return file_online(applicant_user, item, submission_key=key).pk
+
+    results = run_at_once(submit, submit)
+    assert results[0] == results[1]
+    assert Case.objects.count() == 1
+    assert UploadedMaterial.objects.count() == 2
+
+
+@pytest.mark.postgres
+def test_two_clerks_claim_at_once_one_owns(transactional_db, applicant_user, item, make_user):
+    from tests.concurrency import run_at_once
+
+    case = file_online(applicant_user, item)
+    wang = make_user("clerk-wang", "clerk")
+    li = make_user("clerk-li", "clerk")
+    run_at_once(
+        lambda: intake.case_owner_claim(case=case, clerk=wang),
+        lambda: intake.case_owner_claim(case=case, clerk=li),
+    )
+    case.refresh_from_db()
+    assert case.owner in (wang, li)
+    assert CaseEvent.objects.filter(case=case, action="owner_assigned").count() == 1
