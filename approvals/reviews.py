@@ -625,7 +625,7 @@ def step_correction_request(
 
 def step_correction_supplied(*, step: CaseStep, clerk: User) -> CaseStep:
     """The first-contact owner records that the correction arrived; the clock runs again."""
-    if not clerk.has_perm("hall.use_workbench"):
+    if not clerk.has_perm("hall.use_workbench") or clerk.pk != step.case.owner_id:
         raise ValidationError(_("补正材料由窗口首问责任人接收。"))
     with transaction.atomic():
         locked = _locked_step(step.pk)
@@ -962,8 +962,8 @@ def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) ->
 
 def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Case:
     """The result is collected at the window or posted, and the case closes."""
-    if not clerk.has_perm("hall.use_workbench"):
-        raise ValidationError(_("送达由窗口工作人员办理。"))
+    if not clerk.has_perm("hall.use_workbench") or clerk.pk != case.owner_id:
+        raise ValidationError(_("送达由该办件的首问责任人办理。"))
     if method not in CaseDecision.Delivery.values:
         raise ValidationError({"method": [_("请选择送达方式。")]})
     if method == CaseDecision.Delivery.POST and not note.strip():

@@ -383,3 +383,24 @@ def test_a_deadline_into_a_year_without_calendar_data_is_flagged_and_logged(dept
     next_year = timezone.localdate().year + 1
     assert next_year in step.calendar_assumed_years
     assert any("without holiday data" in record.message for record in caplog.records)
+
+
+def test_only_the_first_contact_owner_receives_corrections_and_delivers(depts, clerk, roles):
+    other_clerk = make_clerk(roles, username="clerk-li")
+    item = staged_item([[(depts[0], 10)]], lead_department=depts[0])
+    case = accepted_case(item, clerk)
+    step = open_steps(case)[0]
+    reviews.step_correction_request(
+        step=step, officer=officer_of(depts[0]), items=[("图纸", "缺少")]
+    )
+    with pytest.raises(ValidationError, match="首问责任人"):
+        reviews.step_correction_supplied(step=step, clerk=other_clerk)
+    reviews.step_correction_supplied(step=step, clerk=clerk)
+    approve_all([step])
+    reviews.stage_decide(
+        stage=case.stages.get(), officer=officer_of(depts[0]), approve=True, opinion=""
+    )
+    reviews.case_decide(case=case, officer=officer_of(depts[0]), grant=True, reasons="")
+    with pytest.raises(ValidationError, match="首问责任人"):
+        reviews.case_deliver(case=case, clerk=other_clerk, method="window")
+    reviews.case_deliver(case=case, clerk=clerk, method="window")
