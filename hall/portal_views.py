@@ -410,6 +410,7 @@ def _applicant_or_bind(request: HttpRequest):
     return applicant
 
 
+@never_cache
 @applicant_required
 def home(request: HttpRequest) -> HttpResponse:
     applicant = online_intake.applicant_for(user=request.user)
@@ -587,6 +588,7 @@ def _own_case(request: HttpRequest, receipt_no: str) -> Case:
     return case
 
 
+@never_cache
 @applicant_required
 def case_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
     case = _own_case(request, receipt_no)

@@ -379,3 +379,14 @@ def test_kiosk_lookup_expires_after_three_minutes(client, zhang, item, monkeypat
     # and it stays gone
     monkeypatch.setattr(lookup, "_now", lambda: start)
     assert client.get(url).status_code == 302
+
+
+def test_personal_pages_are_not_cached(client, zhang, item):
+    case = file_case(zhang, item)
+    client.force_login(zhang)
+    for url in (reverse("portal:home"), reverse("portal:case", args=[case.receipt_no])):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+    lookup_page = client.post(
+        reverse("lookup:home"), {"receipt_no": case.receipt_no, "code": case.verification_code}
+    )
+    assert "no-store" in client.get(lookup_page["Location"])["Cache-Control"]
