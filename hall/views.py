@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -32,7 +32,3 @@ def healthz(request):
         status=200 if healthy else 503,
     )
 
-
-@permission_required("hall.act_as_agent", raise_exception=True)
-def agency_home(request):
-    return render(request, "hall/agency_home.html")
