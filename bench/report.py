@@ -118,8 +118,13 @@ def markdown(r: dict) -> str:
         )
     small, large = web["queries_small"], web["queries_large"]
     for label, page in web["pages"].items():
+        counts = (
+            f"{_f(small.get(label, {}).get('queries'))} vs "
+            f"{_f(large.get(label, {}).get('queries'))}"
+        )
         if "skipped" in page:
-            row(f"page {label} `{page['path']}`", "skipped", page["skipped"])
+            row(f"page {label} `{page['path']}`", "not load-tested", page["skipped"], "p95 ≤ 100")
+            row(f"page {label} queries ({small['cases']:,} vs {large['cases']:,} cases)", counts)
             continue
         row(
             f"page {label} `{page['path']}` p50 / p95 (ms)",
@@ -132,10 +137,7 @@ def markdown(r: dict) -> str:
             _f(page["per_s"]),
             _rounds([x["per_s"] for x in page["rounds"]]),
         )
-        row(
-            f"page {label} queries ({small['cases']:,} vs {large['cases']:,} cases)",
-            f"{small.get(label, {}).get('queries')} vs {large.get(label, {}).get('queries')}",
-        )
+        row(f"page {label} queries ({small['cases']:,} vs {large['cases']:,} cases)", counts)
     f = web["filing"]
     row(
         "filing over HTTP (filings/s)",

@@ -24,9 +24,9 @@ ROUNDS = 3
 LIFECYCLE_CASES = 4 if QUICK else 12  # per process per round
 PEER_CASES = 20 if QUICK else 60
 CEILING_CASES = 10 if QUICK else 30
-DRAIN_STEPS = 100 if QUICK else 500  # per round
+DRAIN_STEPS = 100 if QUICK else 300  # per round
 DRAIN_BATCH = 25  # processes per sweep transaction, for one and for two sweepers alike
-TIMERS = 100 if QUICK else 300  # per round
+TIMERS = 100 if QUICK else 200  # per round
 PAGE_REQUESTS = 100 if QUICK else 200  # per page per round
 PAGE_SECONDS = 5.0
 FILINGS = 100 if QUICK else 300  # per round
@@ -35,7 +35,7 @@ SMALL_DB = "hall_bench_small"
 
 
 def log(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
 
 
 def median(values):
@@ -169,11 +169,13 @@ def section_web(world) -> dict:
     out["queries_large"] = web.page_queries(env.DB_NAME, small=False)
     with web.CeleryWorker(concurrency=cores) as worker, web.Gunicorn(2 * cores + 1) as server:
         log(f"web: gunicorn on 127.0.0.1:{server.port}, Celery worker pid {worker.process.pid}")
-        page_rounds = []
+        page_rounds, skipped = [], {}
         for n in range(ROUNDS):
             log(f"web: pages, round {n + 1}/{ROUNDS}")
             page_rounds.append(
-                web.pages(server.port, world, total=PAGE_REQUESTS, seconds=PAGE_SECONDS)
+                web.pages(
+                    server.port, world, total=PAGE_REQUESTS, seconds=PAGE_SECONDS, skipped=skipped
+                )
             )
         out["pages"] = _page_medians(page_rounds)
         filing_rounds = []
