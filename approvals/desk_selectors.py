@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from approvals.deadlines import (
@@ -100,14 +101,28 @@ class InboxRow:
     clock: Clock
 
 
+INBOX_PAGE_SIZE = 50
+
+
 def inbox_rows(
-    *, department: Department, calendar: WorkingCalendar, now: datetime.datetime
-) -> list[InboxRow]:
-    """The department's open steps, soonest deadline first, each with its card. One query."""
-    return [
+    *,
+    department: Department,
+    calendar: WorkingCalendar,
+    now: datetime.datetime,
+    page: int | str | None = 1,
+) -> tuple[list[InboxRow], Page]:
+    """One page of the department's open steps, soonest deadline first, each with its card.
+
+    Two queries (a count and the page) however many steps the department has open: a busy
+    department can have thousands, and the soonest deadlines are the ones to show first.
+    """
+    paginator = Paginator(department_inbox(department=department), INBOX_PAGE_SIZE)
+    current = paginator.get_page(page)
+    rows = [
         InboxRow(step=step, clock=step_clock(step=step, calendar=calendar, now=now))
-        for step in department_inbox(department=department)
+        for step in current.object_list
     ]
+    return rows, current
 
 
 def lead_work(*, department: Department) -> dict[str, list]:

@@ -83,6 +83,9 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     calendar = working_calendar()
     lead = selectors.lead_work(department=department)
+    rows, page = selectors.inbox_rows(
+        department=department, calendar=calendar, now=now, page=request.GET.get("page")
+    )
     return render(
         request,
         "approvals/desk/home.html",
@@ -90,7 +93,8 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "officer": officer,
             "department": department,
             "is_head": officer.is_head,
-            "rows": selectors.inbox_rows(department=department, calendar=calendar, now=now),
+            "rows": rows,
+            "page": page,
             "lead": lead,
             "lead_count": len(lead["stages"]) + len(lead["decisions"]),
             "yellow_days": settings.HALL_WARNING_YELLOW_DAYS,

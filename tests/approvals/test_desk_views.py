@@ -582,3 +582,27 @@ def test_stage_and_final_decision_pages(client, two_departments, depts):
     assert response.status_code == 409
     assert "已由他人处理" in response.content.decode()
     assert CaseDecision.objects.get(case=case).decision == "grant"
+
+
+def test_a_busy_inbox_is_paged_soonest_deadline_first(client, roles):
+    from approvals.desk_selectors import INBOX_PAGE_SIZE
+    from approvals.review_models import CaseStep
+
+    department = department_with_staff("PG", "区分页局", roles)
+    clerk = make_clerk(roles, username="clerk-page")
+    item = staged_item([[(department, 5)]], lead_department=department)
+    for _ in range(INBOX_PAGE_SIZE + 3):
+        accepted_case(item, clerk)
+    steps = list(CaseStep.objects.filter(department=department).order_by("pk"))
+    for offset, step in enumerate(steps):
+        CaseStep.objects.filter(pk=step.pk).update(
+            due_at=step.due_at + datetime.timedelta(minutes=offset)
+        )
+    client.force_login(officer_of(department))
+    first = client.get(reverse("desk:home"))
+    assert len(first.context["rows"]) == INBOX_PAGE_SIZE
+    assert first.context["page"].paginator.count == INBOX_PAGE_SIZE + 3
+    assert first.context["rows"][0].step.pk == steps[0].pk
+    second = client.get(reverse("desk:home"), {"page": 2})
+    assert [row.step.pk for row in second.context["rows"]] == [s.pk for s in steps[-3:]]
+    assert "第 2 / 2 页" in second.content.decode()
