@@ -103,7 +103,7 @@ def hall(transactional_db):
     for index, pace in enumerate((0.45, 0.6, 0.75)):
         close_with_real_times(
             construction_case(item, clerk),
-            start=datetime.date(2026, 6, 1) + datetime.timedelta(days=7 * index),
+            start=datetime.date(2026, 7, 1) + datetime.timedelta(days=7 * index),
             pace=pace,
         )
     open_case = construction_case(item, clerk)

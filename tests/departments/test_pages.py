@@ -49,10 +49,10 @@ def test_period_form():
     assert period == DEFAULT and "统计期间最长 366 天。" in form.errors["end"]
 
 
-def test_month_to_date_and_last_year():
+def test_month_to_date_and_last_quarter():
     today = datetime.date(2026, 11, 22)
     assert performance.month_to_date(today) == performance.Period(datetime.date(2026, 11, 1), today)
-    assert performance.last_year(today).days == 365
+    assert performance.last_quarter(today) == performance.Period(datetime.date(2026, 8, 25), today)
 
 
 def test_the_pages_say_when_the_database_cannot_compute(supervisor_client):

@@ -441,3 +441,42 @@ def test_serial_against_parallel_without_closed_cases(staged_world):
     assert (item.promised_serial, item.promised_parallel) == (60, 50)
     assert item.real_serial is None and item.real_parallel is None and item.real_cases == 0
     assert not any(step.real_bottleneck for stage in item.stages for step in stage.steps)
+
+
+# --- queue --------------------------------------------------------------------------------------
+
+
+def test_queue_tables_match_the_queue_module_and_the_fallback(roles):
+    wang = make_clerk(roles, "clerk-wang")
+    window = wang.clerk.window
+    for number, category, issued, called, served, finished, status in (
+        ("A001", "general", (9, 0), (9, 10), (9, 12), (9, 22), QueueTicket.Status.DONE),
+        ("A002", "general", (9, 5), (9, 35), (9, 35), (9, 55), QueueTicket.Status.DONE),
+        ("B001", "business", (9, 1), (9, 21), None, (9, 25), QueueTicket.Status.NO_SHOW),
+    ):
+        QueueTicket.objects.create(
+            number=number,
+            category=category,
+            issued_on=day(2026, 10, 9),
+            issued_at=at(2026, 10, 9, *issued),
+            status=status,
+            window=window,
+            clerk=wang,
+            called_at=at(2026, 10, 9, *called),
+            served_at=at(2026, 10, 9, *served) if served else None,
+            finished_at=at(2026, 10, 9, *finished),
+        )
+    by_category, by_window = performance.queue_tables(period=OCTOBER)
+    general = next(row for row in by_category.rows if row["label"] == "综合窗口")
+    # waits 10 and 30 minutes, services 10 and 20; the no-show waited 20 and has no service
+    assert (general["tickets"], general["called"], general["done"]) == (2, 2, 2)
+    assert (general["wait_avg"], general["service_avg"]) == (Decimal("20.0"), Decimal("15.0"))
+    (window_row,) = by_window.rows
+    assert (window_row["tickets"], window_row["no_show"]) == (3, 1)
+    assert window_row["wait_median"] == Decimal("20.0")
+    # the fallback (when hall.queue is not installed) computes the same figures
+    fallback_category, fallback_window = performance._queue_rows_sql(OCTOBER)
+    assert [r for r in fallback_category if r["tickets"]] == [
+        r for r in by_category.rows if r["tickets"]
+    ]
+    assert fallback_window == by_window.rows
