@@ -237,7 +237,7 @@ def performance_page(request):
 @supervision_required
 def serial_parallel_page(request):
     today = timezone.localdate()
-    form, period = _period(request, performance.last_quarter(today))
+    form, period = _period(request, performance.last_30_days(today))
     context = _period_context(form, period)
     if context["supported"]:
         comparisons = performance.serial_parallel(period=period, today=today)
@@ -288,7 +288,7 @@ def export(request, table: str, fmt: str):
         raise Http404
     today = timezone.localdate()
     default = (
-        performance.last_quarter(today)
+        performance.last_30_days(today)
         if table == "serial-parallel"
         else performance.month_to_date(today)
     )

@@ -219,6 +219,10 @@ def test_supervisor_watches_reminds_and_compares(page: Page, hall, width):
     # Serial against parallel: the demo construction permit, 340 against 80
     page.get_by_role("link", name="串联与并联").click()
     expect(page.get_by_role("heading", name="串联与并联审批")).to_be_visible()
+    page.get_by_label("开始日期").fill("2026-06-01")
+    page.get_by_label("结束日期").fill("2026-11-22")
+    page.get_by_role("button", name="统计").click()
+    expect(page.get_by_text("所选期间办结 3 件")).to_be_visible()
     expect(page.locator("blockquote")).to_contain_text("967个工作日")
     section = page.locator(
         "section", has=page.get_by_role("heading", name=re.compile("社会投资项目"))

@@ -49,10 +49,10 @@ def test_period_form():
     assert period == DEFAULT and "统计期间最长 366 天。" in form.errors["end"]
 
 
-def test_month_to_date_and_last_quarter():
+def test_month_to_date_and_last_30_days():
     today = datetime.date(2026, 11, 22)
     assert performance.month_to_date(today) == performance.Period(datetime.date(2026, 11, 1), today)
-    assert performance.last_quarter(today) == performance.Period(datetime.date(2026, 8, 25), today)
+    assert performance.last_30_days(today) == performance.Period(datetime.date(2026, 10, 24), today)
 
 
 def test_the_pages_say_when_the_database_cannot_compute(supervisor_client):
