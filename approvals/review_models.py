@@ -146,6 +146,14 @@ class CaseStep(models.Model):
                 condition=Q(status="open", warned_yellow_at__isnull=True),
                 name="step_yellow_due",
             ),
+            # supervision and performance at a million cases (see README, Benchmarks)
+            models.Index(
+                fields=["decided_at"], condition=Q(decided_at__isnull=False), name="step_decided_at"
+            ),
+            models.Index(fields=["due_at"], condition=Q(status="open"), name="step_open_due"),
+            models.Index(
+                fields=["-decided_at"], condition=Q(status="deemed"), name="step_deemed_recent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -265,6 +273,13 @@ class CaseDecision(models.Model):
     class Meta:
         verbose_name = _("审批决定")
         verbose_name_plural = _("审批决定")
+        indexes = [
+            models.Index(
+                fields=["decided_at"],
+                condition=Q(decided_at__isnull=False),
+                name="decision_decided_at",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_decision_display()}"

@@ -248,6 +248,28 @@ class Case(models.Model):
                 name="case_intake_due_open",
             ),
             models.Index(fields=["owner", "status"], name="case_owner_status"),
+            # supervision and performance at a million cases (see README, Benchmarks)
+            models.Index(fields=["materials_received_at"], name="case_received_at"),
+            models.Index(
+                fields=["accepted_at"],
+                condition=models.Q(accepted_at__isnull=False),
+                name="case_accepted_at",
+            ),
+            models.Index(
+                fields=["closed_at"],
+                condition=models.Q(closed_at__isnull=False),
+                name="case_closed_at",
+            ),
+            models.Index(
+                fields=["accepted_on"],
+                condition=models.Q(closed_at__isnull=True),
+                name="case_open_accepted",
+            ),
+            models.Index(
+                fields=["-accepted_at"],
+                condition=models.Q(deemed_accepted=True),
+                name="case_deemed_accepted",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -337,6 +359,13 @@ class Notice(models.Model):
         verbose_name = _("文书")
         verbose_name_plural = _("文书")
         ordering = ["case", "issued_at"]
+        indexes = [
+            models.Index(
+                fields=["-issued_at"],
+                condition=models.Q(one_time_override_by__isnull=False),
+                name="notice_breach_recent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
@@ -467,6 +496,13 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["recipient_user", "-created_at"],
+                condition=models.Q(channel="inbox", read_at__isnull=True),
+                name="notification_inbox_unread",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject
@@ -549,6 +585,7 @@ class QueueTicket(models.Model):
         ]
         indexes = [
             models.Index(fields=["issued_on", "category", "status"], name="ticket_queue"),
+            models.Index(fields=["issued_at"], name="ticket_issued_at"),
         ]
 
     def __str__(self) -> str:
@@ -614,6 +651,11 @@ class ServiceRating(models.Model):
         verbose_name = _("服务评价")
         verbose_name_plural = _("服务评价")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(level__lte=2), name="rating_bad_created"
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(case__isnull=False), name="rating_once_per_case"
