@@ -31,4 +31,3 @@ def healthz(request):
         },
         status=200 if healthy else 503,
     )
-
