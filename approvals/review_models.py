@@ -151,6 +151,12 @@ class CaseStep(models.Model):
                 fields=["decided_at"], condition=Q(decided_at__isnull=False), name="step_decided_at"
             ),
             models.Index(fields=["due_at"], condition=Q(status="open"), name="step_open_due"),
+            # the officer inbox: a department's open steps in deadline order, one page at a time
+            models.Index(
+                fields=["department", "due_at", "id"],
+                condition=Q(status__in=["open", "suspended"]),
+                name="step_department_open_due",
+            ),
             models.Index(
                 fields=["-decided_at"], condition=Q(status="deemed"), name="step_deemed_recent"
             ),

@@ -48,13 +48,12 @@ from approvals.review_selectors import current_stage
 from approvals.workflow import complete_human_task, system_user
 from hall.events import event_record
 from hall.models import Case, Notice
-from hall.notices import REVIEW_RIGHTS, notice_issue
+from hall.notices import LAW, REVIEW_RIGHTS, notice_issue
 from hall.notifications import applicant_notify, staff_notify
 from hall.people import display_name
 
 logger = logging.getLogger(__name__)
 
-LAW = "《中华人民共和国行政许可法》"
 CORRECTION_EXPECTED_DAYS = 10  # projection while the applicant corrects; the real stop is exact
 
 

@@ -49,10 +49,6 @@ from hall.selectors import materials_editable
 logger = logging.getLogger(__name__)
 
 INTAKE_WORKING_DAYS = 5  # Art. 32: accept or notify once within 5 working days
-REVIEW_RIGHTS = (
-    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
-    "或者在六个月内依法向人民法院提起行政诉讼。"
-)
 
 
 class OneTimeNotificationError(ValidationError):
