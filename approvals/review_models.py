@@ -158,6 +158,11 @@ class CaseStep(models.Model):
                 name="step_department_open_due",
             ),
             models.Index(
+                fields=["case"],
+                condition=Q(status__in=["open", "suspended"]) & ~Q(calendar_assumed_years=[]),
+                name="step_open_assumed_years",
+            ),
+            models.Index(
                 fields=["-decided_at"], condition=Q(status="deemed"), name="step_deemed_recent"
             ),
         ]

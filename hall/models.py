@@ -270,6 +270,12 @@ class Case(models.Model):
                 condition=models.Q(deemed_accepted=True),
                 name="case_deemed_accepted",
             ),
+            models.Index(
+                fields=["promised_due_date", "id"],
+                condition=~models.Q(status__in=["closed", "not_accepted"])
+                & ~models.Q(calendar_assumed_years=[]),
+                name="case_open_assumed_years",
+            ),
         ]
 
     def __str__(self) -> str:
