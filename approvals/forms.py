@@ -52,19 +52,13 @@ class StepDecideForm(ServiceForm):
 
 
 class StageDecideForm(StepDecideForm):
-    decision = forms.ChoiceField(
-        label=_("阶段结论"),
-        choices=[("approve", _("同意")), ("refuse", _("不同意"))],
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择同意或不同意。")},
-    )
-    opinion = forms.CharField(
-        label=_("阶段意见"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("汇总各部门意见；不同意的，须说明理由。"),
-    )
+    """The same choice for the stage's lead department, worded for the stage."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].label = _("阶段结论")
+        self.fields["opinion"].label = _("阶段意见")
+        self.fields["opinion"].help_text = _("汇总各部门意见；不同意的，须说明理由。")
 
 
 class CaseDecideForm(ServiceForm):
