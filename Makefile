@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install run test lint format migrations-check pytest bench lock messages browser clean
+.PHONY: install run test lint imports format migrations-check pytest bench lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -39,6 +39,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# The layer rule of README "Architecture", as an import-linter contract in pyproject.toml.
+imports: $(VENV)/.installed
+	$(VENV)/bin/lint-imports --no-cache
+
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -50,7 +54,7 @@ pytest: install browser
 	@$(PY) manage.py hall_backends
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install lint migrations-check pytest
+test: install lint imports migrations-check pytest
 
 # Benchmarks (issue 8): its own database hall_bench and Redis database 14; see README.md.
 bench: install $(VENV)/.bench-installed

@@ -14,10 +14,10 @@ from django.http import HttpResponseNotFound
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from approvals import review_selectors as selectors
-from approvals import reviews
-from approvals.nodes import DynamicSplit
-from approvals.review_models import ApprovalProcess
+from approvals.models import ApprovalProcess
+from approvals.reviews import hooks as reviews
+from approvals.reviews import selectors
+from approvals.workflow.nodes import DynamicSplit
 
 
 def not_mounted(request, *args, **kwargs):

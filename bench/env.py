@@ -32,7 +32,7 @@ def configure() -> None:
     os.environ["REDIS_CACHE_URL"] = REDIS_URL
     os.environ["HALL_VAR_DIR"] = str(VAR)
     os.environ["HALL_MEDIA_ROOT"] = str(VAR / "private")
-    os.environ["HALL_SMS_BACKEND"] = "hall.messaging.FileSmsBackend"
+    os.environ["HALL_SMS_BACKEND"] = "hall.platform.messaging.FileSmsBackend"
     os.environ["HALL_SMS_FILE"] = str(VAR / "sms.jsonl")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ["DEBUG"] = "false"

@@ -66,11 +66,14 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
     wrapped around each step (query capture). Returns the case id."""
     from contextlib import nullcontext
 
-    from approvals import reviews
-    from approvals.review_models import CaseDecision, CaseStage, CaseStep
+    from approvals.models import CaseDecision, CaseStage, CaseStep
+    from approvals.reviews import decisions as reviews_decisions
+    from approvals.reviews import delivery
+    from approvals.reviews import steps as reviews_steps
     from bench.world import id_number
-    from hall import intake
-    from hall.intake import MaterialMark
+    from hall.intake import applicants, receiving
+    from hall.intake import decisions as intake_decisions
+    from hall.intake.common import MaterialMark
     from hall.models import Case
 
     def step(name):
@@ -78,13 +81,13 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
 
     clerk = life.clerk
     with step("file"):
-        applicant = intake.applicant_register(
+        applicant = applicants.applicant_register(
             kind="person",
             name="压测申请人",
             phone=f"139{applicant_no % 10**8:08d}",
             id_number=id_number(applicant_no),
         )
-        case = intake.case_receive(
+        case = receiving.case_receive(
             submission_key=uuid.uuid4(),
             applicant=applicant,
             item=life.item,
@@ -95,7 +98,7 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
         )
     with step("accept"):
         marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
-        intake.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
+        intake_decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
     steps = list(CaseStep.objects.filter(case=case).order_by("order", "pk"))
     by_department = {officer.officer.department_id: officer for officer in life.officers}
     for index, case_step in enumerate(steps):
@@ -103,7 +106,7 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
         if index == len(steps) - 1:
             name = "step_decide_join"
         with step(name):
-            reviews.step_decide(
+            reviews_steps.step_decide(
                 step=case_step,
                 officer=by_department[case_step.department_id],
                 approve=True,
@@ -111,12 +114,12 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
             )
     stage = CaseStage.objects.get(case=case)
     with step("stage_decide"):
-        reviews.stage_decide(stage=stage, officer=life.lead, approve=True, opinion="")
+        reviews_decisions.stage_decide(stage=stage, officer=life.lead, approve=True, opinion="")
     case = Case.objects.select_related("item").get(pk=case.pk)
     with step("case_decide"):
-        reviews.case_decide(case=case, officer=life.lead, grant=True, reasons="")
+        reviews_decisions.case_decide(case=case, officer=life.lead, grant=True, reasons="")
     with step("case_deliver"):
-        reviews.case_deliver(case=case, clerk=clerk, method=CaseDecision.Delivery.WINDOW)
+        delivery.case_deliver(case=case, clerk=clerk, method=CaseDecision.Delivery.WINDOW)
     return case.pk
 
 

@@ -28,7 +28,7 @@ def _due_moments() -> list[datetime.datetime]:
 
 
 def nothing_due(rounds: int = NOTHING_DUE_ROUNDS) -> dict:
-    from approvals.reviews import steps_deem_overdue_sweep
+    from approvals.reviews.sweeps import steps_deem_overdue_sweep
 
     before = _due_moments()[0] - datetime.timedelta(seconds=1)
     times = []
@@ -42,7 +42,7 @@ def nothing_due(rounds: int = NOTHING_DUE_ROUNDS) -> dict:
 
 def _sweeper(now_iso: str, batch: int) -> tuple[float, float, int]:
     env.django_setup()
-    from approvals.reviews import steps_deem_overdue_sweep
+    from approvals.reviews.sweeps import steps_deem_overdue_sweep
 
     now = datetime.datetime.fromisoformat(now_iso)
     started = time.time()

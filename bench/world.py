@@ -158,7 +158,7 @@ def _item_ensure(code: str, number: int, departments):
 
 def id_number(n: int) -> str:
     """A valid resident identity number, distinct for each n < 36,500,000 (born 1920 onwards)."""
-    from hall.validators import id_number_check_char
+    from hall.common.validators import id_number_check_char
 
     born = datetime.date(1920, 1, 1) + datetime.timedelta(days=n // 1000)
     body = f"110105{born:%Y%m%d}{n % 1000:03d}"

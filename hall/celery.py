@@ -8,4 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
 
 app = Celery("hall")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live beside the services they wrap, inside the feature packages; their names
+# ("hall.tasks.…", "approvals.tasks.…") are fixed in the decorators and never change.
+app.autodiscover_tasks(
+    ["hall.platform", "hall.outbox", "hall.intake", "approvals.reviews"], related_name="tasks"
+)

@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from hall import backends
+from hall.platform import backends
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
@@ -209,7 +209,7 @@ HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Messages: SMS through a pluggable backend (console, file, or an HTTP gateway adapter).
-HALL_SMS_BACKEND = ENV.get("HALL_SMS_BACKEND", "hall.messaging.ConsoleSmsBackend")
+HALL_SMS_BACKEND = ENV.get("HALL_SMS_BACKEND", "hall.platform.messaging.ConsoleSmsBackend")
 HALL_SMS_FILE = ENV.get("HALL_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
 HALL_SMS_GATEWAY_URL = ENV.get("HALL_SMS_GATEWAY_URL", "")
 HALL_SMS_GATEWAY_TOKEN = ENV.get("HALL_SMS_GATEWAY_TOKEN", "")

@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hall.health import broker_status, database_status
+from hall.platform.health import broker_status, database_status
 from hall.roles import landing_url_name
 
 

@@ -1,7 +1,7 @@
 from django import template
 
-from hall.events import EVENT_LABELS
-from hall.people import display_name
+from hall.cases.actions import action_label
+from hall.common.people import display_name
 
 register = template.Library()
 
@@ -13,4 +13,4 @@ def person(user) -> str:
 
 @register.filter(name="event_label")
 def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
+    return action_label(action)

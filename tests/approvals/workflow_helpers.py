@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from approvals.review_models import CaseStep
+from approvals.models import CaseStep
 from departments.models import Department, Officer
-from hall import intake
-from hall.intake import MaterialMark
+from hall.intake import applicants, decisions, receiving
+from hall.intake.common import MaterialMark
 from hall.models import Case
 from tests.factories import ClerkFactory, UserFactory, item_with_stages
 
@@ -37,9 +37,9 @@ def make_clerk(roles, username="clerk-wang"):
 
 
 def accepted_case(item, clerk) -> Case:
-    case = intake.case_receive(
+    case = receiving.case_receive(
         submission_key=uuid.uuid4(),
-        applicant=intake.applicant_register(
+        applicant=applicants.applicant_register(
             kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
         ),
         item=item,
@@ -48,12 +48,12 @@ def accepted_case(item, clerk) -> Case:
         channel=Case.Channel.WINDOW,
         window=clerk.clerk.window,
     )
-    intake.case_materials_check(
+    decisions.case_materials_check(
         case=case,
         clerk=clerk,
         marks={m.pk: MaterialMark("received") for m in case.materials.all()},
     )
-    intake.case_accept(case=case, clerk=clerk)
+    decisions.case_accept(case=case, clerk=clerk)
     case.refresh_from_db()
     return case
 

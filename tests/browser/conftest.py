@@ -73,7 +73,7 @@ def page(browser, live_server) -> Iterator:
     The locale matters: LocaleMiddleware follows Accept-Language, and Chromium's default would
     show the English translation.
     """
-    from approvals.calendar import calendar_load_package_years
+    from approvals.clock.calendar import calendar_load_package_years
 
     # A transactional test before this one may have flushed the holiday rows that a data
     # migration loads; put them back so deadlines are computed as in production.

@@ -15,9 +15,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from approvals.calendar import working_calendar
-from hall import queue
+from approvals.clock.calendar import working_calendar
 from hall.models import QueueTicket, RatingFollowUp, ServiceRating
+from hall.queue import selectors, services
 from tests.browser.conftest import screenshot
 from tests.factories import ClerkFactory, WindowFactory
 
@@ -70,7 +70,7 @@ def hall_screen(browser, live_server):
 
 
 def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_screen, clerk):
-    someone_else = queue.ticket_issue(category="general")
+    someone_else = services.ticket_issue(category="general")
 
     # Given the hall's screen is showing the board
     board = hall_screen.new_page()
@@ -99,7 +99,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     expect(page.get_by_role("heading", name=re.compile("A002"))).to_be_visible()
     slip = page.get_by_role("region", name=re.compile("A002"))
     expect(slip).to_contain_text("前面等候")
-    expect(slip).to_contain_text(f"约 {queue.DEFAULT_SERVICE_MINUTES} 分钟")
+    expect(slip).to_contain_text(f"约 {selectors.DEFAULT_SERVICE_MINUTES} 分钟")
     assert_touch_sized(page)
     screenshot(page, "kiosk-03-ticket")
     page.emulate_media(media="print")
@@ -108,12 +108,12 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     citizen = QueueTicket.objects.get(number="A002")
 
     # When the window calls the person ahead, the board shows it without a reload
-    queue.ticket_call_next(clerk=clerk)
+    services.ticket_call_next(clerk=clerk)
     first_row = board.locator("#board-rows tr").first
     expect(first_row).to_contain_text("A001", timeout=10_000)
     expect(first_row).to_contain_text("03 号窗口")
     expect(board.locator("#board-announcer")).to_have_text("请 A001 号到 03 号窗口办理")
-    queue.ticket_finish(ticket=someone_else, clerk=clerk)
+    services.ticket_finish(ticket=someone_else, clerk=clerk)
 
     # And while the board's feed is down it says so, discreetly, and recovers on its own
     board.route("**/queue/board/feed/", lambda route: route.abort())

@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from approvals import reviews
-from approvals.review_models import CaseStep
+from approvals.models import CaseStep
+from approvals.reviews import steps as reviews
 from hall.models import Case, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,

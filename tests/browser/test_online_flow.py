@@ -18,8 +18,9 @@ from django.conf import settings as django_settings
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from approvals import reviews
-from approvals.review_models import CaseDecision
+from approvals.models import CaseDecision
+from approvals.reviews import decisions
+from approvals.reviews import steps as reviews_steps
 from hall.models import Applicant, Case, Notice, UploadedMaterial
 from tests.approvals.workflow_helpers import department_with_staff, officer_of, open_steps
 from tests.browser.conftest import screenshot
@@ -33,7 +34,7 @@ ID_NUMBER = "11010519491231002X"
 
 @pytest.fixture
 def online_settings(settings, tmp_path):
-    settings.HALL_SMS_BACKEND = "hall.messaging.FileSmsBackend"
+    settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
     settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
     settings.STORAGES = {
         **django_settings.STORAGES,
@@ -198,13 +199,15 @@ def test_online_applicant_files_and_downloads_the_decision(
 
     # And the departments decide in parallel, the lead grants (service calls)
     for step in open_steps(case):
-        reviews.step_decide(
+        reviews_steps.step_decide(
             step=step, officer=officer_of(step.department), approve=True, opinion="同意"
         )
     stage = case.stages.get()
-    reviews.stage_decide(stage=stage, officer=officer_of(departments[0]), approve=True, opinion="")
+    decisions.stage_decide(
+        stage=stage, officer=officer_of(departments[0]), approve=True, opinion=""
+    )
     assert CaseDecision.objects.get(case=case).decision_task_id is not None
-    grant = reviews.case_decide(
+    grant = decisions.case_decide(
         case=case, officer=officer_of(departments[0]), grant=True, reasons=""
     )
 

@@ -16,14 +16,16 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from approvals import reviews
-from approvals.calendar import working_calendar
-from approvals.deadlines import SHANGHAI
-from approvals.models import ServiceItem
-from approvals.review_models import CaseDecision, CaseStep
-from hall import intake
-from hall.demo import DEMO_PASSWORD, demo_seed
-from hall.intake import MaterialMark
+from approvals.clock.calendar import working_calendar
+from approvals.clock.deadlines import SHANGHAI
+from approvals.models import CaseDecision, CaseStep, ServiceItem
+from approvals.reviews import steps as reviews_steps
+from approvals.reviews import sweeps as reviews_sweeps
+from hall.demo.seed import demo_seed
+from hall.demo.users import DEMO_PASSWORD
+from hall.intake import applicants, receiving
+from hall.intake import decisions as intake_decisions
+from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, RatingFollowUp, ServiceRating
 from hall.roles import roles_sync
 from tests.approvals.workflow_helpers import make_clerk, officer_of
@@ -38,14 +40,14 @@ def at(day: datetime.date, hour: int = 16) -> datetime.datetime:
 
 
 def construction_case(item: ServiceItem, clerk) -> Case:
-    applicant = intake.applicant_register(
+    applicant = applicants.applicant_register(
         kind="enterprise",
         name="深圳市福田建设发展有限公司",
         phone="13800138000",
         uscc="91350100M000100Y43",
         legal_representative="李四",
     )
-    case = intake.case_receive(
+    case = receiving.case_receive(
         submission_key=uuid.uuid4(),
         applicant=applicant,
         item=item,
@@ -54,12 +56,12 @@ def construction_case(item: ServiceItem, clerk) -> Case:
         channel=Case.Channel.WINDOW,
         window=clerk.clerk.window,
     )
-    intake.case_materials_check(
+    intake_decisions.case_materials_check(
         case=case,
         clerk=clerk,
         marks={m.pk: MaterialMark("received") for m in case.materials.all()},
     )
-    intake.case_accept(case=case, clerk=clerk)
+    intake_decisions.case_accept(case=case, clerk=clerk)
     case.refresh_from_db()
     return case
 
@@ -121,10 +123,10 @@ def hall(transactional_db):
         due_at=at(today + datetime.timedelta(days=2), 0),
         warned_yellow_at=now,
     )
-    reviews.step_claim(step=yellow, officer=officer_of(yellow.department))
+    reviews_steps.step_claim(step=yellow, officer=officer_of(yellow.department))
     CaseStep.objects.filter(pk=deemed.pk).update(due_at=now - datetime.timedelta(hours=1))
-    reviews.steps_deem_overdue_sweep()
-    reviews.steps_warn_sweep()
+    reviews_sweeps.steps_deem_overdue_sweep()
+    reviews_sweeps.steps_warn_sweep()
     rating = ServiceRating.objects.create(
         level=1,
         reason="材料要求前后不一致，跑了三趟",

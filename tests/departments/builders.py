@@ -10,8 +10,8 @@ import datetime
 import uuid
 from itertools import count
 
-from approvals.deadlines import SHANGHAI
-from approvals.review_models import CaseDecision, CaseStep
+from approvals.clock.deadlines import SHANGHAI
+from approvals.models import CaseDecision, CaseStep
 from departments.models import Department
 from hall.models import Applicant, Case
 from tests.approvals.workflow_helpers import department_with_staff

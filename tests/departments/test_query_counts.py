@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from approvals import reviews
-from approvals.calendar import calendar_load_package_years
-from hall.events import event_record
+from approvals.clock.calendar import calendar_load_package_years
+from approvals.reviews import sweeps as reviews
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
 from hall.models import Case, Notice, QueueTicket, RatingFollowUp, ServiceRating
 from tests.approvals.workflow_helpers import accepted_case, make_clerk, officer_of, staged_item
 from tests.departments.builders import at, bare_case, departments, set_step
@@ -63,7 +64,7 @@ def grow(roles, index: int, departments_, supervisor) -> Case:
     reviews.step_deem(step_id=deemed.pk)
     set_step(deemed, decided_at=at(2026, 10, 20), opened_on=datetime.date(2026, 10, 12))
     for number in range(3):
-        event_record(case=case, action="warning", details={"light": "yellow", "n": number})
+        event_record(case=case, action=CaseAction.WARNING, details={"light": "yellow", "n": number})
     closed = accepted_case(item, clerk)
     for step in closed.steps.all():
         set_step(

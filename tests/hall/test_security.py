@@ -16,8 +16,9 @@ from django.urls import reverse
 from PIL import Image
 
 from departments.models import Officer
-from hall import lookup, online_intake
+from hall.lookup import services as lookup
 from hall.models import Applicant, Case, UploadedMaterial
+from hall.online import filing as online_intake
 from tests.approvals.workflow_helpers import department_with_staff, officer_of
 from tests.factories import ClerkFactory, item_with_checklist
 
@@ -147,20 +148,20 @@ def test_files_are_served_to_staff_of_the_case_only(client, zhang, item, make_us
 
 
 def test_officer_of_a_department_on_the_case_sees_its_files(client, zhang, roles, make_user):
-    from approvals.review_models import CaseDecision  # noqa: F401  (approval rows exist)
-    from hall import intake
+    from approvals.models import CaseDecision  # noqa: F401  (approval rows exist)
+    from hall.intake import common, decisions, ownership
     from tests.approvals.workflow_helpers import make_clerk, staged_item
 
     planning = department_with_staff("PLN", "区规划局", roles)
     item = staged_item([[(planning, 5)]], lead_department=planning)
     case = file_case(zhang, item)
     clerk = make_clerk(roles)
-    intake.case_owner_claim(case=case, clerk=clerk)
-    intake.case_intake_decide(
+    ownership.case_owner_claim(case=case, clerk=clerk)
+    decisions.case_intake_decide(
         case=case,
         clerk=clerk,
         outcome="accept",
-        marks={m.pk: intake.MaterialMark("received") for m in case.materials.all()},
+        marks={m.pk: common.MaterialMark("received") for m in case.materials.all()},
     )
     upload = UploadedMaterial.objects.filter(material__case=case).first()
     officer = officer_of(planning)
@@ -283,19 +284,19 @@ def test_oversized_upload_is_refused(client, zhang, item, settings, isolated):
 
 
 def test_correction_upload_refuses_forgeries_too(client, zhang, item, make_user):
-    from hall import intake
+    from hall.intake import common, decisions, ownership
 
     case = file_case(zhang, item)
     clerk = make_user("clerk-wang", "clerk")
-    intake.case_owner_claim(case=case, clerk=clerk)
+    ownership.case_owner_claim(case=case, clerk=clerk)
     materials = {m.name: m for m in case.materials.all()}
-    intake.case_intake_decide(
+    decisions.case_intake_decide(
         case=case,
         clerk=clerk,
         outcome="correct",
         marks={
-            materials["申请表"].pk: intake.MaterialMark("received"),
-            materials["身份证明"].pk: intake.MaterialMark("missing"),
+            materials["申请表"].pk: common.MaterialMark("received"),
+            materials["身份证明"].pk: common.MaterialMark("missing"),
         },
     )
     before = UploadedMaterial.objects.count()

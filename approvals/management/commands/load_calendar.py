@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from approvals.calendar import calendar_load_package_years
+from approvals.clock.calendar import calendar_load_package_years
 
 
 class Command(BaseCommand):

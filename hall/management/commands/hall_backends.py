@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from hall.backends import describe
+from hall.platform.backends import describe
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from hall.demo import DEMO_PASSWORD, demo_seed
+from hall.demo.seed import demo_seed
+from hall.demo.users import DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,0 +1,294 @@
+"""Reads for the officer desk (部门审批台) and for the window's view of a case in approval.
+
+Every lookup an officer makes is scoped to the officer's department: a row of another department
+is simply not found, so the views answer 404 and ids cannot be probed. The inbox rows carry their
+warning light (电子监察红黄牌) computed from the stored deadline with one calendar passed in, so a
+page of any length costs the same number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+
+from approvals.clock.deadlines import (
+    Deadline,
+    Light,
+    WorkingCalendar,
+    remaining_working_days,
+    shanghai_date,
+    warning_light,
+)
+from approvals.models import CaseDecision, CaseStage, CaseStep, StepExtension, StepSuspension
+from approvals.reviews.selectors import department_inbox, lead_tasks
+from departments.models import Department, Officer
+from hall.models import Case, CaseMaterial, Notice
+
+
+def officer_of(*, user: User) -> Officer | None:
+    """The user's officer profile with its department (and so whether they are its head)."""
+    if not user.is_authenticated:
+        return None
+    return Officer.objects.select_related("department").filter(user=user).first()
+
+
+# --- the clock as stored on a step --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where a step stands against its limit today."""
+
+    light: Light | None  # None while the clock is stopped (no card is shown or sent then)
+    remaining: int | None  # working days left; 0 on the due date, negative once overdue
+    paused: bool
+
+    @property
+    def light_label(self) -> str:
+        return self.light.label if self.light else ""
+
+    @property
+    def overdue_days(self) -> int:
+        return -self.remaining if self.remaining is not None and self.remaining < 0 else 0
+
+
+def _stored_deadline(step: CaseStep) -> Deadline:
+    # warning_light reads only due_at and due_date; the rest describes how they were computed.
+    return Deadline(
+        start=step.opened_on,
+        working_days=step.promised_days,
+        due_date=step.due_date,
+        due_at=step.due_at,
+        suspended_days=0,
+        extension_days=0,
+        assumed_years=frozenset(step.calendar_assumed_years or ()),
+    )
+
+
+def step_clock(*, step: CaseStep, calendar: WorkingCalendar, now: datetime.datetime) -> Clock:
+    """The step's card and working days left. A suspended step shows no card: its clock is
+    stopped (Art. 45) and the warning sweep does not card it either."""
+    if step.due_date is None or step.due_at is None:
+        return Clock(light=None, remaining=None, paused=False)
+    remaining = remaining_working_days(
+        calendar=calendar, today=shanghai_date(now), due_date=step.due_date
+    )
+    if step.status == CaseStep.Status.SUSPENDED:
+        return Clock(light=None, remaining=remaining, paused=True)
+    light = warning_light(
+        calendar=calendar,
+        now=now,
+        deadline=_stored_deadline(step),
+        yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
+    )
+    return Clock(light=light, remaining=remaining, paused=False)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    step: CaseStep
+    clock: Clock
+
+
+INBOX_PAGE_SIZE = 50
+
+
+def inbox_rows(
+    *,
+    department: Department,
+    calendar: WorkingCalendar,
+    now: datetime.datetime,
+    page: int | str | None = 1,
+) -> tuple[list[InboxRow], Page]:
+    """One page of the department's open steps, soonest deadline first, each with its card.
+
+    Two queries (a count and the page) however many steps the department has open: a busy
+    department can have thousands, and the soonest deadlines are the ones to show first.
+    """
+    paginator = Paginator(department_inbox(department=department), INBOX_PAGE_SIZE)
+    current = paginator.get_page(page)
+    rows = [
+        InboxRow(step=step, clock=step_clock(step=step, calendar=calendar, now=now))
+        for step in current.object_list
+    ]
+    return rows, current
+
+
+def lead_work(*, department: Department) -> dict[str, list]:
+    """Stage decisions and final decisions waiting for the department as lead. Two queries."""
+    tasks = lead_tasks(department=department)
+    return {
+        "stages": list(
+            tasks["stages"].select_related("case__applicant").order_by("case__accepted_at", "pk")
+        ),
+        "decisions": list(
+            tasks["decisions"]
+            .select_related("case__applicant")
+            .order_by("case__promised_due_date", "pk")
+        ),
+    }
+
+
+def written_opinions_owed(*, department: Department) -> QuerySet[CaseStep]:
+    """Deemed approvals (超时默许) whose written opinion the department still owes."""
+    return (
+        CaseStep.objects.filter(
+            department=department,
+            status=CaseStep.Status.DEEMED,
+            written_opinion_at__isnull=True,
+        )
+        .select_related("case", "case__item", "case__applicant", "case_stage")
+        .order_by("written_opinion_due", "pk")
+    )
+
+
+def extensions_waiting(*, department: Department) -> QuerySet[StepExtension]:
+    """Extension requests (Art. 42) waiting for the department head."""
+    return (
+        StepExtension.objects.filter(
+            step__department=department, status=StepExtension.Status.REQUESTED
+        )
+        .select_related("step", "step__case", "step__case__item", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+
+
+# --- one row, scoped to the department ----------------------------------------------------------
+
+
+def step_of_department(*, step_id: int, department: Department) -> CaseStep | None:
+    return (
+        CaseStep.objects.select_related(
+            "case",
+            "case__item",
+            "case__applicant",
+            "case__owner",
+            "case_stage",
+            "department",
+            "claimed_by",
+            "decided_by",
+        )
+        .filter(pk=step_id, department=department)
+        .first()
+    )
+
+
+def step_extension(*, step: CaseStep) -> StepExtension | None:
+    return (
+        StepExtension.objects.select_related("requested_by", "decided_by").filter(step=step).first()
+    )
+
+
+def step_suspensions(*, step: CaseStep) -> list[StepSuspension]:
+    return list(
+        step.suspensions.select_related("notice", "started_by", "ended_by").order_by(
+            "starts_on", "pk"
+        )
+    )
+
+
+def stage_of_lead(*, stage_id: int, department: Department) -> CaseStage | None:
+    return (
+        CaseStage.objects.select_related(
+            "case", "case__item", "case__applicant", "case__owner", "lead_department", "decided_by"
+        )
+        .filter(pk=stage_id, lead_department=department)
+        .first()
+    )
+
+
+def decision_of_lead(*, receipt_no: str, department: Department) -> CaseDecision | None:
+    return (
+        CaseDecision.objects.select_related(
+            "case", "case__item", "case__applicant", "case__owner", "decided_by"
+        )
+        .filter(case__receipt_no=receipt_no, case__item__lead_department=department)
+        .first()
+    )
+
+
+def extension_of_department(*, extension_id: int, department: Department) -> StepExtension | None:
+    return (
+        StepExtension.objects.select_related(
+            "step",
+            "step__department",
+            "step__department__head",
+            "step__case",
+            "step__case__item",
+            "step__case__applicant",
+            "requested_by",
+            "decided_by",
+        )
+        .filter(pk=extension_id, step__department=department)
+        .first()
+    )
+
+
+def _cases_of_department(department: Department) -> Q:
+    """Cases the department works on: it has a step, leads a stage, or leads the item."""
+    return (
+        Q(steps__department=department)
+        | Q(stages__lead_department=department)
+        | Q(item__lead_department=department)
+    )
+
+
+def material_of_department(*, material_id: int, department: Department) -> CaseMaterial | None:
+    """A material of a case the department works on (for its scan)."""
+    cases = Case.objects.filter(_cases_of_department(department)).values("pk")
+    return CaseMaterial.objects.filter(pk=material_id, case__in=cases).first()
+
+
+def notice_of_department(*, notice_id: int, department: Department) -> Notice | None:
+    cases = Case.objects.filter(_cases_of_department(department)).values("pk")
+    return Notice.objects.filter(pk=notice_id, case__in=cases).first()
+
+
+# --- the case file --------------------------------------------------------------------------------
+
+
+def case_materials(*, case: Case) -> QuerySet[CaseMaterial]:
+    return case.materials.select_related("requirement").order_by("requirement__order", "pk")
+
+
+def case_notices(*, case: Case) -> QuerySet[Notice]:
+    return case.notices.order_by("issued_at", "pk")
+
+
+def case_stages(*, case: Case) -> QuerySet[CaseStage]:
+    return case.stages.select_related("lead_department", "decided_by").order_by("number")
+
+
+def case_decision_notice(*, case: Case) -> Notice | None:
+    """The issued decision document (准予 / 不予许可决定书), if any."""
+    return (
+        case.notices.filter(kind__in=[Notice.Kind.GRANT, Notice.Kind.REFUSAL])
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+# --- the window's side --------------------------------------------------------------------------
+
+
+def corrections_waiting(*, case: Case) -> QuerySet[StepSuspension]:
+    """Department correction requests on the case still waiting for the applicant's materials."""
+    return (
+        StepSuspension.objects.filter(
+            step__case=case,
+            step__status=CaseStep.Status.SUSPENDED,
+            kind=StepSuspension.Kind.CORRECTION,
+            ends_on__isnull=True,
+        )
+        .select_related("step", "step__department", "notice")
+        .order_by("starts_on", "pk")
+    )
+
+
+def case_decision(*, case: Case) -> CaseDecision | None:
+    return CaseDecision.objects.filter(case=case).first()

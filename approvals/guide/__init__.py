@@ -1,0 +1,1 @@
+"""/guide/: the public service guide with its stage diagram."""

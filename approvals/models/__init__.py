@@ -1,0 +1,39 @@
+"""The approvals app's models, split by sub-domain (calendar, catalogue, per-case reviews) and
+re-exported, so `from approvals.models import X` keeps working."""
+
+from approvals.models.calendar import CalendarDay, CalendarYear
+from approvals.models.catalogue import (
+    ApprovalStep,
+    Bundle,
+    IntakeQuestion,
+    ItemStage,
+    MaterialRequirement,
+    ServiceItem,
+    ServiceItemQuerySet,
+)
+from approvals.models.reviews import (
+    ApprovalProcess,
+    CaseDecision,
+    CaseStage,
+    CaseStep,
+    StepExtension,
+    StepSuspension,
+)
+
+__all__ = [
+    "ApprovalProcess",
+    "ApprovalStep",
+    "Bundle",
+    "CalendarDay",
+    "CalendarYear",
+    "CaseDecision",
+    "CaseStage",
+    "CaseStep",
+    "IntakeQuestion",
+    "ItemStage",
+    "MaterialRequirement",
+    "ServiceItem",
+    "ServiceItemQuerySet",
+    "StepExtension",
+    "StepSuspension",
+]

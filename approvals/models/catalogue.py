@@ -1,0 +1,304 @@
+"""The service catalogue (事项清单 / 办事指南) and the working-day calendar data."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+ITEM_CODE_VALIDATOR = RegexValidator(
+    r"^\d{8}-[A-Z]{2}-\d{4}$",
+    _("事项编码格式为“实施主体编码(8位)-类别(2位大写字母)-序号(4位)”，例如 44030700-XK-0001。"),
+)
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def effective_on(self, day: datetime.date) -> ServiceItemQuerySet:
+        return self.filter(effective_from__lte=day).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+        )
+
+
+class ServiceItem(models.Model):
+    """One version of a service item. A case keeps the version it was filed under."""
+
+    class HandlingType(models.TextChoices):
+        ON_THE_SPOT = "on_the_spot", _("即办件")
+        PROMISED = "promised", _("承诺件")
+        JOINT = "joint", _("联办件")
+        REFERRED_UP = "referred_up", _("上报件")
+
+    class ApplicantType(models.TextChoices):
+        ANY = "any", _("个人或企业")
+        PERSON = "person", _("个人")
+        ENTERPRISE = "enterprise", _("企业")
+
+    class QueueCategory(models.TextChoices):
+        GENERAL = "general", _("综合窗口")
+        BUSINESS = "business", _("企业开办")
+        CONSTRUCTION = "construction", _("工程建设")
+        SOCIAL = "social", _("社会事务")
+
+    code = models.CharField(_("事项编码"), max_length=20, validators=[ITEM_CODE_VALIDATOR])
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    name = models.CharField(_("事项名称"), max_length=200)
+    handling_type = models.CharField(_("办件类型"), max_length=20, choices=HandlingType.choices)
+    applicant_type = models.CharField(
+        _("申请人类型"), max_length=10, choices=ApplicantType.choices, default=ApplicantType.ANY
+    )
+    queue_category = models.CharField(
+        _("取号类别"), max_length=20, choices=QueueCategory.choices, default=QueueCategory.GENERAL
+    )
+    legal_basis = models.TextField(_("设定依据"))
+    conditions = models.TextField(_("受理条件"))
+    fee = models.CharField(_("收费标准"), max_length=200, default="不收费")
+    online_filing = models.BooleanField(_("可网上申办"), default=True)
+    max_visits = models.PositiveSmallIntegerField(
+        _("到现场次数"), default=1, help_text=_("“最多跑一次”即不超过 1 次。")
+    )
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("主办部门"),
+        on_delete=models.PROTECT,
+        related_name="led_items",
+    )
+    statutory_days = models.PositiveSmallIntegerField(
+        _("法定时限（工作日）"), validators=[MinValueValidator(1)]
+    )
+    promised_days = models.PositiveSmallIntegerField(
+        _("承诺时限（工作日）"),
+        help_text=_("承诺时限不得超过法定时限；即办件可为 0。"),
+    )
+    serial = models.BooleanField(
+        _("串联审批"), default=False, help_text=_("勾选后所有审批环节依次进行，用于与并联对比。")
+    )
+    effective_from = models.DateField(_("生效日期"))
+    effective_to = models.DateField(_("失效日期"), null=True, blank=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="item_code_version_unique"),
+            models.CheckConstraint(
+                condition=Q(promised_days__lte=models.F("statutory_days")),
+                name="item_promised_within_statutory",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True)
+                | Q(effective_to__gte=models.F("effective_from")),
+                name="item_effective_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code} v{self.version}）"
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        if self.statutory_days is not None and self.statutory_days < 1:
+            errors.setdefault("statutory_days", []).append(_("法定时限必须至少 1 个工作日。"))
+        if self.promised_days is not None:
+            if self.promised_days == 0 and self.handling_type != self.HandlingType.ON_THE_SPOT:
+                errors.setdefault("promised_days", []).append(_("只有即办件的承诺时限可以为 0。"))
+            if self.statutory_days and self.promised_days > self.statutory_days:
+                errors.setdefault("promised_days", []).append(
+                    _(
+                        "承诺时限（%(promised)s 个工作日）"
+                        "不得超过法定时限（%(statutory)s 个工作日）。"
+                    )
+                    % {"promised": self.promised_days, "statutory": self.statutory_days}
+                )
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            errors.setdefault("effective_to", []).append(_("失效日期不能早于生效日期。"))
+        if self.code and self.effective_from:
+            overlapping = ServiceItem.objects.filter(code=self.code).exclude(pk=self.pk)
+            end = self.effective_to or datetime.date.max
+            overlapping = overlapping.filter(effective_from__lte=end).filter(
+                Q(effective_to__isnull=True) | Q(effective_to__gte=self.effective_from)
+            )
+            if overlapping.exists():
+                errors.setdefault("effective_from", []).append(
+                    _("同一事项编码的各版本生效期不能重叠。")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class IntakeQuestion(models.Model):
+    """A question the window asks at intake; answers decide which conditional materials apply."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="questions"
+    )
+    key = models.SlugField(_("问题标识"), max_length=50)
+    text = models.CharField(_("问题"), max_length=200)
+    choices = models.JSONField(
+        _("选项"),
+        default=list,
+        help_text=_('选项列表，例如 [["yes", "是"], ["no", "否"]]。'),
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("受理问题")
+        verbose_name_plural = _("受理问题")
+        ordering = ["item", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "key"], name="question_key_unique_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self) -> None:
+        valid = isinstance(self.choices, list) and all(
+            isinstance(choice, list | tuple) and len(choice) == 2 for choice in self.choices
+        )
+        if not valid or len(self.choices) < 2:
+            raise ValidationError({"choices": _("至少需要两个选项，每个选项为 [值, 显示文字]。")})
+
+
+class MaterialRequirement(models.Model):
+    """A required material of an item, always or under a condition an administrator edits."""
+
+    class Form(models.TextChoices):
+        ORIGINAL = "original", _("原件")
+        COPY = "copy", _("复印件")
+        ELECTRONIC = "electronic", _("电子件")
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="materials"
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    form = models.CharField(_("材料形式"), max_length=12, choices=Form.choices)
+    copies = models.PositiveSmallIntegerField(
+        _("份数"), default=1, validators=[MinValueValidator(1)]
+    )
+    applicant_type = models.CharField(
+        _("适用申请人"),
+        max_length=10,
+        choices=ServiceItem.ApplicantType.choices,
+        default=ServiceItem.ApplicantType.ANY,
+    )
+    question_key = models.SlugField(
+        _("条件问题"), max_length=50, blank=True, help_text=_("留空表示不看受理问题的回答。")
+    )
+    question_answer = models.CharField(_("条件回答"), max_length=50, blank=True)
+    notes = models.TextField(_("填报说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["item", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.get_form_display()} {self.copies} 份）"
+
+    @property
+    def is_conditional(self) -> bool:
+        return bool(self.question_key) or self.applicant_type != ServiceItem.ApplicantType.ANY
+
+    def clean(self) -> None:
+        if bool(self.question_key) != bool(self.question_answer):
+            blank_field = "question_key" if self.question_answer else "question_answer"
+            raise ValidationError({blank_field: _("条件问题与条件回答需同时填写或同时留空。")})
+        if self.question_key and self.item_id:
+            question = self.item.questions.filter(key=self.question_key).first()
+            if question is None:
+                raise ValidationError({"question_key": _("该事项没有这个受理问题。")})
+            if self.question_answer not in {str(value) for value, _label in question.choices}:
+                raise ValidationError({"question_answer": _("条件回答不是该问题的选项。")})
+
+
+class ItemStage(models.Model):
+    """A stage of an item's approval. Steps within a stage run in parallel; stages in order."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="stages"
+    )
+    number = models.PositiveSmallIntegerField(_("阶段序号"), validators=[MinValueValidator(1)])
+    name = models.CharField(_("阶段名称"), max_length=100)
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="led_stages",
+    )
+
+    class Meta:
+        verbose_name = _("审批阶段")
+        verbose_name_plural = _("审批阶段")
+        ordering = ["item", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="stage_number_unique_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.number}阶段 {self.name}"
+
+
+class ApprovalStep(models.Model):
+    """A department's part of an item, inside a stage."""
+
+    stage = models.ForeignKey(
+        ItemStage, verbose_name=_("审批阶段"), on_delete=models.CASCADE, related_name="steps"
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("审批部门"),
+        on_delete=models.PROTECT,
+        related_name="approval_steps",
+    )
+    name = models.CharField(_("审批内容"), max_length=200)
+    promised_days = models.PositiveSmallIntegerField(
+        _("承诺时限（工作日）"), validators=[MinValueValidator(1)]
+    )
+    deemed_approval = models.BooleanField(
+        _("适用超时默许"), default=True, help_text=_("超过时限未作出意见的，视为同意。")
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+
+    class Meta:
+        verbose_name = _("审批环节")
+        verbose_name_plural = _("审批环节")
+        ordering = ["stage__item", "stage__number", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "department"], name="step_department_unique_per_stage"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department}：{self.name}"
+
+
+class Bundle(models.Model):
+    """一件事: several items that belong to one life or business event, filed together."""
+
+    code = models.SlugField(_("编码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    items = models.ManyToManyField(ServiceItem, verbose_name=_("包含事项"), related_name="bundles")
+    queue_category = models.CharField(
+        _("取号类别"),
+        max_length=20,
+        choices=ServiceItem.QueueCategory.choices,
+        default=ServiceItem.QueueCategory.GENERAL,
+    )
+
+    class Meta:
+        verbose_name = _("一件事")
+        verbose_name_plural = _("一件事")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

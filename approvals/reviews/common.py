@@ -1,0 +1,157 @@
+"""What the review services share: the calendar, step deadlines, who may act, the step lock, and
+who is told."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from approvals.clock.calendar import working_calendar
+from approvals.clock.deadlines import (
+    Deadline,
+    Extension,
+    Suspension,
+    WorkingCalendar,
+    compute_deadline,
+    yellow_from,
+)
+from approvals.models import (
+    CaseStep,
+    ServiceItem,
+    StepExtension,
+)
+from hall.outbox.queue import staff_notify
+
+logger = logging.getLogger(__name__)
+CORRECTION_EXPECTED_DAYS = 10  # projection while the applicant corrects; the real stop is exact
+# The calendar one unit of work (a case's workflow start, one sweep batch) computes every deadline
+# with: read once, not once per step (working_calendar() reads the whole calendar table).
+_calendar_in_use: ContextVar[WorkingCalendar | None] = ContextVar("calendar_in_use", default=None)
+
+
+@contextmanager
+def _one_calendar() -> Iterator[WorkingCalendar]:
+    calendar = _calendar_in_use.get() or working_calendar()
+    token = _calendar_in_use.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _calendar_in_use.reset(token)
+
+
+def _calendar() -> WorkingCalendar:
+    return _calendar_in_use.get() or working_calendar()
+
+
+class AlreadyDecided(ValidationError):
+    """Someone else (another officer, or the deemed-approval sweep) decided first."""
+
+    def __init__(self):
+        super().__init__(_("该事项已由他人处理或已超时默许，请刷新页面。"), code="already_decided")
+
+
+def _step_deadline(step: CaseStep, calendar: WorkingCalendar, *, fresh: bool = False) -> Deadline:
+    """The step's deadline. ``fresh``: the step is being opened now, so it has no suspension and
+    no extension yet (both need an open step), and there is nothing to read for them."""
+    suspensions = [
+        Suspension(
+            reason=suspension.kind,
+            start=suspension.starts_on,
+            end=suspension.ends_on,
+            expected_days=suspension.expected_days,
+        )
+        for suspension in ([] if fresh else step.suspensions.order_by("starts_on", "pk"))
+    ]
+    extension = None if fresh else getattr(step, "extension", None)
+    approved = None
+    if extension is not None and extension.status == StepExtension.Status.APPROVED:
+        approved = Extension(
+            days=extension.days,
+            reason=extension.reason,
+            approver=extension.decided_by.get_username() if extension.decided_by else "-",
+        )
+    return compute_deadline(
+        calendar=calendar,
+        start=step.opened_on,
+        working_days=step.promised_days,
+        suspensions=suspensions,
+        extension=approved,
+        joint=step.case.item.handling_type == ServiceItem.HandlingType.JOINT,
+    )
+
+
+def _step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
+    calendar = _calendar()
+    deadline = _step_deadline(step, calendar, fresh=fresh)
+    step.due_date = deadline.due_date
+    step.due_at = deadline.due_at
+    step.warn_on = yellow_from(
+        calendar=calendar,
+        due_date=deadline.due_date,
+        yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
+    )
+    step.calendar_assumed_years = sorted(deadline.assumed_years)
+    if deadline.assumed_years:
+        logger.warning(
+            "case %s step %s: deadline counted into %s without holiday data (Mon-Fri assumed)",
+            step.case_id,
+            step.pk,
+            sorted(deadline.assumed_years),
+        )
+    return deadline
+
+
+def _require_officer_of(user: User, department_id: int) -> None:
+    officer = getattr(user, "officer", None)
+    if officer is None or officer.department_id != department_id:
+        raise ValidationError(_("只能处理本部门的审批事项。"), code="wrong_department")
+
+
+def _require_head_of(user: User, step: CaseStep) -> None:
+    head = step.department.head
+    if head is None or head.user_id != user.pk:
+        raise ValidationError(_("延长审批期限须由部门负责人批准。"), code="not_head")
+
+
+def _locked_step(step_id: int) -> CaseStep:
+    return (
+        CaseStep.objects.select_for_update(of=("self",))
+        .select_related(
+            "case",
+            "case__item",
+            "case__applicant",
+            "department",
+            "department__head__user",
+            "case__owner",
+        )
+        .get(pk=step_id)
+    )
+
+
+def _step_recipients(step: CaseStep) -> list[User]:
+    """The officer (the one who claimed it, or the department's officers), the head and the
+    case's first-contact owner."""
+    people: dict[int, User] = {}
+    if step.claimed_by_id:
+        people[step.claimed_by_id] = step.claimed_by
+    else:
+        for officer in step.department.officers.select_related("user"):
+            people[officer.user_id] = officer.user
+    head = step.department.head
+    if head is not None:
+        people[head.user_id] = head.user
+    if step.case.owner_id:
+        people[step.case.owner_id] = step.case.owner
+    return list(people.values())
+
+
+def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
+    for user in _step_recipients(step):
+        staff_notify(user=user, case=step.case, key=key, kind=kind, subject=subject, body=body)

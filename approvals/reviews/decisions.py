@@ -1,0 +1,142 @@
+"""Stage decisions by the stage lead and the final decision by the item's lead department, with
+the grant or refusal notice (Art. 38: a refusal states reasons and the review rights)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import (
+    CaseDecision,
+    CaseStage,
+)
+from approvals.reviews.common import AlreadyDecided, _require_officer_of
+from approvals.workflow.driver import complete_human_task
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.cases.notices import LAW, REVIEW_RIGHTS, notice_issue
+from hall.cases.status import case_status_set
+from hall.models import Case, Notice
+from hall.outbox.queue import applicant_notify
+
+
+def stage_decide(*, stage: CaseStage, officer: User, approve: bool, opinion: str) -> CaseStage:
+    """The stage's lead department collects the opinions and decides the stage (Art. 26)."""
+    _require_officer_of(officer, stage.lead_department_id)
+    if not approve and not opinion.strip():
+        raise ValidationError({"opinion": [_("不同意的，须说明理由。")]})
+    if stage.decision_task_id is None:
+        raise ValidationError(_("该阶段尚未到决定环节。"))
+
+    def record(activation) -> bool:
+        locked = CaseStage.objects.select_for_update().get(pk=stage.pk)
+        if locked.decision:
+            raise AlreadyDecided()
+        locked.decision = CaseStage.Decision.APPROVED if approve else CaseStage.Decision.REFUSED
+        locked.opinion = opinion.strip() or _("同意")
+        locked.decided_at = timezone.now()
+        locked.decided_by = officer
+        locked.save()
+        event_record(
+            case=locked.case,
+            action=CaseAction.STAGE_DECIDED,
+            actor=officer,
+            details={"stage": locked.name, "decision": locked.get_decision_display()},
+        )
+        return True
+
+    with transaction.atomic():
+        if not complete_human_task(stage.decision_task_id, user=officer, apply=record):
+            raise AlreadyDecided()
+    stage.refresh_from_db()
+    return stage
+
+
+def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Notice:
+    """The item's lead department issues the decision document (准予 / 不予许可决定书).
+
+    A refusal states its reasons and the applicant's rights to review or litigation (Art. 38).
+    """
+    _require_officer_of(officer, case.item.lead_department_id)
+    reasons = reasons.strip()
+    if not grant and not reasons:
+        raise ValidationError({"reasons": [_("不予许可的，须说明理由。")]})
+    decision = CaseDecision.objects.get(case=case)
+    if decision.decision_task_id is None:
+        raise ValidationError(_("该办件尚未到决定环节。"))
+    issued: list[Notice] = []
+
+    def record(activation) -> bool:
+        locked = CaseDecision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+        if locked.decision:
+            raise AlreadyDecided()
+        locked.decision = CaseDecision.Decision.GRANT if grant else CaseDecision.Decision.REFUSE
+        locked.reasons = reasons
+        locked.decided_at = timezone.now()
+        locked.decided_by = officer
+        locked.save()
+        the_case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item", "item__lead_department", "applicant", "owner", "window")
+            .get(pk=case.pk)
+        )
+        case_status_set(case=the_case, status=Case.Status.DECIDED)
+        issued.append(_decision_notice(the_case, grant=grant, reasons=reasons, officer=officer))
+        event_record(
+            case=the_case,
+            action=CaseAction.DECIDED,
+            actor=officer,
+            details={"decision": locked.get_decision_display(), "notice": issued[0].number},
+        )
+        applicant_notify(
+            case=the_case,
+            key=f"notice:{issued[0].pk}",
+            kind="decided",
+            subject=_("审批决定"),
+            body=_("您申请的“%(item)s”已作出%(decision)s决定，可到%(window)s领取或选择邮寄。")
+            % {
+                "item": the_case.item.name,
+                "decision": locked.get_decision_display(),
+                "window": str(the_case.window) if the_case.window_id else _("服务大厅"),
+            },
+        )
+        return True
+
+    with transaction.atomic():
+        if not complete_human_task(decision.decision_task_id, user=officer, apply=record):
+            raise AlreadyDecided()
+    return issued[0]
+
+
+def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) -> Notice:
+    opinions = [
+        f"{step.department.name}：{step.get_status_display()}（{step.opinion}）"
+        for step in case.steps.select_related("department").order_by("case_stage__number", "order")
+    ]
+    if grant:
+        paragraphs = [
+            f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}"
+            "牵头，会同有关部门并联审查，申请符合法定条件、标准。"
+            f"依据{LAW}第三十八条第一款，决定准予行政许可。",
+            *(["各部门审查意见：" + "；".join(opinions) + "。"] if opinions else []),
+            *([reasons] if reasons else []),
+            f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
+        ]
+        return notice_issue(
+            case=case, kind=Notice.Kind.GRANT, issued_by=officer, paragraphs=paragraphs
+        )
+    paragraphs = [
+        f"你（单位）申请的“{case.item.name}”，经审查，不符合法定条件、标准。"
+        f"依据{LAW}第三十八条第二款，决定不予行政许可。",
+        f"理由：{reasons}",
+    ]
+    return notice_issue(
+        case=case,
+        kind=Notice.Kind.REFUSAL,
+        issued_by=officer,
+        paragraphs=paragraphs,
+        footer_notes=[REVIEW_RIGHTS],
+    )

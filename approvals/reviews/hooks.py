@@ -1,0 +1,55 @@
+"""The hooks `ApprovalFlow` calls when it creates a task: open a step with its deadline, open a
+stage or final decision, open delivery. They import nothing of the flow."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from approvals.models import (
+    CaseDecision,
+    CaseStep,
+)
+from approvals.reviews.common import _step_reschedule
+from approvals.reviews.selectors import current_stage
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.models import Case
+
+
+def step_open(*, step_id: int, task) -> CaseStep:
+    """A department step got its task: it is in the department's queue with its deadline."""
+    step = CaseStep.objects.select_related("case", "case__item", "case__owner", "department").get(
+        pk=step_id
+    )
+    fresh = step.status == CaseStep.Status.PENDING
+    now = timezone.now()
+    step.status = CaseStep.Status.OPEN
+    step.opened_at = now
+    step.opened_on = timezone.localdate(now)
+    step.task = task
+    _step_reschedule(step, fresh=fresh)
+    step.save()
+    event_record(
+        case=step.case,
+        action=CaseAction.REVIEW_STARTED,
+        details={
+            "department": step.department.name,
+            "step": step.name,
+            "due_date": step.due_date.isoformat(),
+        },
+    )
+    return step
+
+
+def stage_decision_open(*, case: Case, task) -> None:
+    stage = current_stage(case=case)
+    stage.decision_task = task
+    stage.save(update_fields=["decision_task"])
+
+
+def final_decision_open(*, case: Case, task) -> None:
+    CaseDecision.objects.filter(case=case).update(decision_task=task)
+
+
+def delivery_open(*, case: Case, task) -> None:
+    CaseDecision.objects.filter(case=case).update(delivery_task=task)

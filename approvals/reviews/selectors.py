@@ -1,0 +1,69 @@
+"""Reads of the approval rows: routing questions for the flow, queues for the officer desk."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from approvals.models import CaseDecision, CaseStage, CaseStep
+from departments.models import Department
+
+
+def current_stage(*, case) -> CaseStage | None:
+    """The first stage without a decision."""
+    return case.stages.filter(decision="").order_by("number").first()
+
+
+def has_open_stage(*, case) -> bool:
+    """Go on to another stage unless every stage is decided or one was refused."""
+    if case.stages.filter(decision=CaseStage.Decision.REFUSED).exists():
+        return False
+    return case.stages.filter(decision="").exists()
+
+
+def steps_to_open(*, case) -> list[dict]:
+    """What the next fan-out opens: the whole current stage, or its next step when serial.
+
+    A serial stage stops opening further steps once one department refused.
+    """
+    stage = current_stage(case=case)
+    if stage is None:
+        return []
+    steps = stage.steps.order_by("order", "pk")
+    if case.item.serial and steps.filter(status=CaseStep.Status.REFUSED).exists():
+        return []
+    if case.item.serial and steps.filter(status__in=CaseStep.OPEN_STATUSES).exists():
+        return []
+    pending = steps.filter(status=CaseStep.Status.PENDING).values("pk", "department__code")
+    if case.item.serial:
+        pending = pending[:1]
+    return [{"step_id": row["pk"], "department": row["department__code"]} for row in pending]
+
+
+def department_inbox(*, department: Department) -> QuerySet[CaseStep]:
+    """The department's open steps, soonest deadline first."""
+    return (
+        CaseStep.objects.filter(department=department, status__in=CaseStep.OPEN_STATUSES)
+        .select_related("case", "case__item", "case__applicant", "claimed_by", "case_stage")
+        .order_by("due_at", "pk")
+    )
+
+
+def lead_tasks(*, department: Department) -> dict[str, QuerySet]:
+    """Stage and final decisions waiting for this department as the lead."""
+
+    return {
+        "stages": CaseStage.objects.filter(
+            lead_department=department, decision="", decision_task__isnull=False
+        ).select_related("case", "case__item"),
+        "decisions": CaseDecision.objects.filter(
+            case__item__lead_department=department,
+            decision="",
+            decision_task__isnull=False,
+        ).select_related("case", "case__item"),
+    }
+
+
+def case_opinions(*, case) -> QuerySet[CaseStep]:
+    return case.steps.select_related("department", "decided_by", "case_stage").order_by(
+        "case_stage__number", "order", "pk"
+    )

@@ -1,0 +1,229 @@
+"""The clock stops: a department's correction through the first-contact owner, and the Art. 45
+special procedures (hearing, inspection, expert review ...), which do not count toward the limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.models import (
+    CaseStep,
+    StepSuspension,
+)
+from approvals.reviews.common import (
+    CORRECTION_EXPECTED_DAYS,
+    _locked_step,
+    _require_officer_of,
+    _step_reschedule,
+    _tell_step_people,
+)
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.cases.notices import LAW, notice_issue
+from hall.common.people import display_name
+from hall.models import Notice
+from hall.outbox.queue import applicant_notify
+
+
+def _suspend(
+    *, step: CaseStep, user: User, kind: str, reason: str, expected_days: int, notice: Notice | None
+) -> StepSuspension:
+    suspension = StepSuspension.objects.create(
+        step=step,
+        kind=kind,
+        reason=reason,
+        starts_on=timezone.localdate(),
+        expected_days=expected_days,
+        started_by=user,
+        notice=notice,
+    )
+    step.status = CaseStep.Status.SUSPENDED
+    _step_reschedule(step)
+    step.save()
+    return suspension
+
+
+def _resume(*, step: CaseStep, user: User, kinds: Iterable[str]) -> StepSuspension:
+    suspension = step.suspensions.filter(ends_on__isnull=True, kind__in=list(kinds)).first()
+    if suspension is None:
+        raise ValidationError(_("没有进行中的中止计时。"))
+    suspension.ends_on = max(timezone.localdate(), suspension.starts_on)
+    suspension.ended_by = user
+    suspension.save(update_fields=["ends_on", "ended_by"])
+    step.status = CaseStep.Status.OPEN
+    _step_reschedule(step)
+    step.save()
+    return suspension
+
+
+def step_correction_request(
+    *, step: CaseStep, officer: User, items: Sequence[tuple[str, str]]
+) -> Notice:
+    """A department asks for a correction. It goes to the applicant through the case's
+    first-contact owner as one written notice listing everything (一次性告知); a department
+    asks once, and its clock stops until the correction arrives."""
+    _require_officer_of(officer, step.department_id)
+    items = [(name.strip(), reason.strip()) for name, reason in items if name.strip()]
+    if not items or any(not reason for _name, reason in items):
+        raise ValidationError(_("请列出需要补正的全部材料及原因。"))
+    with transaction.atomic():
+        locked = _locked_step(step.pk)
+        if locked.status != CaseStep.Status.OPEN:
+            raise ValidationError(_("只有审查中的事项可以要求补正。"))
+        if locked.suspensions.filter(kind=StepSuspension.Kind.CORRECTION).exists():
+            raise ValidationError(
+                _("一次性告知：本部门已要求过补正，不能再次要求。"), code="one_time"
+            )
+        notice = notice_issue(
+            case=locked.case,
+            kind=Notice.Kind.CORRECTION,
+            issued_by=officer,
+            corrections=list(items),
+            paragraphs=[
+                f"你（单位）申请的“{locked.case.item.name}”在{locked.department.name}审查中，"
+                f"依据{LAW}第三十二条，需要补正的全部内容一次性告知如下。",
+                "补正期间审查期限中止计算，补正材料请交首问责任人。本告知书未列明的材料，"
+                "本部门不再要求补正。",
+            ],
+        )
+        _suspend(
+            step=locked,
+            user=officer,
+            kind=StepSuspension.Kind.CORRECTION,
+            reason="；".join(f"{name}：{reason}" for name, reason in items),
+            expected_days=CORRECTION_EXPECTED_DAYS,
+            notice=notice,
+        )
+        event_record(
+            case=locked.case,
+            action=CaseAction.CORRECTION_ASKED_BY_DEPARTMENT,
+            actor=officer,
+            details={"department": locked.department.name, "notice": notice.number, "items": items},
+        )
+        applicant_notify(
+            case=locked.case,
+            key=f"notice:{notice.pk}",
+            kind="correction",
+            subject=_("补正告知"),
+            body=_("%(department)s审查您的申请需要补正：%(names)s。请交首问责任人%(owner)s。")
+            % {
+                "department": locked.department.name,
+                "names": "、".join(name for name, _reason in items),
+                "owner": display_name(locked.case.owner),
+            },
+        )
+        return notice
+
+
+def step_correction_supplied(*, step: CaseStep, clerk: User) -> CaseStep:
+    """The first-contact owner records that the correction arrived; the clock runs again."""
+    if not clerk.has_perm("hall.use_workbench") or clerk.pk != step.case.owner_id:
+        raise ValidationError(_("补正材料由窗口首问责任人接收。"))
+    with transaction.atomic():
+        locked = _locked_step(step.pk)
+        if locked.status != CaseStep.Status.SUSPENDED:
+            raise ValidationError(_("该审查没有等待补正。"))
+        _resume(step=locked, user=clerk, kinds=[StepSuspension.Kind.CORRECTION])
+        event_record(
+            case=locked.case,
+            action=CaseAction.DEPARTMENT_CORRECTION_SUPPLIED,
+            actor=clerk,
+            details={"department": locked.department.name, "due_date": locked.due_date.isoformat()},
+        )
+        _tell_step_people(
+            locked,
+            key=f"step:{locked.pk}:correction-supplied",
+            kind="correction_supplied",
+            subject=_("补正材料已到 %(receipt)s") % {"receipt": locked.case.receipt_no},
+            body=_("补正材料已收到，审查期限恢复计算，到期日%(due)s。")
+            % {"due": locked.due_date.isoformat()},
+        )
+        return locked
+
+
+SPECIAL_KINDS = [k for k in StepSuspension.Kind.values if k != StepSuspension.Kind.CORRECTION]
+
+
+def step_special_procedure_start(
+    *, step: CaseStep, officer: User, kind: str, reason: str, expected_days: int
+) -> Notice:
+    """Art. 45: hearing, inspection, testing, appraisal or expert review do not count toward
+    the limit; the applicant is told the expected time in writing."""
+    _require_officer_of(officer, step.department_id)
+    errors = {}
+    if kind not in SPECIAL_KINDS:
+        errors["kind"] = [_("请选择特别程序类型。")]
+    if not reason.strip():
+        errors["reason"] = [_("请说明事由。")]
+    if not isinstance(expected_days, int) or expected_days < 1 or expected_days > 250:
+        errors["expected_days"] = [_("预计时间须为 1 至 250 个工作日。")]
+    if errors:
+        raise ValidationError(errors)
+    label = StepSuspension.Kind(kind).label
+    with transaction.atomic():
+        locked = _locked_step(step.pk)
+        if locked.status != CaseStep.Status.OPEN:
+            raise ValidationError(_("只有审查中的事项可以启动特别程序。"))
+        notice = notice_issue(
+            case=locked.case,
+            kind=Notice.Kind.SPECIAL_PROCEDURE,
+            issued_by=officer,
+            paragraphs=[
+                f"你（单位）申请的“{locked.case.item.name}”，{locked.department.name}审查中"
+                f"需要进行{label}。事由：{reason.strip()}",
+                f"依据{LAW}第四十五条，{label}所需时间不计算在审批期限内，"
+                f"预计需要{expected_days}个工作日。结束后审查期限继续计算。",
+            ],
+        )
+        _suspend(
+            step=locked,
+            user=officer,
+            kind=kind,
+            reason=reason.strip(),
+            expected_days=expected_days,
+            notice=notice,
+        )
+        event_record(
+            case=locked.case,
+            action=CaseAction.SPECIAL_PROCEDURE_STARTED,
+            actor=officer,
+            details={
+                "department": locked.department.name,
+                "kind": str(label),
+                "expected_days": expected_days,
+            },
+        )
+        applicant_notify(
+            case=locked.case,
+            key=f"notice:{notice.pk}",
+            kind="special_procedure",
+            subject=_("特别程序告知"),
+            body=_("您的申请需要进行%(kind)s，预计%(days)s个工作日，期间不计入审批期限。")
+            % {"kind": label, "days": expected_days},
+        )
+        return notice
+
+
+def step_special_procedure_end(*, step: CaseStep, officer: User) -> CaseStep:
+    _require_officer_of(officer, step.department_id)
+    with transaction.atomic():
+        locked = _locked_step(step.pk)
+        if locked.status != CaseStep.Status.SUSPENDED:
+            raise ValidationError(_("没有进行中的特别程序。"))
+        suspension = _resume(step=locked, user=officer, kinds=SPECIAL_KINDS)
+        event_record(
+            case=locked.case,
+            action=CaseAction.SPECIAL_PROCEDURE_ENDED,
+            actor=officer,
+            details={
+                "department": locked.department.name,
+                "ended": suspension.get_kind_display(),
+                "due_date": locked.due_date.isoformat(),
+            },
+        )
+        return locked

@@ -1,0 +1,16 @@
+"""Celery tasks of the approvals app: thin wrappers over the sweeps. Beat wakes them; the
+deadlines themselves live in the database (never as ETA/countdown tasks)."""
+
+from celery import shared_task
+
+from approvals.reviews import sweeps as reviews
+
+
+@shared_task(name="approvals.tasks.sweep_deemed_approvals")
+def sweep_deemed_approvals() -> int:
+    return reviews.steps_deem_overdue_sweep()
+
+
+@shared_task(name="approvals.tasks.sweep_warnings")
+def sweep_warnings() -> int:
+    return reviews.steps_warn_sweep()

@@ -1,0 +1,1 @@
+"""/supervision/: the electronic-supervision dashboard, reminders, handovers and case history."""

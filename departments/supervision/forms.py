@@ -1,0 +1,167 @@
+import datetime
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from approvals.clock.deadlines import Light
+from departments.models import Department
+from departments.performance import periods as performance
+from departments.supervision.selectors import clerks, officers
+from departments.supervision.services import NOTE_MAX_LENGTH
+
+
+def _person(user) -> str:
+    return f"{user.last_name}{user.first_name}（{user.username}）"
+
+
+class OverrideForm(forms.Form):
+    material = forms.ChoiceField(label=_("需补充告知的材料"))
+    defect = forms.CharField(label=_("存在的问题"), max_length=300)
+    reason = forms.CharField(
+        label=_("批准补充告知的理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+    )
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = [(str(m.pk), m.name) for m in materials]
+
+
+class HandoverForm(forms.Form):
+    new_owner = forms.ModelChoiceField(label=_("新的首问责任人"), queryset=clerks())
+    reason = forms.CharField(
+        label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_owner"].label_from_instance = _person
+
+
+class ReminderForm(forms.Form):
+    """督办 from the case page: the whole case or one step, with a note.
+
+    `reminder_id` is drawn when the form is shown; sending the same form twice (a double click)
+    therefore makes one reminder.
+    """
+
+    step = forms.TypedChoiceField(label=_("督办环节"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(
+        label=_("督办说明"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        help_text=_("发送给审查人员、部门负责人和首问责任人。"),
+    )
+    reminder_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, steps=(), **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("reminder_id", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [("", _("整个办件（所有在办环节）"))] + [
+            (step.pk, f"{step.department.label} · {step.name}") for step in steps
+        ]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PeriodForm(forms.Form):
+    """A period of Shanghai calendar dates, both ends included; at most a year and a day."""
+
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+    def __init__(self, *args, default: performance.Period, **kwargs):
+        self.default = default
+        # ISO strings, not dates: a date would be rendered localised (2026年10月1日), which a
+        # date input cannot read.
+        kwargs.setdefault(
+            "initial", {"start": default.start.isoformat(), "end": default.end.isoformat()}
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("结束日期不能早于开始日期。"))
+            elif (end - start).days + 1 > performance.MAX_PERIOD_DAYS:
+                self.add_error(
+                    "end",
+                    _("统计期间最长 %(days)s 天。") % {"days": performance.MAX_PERIOD_DAYS},
+                )
+        return data
+
+    @classmethod
+    def period_from(
+        cls, data, *, default: performance.Period
+    ) -> tuple["PeriodForm", performance.Period]:
+        """The bound form and its period; the default period when nothing (or nothing valid)
+        was asked for, so the page always shows figures."""
+        if not any(data.get(name) for name in ("start", "end")):
+            return cls(default=default), default
+        form = cls(data, default=default)
+        if form.is_valid():
+            return form, performance.Period(
+                start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+            )
+        return form, default
+
+
+def period_default(today: datetime.date) -> performance.Period:
+    return performance.month_to_date(today)
+
+
+class WarningFilterForm(forms.Form):
+    """Filters of the warnings list. The choices are read once each (one query per list) and a
+    chosen value is turned back into its object from them."""
+
+    light = forms.ChoiceField(
+        label=_("预警"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            (Light.YELLOW.value, Light.YELLOW.label),
+            (Light.RED.value, Light.RED.label),
+        ],
+    )
+    department = forms.TypedChoiceField(label=_("部门"), required=False, coerce=int)
+    officer = forms.TypedChoiceField(label=_("审查人员"), required=False, coerce=int)
+    owner = forms.TypedChoiceField(label=_("首问责任人"), required=False, coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objects = {
+            "department": {d.pk: d for d in Department.objects.order_by("code")},
+            "officer": {u.pk: u for u in officers()},
+            "owner": {u.pk: u for u in clerks()},
+        }
+        labels = {
+            "department": lambda department: department.label,
+            "officer": lambda user: (
+                f"{user.last_name}{user.first_name}（{user.officer.department.label}）"
+            ),
+            "owner": _person,
+        }
+        empty = {"department": _("全部部门"), "officer": _("全部人员"), "owner": _("全部人员")}
+        for name, rows in self.objects.items():
+            self.fields[name].choices = [("", empty[name])] + [
+                (pk, labels[name](row)) for pk, row in rows.items()
+            ]
+
+    def filters(self) -> dict:
+        """The cleaned filters with objects in place of ids (empty ones as None)."""
+        data = self.cleaned_data
+        return {
+            "light": data.get("light") or "",
+            **{
+                name: self.objects[name].get(data[name]) if data.get(name) else None
+                for name in ("department", "officer", "owner")
+            },
+        }

@@ -1,0 +1,18 @@
+"""/supervision/: the dashboard and case pages, and the performance pages in the same namespace."""
+
+from django.urls import path
+
+from departments.performance import views as performance_views
+from departments.supervision import views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.supervision_home, name="home"),
+    path("case/", views.case_open, name="case_open"),
+    path("case/<str:receipt_no>/", views.case_detail, name="case"),
+    path("case/<str:receipt_no>/remind/", views.case_remind_view, name="remind"),
+    path("performance/", performance_views.performance_page, name="performance"),
+    path("serial-vs-parallel/", performance_views.serial_parallel_page, name="serial_parallel"),
+    path("export/<slug:table>.<slug:fmt>", performance_views.export, name="export"),
+]

@@ -1,0 +1,185 @@
+"""Supervision pages (电子监察): the dashboard, opening a case, a case's history, reminders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from approvals.clock.calendar import working_calendar
+from approvals.models import CaseStep
+from departments.supervision import selectors
+from departments.supervision.forms import (
+    HandoverForm,
+    OverrideForm,
+    ReminderForm,
+    WarningFilterForm,
+)
+from departments.supervision.services import case_remind
+from hall.cases.selectors import case_for_staff
+from hall.intake import decisions, ownership
+from hall.intake.common import MaterialMark
+
+supervision_required = permission_required("hall.view_supervision", raise_exception=True)
+
+
+@supervision_required
+def supervision_home(request):
+    now = timezone.now()
+    filter_form = WarningFilterForm(request.GET or None)
+    filters = selectors.WarningFilter()
+    if filter_form.is_bound and filter_form.is_valid():
+        filters = selectors.WarningFilter(**filter_form.filters())
+    warnings = selectors.warning_rows(now=now, filters=filters, calendar=working_calendar())
+    return render(
+        request,
+        "departments/supervision_home.html",
+        {
+            "now": now,
+            "today": timezone.localdate(now),
+            "counts": selectors.dashboard_counts(now=now),
+            "by_status": selectors.cases_by_status(),
+            "warnings": warnings,
+            "warning_limit": selectors.WARNING_LIMIT,
+            "warnings_by_department": selectors.warnings_by_department(now=now),
+            "filter_form": filter_form,
+            "filtered": filters != selectors.WarningFilter(),
+            "breaches": selectors.one_time_breaches(),
+            "deemed": selectors.deemed_acceptances(),
+            "deemed_approvals": selectors.deemed_approvals(),
+            "intake_due": selectors.intake_decisions_due(),
+            "bad_ratings": [
+                {"rating": rating, "overdue": selectors.follow_up_overdue(rating, on=now.date())}
+                for rating in selectors.bad_ratings()
+            ],
+            "assumed": selectors.calendar_assumed(),
+        },
+    )
+
+
+@supervision_required
+def case_open(request):
+    case = case_for_staff(receipt_no=request.GET.get("receipt_no", "").strip())
+    if case is None:
+        messages.error(request, _("没有这个收件编号。"))
+        return redirect("supervision:home")
+    return redirect("supervision:case", receipt_no=case.receipt_no)
+
+
+def _open_steps(case):
+    return selectors.case_steps(case=case).filter(status__in=CaseStep.OPEN_STATUSES)
+
+
+@supervision_required
+def case_detail(request, receipt_no: str):
+    case = case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    unlisted = case.materials.filter(corrections__isnull=True)
+    open_steps = list(_open_steps(case))
+    override_form = OverrideForm(prefix="override", materials=unlisted)
+    handover_form = HandoverForm(prefix="handover")
+    reminder_form = ReminderForm(prefix="remind", steps=open_steps)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "override":
+                override_form = OverrideForm(request.POST, prefix="override", materials=unlisted)
+                if override_form.is_valid():
+                    data = override_form.cleaned_data
+                    notice = decisions.case_request_correction(
+                        case=case,
+                        clerk=case.owner or request.user,
+                        override_by=request.user,
+                        override_reason=data["reason"],
+                        additional={
+                            int(data["material"]): MaterialMark("defective", data["defect"])
+                        },
+                    )
+                    messages.warning(
+                        request,
+                        _("已批准补充告知，文号 %(number)s，记为违反一次性告知。")
+                        % {"number": notice.number},
+                    )
+                    return redirect("supervision:case", receipt_no=case.receipt_no)
+            elif action == "handover":
+                handover_form = HandoverForm(request.POST, prefix="handover")
+                if handover_form.is_valid():
+                    ownership.case_owner_handover(
+                        case=case,
+                        supervisor=request.user,
+                        new_owner=handover_form.cleaned_data["new_owner"],
+                        reason=handover_form.cleaned_data["reason"],
+                    )
+                    messages.success(request, _("首问责任人已变更。"))
+                    return redirect("supervision:case", receipt_no=case.receipt_no)
+            elif action == "remind":
+                reminder_form = ReminderForm(request.POST, prefix="remind", steps=open_steps)
+                if reminder_form.is_valid():
+                    _remind(request, case, reminder_form, open_steps)
+                    return redirect("supervision:case", receipt_no=case.receipt_no)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    now = timezone.now()
+    return render(
+        request,
+        "departments/case_detail.html",
+        {
+            "case": case,
+            "events": selectors.case_history_rows(case=case),
+            "steps": selectors.case_step_rows(case=case, now=now),
+            "notices": case.notices.select_related("one_time_override_by"),
+            "override_form": override_form,
+            "handover_form": handover_form,
+            "reminder_form": reminder_form,
+        },
+    )
+
+
+def _remind(request, case, form: ReminderForm, open_steps) -> None:
+    step_id = form.cleaned_data["step"]
+    step = next((s for s in open_steps if s.pk == step_id), None)
+    event = case_remind(
+        case=case,
+        supervisor=request.user,
+        step=step,
+        note=form.cleaned_data["note"],
+        reminder_id=form.cleaned_data["reminder_id"],
+    )
+    messages.success(
+        request,
+        _("已督办，提醒已发送给：%(people)s。")
+        % {"people": "、".join(event.details.get("recipients", []))},
+    )
+
+
+@supervision_required
+@require_POST
+def case_remind_view(request, receipt_no: str):
+    """督办 from a row of the dashboard's warnings; back to the same (filtered) list."""
+    case = case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    open_steps = list(_open_steps(case))
+    form = ReminderForm(request.POST, prefix="remind", steps=open_steps)
+    if form.is_valid():
+        try:
+            _remind(request, case, form, open_steps)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+    else:
+        messages.error(request, _("该环节已办结或不存在，未发送督办。"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    return redirect(target or "supervision:home")

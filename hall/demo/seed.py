@@ -1,0 +1,134 @@
+"""Demo data for `manage.py seed_demo`. Every function here is safe to run again."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from approvals.catalogue.selectors import item_current_by_code
+from approvals.demo.seed import demo_catalogue_seed
+from approvals.reviews.decisions import case_decide, stage_decide
+from approvals.reviews.delivery import case_deliver
+from approvals.reviews.steps import step_decide
+from hall.common.validators import uscc_check_char
+from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
+from hall.intake import applicants, common, decisions, receiving
+from hall.models import Applicant, Case, CaseMaterial, Clerk, Window
+from hall.roles import roles_sync
+
+
+@transaction.atomic
+def demo_seed() -> list[DemoLogin]:
+    """Roles, the demo logins and the demo catalogue (which binds `officer` to a department)."""
+
+    groups = roles_sync()
+    for login in DEMO_LOGINS:
+        demo_user_ensure(
+            username=login.username, role=login.role, full_name=login.full_name, groups=groups
+        )
+    demo_catalogue_seed()
+    demo_windows_seed()
+    demo_cases_seed()
+    return list(DEMO_LOGINS)
+
+
+DEMO_WINDOWS = (
+    ("01", "综合受理窗口", ["general", "social"], False),
+    ("02", "综合受理窗口", ["general", "social"], False),
+    ("03", "企业开办专窗", ["business"], False),
+    ("04", "工程建设专窗", ["construction"], False),
+    ("W1", "网上受理", [], True),
+)
+
+
+def demo_windows_seed() -> None:
+    """The hall's windows, with the demo clerk seated at window 01."""
+
+    for number, name, categories, online in DEMO_WINDOWS:
+        Window.objects.update_or_create(
+            number=number, defaults={"name": name, "categories": categories, "is_online": online}
+        )
+    clerk = get_user_model().objects.get(username="clerk")
+    Clerk.objects.update_or_create(user=clerk, defaults={"window": Window.objects.get(number="01")})
+
+
+def _answers_for(item) -> dict[str, str]:
+    answers = {}
+    for question in item.questions.all():
+        values = [str(value) for value, _label in question.choices]
+        answers[question.key] = "no" if "no" in values else values[0]
+    return answers
+
+
+def demo_cases_seed() -> int:
+    """A few cases in different states so that every desk has something to show. Runs once:
+    a second call finds the demo enterprise's cases and does nothing."""
+
+    uscc_body = "91440300MA5FT0001"
+    uscc = uscc_body + uscc_check_char(uscc_body)
+    if Case.objects.filter(applicant__uscc=uscc).exists():
+        return 0
+    User = get_user_model()
+    clerk = User.objects.get(username="clerk")
+    window = clerk.clerk.window
+    company = applicants.applicant_register(
+        kind="enterprise",
+        name="深圳市福田城建发展有限公司",
+        phone="13912345678",
+        uscc=uscc,
+        legal_representative="刘建国",
+    )
+    person = applicants.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    applicant_user = User.objects.get(username="applicant")
+    if person.user_id is None and not Applicant.objects.filter(user=applicant_user).exists():
+        person.user = applicant_user
+        person.save(update_fields=["user"])
+
+    def receive(item, applicant):
+        return receiving.case_receive(
+            submission_key=uuid.uuid4(),
+            applicant=applicant,
+            item=item,
+            answers=_answers_for(item),
+            received_by=clerk,
+            channel=Case.Channel.WINDOW,
+            window=window,
+        )
+
+    def all_received(case):
+        return {m.pk: common.MaterialMark("received") for m in case.materials.all()}
+
+    # 1. A construction permit in parallel review: the first stage's departments are at work.
+    construction = item_current_by_code(code="44030400-XK-0010")
+    case = receive(construction, company)
+    decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
+
+    # 2. A food licence waiting for the applicant's correction (one-time notice issued).
+    food = item_current_by_code(code="44030400-XK-0001")
+    case = receive(food, person)
+    marks = all_received(case)
+    first = case.materials.order_by("pk").first()
+    marks[first.pk] = common.MaterialMark(CaseMaterial.Status.MISSING)
+    decisions.case_intake_decide(case=case, clerk=clerk, outcome="correct", marks=marks)
+
+    # 3. A food licence decided and delivered.
+    case = receive(food, company)
+    decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
+    for step in case.steps.select_related("department"):
+        step_decide(step=step, officer=_officer(step.department), approve=True, opinion="符合条件")
+    for stage in case.stages.all():
+        stage_decide(stage=stage, officer=_officer(stage.lead_department), approve=True, opinion="")
+    case_decide(case=case, officer=_officer(case.item.lead_department), grant=True, reasons="")
+    case_deliver(case=case, clerk=clerk, method="window")
+
+    # 4. Just received at the window, waiting for the material check.
+    receive(food, person)
+    return 4
+
+
+def _officer(department):
+    return department.officers.select_related("user").order_by("pk").first().user

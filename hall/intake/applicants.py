@@ -1,0 +1,83 @@
+"""Finding or registering the applicant at the window (ID number, USCC and mobile validated)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from hall.common import validators
+from hall.models import (
+    Applicant,
+)
+
+
+def applicant_register(
+    *,
+    kind: str,
+    name: str,
+    phone: str,
+    id_number: str = "",
+    uscc: str = "",
+    legal_representative: str = "",
+    email: str = "",
+) -> Applicant:
+    """Find the applicant by identity number or credit code, or register them. Concurrent calls
+    for the same person create one row; contact details are brought up to date."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("请填写姓名或名称。")]
+    try:
+        validators.validate_mobile(phone)
+        phone = validators.normalize_mobile(phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    lookup: dict[str, str] = {}
+    try:
+        if kind == Applicant.Kind.PERSON:
+            validators.validate_id_number(id_number)
+            lookup["id_number"] = validators.normalize_id_number(id_number)
+        elif kind == Applicant.Kind.ENTERPRISE:
+            validators.validate_uscc(uscc)
+            lookup["uscc"] = validators.normalize_uscc(uscc)
+            if not legal_representative.strip():
+                errors["legal_representative"] = [_("请填写法定代表人。")]
+        else:
+            errors["kind"] = [_("请选择申请人类型。")]
+    except ValidationError as error:
+        errors["id_number" if kind == Applicant.Kind.PERSON else "uscc"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+    details = {
+        "name": name,
+        "phone": phone,
+        "legal_representative": legal_representative.strip(),
+        "email": email.strip(),
+    }
+    existing = Applicant.objects.filter(**lookup).first()
+    if existing is not None:
+        return _applicant_refresh(existing, details)
+    try:
+        with transaction.atomic():
+            applicant = Applicant(kind=kind, **lookup, **details)
+            applicant.full_clean(validate_unique=False)
+            applicant.save()
+            return applicant
+    except IntegrityError:
+        # Another clerk registered the same identity a moment ago: use their row.
+        return _applicant_refresh(Applicant.objects.get(**lookup), details)
+
+
+def _applicant_refresh(applicant: Applicant, details: Mapping[str, str]) -> Applicant:
+    changed = [
+        field for field, value in details.items() if value and getattr(applicant, field) != value
+    ]
+    if changed:
+        for field in changed:
+            setattr(applicant, field, details[field])
+        applicant.save(update_fields=changed)
+    return applicant

@@ -1,0 +1,438 @@
+"""The Art. 32 outcomes at the window: check materials, accept, one-time correction notice
+(一次性告知), refuse intake; and the single handler the window and the online desk both call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.clock.calendar import working_calendar
+from approvals.clock.deadlines import compute_deadline
+from approvals.reviews.start import approval_start
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.cases.notices import notice_issue
+from hall.cases.selectors import materials_editable
+from hall.cases.status import case_status_set
+from hall.common import validators
+from hall.intake.common import INTAKE_WORKING_DAYS, MaterialMark, OneTimeNotificationError, _locked
+from hall.intake.referrals import case_refer
+from hall.models import (
+    Case,
+    CaseMaterial,
+    CorrectionItem,
+    Notice,
+)
+from hall.outbox.queue import applicant_notify
+
+logger = logging.getLogger(__name__)
+
+
+def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
+    """Record what the window found for each material.
+
+    While a correction notice is open, only the materials it listed may be checked again: the
+    rest were accepted once and the applicant is not asked twice.
+    """
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
+            raise ValidationError(
+                _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
+            )
+        materials = {material.pk: material for material in case.materials.all()}
+        editable = {material.pk for material in materials_editable(case=case)}
+        errors = []
+        for material_id, mark in marks.items():
+            material = materials.get(material_id)
+            if material is None:
+                errors.append(_("材料不属于该办件。"))
+                continue
+            if material_id not in editable:
+                errors.append(
+                    _("“%(name)s”不在补正告知书所列范围内，无需重新核对。")
+                    % {"name": material.name}
+                )
+                continue
+            if mark.status not in CaseMaterial.Status.values or mark.status == "pending":
+                errors.append(_("“%(name)s”的核对结果无效。") % {"name": material.name})
+                continue
+            if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
+                errors.append(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
+                continue
+            if mark.scan is not None:
+                try:
+                    detected = validators.validate_upload(
+                        mark.scan, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
+                    )
+                except ValidationError as error:
+                    errors.extend(f"{material.name}：{message}" for message in error.messages)
+                    continue
+                material.scan.save(
+                    validators.safe_upload_name(mark.scan.name or "", detected),
+                    mark.scan,
+                    save=False,
+                )
+                material.scan_kind = detected.kind
+            material.status = mark.status
+            material.defect_reason = mark.reason.strip() if mark.status != "received" else ""
+        if errors:
+            raise ValidationError(errors)
+        CaseMaterial.objects.bulk_update(
+            materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
+        )
+        if case.status == Case.Status.AWAITING_CORRECTION:
+            _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=list(marks))
+        event_record(
+            case=case,
+            action=CaseAction.CHECKED,
+            actor=clerk,
+            details={
+                "marks": {
+                    materials[pk].name: mark.status for pk, mark in marks.items() if pk in materials
+                }
+            },
+        )
+        return case
+
+
+def _corrections_supplied(
+    *, case: Case, clerk: User, materials: Mapping[int, CaseMaterial], marked: Iterable[int]
+) -> None:
+    """The applicant came back with (some of) what the notice listed.
+
+    A listed material brought again (in order, or still defective) means the applicant
+    returned: the case is back at the window and the 5-day intake clock restarts, because
+    materials arrived again. Marking a listed material still missing is not a return, and the
+    case keeps waiting. Only materials found in order count as supplied.
+    """
+    brought = [
+        pk
+        for pk in marked
+        if materials[pk].status in (CaseMaterial.Status.RECEIVED, CaseMaterial.Status.DEFECTIVE)
+    ]
+    if not brought:
+        return
+    supplied = [pk for pk in brought if materials[pk].status == CaseMaterial.Status.RECEIVED]
+    now = timezone.now()
+    CorrectionItem.objects.filter(
+        notice__case=case, supplied_at__isnull=True, material_id__in=supplied
+    ).update(supplied_at=now)
+    case_status_set(
+        case=case,
+        status=Case.Status.RECEIVED,
+        materials_received_at=now,
+        intake_due_date=working_calendar().add_working_days(
+            timezone.localdate(now), INTAKE_WORKING_DAYS
+        ),
+    )
+    event_record(
+        case=case,
+        action=CaseAction.CORRECTION_SUPPLIED,
+        actor=clerk,
+        details={"materials": [materials[pk].name for pk in supplied]},
+    )
+
+
+def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Notice:
+    """Accept the application and issue the acceptance notice with the promised date.
+
+    With `deemed=True` (the Art. 32 sweep) the acceptance dates from the day the materials
+    arrived. A second call returns the notice already issued.
+    """
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status == Case.Status.ACCEPTED or case.accepted_at is not None:
+            kind = Notice.Kind.DEEMED_ACCEPTANCE if case.deemed_accepted else Notice.Kind.ACCEPTANCE
+            return case.notices.get(kind=kind)
+        if case.status != Case.Status.RECEIVED:
+            raise ValidationError(
+                _("该办件当前状态为“%(status)s”，不能受理。")
+                % {"status": case.get_status_display()}
+            )
+        if not deemed:
+            incomplete = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
+            if incomplete.exists():
+                names = "、".join(incomplete.values_list("name", flat=True))
+                raise ValidationError(
+                    _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
+                    % {"names": names}
+                )
+        now = timezone.now()
+        accepted_on = (
+            timezone.localdate(case.materials_received_at) if deemed else timezone.localdate(now)
+        )
+        calendar = working_calendar()
+        promised = compute_deadline(
+            calendar=calendar, start=accepted_on, working_days=max(case.item.promised_days, 1)
+        )
+        statutory = compute_deadline(
+            calendar=calendar, start=accepted_on, working_days=case.item.statutory_days
+        )
+        assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
+        if assumed_years:
+            logger.warning(
+                "case %s: deadlines counted into %s without holiday data (Mon-Fri assumed)",
+                case.receipt_no,
+                assumed_years,
+            )
+        case_status_set(
+            case=case,
+            status=Case.Status.ACCEPTED,
+            accepted_at=now,
+            accepted_on=accepted_on,
+            deemed_accepted=deemed,
+            intake_due_date=None,
+            promised_due_date=promised.due_date,
+            statutory_due_date=statutory.due_date,
+            calendar_assumed_years=assumed_years,
+        )
+        notice = notice_issue(
+            case=case,
+            kind=Notice.Kind.DEEMED_ACCEPTANCE if deemed else Notice.Kind.ACCEPTANCE,
+            issued_by=clerk,
+        )
+        event_record(
+            case=case,
+            action=CaseAction.DEEMED_ACCEPTED if deemed else CaseAction.ACCEPTED,
+            actor=clerk,
+            details={
+                "accepted_on": accepted_on.isoformat(),
+                "promised_due_date": case.promised_due_date.isoformat(),
+                "notice": notice.number,
+                "window": case.window.number if case.window_id else None,
+            },
+        )
+        applicant_notify(
+            case=case,
+            key=f"case:{case.pk}:accepted",
+            kind="accepted",
+            subject=_("受理通知"),
+            body=_(
+                "您申请的“%(item)s”已于%(date)s受理，收件编号%(receipt)s，"
+                "承诺办结日期%(due)s。查询验证码%(code)s。"
+            )
+            % {
+                "item": case.item.name,
+                "date": accepted_on.isoformat(),
+                "receipt": case.receipt_no,
+                "due": case.promised_due_date.isoformat(),
+                "code": case.verification_code,
+            },
+        )
+
+        approval_start(case=case)
+        return notice
+
+
+def case_request_correction(
+    *,
+    case: Case,
+    clerk: User,
+    override_by: User | None = None,
+    override_reason: str = "",
+    additional: Mapping[int, MaterialMark] | None = None,
+) -> Notice:
+    """Issue the one-time correction notice (一次性补正告知书) listing everything missing.
+
+    A later notice may only repeat what an earlier one listed. Asking for anything new breaks
+    the one-time rule; only a supervisor may allow it, with a reason, and the notice records the
+    breach for the supervision pages.
+    """
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != Case.Status.RECEIVED:
+            raise ValidationError(
+                _("该办件当前状态为“%(status)s”，不能出具补正告知书。")
+                % {"status": case.get_status_display()}
+            )
+        if additional:
+            # Materials the earlier notice did not list: only a supervisor's override adds them.
+            if override_by is None:
+                raise OneTimeNotificationError(_("补充告知须由监察人员批准。"))
+            _mark_additional(case=case, marks=additional)
+        wanting = list(
+            case.materials.filter(
+                status__in=[CaseMaterial.Status.MISSING, CaseMaterial.Status.DEFECTIVE]
+            )
+        )
+        if not wanting:
+            raise ValidationError(_("没有缺少或有误的材料，无需补正，请直接受理。"))
+        if case.materials.filter(status=CaseMaterial.Status.PENDING).exists():
+            raise ValidationError(_("请先核对全部材料，再一次性告知需要补正的内容。"))
+        listed_before = set(
+            CorrectionItem.objects.filter(notice__case=case).values_list("material_id", flat=True)
+        )
+        new_requests = [m for m in wanting if listed_before and m.pk not in listed_before]
+        if new_requests:
+            names = "、".join(m.name for m in new_requests)
+            if override_by is None:
+                raise OneTimeNotificationError(
+                    _(
+                        "一次性告知：首次补正告知书未列出%(names)s，不能再要求补正。"
+                        "确需补充的，须由监察人员批准并说明理由。"
+                    )
+                    % {"names": names}
+                )
+            if not override_by.has_perm("hall.view_supervision"):
+                raise ValidationError(_("只有监察人员可以批准补充告知。"))
+            if not override_reason.strip():
+                raise ValidationError(_("批准补充告知须说明理由。"))
+        notice = notice_issue(
+            case=case,
+            kind=Notice.Kind.CORRECTION,
+            issued_by=clerk,
+            corrections=[(m.name, _reason_for(m)) for m in wanting],
+            override_by=override_by if new_requests else None,
+            override_reason=override_reason.strip() if new_requests else "",
+        )
+        CorrectionItem.objects.bulk_create(
+            CorrectionItem(notice=notice, material=m, reason=_reason_for(m)) for m in wanting
+        )
+        # the notice was given; the clock waits for the applicant
+        case_status_set(case=case, status=Case.Status.AWAITING_CORRECTION, intake_due_date=None)
+        event_record(
+            case=case,
+            action=CaseAction.CORRECTION_REQUESTED,
+            actor=clerk,
+            details={"notice": notice.number, "materials": [m.name for m in wanting]},
+        )
+        if new_requests:
+            event_record(
+                case=case,
+                action=CaseAction.ONE_TIME_BREACH,
+                actor=override_by,
+                details={
+                    "notice": notice.number,
+                    "materials": [m.name for m in new_requests],
+                    "reason": override_reason.strip(),
+                    "clerk": clerk.username,
+                },
+            )
+        applicant_notify(
+            case=case,
+            key=f"notice:{notice.pk}",
+            kind="correction",
+            subject=_("补正告知"),
+            body=_("您申请的“%(item)s”需要补正材料：%(names)s。详见一次性补正告知书%(number)s。")
+            % {
+                "item": case.item.name,
+                "names": "、".join(m.name for m in wanting),
+                "number": notice.number,
+            },
+        )
+        return notice
+
+
+def _mark_additional(*, case: Case, marks: Mapping[int, MaterialMark]) -> None:
+    for material_id, mark in marks.items():
+        material = case.materials.filter(pk=material_id).first()
+        if material is None:
+            raise ValidationError(_("材料不属于该办件。"))
+        if mark.status not in (CaseMaterial.Status.MISSING, CaseMaterial.Status.DEFECTIVE):
+            raise ValidationError(_("补充告知的材料须为缺少或有误。"))
+        if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
+            raise ValidationError(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
+        material.status = mark.status
+        material.defect_reason = mark.reason.strip()
+        material.save(update_fields=["status", "defect_reason", "updated_at"])
+
+
+def _reason_for(material: CaseMaterial) -> str:
+    if material.status == CaseMaterial.Status.MISSING:
+        return _("未提交")
+    return material.defect_reason
+
+
+def case_refuse_intake(
+    *, case: Case, clerk: User, reasons: str, competent_office: str = ""
+) -> Notice:
+    """Non-acceptance (不予受理): written reasons, the competent office, and appeal rights."""
+    if not reasons.strip():
+        raise ValidationError({"reasons": [_("不予受理须说明理由。")]})
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status == Case.Status.NOT_ACCEPTED:
+            return case.notices.get(kind=Notice.Kind.NON_ACCEPTANCE)
+        if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
+            raise ValidationError(
+                _("该办件当前状态为“%(status)s”，不能不予受理。")
+                % {"status": case.get_status_display()}
+            )
+        notice = notice_issue(
+            case=case,
+            kind=Notice.Kind.NON_ACCEPTANCE,
+            issued_by=clerk,
+            reasons=reasons.strip(),
+            office=competent_office.strip(),
+        )
+        case_status_set(
+            case=case,
+            status=Case.Status.NOT_ACCEPTED,
+            intake_due_date=None,
+            closed_at=timezone.now(),
+        )
+        event_record(
+            case=case,
+            action=CaseAction.NOT_ACCEPTED,
+            actor=clerk,
+            details={
+                "notice": notice.number,
+                "reasons": reasons.strip(),
+                "office": competent_office,
+            },
+        )
+        applicant_notify(
+            case=case,
+            key=f"notice:{notice.pk}",
+            kind="not_accepted",
+            subject=_("不予受理决定"),
+            body=_("您申请的“%(item)s”不予受理，理由：%(reasons)s。")
+            % {
+                "item": case.item.name,
+                "reasons": reasons.strip(),
+            },
+        )
+        return notice
+
+
+INTAKE_OUTCOMES = ("check", "accept", "correct", "refuse", "refer")
+
+
+def case_intake_decide(
+    *,
+    case: Case,
+    clerk: User,
+    outcome: str,
+    marks: Mapping[int, MaterialMark] | None = None,
+    reasons: str = "",
+    office: str = "",
+) -> Notice | None:
+    """The window's one action: record the material check, then take one of the outcomes.
+
+    Both happen in one transaction, so a refused outcome (say, accepting with a material still
+    missing) leaves the check unrecorded too and the clerk sees the form as they filled it.
+    """
+    if outcome not in INTAKE_OUTCOMES:
+        raise ValidationError(_("未知的受理操作。"))
+    with transaction.atomic():
+        if marks:
+            case = case_materials_check(case=case, clerk=clerk, marks=marks)
+        if outcome == "accept":
+            return case_accept(case=case, clerk=clerk)
+        if outcome == "correct":
+            return case_request_correction(case=case, clerk=clerk)
+        if outcome == "refuse":
+            return case_refuse_intake(
+                case=case, clerk=clerk, reasons=reasons, competent_office=office
+            )
+        if outcome == "refer":
+            return case_refer(case=case, clerk=clerk, office=office, reason=reasons)
+        return None

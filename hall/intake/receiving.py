@@ -1,0 +1,184 @@
+"""Receiving an application (收件) at the window, alone or as a bundle (一件事), with its checklist
+from the catalogue and the Art. 32 five-day intake deadline."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+
+from django.contrib.auth.models import User
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.catalogue.selectors import required_materials
+from approvals.clock.calendar import working_calendar
+from approvals.models import ServiceItem
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.cases.numbering import receipt_no_next
+from hall.intake.common import INTAKE_WORKING_DAYS
+from hall.models import (
+    Applicant,
+    Case,
+    CaseGroup,
+    CaseMaterial,
+    Window,
+)
+
+
+def case_receive(
+    *,
+    submission_key: uuid.UUID,
+    applicant: Applicant,
+    item: ServiceItem,
+    answers: Mapping[str, str],
+    received_by: User | None,
+    channel: str,
+    window: Window | None = None,
+    agent: User | None = None,
+    group: CaseGroup | None = None,
+) -> Case:
+    """Record that the materials for one item arrived, with the item's checklist.
+
+    The same `submission_key` (a double click, a retry) returns the case already made.
+    `received_by` becomes the first-contact owner; online filings get theirs when a clerk first
+    handles them.
+    """
+    existing = Case.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    if item.applicant_type not in (ServiceItem.ApplicantType.ANY, applicant.kind):
+        raise ValidationError(
+            _("“%(item)s”只受理%(type)s申请人。")
+            % {"item": item.name, "type": item.get_applicant_type_display()}
+        )
+    requirements = required_materials(
+        item=item, applicant_type=applicant.kind, answers=dict(answers)
+    )
+    now = timezone.now()
+    today = timezone.localdate(now)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                receipt_no=receipt_no_next(on=today),
+                verification_code=f"{secrets.randbelow(10**6):06d}",
+                submission_key=submission_key,
+                applicant=applicant,
+                item=item,
+                group=group,
+                channel=channel,
+                answers=dict(answers),
+                owner=received_by,
+                window=window,
+                agent=agent,
+                materials_received_at=now,
+                intake_due_date=working_calendar().add_working_days(today, INTAKE_WORKING_DAYS),
+            )
+            CaseMaterial.objects.bulk_create(
+                CaseMaterial(case=case, requirement=requirement, name=requirement.name)
+                for requirement in requirements
+            )
+            event_record(
+                case=case,
+                action=CaseAction.RECEIVED,
+                actor=received_by,
+                on_behalf_of=applicant if agent else None,
+                details={
+                    "item": item.code,
+                    "version": item.version,
+                    "channel": channel,
+                    "window": window.number if window else None,
+                    "materials": len(requirements),
+                },
+            )
+            return case
+    except IntegrityError:
+        existing = Case.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def case_group_receive(
+    *,
+    submission_key: uuid.UUID,
+    applicant: Applicant,
+    bundle,
+    items: list[ServiceItem],
+    answers_by_item: Mapping[int, Mapping[str, str]],
+    received_by: User | None,
+    channel: str,
+    window: Window | None = None,
+    agent: User | None = None,
+) -> CaseGroup:
+    """File a bundle (一件事) as one: a group and one case per item, all or nothing, once."""
+    existing = CaseGroup.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    try:
+        return _case_group_create(
+            submission_key=submission_key,
+            applicant=applicant,
+            bundle=bundle,
+            items=items,
+            answers_by_item=answers_by_item,
+            received_by=received_by,
+            channel=channel,
+            window=window,
+            agent=agent,
+        )
+    except IntegrityError:
+        existing = CaseGroup.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _case_group_create(
+    *,
+    submission_key,
+    applicant,
+    bundle,
+    items,
+    answers_by_item,
+    received_by,
+    channel,
+    window,
+    agent,
+) -> CaseGroup:
+    with transaction.atomic():
+        group = CaseGroup.objects.create(
+            bundle=bundle, applicant=applicant, submission_key=submission_key
+        )
+        errors: dict[str, list[str]] = {}
+        for item in items:
+            try:
+                case_receive(
+                    submission_key=_item_key(submission_key, item),
+                    applicant=applicant,
+                    item=item,
+                    answers=answers_by_item.get(item.pk, {}),
+                    received_by=received_by,
+                    channel=channel,
+                    window=window,
+                    agent=agent,
+                    group=group,
+                )
+            except ValidationError as error:
+                # Per question (a dict), or about the item as a whole (a list: say, an item
+                # that does not take this applicant type).
+                if hasattr(error, "error_dict"):
+                    for field, messages in error.message_dict.items():
+                        errors[f"{item.pk}__{field}"] = messages
+                else:
+                    errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return group
+
+
+def _item_key(submission_key: uuid.UUID, item: ServiceItem) -> uuid.UUID:
+    return uuid.uuid5(submission_key, f"{item.code}:{item.version}")

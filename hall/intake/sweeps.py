@@ -1,0 +1,37 @@
+"""Deemed acceptance (Art. 32): a case neither accepted nor notified within 5 working days of the
+materials' arrival counts as accepted from that day. Run by beat; skip-locked, so two sweeps
+never act twice."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from hall.intake.decisions import case_accept
+from hall.models import (
+    Case,
+)
+
+
+def intake_deemed_acceptance_sweep(*, today: datetime.date | None = None, batch: int = 200) -> int:
+    """Accept every case whose 5-working-day intake limit passed with no notice, exactly once.
+
+    Rows are taken with FOR UPDATE SKIP LOCKED, so two sweeps at once split the work, and each
+    row is accepted only if it is still waiting; a rerun finds nothing left to do.
+    """
+    today = today or timezone.localdate()
+    done = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Case.objects.select_for_update(skip_locked=True)
+                .filter(status=Case.Status.RECEIVED, intake_due_date__lt=today)
+                .order_by("pk")[:batch]
+            )
+            for case in due:
+                case_accept(case=case, clerk=None, deemed=True)
+        done += len(due)
+        if len(due) < batch:
+            return done

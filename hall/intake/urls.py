@@ -1,0 +1,27 @@
+from django.urls import path
+
+from hall.intake import views
+
+app_name = "workbench"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("applicant/find/", views.applicant_find, name="applicant_find"),
+    path("applicant/", views.applicant_register, name="applicant_register"),
+    path("applicant/<int:applicant_id>/file/", views.file, name="file"),
+    path("case/", views.case_open, name="case_open"),
+    path("case/<str:receipt_no>/", views.case_detail, name="case"),
+    path(
+        "case/<str:receipt_no>/step/<int:step_id>/correction-supplied/",
+        views.correction_supplied,
+        name="correction_supplied",
+    ),
+    path("case/<str:receipt_no>/deliver/", views.case_deliver, name="deliver"),
+    path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
+    path(
+        "case/<str:receipt_no>/notice/<int:notice_id>/print/",
+        views.notice_print,
+        name="notice_print",
+    ),
+    path("mine/", views.mine, name="mine"),
+]

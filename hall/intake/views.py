@@ -1,0 +1,454 @@
+"""The window clerk's workbench (综合受理工作台): thin views over hall.intake."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from approvals.catalogue.selectors import bundle_current_items, items_current
+from approvals.desk import selectors as desk_selectors
+from approvals.desk.forms import DeliveryForm
+from approvals.models import Bundle, CaseStep, ServiceItem
+from approvals.reviews import delivery, suspensions
+from hall.cases import selectors
+from hall.cases.notices import notice_document
+from hall.cases.pdf.printing import notice_print_context
+from hall.intake import applicants, ownership, receiving
+from hall.intake import decisions as intake_decisions
+from hall.intake.common import MaterialMark
+from hall.intake.forms import (
+    ApplicantForm,
+    ApplicantSearchForm,
+    CaseLookupForm,
+    QuestionsForm,
+    ReferForm,
+    RefuseForm,
+    question_fields,
+)
+from hall.models import Applicant, Case, Notice
+from hall.outbox.selectors import inbox_for
+
+workbench_required = permission_required("hall.use_workbench", raise_exception=True)
+
+
+def _window(request):
+    clerk = getattr(request.user, "clerk", None)
+    return clerk.window if clerk else None
+
+
+@workbench_required
+def home(request):
+    return render(
+        request,
+        "hall/workbench/home.html",
+        {
+            "search_form": ApplicantSearchForm(),
+            "lookup_form": CaseLookupForm(),
+            "applicant_form": ApplicantForm(initial={"kind": Applicant.Kind.PERSON}),
+            "cases": selectors.cases_owned_by(owner=request.user)[:50],
+            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
+            "window": _window(request),
+        },
+    )
+
+
+@workbench_required
+def applicant_find(request):
+    form = ApplicantSearchForm(request.GET)
+    if form.is_valid():
+        applicant = selectors.applicant_by_identity(identity=form.cleaned_data["identity"])
+        if applicant is not None:
+            return redirect("workbench:file", applicant_id=applicant.pk)
+        messages.info(request, _("未找到该申请人，请登记。"))
+    return redirect("workbench:home")
+
+
+@workbench_required
+@require_POST
+def applicant_register(request):
+    form = ApplicantForm(request.POST)
+    if form.is_valid():
+        try:
+            applicant = applicants.applicant_register(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect("workbench:file", applicant_id=applicant.pk)
+    return render(
+        request,
+        "hall/workbench/home.html",
+        {
+            "search_form": ApplicantSearchForm(),
+            "lookup_form": CaseLookupForm(),
+            "applicant_form": form,
+            "cases": selectors.cases_owned_by(owner=request.user)[:50],
+            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
+            "window": _window(request),
+        },
+        status=400,
+    )
+
+
+def _chosen_item(applicant: Applicant, raw: str) -> tuple[ServiceItem | None, str]:
+    """The current item picked by pk, if it takes this applicant's type; else the reason."""
+    try:
+        pk = int(raw)
+    except ValueError:
+        raise Http404 from None
+    item = get_object_or_404(items_current(), pk=pk)
+    if item.applicant_type not in (ServiceItem.ApplicantType.ANY, applicant.kind):
+        return None, _("“%(item)s”只受理%(type)s申请人。") % {
+            "item": item.name,
+            "type": item.get_applicant_type_display(),
+        }
+    return item, ""
+
+
+def _add_receive_errors(form: QuestionsForm, error: ValidationError, item) -> None:
+    """A receiving service raises a dict (per question) or a plain list (say, an item that does
+    not take this applicant type): show each at its question, or at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, messages_ in error.message_dict.items():
+        target = field if field in form.fields else None
+        if target is None and item is not None and f"{item.pk}__{field}" in form.fields:
+            target = f"{item.pk}__{field}"
+        form.add_error(target, messages_)
+
+
+@workbench_required
+def file(request, applicant_id: int):
+    """Pick an item or a bundle, answer its questions, and receive the materials."""
+    applicant = get_object_or_404(Applicant, pk=applicant_id)
+    items = list(items_current().filter(applicant_type__in=["any", applicant.kind]))
+    bundles = list(Bundle.objects.order_by("code"))
+    item = bundle = None
+    refused = ""
+    chosen_items: list[ServiceItem] = []
+    if request.GET.get("item") or request.POST.get("item"):
+        item, refused = _chosen_item(applicant, request.GET.get("item") or request.POST.get("item"))
+        chosen_items = [item] if item is not None else []
+    elif request.GET.get("bundle") or request.POST.get("bundle"):
+        bundle = get_object_or_404(
+            Bundle, code=request.GET.get("bundle") or request.POST.get("bundle")
+        )
+        chosen_items = bundle_current_items(bundle=bundle)
+    fields_by_item = {
+        chosen.pk: question_fields(list(chosen.questions.all()), prefix=f"{chosen.pk}__")
+        for chosen in chosen_items
+    }
+    fields = {name: field for group in fields_by_item.values() for name, field in group.items()}
+    form = QuestionsForm(request.POST or None, fields=fields)
+    if request.method == "POST" and chosen_items and form.is_valid():
+        try:
+            submission_key = uuid.UUID(request.POST.get("submission_key", ""))
+        except ValueError:
+            return HttpResponseBadRequest(_("提交标识无效，请刷新页面后重试。"))
+        answers_by_item = {
+            chosen.pk: {
+                name.split("__", 1)[1]: value
+                for name, value in form.cleaned_data.items()
+                if name.startswith(f"{chosen.pk}__")
+            }
+            for chosen in chosen_items
+        }
+        common = {
+            "applicant": applicant,
+            "received_by": request.user,
+            "channel": Case.Channel.WINDOW,
+            "window": _window(request),
+        }
+        try:
+            if bundle is not None:
+                group = receiving.case_group_receive(
+                    submission_key=submission_key,
+                    bundle=bundle,
+                    items=chosen_items,
+                    answers_by_item=answers_by_item,
+                    **common,
+                )
+                first = group.cases.order_by("pk").first()
+                messages.success(
+                    request, _("一件事已收件，共 %(n)s 个事项。") % {"n": group.cases.count()}
+                )
+                return redirect("workbench:case", receipt_no=first.receipt_no)
+            case = receiving.case_receive(
+                submission_key=submission_key,
+                item=item,
+                answers=answers_by_item[item.pk],
+                **common,
+            )
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+        except ValidationError as error:
+            _add_receive_errors(form, error, item)
+    # Each item's questions under its own heading (a bundle lists several items).
+    sections = [
+        {"item": chosen, "fields": [form[name] for name in fields_by_item[chosen.pk]]}
+        for chosen in chosen_items
+    ]
+    return render(
+        request,
+        "hall/workbench/file.html",
+        {
+            "applicant": applicant,
+            "items": items,
+            "bundles": bundles,
+            "item": item,
+            "bundle": bundle,
+            "chosen_items": chosen_items,
+            "sections": sections,
+            "refused": refused,
+            "form": form,
+            "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@workbench_required
+def case_open(request):
+    form = CaseLookupForm(request.GET)
+    if form.is_valid():
+        case = selectors.case_for_staff(receipt_no=form.cleaned_data["receipt_no"].strip())
+        if case is not None:
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    messages.error(request, _("没有这个收件编号。"))
+    return redirect("workbench:home")
+
+
+def _marks_from(request, editable) -> dict[int, MaterialMark]:
+    marks = {}
+    for material in editable:
+        status = request.POST.get(f"status-{material.pk}")
+        if status:
+            marks[material.pk] = MaterialMark(
+                status=status,
+                reason=request.POST.get(f"reason-{material.pk}", ""),
+                scan=request.FILES.get(f"scan-{material.pk}"),
+            )
+    return marks
+
+
+def _material_rows(materials, editable_ids: set[int], posted=None) -> list[dict]:
+    """The checklist rows. After a refused outcome the rows show what the clerk posted (status
+    and reason per material), not the rolled-back rows; a chosen scan must be chosen again."""
+    rows = []
+    for material in materials:
+        row = {
+            "material": material,
+            "editable": material.pk in editable_ids,
+            "status": material.status,
+            "reason": material.defect_reason,
+            "scan_again": False,
+        }
+        if posted is not None and row["editable"]:
+            row["status"] = posted.POST.get(f"status-{material.pk}", "")
+            row["reason"] = posted.POST.get(f"reason-{material.pk}", "")
+            row["scan_again"] = f"scan-{material.pk}" in posted.FILES
+        rows.append(row)
+    return rows
+
+
+def _case_page(
+    request,
+    case: Case,
+    *,
+    refuse_form=None,
+    refer_form=None,
+    delivery_form=None,
+    errors=(),
+    posted=None,
+    status: int = 200,
+):
+    editable = selectors.materials_editable(case=case)
+    materials = list(case.materials.select_related("requirement").all())
+    decision = desk_selectors.case_decision(case=case)
+    is_owner = case.owner_id == request.user.pk
+    return render(
+        request,
+        "hall/workbench/case.html",
+        {
+            "case": case,
+            "rows": _material_rows(materials, {m.pk for m in editable}, posted),
+            "editable_ids": {m.pk for m in editable},
+            "notices": case.notices.all(),
+            "events": case.events.select_related("actor").all(),
+            "refuse_form": refuse_form or RefuseForm(prefix="refuse"),
+            "refer_form": refer_form or ReferForm(prefix="refer"),
+            "errors": list(errors),
+            "statuses": [
+                ("received", _("已收齐")),
+                ("missing", _("缺少")),
+                ("defective", _("有误")),
+            ],
+            "is_owner": is_owner,
+            "corrections_waiting": list(desk_selectors.corrections_waiting(case=case)),
+            "decision": decision,
+            "can_deliver": (
+                decision is not None
+                and case.status == Case.Status.DECIDED
+                and decision.delivery_task_id is not None
+                and decision.delivered_at is None
+            ),
+            "delivery_form": delivery_form or DeliveryForm(prefix="delivery"),
+        },
+        status=status,
+    )
+
+
+def _staff_case(receipt_no: str) -> Case:
+    case = selectors.case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    return case
+
+
+@workbench_required
+def case_detail(request, receipt_no: str):
+    case = _staff_case(receipt_no)
+    if request.method != "POST":
+        return _case_page(request, case)
+    editable = selectors.materials_editable(case=case)
+    outcome = request.POST.get("outcome", "check")
+    refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
+    refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
+    extra = {}
+    if outcome == "refuse" and refuse_form.is_valid():
+        extra = {
+            "reasons": refuse_form.cleaned_data["reasons"],
+            "office": refuse_form.cleaned_data["office"],
+        }
+    elif outcome == "refer" and refer_form.is_valid():
+        extra = {
+            "reasons": refer_form.cleaned_data["reasons"],
+            "office": refer_form.cleaned_data["office"],
+        }
+    errors: list[str] = []
+    if outcome in ("refuse", "refer") and not extra:
+        errors.append(_("请填写理由和机关。"))
+    else:
+        try:
+            if case.owner_id is None:
+                ownership.case_owner_claim(case=case, clerk=request.user)
+            notice = intake_decisions.case_intake_decide(
+                case=case,
+                clerk=request.user,
+                outcome=outcome,
+                marks=_marks_from(request, editable),
+                **extra,
+            )
+        except ValidationError as error:
+            errors.extend(error.messages)
+        else:
+            if notice is not None:
+                messages.success(
+                    request,
+                    _("已出具%(kind)s，文号 %(number)s。")
+                    % {"kind": notice.get_kind_display(), "number": notice.number},
+                )
+            else:
+                messages.success(request, _("材料核对结果已保存。"))
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    # Nothing was recorded (one transaction): show the form as the clerk filled it.
+    return _case_page(
+        request,
+        _staff_case(receipt_no),
+        refuse_form=refuse_form,
+        refer_form=refer_form,
+        errors=errors,
+        posted=request,
+        status=400,
+    )
+
+
+@workbench_required
+@require_POST
+def correction_supplied(request, receipt_no: str, step_id: int):
+    """The first-contact owner records that a department's correction arrived (its clock runs
+    again). Only the owner receives it: the notice told the applicant to bring it to them."""
+    case = _staff_case(receipt_no)
+    step = get_object_or_404(CaseStep.objects.select_related("department"), pk=step_id, case=case)
+    if case.owner_id != request.user.pk:
+        return _case_page(
+            request,
+            case,
+            errors=[_("补正材料由首问责任人接收。")],
+            status=403,
+        )
+    try:
+        suspensions.step_correction_supplied(step=step, clerk=request.user)
+    except ValidationError as error:
+        return _case_page(request, case, errors=error.messages, status=400)
+    messages.success(
+        request,
+        _("已登记%(department)s要求的补正材料已收到，审查期限恢复计算。")
+        % {"department": step.department.name},
+    )
+    return redirect("workbench:case", receipt_no=case.receipt_no)
+
+
+@workbench_required
+@require_POST
+def case_deliver(request, receipt_no: str):
+    """The result is collected at the window or posted (with the tracking number)."""
+    case = _staff_case(receipt_no)
+    form = DeliveryForm(request.POST, prefix="delivery")
+    if case.owner_id != request.user.pk:
+        form.is_valid()
+        form.add_error(None, _("送达由首问责任人办理。"))
+        return _case_page(request, case, delivery_form=form, status=403)
+    if form.is_valid():
+        try:
+            delivery.case_deliver(
+                case=case,
+                clerk=request.user,
+                method=form.cleaned_data["method"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("已送达，办件已办结。"))
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    return _case_page(request, _staff_case(receipt_no), delivery_form=form, status=400)
+
+
+def _notice_for(request, receipt_no: str, notice_id: int) -> Notice:
+    case = selectors.case_for_staff(receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    return get_object_or_404(Notice, pk=notice_id, case=case)
+
+
+@workbench_required
+def notice_pdf(request, receipt_no: str, notice_id: int):
+    notice = _notice_for(request, receipt_no, notice_id)
+    return FileResponse(
+        notice.pdf.open("rb"),
+        content_type="application/pdf",
+        filename=f"{notice.number}.pdf",
+        as_attachment=False,
+    )
+
+
+@workbench_required
+def notice_print(request, receipt_no: str, notice_id: int):
+    notice = _notice_for(request, receipt_no, notice_id)
+    return render(request, "hall/notices/print.html", notice_print_context(notice_document(notice)))
+
+
+@workbench_required
+def mine(request):
+    return render(
+        request,
+        "hall/workbench/mine.html",
+        {"cases": selectors.cases_owned_by(owner=request.user)},
+    )

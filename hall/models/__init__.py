@@ -1,0 +1,34 @@
+"""The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
+accounts, agency, uploads) and re-exported, so `from hall.models import X` keeps working."""
+
+from hall.models.accounts import SmsCode
+from hall.models.agency import AgencyRequest
+from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
+from hall.models.outbox import Notification
+from hall.models.people import Applicant, Clerk, RoleCapability, Window
+from hall.models.queue import QueueTicket
+from hall.models.ratings import RatingFollowUp, ServiceRating
+from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
+from hall.models.uploads import UploadedMaterial
+
+__all__ = [
+    "AgencyRequest",
+    "Applicant",
+    "Case",
+    "CaseEvent",
+    "CaseGroup",
+    "CaseMaterial",
+    "CaseQuerySet",
+    "Clerk",
+    "CorrectionItem",
+    "Counter",
+    "Notice",
+    "Notification",
+    "QueueTicket",
+    "RatingFollowUp",
+    "RoleCapability",
+    "ServiceRating",
+    "SmsCode",
+    "UploadedMaterial",
+    "Window",
+]

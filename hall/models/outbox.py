@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hall.models.cases import Case
+
+
+class Notification(models.Model):
+    """The outbox: one message to one recipient on one channel, sent at most once.
+
+    A periodic task drains pending rows, so nothing is lost while the broker is down, and
+    `dedupe_key` makes a second enqueue of the same message a no-op.
+    """
+
+    class Channel(models.TextChoices):
+        INBOX = "inbox", _("站内消息")
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("电子邮件")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recipient_user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("接收人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    recipient_address = models.CharField(_("接收地址"), max_length=200, blank=True)
+    case = models.ForeignKey(
+        Case,
+        verbose_name=_("办件"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("类别"), max_length=40)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["recipient_user", "-created_at"],
+                condition=models.Q(channel="inbox", read_at__isnull=True),
+                name="notification_inbox_unread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from hall.models.cases import Case, CaseMaterial
+from hall.models.people import Applicant
+
+
+class Notice(models.Model):
+    """A written, numbered and dated notice. Never changed once issued; its hash proves that."""
+
+    class Kind(models.TextChoices):
+        ACCEPTANCE = "acceptance", _("受理通知书")
+        CORRECTION = "correction", _("一次性补正告知书")
+        NON_ACCEPTANCE = "non_acceptance", _("不予受理决定书")
+        REFERRAL = "referral", _("转办告知书")
+        DEEMED_ACCEPTANCE = "deemed_acceptance", _("视为受理通知书")
+        SPECIAL_PROCEDURE = "special_procedure", _("特别程序告知书")
+        EXTENSION = "extension", _("延长审批期限告知书")
+        GRANT = "grant", _("准予许可决定书")
+        REFUSAL = "refusal", _("不予许可决定书")
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="notices"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    number = models.CharField(_("文号"), max_length=50, unique=True)
+    issued_at = models.DateTimeField(_("出具时间"))
+    issued_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("出具人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content = models.JSONField(_("内容"), default=dict)
+    pdf = models.FileField(_("PDF 文件"), upload_to="notices/%Y/%m/")
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    one_time_override_by = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("一次性告知例外批准人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    one_time_override_reason = models.TextField(_("例外理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("文书")
+        verbose_name_plural = _("文书")
+        ordering = ["case", "issued_at"]
+        indexes = [
+            models.Index(
+                fields=["-issued_at"],
+                condition=models.Q(one_time_override_by__isnull=False),
+                name="notice_breach_recent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def breaches_one_time_rule(self) -> bool:
+        return self.one_time_override_by_id is not None
+
+
+class CorrectionItem(models.Model):
+    """One material a correction notice asked for, and when it was supplied."""
+
+    notice = models.ForeignKey(
+        Notice, verbose_name=_("补正告知书"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    material = models.ForeignKey(
+        CaseMaterial, verbose_name=_("材料"), on_delete=models.PROTECT, related_name="corrections"
+    )
+    reason = models.CharField(_("补正原因"), max_length=300)
+    supplied_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正事项")
+        verbose_name_plural = _("补正事项")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "material"], name="correction_once_per_material"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material.name}：{self.reason}"
+
+
+class CaseEvent(models.Model):
+    """The append-only history of a case. PostgreSQL refuses UPDATE and DELETE on this table."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="events"
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空表示系统自动操作。"),
+    )
+    on_behalf_of = models.ForeignKey(
+        Applicant,
+        verbose_name=_("代表申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("动作"), max_length=40, db_index=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办件日志")
+        verbose_name_plural = _("办件日志")
+        ordering = ["case", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("case events are append-only")
+
+
+class Counter(models.Model):
+    """Gap-free yearly counters for receipt and notice numbers, incremented under a row lock."""
+
+    key = models.CharField(_("计数器"), max_length=50, unique=True)
+    value = models.PositiveIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

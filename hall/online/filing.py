@@ -1,0 +1,338 @@
+"""Online filing (网上申报) and the uploaded materials that come with it.
+
+An online applicant files an item (or a bundle, 一件事) with scans of the checklist's materials.
+The case is received with channel "online" and no owner; the first clerk who handles it at the
+online-intake desk becomes its first-contact owner (首问负责) and decides under the same Art. 32
+rules as a window. Later the applicant may answer a correction notice by uploading what it
+listed, and only that.
+
+Uploads are checked by their content (PDF, PNG, JPEG; `hall.validators.validate_upload`), capped
+at `HALL_UPLOAD_MAX_BYTES`, stored under a random name in the private media root (outside the
+web root), and served only to the people `upload_for_user` allows. Every file is checked before
+anything is written, so a refused file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from approvals.catalogue.selectors import bundle_current_items, required_materials
+from approvals.models import Bundle, MaterialRequirement, ServiceItem
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.common import validators
+from hall.intake import receiving as intake
+from hall.models import Applicant, Case, CaseEvent, CaseGroup, CaseMaterial, UploadedMaterial
+from hall.online.selectors import (
+    _display_name,
+    applicant_for,
+    online_items_for,
+    open_correction_materials,
+)
+from hall.outbox.queue import staff_notify
+
+MAX_FILES_PER_MATERIAL = 5
+
+
+class NotAnApplicant(ValidationError):
+    """The account has no applicant identity bound yet."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    file: File
+    detected: validators.DetectedUpload
+
+
+def uploads_check(
+    *,
+    files: Mapping[str, Sequence[File]],
+    labels: Mapping[str, str],
+    required: Sequence[str] = (),
+) -> dict[str, list[CheckedUpload]]:
+    """Check every file of every field; raise one ValidationError keyed by field with every
+    problem (the material's name in each message), or return the files with their kinds."""
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, list[CheckedUpload]] = {}
+    for key in required:
+        if not files.get(key):
+            errors.setdefault(key, []).append(
+                _("请上传“%(name)s”。") % {"name": labels.get(key, key)}
+            )
+    for key, field_files in files.items():
+        if key not in labels:
+            errors.setdefault(key, []).append(_("该材料不在本次可上传的范围内。"))
+            continue
+        if len(field_files) > MAX_FILES_PER_MATERIAL:
+            errors.setdefault(key, []).append(
+                _("“%(name)s”最多上传 %(n)s 个文件。")
+                % {"name": labels[key], "n": MAX_FILES_PER_MATERIAL}
+            )
+            continue
+        for upload in field_files:
+            try:
+                detected = validators.validate_upload(
+                    upload, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
+                )
+            except ValidationError as error:
+                shown = _display_name(getattr(upload, "name", "")) or _("未命名文件")
+                errors.setdefault(key, []).extend(
+                    f"{labels[key]}（{shown}）：{message}" for message in error.messages
+                )
+                continue
+            checked.setdefault(key, []).append(CheckedUpload(file=upload, detected=detected))
+    if errors:
+        raise ValidationError(errors)
+    return checked
+
+
+class _Writer:
+    """Writes uploads to storage and removes them again if the transaction fails."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.storage = None
+
+    def store(
+        self, *, material: CaseMaterial, upload: CheckedUpload, user: User
+    ) -> UploadedMaterial:
+        row = UploadedMaterial(
+            material=material,
+            kind=upload.detected.kind,
+            size=upload.detected.size,
+            original_name=_display_name(getattr(upload.file, "name", "")),
+            uploaded_by=user,
+        )
+        upload.file.seek(0)
+        row.file.save(
+            validators.safe_upload_name(upload.file.name or "", upload.detected),
+            upload.file,
+            save=False,
+        )
+        self.storage = row.file.storage
+        self.names.append(row.file.name)
+        row.save()
+        return row
+
+    def discard(self) -> None:
+        for name in self.names:
+            with contextlib.suppress(OSError):  # best effort on a failing disk
+                self.storage.delete(name)
+
+
+def _applicant_required(user: User) -> Applicant:
+    applicant = applicant_for(user=user)
+    if applicant is None:
+        raise NotAnApplicant(_("请先完善身份信息（实名绑定）后再在线申报。"))
+    return applicant
+
+
+def _same_applicant(existing_applicant_id: int, applicant: Applicant) -> None:
+    if existing_applicant_id != applicant.pk:
+        raise ValidationError(_("提交标识无效，请刷新页面后重试。"))
+
+
+def material_field(item: ServiceItem, requirement: MaterialRequirement) -> str:
+    """The form field name of one material's files."""
+    return f"file-{item.pk}-{requirement.pk}"
+
+
+def online_case_file(
+    *,
+    user: User,
+    submission_key: uuid.UUID,
+    item: ServiceItem,
+    answers: Mapping[str, str],
+    files: Mapping[str, Sequence[File]],
+) -> Case:
+    """File one item online with a scan of every material on its checklist.
+
+    `files` maps `material_field(item, requirement)` to that material's files. The case is
+    received without an owner (the first clerk to handle it becomes the owner). The same
+    `submission_key` again (a double click, a retry) returns the case already filed and stores
+    nothing more.
+    """
+    applicant = _applicant_required(user)
+    existing = Case.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        _same_applicant(existing.applicant_id, applicant)
+        return existing
+    if not item.online_filing or item not in online_items_for(applicant=applicant):
+        raise ValidationError(_("该事项暂不支持网上申报，请到大厅窗口办理。"))
+    requirements = required_materials(
+        item=item, applicant_type=applicant.kind, answers=dict(answers)
+    )
+    labels = {material_field(item, r): r.name for r in requirements}
+    checked = uploads_check(files=files, labels=labels, required=list(labels))
+    writer = _Writer()
+    try:
+        with transaction.atomic():
+            case = intake.case_receive(
+                submission_key=submission_key,
+                applicant=applicant,
+                item=item,
+                answers=answers,
+                received_by=None,
+                channel=Case.Channel.ONLINE,
+            )
+            _same_applicant(case.applicant_id, applicant)
+            _store_for_case(case=case, item=item, checked=checked, user=user, writer=writer)
+            return case
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def _store_for_case(
+    *,
+    case: Case,
+    item: ServiceItem,
+    checked: Mapping[str, list[CheckedUpload]],
+    user: User,
+    writer: _Writer,
+) -> None:
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    if UploadedMaterial.objects.filter(material__case=case).exists():
+        return  # a concurrent retry with the same key stored them already
+    for material in case.materials.select_related("requirement"):
+        for upload in checked.get(material_field(item, material.requirement), []):
+            writer.store(material=material, upload=upload, user=user)
+
+
+def online_group_file(
+    *,
+    user: User,
+    submission_key: uuid.UUID,
+    bundle: Bundle,
+    answers_by_item: Mapping[int, Mapping[str, str]],
+    files: Mapping[str, Sequence[File]],
+) -> CaseGroup:
+    """File a bundle (一件事) online as one: every item's case, all or nothing, once."""
+    applicant = _applicant_required(user)
+    existing = CaseGroup.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        _same_applicant(existing.applicant_id, applicant)
+        return existing
+    items = bundle_current_items(bundle=bundle)
+    allowed = set(online_items_for(applicant=applicant).values_list("pk", flat=True))
+    offline = [item.name for item in items if item.pk not in allowed]
+    if not items or offline:
+        raise ValidationError(
+            _("该一件事中的“%(names)s”暂不支持网上申报，请到大厅窗口办理。")
+            % {"names": "、".join(offline) or bundle.name}
+        )
+    labels: dict[str, str] = {}
+    for item in items:
+        for requirement in required_materials(
+            item=item, applicant_type=applicant.kind, answers=dict(answers_by_item.get(item.pk, {}))
+        ):
+            labels[material_field(item, requirement)] = f"{item.name}：{requirement.name}"
+    checked = uploads_check(files=files, labels=labels, required=list(labels))
+    writer = _Writer()
+    try:
+        with transaction.atomic():
+            group = intake.case_group_receive(
+                submission_key=submission_key,
+                applicant=applicant,
+                bundle=bundle,
+                items=items,
+                answers_by_item=answers_by_item,
+                received_by=None,
+                channel=Case.Channel.ONLINE,
+            )
+            _same_applicant(group.applicant_id, applicant)
+            for case in group.cases.select_related("item").order_by("pk"):
+                _store_for_case(
+                    case=case, item=case.item, checked=checked, user=user, writer=writer
+                )
+            return group
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def correction_field(material: CaseMaterial) -> str:
+    return f"correction-{material.pk}"
+
+
+def case_correction_upload(
+    *,
+    user: User,
+    case: Case,
+    submission_key: uuid.UUID,
+    files: Mapping[str, Sequence[File]],
+) -> Case:
+    """The applicant uploads what an open correction notice listed, and nothing else.
+
+    The case stays awaiting correction: the clerk still checks the files (at the window or the
+    online desk), and that check is what marks the correction supplied and restarts the intake
+    clock. The upload is logged as ``correction_uploaded`` and the case's first-contact owner is
+    told. The same `submission_key` again stores nothing more.
+    """
+    applicant = _applicant_required(user)
+    if case.applicant_id != applicant.pk:
+        raise ValidationError(_("没有这个办件。"))
+    writer = _Writer()
+    try:
+        with transaction.atomic():
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("item", "owner", "applicant")
+                .get(pk=case.pk)
+            )
+            if CaseEvent.objects.filter(
+                case=case,
+                action=CaseAction.CORRECTION_UPLOADED,
+                details__submission_key=str(submission_key),
+            ).exists():
+                return case
+            listed = open_correction_materials(case=case)
+            if not listed:
+                raise ValidationError(_("该办件目前没有需要补正的材料。"))
+            labels = {correction_field(m): m.name for m in listed}
+            given = {key: value for key, value in files.items() if value}
+            if not given:
+                raise ValidationError(_("请选择要上传的补正材料。"))
+            checked = uploads_check(files=given, labels=labels)
+            by_field = {correction_field(m): m for m in listed}
+            names = []
+            count = 0
+            for key, uploads in checked.items():
+                for upload in uploads:
+                    writer.store(material=by_field[key], upload=upload, user=user)
+                    count += 1
+                names.append(by_field[key].name)
+            event = event_record(
+                case=case,
+                action=CaseAction.CORRECTION_UPLOADED,
+                actor=user,
+                details={
+                    "materials": names,
+                    "files": count,
+                    "submission_key": str(submission_key),
+                },
+            )
+            if case.owner_id:
+                staff_notify(
+                    user=case.owner,
+                    case=case,
+                    key=f"event:{event.pk}:correction-uploaded",
+                    kind="correction_uploaded",
+                    subject=_("补正材料待核对 %(receipt)s") % {"receipt": case.receipt_no},
+                    body=_("申请人已在网上提交补正材料：%(names)s。请核对后作出受理决定。")
+                    % {"names": "、".join(names)},
+                )
+            return case
+    except BaseException:
+        writer.discard()
+        raise

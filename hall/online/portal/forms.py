@@ -1,0 +1,159 @@
+"""Forms of the applicant portal: SMS code, registration, identity binding, sign-in, agency,
+rating."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hall.common import validators
+from hall.models import Applicant, ServiceRating
+from hall.online.portal.access import _service_errors
+
+PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "numeric"}
+CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric"}
+
+
+class SmsSendForm(forms.Form):
+    phone = forms.CharField(
+        label=gettext_lazy("手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"]
+        validators.validate_mobile(value)
+        return validators.normalize_mobile(value)
+
+
+class IdentityFields(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("申请人类型"), choices=Applicant.Kind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(
+        label=gettext_lazy("姓名或企业名称"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    id_number = forms.CharField(
+        label=gettext_lazy("居民身份证号码（个人）"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("18 位，末位可为 X"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    uscc = forms.CharField(
+        label=gettext_lazy("统一社会信用代码（企业）"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("18 位"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    legal_representative = forms.CharField(
+        label=gettext_lazy("法定代表人（企业）"), max_length=100, required=False
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("电子邮箱（选填）"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class RegisterForm(IdentityFields):
+    phone = forms.CharField(
+        label=gettext_lazy("手机号码"),
+        max_length=20,
+        help_text=gettext_lazy("登录账号；请先获取短信验证码"),
+        widget=forms.TextInput(attrs=PHONE_ATTRS),
+    )
+    code = forms.CharField(
+        label=gettext_lazy("短信验证码"),
+        max_length=10,
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("设置密码"),
+        strip=False,
+        help_text=gettext_lazy("至少 8 位，不能全是数字，不能与手机号或姓名相近"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    field_order = ["phone", "code", "password1", "password2", "kind", "name"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") != data.get("password1"):
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return data
+
+    def service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict") and "password" in error.error_dict:
+            error.error_dict["password1"] = error.error_dict.pop("password")
+        _service_errors(self, error)
+
+
+class BindForm(IdentityFields):
+    phone = forms.CharField(
+        label=gettext_lazy("手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    code = forms.CharField(
+        label=gettext_lazy("短信验证码"), max_length=10, widget=forms.TextInput(attrs=CODE_ATTRS)
+    )
+    field_order = ["phone", "code", "kind", "name"]
+
+
+class PhoneLoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": gettext_lazy("手机号码或密码不正确。"),
+        "inactive": gettext_lazy("该账号已停用。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("手机号码")
+        self.fields["username"].widget.attrs.update(PHONE_ATTRS | {"autocomplete": "username"})
+        self.fields["password"].label = _("密码")
+
+    def clean_username(self):
+        value = self.cleaned_data["username"]
+        return validators.normalize_mobile(value) if validators.is_valid_mobile(value) else value
+
+
+class CodeLoginForm(forms.Form):
+    phone = forms.CharField(
+        label=gettext_lazy("手机号码"), max_length=20, widget=forms.TextInput(attrs=PHONE_ATTRS)
+    )
+    code = forms.CharField(
+        label=gettext_lazy("短信验证码"), max_length=10, widget=forms.TextInput(attrs=CODE_ATTRS)
+    )
+
+
+class AgencyForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("代办需求（选填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=gettext_lazy("评价"), coerce=int, choices=[("", gettext_lazy("请选择"))]
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("评价理由（“不满意”时请填写）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", _("请选择")), *ServiceRating.LEVELS]

@@ -1,0 +1,25 @@
+"""The online hall (网上办事大厅), mounted at /me/ by hall.urls."""
+
+from django.urls import path
+
+from hall.online.portal import account_views, views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("register/", account_views.register, name="register"),
+    path("login/", account_views.login, name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
+    path("sms/", account_views.sms_send, name="sms_send"),
+    path("identity/", account_views.identity, name="identity"),
+    path("file/", views.catalogue, name="catalogue"),
+    path("file/item/<int:item_id>/", views.file_item, name="file_item"),
+    path("file/bundle/<slug:code>/", views.file_bundle, name="file_bundle"),
+    path("case/<str:receipt_no>/", views.case_detail, name="case"),
+    path("case/<str:receipt_no>/correction/", views.correction_upload, name="correction"),
+    path("case/<str:receipt_no>/agency/", views.agency, name="agency"),
+    path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
+    path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("files/<int:upload_id>/", views.upload_file, name="upload"),
+]

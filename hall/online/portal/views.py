@@ -1,0 +1,336 @@
+"""Portal pages: home, catalogue, filing an item or a bundle, tracking a case, corrections,
+notices and uploads, agency requests and rating."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from approvals.catalogue.selectors import required_materials
+from approvals.models import Bundle
+from hall.agency.services import agency_request
+from hall.common import validators
+from hall.intake.forms import QuestionsForm, question_fields
+from hall.lookup import services as lookup
+from hall.models import Applicant, Case, Notice, ServiceRating
+from hall.online import filing, selectors
+from hall.online.portal.access import (
+    PORTAL_LOGIN,
+    _applicant_or_bind,
+    _service_errors,
+    applicant_required,
+)
+from hall.online.portal.forms import AgencyForm, RatingForm
+from hall.outbox.selectors import inbox_for
+from hall.ratings.services import rating_for_case
+
+
+@never_cache
+@applicant_required
+def home(request: HttpRequest) -> HttpResponse:
+    applicant = selectors.applicant_for(user=request.user)
+    if applicant is None:
+        return render(request, "hall/portal/home_unbound.html")
+    return render(
+        request,
+        "hall/portal/home.html",
+        {
+            "applicant": applicant,
+            "cases": selectors.cases_of_applicant(user=request.user)[:100],
+            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
+        },
+    )
+
+
+@applicant_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    return render(
+        request,
+        "hall/portal/catalogue.html",
+        {
+            "applicant": applicant,
+            "items": selectors.online_items_for(applicant=applicant).order_by(
+                "queue_category", "code"
+            ),
+            "bundles": selectors.online_bundles_for(applicant=applicant),
+        },
+    )
+
+
+@applicant_required
+def file_item(request: HttpRequest, item_id: int) -> HttpResponse:
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)
+    return _file(request, applicant=applicant, items=[item], bundle=None)
+
+
+@applicant_required
+def file_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    for bundle, items in selectors.online_bundles_for(applicant=applicant):
+        if bundle.code == code:
+            return _file(request, applicant=applicant, items=items, bundle=bundle)
+    raise Http404
+
+
+def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bundle | None):
+    """Step 1 answers the intake questions (GET); step 2 uploads the checklist (POST)."""
+    fields = {}
+    for item in items:
+        fields.update(question_fields(list(item.questions.all()), prefix=f"{item.pk}__"))
+    source = request.POST if request.method == "POST" else request.GET
+    answered = not fields or source.get("answered") == "1"
+    questions = QuestionsForm(
+        source if fields and answered else None,
+        initial={name: source[name] for name in fields if name in source},
+        fields=fields,
+    )
+    context = {"applicant": applicant, "items": items, "bundle": bundle, "questions": questions}
+    if fields and (not answered or not questions.is_valid()):
+        return render(
+            request, "hall/portal/file_questions.html", context, status=400 if answered else 200
+        )
+    cleaned = questions.cleaned_data if fields else {}
+    answers_by_item = {
+        item.pk: {
+            name.split("__", 1)[1]: value
+            for name, value in cleaned.items()
+            if name.startswith(f"{item.pk}__")
+        }
+        for item in items
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            submission_key = uuid.UUID(request.POST.get("submission_key", ""))
+        except ValueError:
+            errors["__all__"] = [_("提交标识无效，请刷新页面后重试。")]
+        else:
+            files = {key: request.FILES.getlist(key) for key in request.FILES}
+            try:
+                if bundle is None:
+                    case = filing.online_case_file(
+                        user=request.user,
+                        submission_key=submission_key,
+                        item=items[0],
+                        answers=answers_by_item[items[0].pk],
+                        files=files,
+                    )
+                else:
+                    group = filing.online_group_file(
+                        user=request.user,
+                        submission_key=submission_key,
+                        bundle=bundle,
+                        answers_by_item=answers_by_item,
+                        files=files,
+                    )
+                    case = group.cases.order_by("pk").first()
+            except ValidationError as error:
+                errors = (
+                    error.message_dict
+                    if hasattr(error, "error_dict")
+                    else {"__all__": error.messages}
+                )
+            else:
+                messages.success(
+                    request,
+                    _("已提交网上申报，收件编号 %(receipt)s。窗口将在 5 个工作日内作出受理决定。")
+                    % {"receipt": case.receipt_no},
+                )
+                return redirect("portal:case", receipt_no=case.receipt_no)
+    checklist = [
+        {
+            "item": item,
+            "materials": [
+                {
+                    "requirement": requirement,
+                    "field": filing.material_field(item, requirement),
+                    "errors": errors.get(filing.material_field(item, requirement), []),
+                }
+                for requirement in required_materials(
+                    item=item, applicant_type=applicant.kind, answers=answers_by_item[item.pk]
+                )
+            ],
+        }
+        for item in items
+    ]
+    known = {m["field"] for entry in checklist for m in entry["materials"]}
+    general = [
+        message
+        for key, field_messages in errors.items()
+        if key not in known
+        for message in field_messages
+    ]
+    answers_shown = [
+        (questions[name].label, dict(questions.fields[name].choices).get(value, value), name, value)
+        for name, value in cleaned.items()
+    ]
+    context.update(
+        {
+            "checklist": checklist,
+            "general_errors": general,
+            "has_errors": bool(errors),
+            "answers": answers_shown,
+            "edit_query": urlencode(cleaned),
+            "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
+            "max_mb": _max_mb(),
+        }
+    )
+    return render(request, "hall/portal/file_upload.html", context, status=400 if errors else 200)
+
+
+def _max_mb() -> str:
+    return f"{settings.HALL_UPLOAD_MAX_BYTES / (1024 * 1024):g}"
+
+
+def _own_case(request: HttpRequest, receipt_no: str) -> Case:
+    case = selectors.case_of_applicant(user=request.user, receipt_no=receipt_no)
+    if case is None:
+        raise Http404
+    return case
+
+
+@never_cache
+@applicant_required
+def case_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    case = _own_case(request, receipt_no)
+    return _case_page(request, case)
+
+
+def _case_page(request, case: Case, *, status: int = 200, correction_errors=None, **extra):
+    timeline = lookup.case_timeline(case=case)
+    finished = case.status in (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+    context = {
+        "case": case,
+        "timeline": timeline,
+        "uploads": selectors.uploads_of_case(case=case),
+        "correction_materials": [
+            {"material": material, "field": filing.correction_field(material)}
+            for material in selectors.open_correction_materials(case=case)
+        ],
+        "correction_errors": correction_errors or {},
+        "correction_key": uuid.uuid4(),
+        "agency_available": case.status not in Case.FINAL_STATUSES
+        and not case.agent_id
+        and not case.agency_requests.filter(status__in=["requested", "assigned"]).exists(),
+        "agency_form": extra.pop("agency_form", None) or AgencyForm(),
+        "can_rate": finished and not case.ratings.exists(),
+        "rating": case.ratings.first(),
+        "rating_form": extra.pop("rating_form", None) or RatingForm(),
+        "max_mb": _max_mb(),
+    }
+    context.update(extra)
+    return render(request, "hall/portal/case.html", context, status=status)
+
+
+@applicant_required
+@require_POST
+def correction_upload(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    case = _own_case(request, receipt_no)
+    try:
+        submission_key = uuid.UUID(request.POST.get("submission_key", ""))
+    except ValueError:
+        submission_key = uuid.uuid4()
+    files = {key: request.FILES.getlist(key) for key in request.FILES}
+    try:
+        filing.case_correction_upload(
+            user=request.user, case=case, submission_key=submission_key, files=files
+        )
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return _case_page(request, case, status=400, correction_errors=errors)
+    messages.success(request, _("补正材料已提交，等待窗口核对。"))
+    return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+def notice_pdf(request: HttpRequest, receipt_no: str, notice_id: int) -> HttpResponse:
+    case = _own_case(request, receipt_no)
+    notice = get_object_or_404(Notice, pk=notice_id, case=case)
+    response = FileResponse(
+        notice.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{notice.get_kind_display()}-{case.receipt_no}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required(login_url=PORTAL_LOGIN)
+def upload_file(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """An uploaded material, to those allowed to see the case; 404 to everyone else. Served as
+    a download with the type detected at upload, never sniffed."""
+    upload = selectors.upload_for_user(user=request.user, upload_id=upload_id)
+    if upload is None:
+        raise Http404
+    content_type = validators.UPLOAD_KINDS[upload.kind][2]
+    extension = validators.UPLOAD_KINDS[upload.kind][1]
+    response = FileResponse(
+        upload.file.open("rb"),
+        content_type=content_type,
+        as_attachment=True,
+        filename=f"{upload.material.name}-{upload.pk}{extension}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@applicant_required
+@require_POST
+def agency(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    case = _own_case(request, receipt_no)
+    form = AgencyForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, agency_form=form)
+    try:
+        agency_request(case=case, note=form.cleaned_data["note"], requested_by=request.user)
+    except ValidationError as error:
+        _service_errors(form, error)
+        return _case_page(request, case, status=400, agency_form=form)
+    messages.success(request, _("已提交代办申请，大厅将指派代办员与您联系。"))
+    return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """Rate a finished case online, once per item (国办发〔2019〕51号)."""
+    case = _own_case(request, receipt_no)
+    if request.method != "POST":
+        return redirect("portal:case", receipt_no=case.receipt_no)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _case_page(request, case, status=400, rating_form=form)
+    try:
+        rating_for_case(
+            case=case,
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data["reason"],
+            channel=ServiceRating.Channel.ONLINE,
+            actor=request.user,
+        )
+    except ValidationError as error:
+        _service_errors(form, error)
+        return _case_page(request, case, status=400, rating_form=form)
+    messages.success(request, _("感谢您的评价。"))
+    return redirect("portal:case", receipt_no=case.receipt_no)

@@ -1,0 +1,24 @@
+"""Celery tasks of the outbox: deliver one message, drain what a task missed. Thin wrappers that
+take ids and call `hall.outbox.delivery`."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from hall.outbox import delivery as notifications
+
+
+@shared_task(
+    name="hall.tasks.deliver_notification",
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=notifications.MAX_ATTEMPTS,
+)
+def deliver_notification(notification_id: int) -> bool:
+    return notifications.notification_deliver(notification_id=notification_id)
+
+
+@shared_task(name="hall.tasks.drain_outbox")
+def drain_outbox() -> int:
+    return notifications.outbox_drain()

@@ -1,0 +1,77 @@
+"""Delivery backends for the outbox: SMS through a pluggable backend, email through Django.
+
+The product default writes SMS to the console or a file; a real gateway is an adapter selected by
+`HALL_SMS_BACKEND`. Email uses Django's `EMAIL_BACKEND` (console by default, SMTP by setting).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class SmsBackend(Protocol):
+    def send(self, *, phone: str, text: str, message_id: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    def send(self, *, phone: str, text: str, message_id: str) -> None:
+        logger.info("SMS %s to %s: %s", message_id, phone, text)
+
+
+class FileSmsBackend:
+    """Appends one JSON line per message; for development, demos and tests."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path or settings.HALL_SMS_FILE)
+
+    def send(self, *, phone: str, text: str, message_id: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        line = {"id": message_id, "phone": phone, "text": text, "at": timezone.now().isoformat()}
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+class HttpSmsGatewayBackend:
+    """Adapter for an HTTP SMS gateway that takes JSON and dedupes on the message id."""
+
+    def __init__(self, url: str | None = None, token: str | None = None) -> None:
+        self.url = url or settings.HALL_SMS_GATEWAY_URL
+        self.token = token or settings.HALL_SMS_GATEWAY_TOKEN
+
+    def send(self, *, phone: str, text: str, message_id: str) -> None:
+        payload = json.dumps({"phone": phone, "text": text, "id": message_id}).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=payload,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            if response.status >= 300:
+                raise RuntimeError(f"SMS gateway answered {response.status}")
+
+
+# Deployments configured before the backends moved into hall.platform name the old module.
+_FORMER_MODULE = "hall.messaging."
+
+
+def sms_backend() -> SmsBackend:
+    path = settings.HALL_SMS_BACKEND
+    if path.startswith(_FORMER_MODULE):
+        path = f"{__name__}.{path.removeprefix(_FORMER_MODULE)}"
+    return import_string(path)()
+
+
+def email_send(*, address: str, subject: str, body: str) -> None:
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)

@@ -1,0 +1,16 @@
+"""The self-service kiosk (自助终端), public; included at /kiosk/ by hall.urls."""
+
+from django.urls import path
+
+from hall.queue.kiosk import views
+
+app_name = "kiosk"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("reset/", views.reset, name="reset"),
+    path("ticket/", views.ticket_take, name="ticket_take"),
+    path("ticket/<str:token>/", views.ticket_detail, name="ticket"),
+    path("rate/", views.rate, name="rate"),
+    path("rate/done/<str:token>/", views.rated, name="rated"),
+]

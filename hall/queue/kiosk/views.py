@@ -1,0 +1,243 @@
+"""The hall's self-service kiosk (自助终端) at /kiosk/: public, no login, touch-sized.
+
+Every kiosk page loads static/js/kiosk-idle.js: after `KIOSK_IDLE_SECONDS` without a touch or a
+key it warns, then posts to `kiosk:reset` (which ends the session: any login, a progress-lookup
+grant, the tickets taken) and returns to the start screen for the next person.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import logout
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from hall.models import QueueTicket, ServiceRating
+from hall.queue import selectors
+from hall.queue import services as queue_services
+from hall.ratings import services as ratings
+
+KIOSK_IDLE_SECONDS = 90
+# The warning shows this long before the reset (WCAG 2.2.1: at least 20 seconds to extend).
+KIOSK_IDLE_WARNING_SECONDS = 20
+TICKET_SALT = "hall.kiosk.ticket"
+RATING_SALT = "hall.kiosk.rating"
+LINK_MAX_AGE = 24 * 3600
+SESSION_ISSUED = "kiosk_issued_tickets"
+
+COMMON_REASONS = [
+    ("wait", _("等候时间过长")),
+    ("attitude", _("服务态度不好")),
+    ("guide", _("办事指南说明不清楚")),
+    ("materials", _("材料要求反复或前后不一致")),
+    ("slow", _("办理速度慢")),
+]
+
+
+def _kiosk(request, template: str, context: dict | None = None, status: int = 200):
+    return render(
+        request,
+        f"hall/kiosk/{template}",
+        {
+            "idle_seconds": KIOSK_IDLE_SECONDS,
+            "idle_warning_seconds": KIOSK_IDLE_WARNING_SECONDS,
+            **(context or {}),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def start(request):
+    # The start screen runs the idle timer only when there is something to clear; otherwise an
+    # unused kiosk would warn and reload every minute and a half.
+    has_state = (
+        request.user.is_authenticated
+        or not request.session.is_empty()
+        or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+    )
+    return _kiosk(request, "start.html", {"idle_disabled": not has_state})
+
+
+@csrf_exempt  # ending a kiosk session is harmless, and a stale token must never strand the screen
+@require_POST
+def reset(request):
+    """End the kiosk session: sign out, forget the session and the language choice (the next
+    person starts in Chinese)."""
+    logout(request)  # flushes the session, signed in or not
+    response = redirect("kiosk:start")
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ticket_take(request):
+    """取号: one large button per queue category; a second submit of the same page returns the
+    ticket the first one took."""
+    error = None
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        issued = request.session.get(SESSION_ISSUED, {})
+        if token and token in issued:
+            return redirect("kiosk:ticket", token=issued[token])
+        try:
+            ticket = queue_services.ticket_issue(category=request.POST.get("category", ""))
+        except ValidationError as caught:
+            error = " ".join(caught.messages)
+        else:
+            signed = signing.dumps(ticket.pk, salt=TICKET_SALT)
+            if token:
+                # Keep the last few only; the session ends at the idle reset anyway.
+                issued = dict(list(issued.items())[-9:])
+                issued[token] = signed
+                request.session[SESSION_ISSUED] = issued
+            return redirect("kiosk:ticket", token=signed)
+    waiting = selectors.waiting_counts()
+    categories = [
+        {
+            "code": code,
+            "label": label,
+            "letter": queue_services.CATEGORY_LETTERS[code],
+            "waiting": waiting[code],
+        }
+        for code, label in selectors.Category.choices
+    ]
+    return _kiosk(
+        request,
+        "ticket_take.html",
+        {"categories": categories, "token": uuid.uuid4().hex, "error": error},
+        status=400 if error else 200,
+    )
+
+
+def _unsign(token: str, salt: str) -> int:
+    try:
+        return int(signing.loads(token, salt=salt, max_age=LINK_MAX_AGE))
+    except (signing.BadSignature, TypeError, ValueError) as error:
+        raise Http404 from error
+
+
+@never_cache
+@require_GET
+def ticket_detail(request, token: str):
+    """The ticket: number, people ahead, estimated wait; printable as a slip."""
+    ticket = (
+        QueueTicket.objects.select_related("window").filter(pk=_unsign(token, TICKET_SALT)).first()
+    )
+    if ticket is None:
+        raise Http404
+    return _kiosk(
+        request,
+        "ticket.html",
+        {
+            "ticket": ticket,
+            "category_label": selectors.Category(ticket.category).label,
+            "position": selectors.ticket_position(ticket=ticket),
+            "history_hours": int(selectors.ESTIMATE_HISTORY.total_seconds() // 3600),
+            "default_minutes": selectors.DEFAULT_SERVICE_MINUTES,
+            "printed_at": timezone.localtime(),
+        },
+    )
+
+
+class KioskRatingForm(forms.Form):
+    number = forms.CharField(
+        label=_("排队号码"),
+        max_length=10,
+        help_text=_("号票上的号码，例如 A001。只能评价今天的办事。"),
+    )
+    level = forms.TypedChoiceField(
+        label=_("评价等级"),
+        choices=ServiceRating.LEVELS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择评价等级。")},
+    )
+    reasons = forms.MultipleChoiceField(
+        label=_("常见问题（可多选）"),
+        choices=COMMON_REASONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(
+        label=_("评价理由"),
+        required=False,
+        max_length=ratings.REASON_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=_("评价为“不满意”或“非常不满意”时必填，可以只选常见问题。"),
+    )
+
+    def combined_reason(self) -> str:
+        labels = dict(COMMON_REASONS)
+        parts = [str(labels[code]) for code in self.cleaned_data.get("reasons", [])]
+        text = self.cleaned_data.get("reason", "").strip()
+        return "；".join([*parts, text] if text else parts)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def rate(request):
+    """服务评价: rate today's visit by its ticket number (the rated clerk is the ticket's)."""
+    form = KioskRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ticket = selectors.ticket_today(number=form.cleaned_data["number"])
+        if ticket is None:
+            form.add_error("number", _("没有找到今天的这个号码，请核对号票。"))
+        else:
+            try:
+                rating = ratings.rating_for_visit(
+                    ticket=ticket,
+                    level=form.cleaned_data["level"],
+                    reason=form.combined_reason(),
+                    channel=ServiceRating.Channel.KIOSK,
+                )
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    form.add_error("number", error.messages)
+                elif "reason" in error.message_dict and not form.combined_reason():
+                    # At the kiosk a common reason is enough; say so rather than "fill in".
+                    form.add_error("reason", _("请选择常见问题或填写评价理由，以便我们核实整改。"))
+                else:
+                    for field, messages in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("kiosk:rated", token=signing.dumps(rating.pk, salt=RATING_SALT))
+    return _kiosk(
+        request,
+        "rate.html",
+        {"form": form, "bad_levels": ServiceRating.BAD_LEVELS},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_GET
+def rated(request, token: str):
+    rating = (
+        ServiceRating.objects.select_related("ticket", "follow_up")
+        .filter(pk=_unsign(token, RATING_SALT))
+        .first()
+    )
+    if rating is None:
+        raise Http404
+    follow_up = getattr(rating, "follow_up", None) if rating.is_bad else None
+    return _kiosk(
+        request,
+        "rated.html",
+        {
+            "rating": rating,
+            "follow_up": follow_up,
+            "follow_up_days": ratings.FOLLOW_UP_WORKING_DAYS,
+        },
+    )

@@ -1,0 +1,216 @@
+"""Queue writes: taking a ticket, calling, recalling, no-show, serving, finishing, transferring.
+
+Every change is conditional on the state it starts from and on the clerk's window, and a repeat
+of a change that already happened returns the ticket unchanged (a double click is safe)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    F,
+    Q,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.cases.numbering import counter_next
+from hall.models import Applicant, QueueTicket, Window
+from hall.queue.common import CATEGORY_LETTERS, LIVE, Status
+from hall.queue.selectors import window_current
+
+
+def ticket_issue(*, category: str, applicant: Applicant | None = None) -> QueueTicket:
+    """Take a ticket (取号) for a queue category; the number is the next of the day."""
+    letter = CATEGORY_LETTERS.get(category)
+    if letter is None:
+        raise ValidationError({"category": [_("请选择取号类别。")]})
+    day = timezone.localdate()
+    with transaction.atomic():
+        sequence = counter_next(key=f"ticket:{category}:{day:%Y%m%d}")
+        # Read the clock after the counter's lock: the issue times then follow the numbers, and
+        # the queue (ordered by issue time) follows the numbers too.
+        now = timezone.now()
+        ticket = QueueTicket(
+            number=f"{letter}{sequence:03d}",
+            category=category,
+            issued_on=day,
+            issued_at=now,
+            applicant=applicant,
+        )
+        ticket.full_clean()
+        ticket.save(force_insert=True)
+    return ticket
+
+
+def clerk_window(*, clerk: User) -> Window:
+    """The window the clerk sits at (`Clerk.window`); calling needs one."""
+    seat = getattr(clerk, "clerk", None)
+    if seat is None or seat.window_id is None:
+        raise ValidationError(_("您尚未分配窗口，不能叫号。请联系管理员在“窗口工作人员”中设置。"))
+    return seat.window
+
+
+def ticket_call_next(*, clerk: User) -> QueueTicket | None:
+    """叫下一位: call the next ticket to the clerk's window (see the module's queue order).
+
+    A window calls one applicant at a time: while its called ticket has not been served, marked
+    absent or transferred, calling again returns that same ticket (so a double click calls nobody
+    new), and while it serves one, calling is refused. None when nobody waits.
+    """
+    window = clerk_window(clerk=clerk)
+    today = timezone.localdate()
+    with transaction.atomic():
+        # One caller per window at a time; callers at other windows do not wait for this lock.
+        Window.objects.select_for_update().filter(pk=window.pk).first()
+        current = window_current(window=window)
+        if current is not None:
+            if current.status == Status.SERVING:
+                raise ValidationError(
+                    _("请先结束号码 %(number)s 的办理，再叫下一位。") % {"number": current.number}
+                )
+            return current
+        waiting = QueueTicket.objects.filter(status=Status.WAITING, issued_on=today).filter(
+            Q(window=window) | Q(window__isnull=True, category__in=list(window.categories or []))
+        )
+        # Transferred tickets (window set) first, then the oldest. SKIP LOCKED: another window's
+        # transaction holding a ticket makes this one take the next, never wait for or share it.
+        candidate = (
+            waiting.order_by(F("window_id").asc(nulls_last=True), "issued_at", "pk")
+            .select_for_update(skip_locked=True)
+            .first()
+        )
+        if candidate is None:
+            return None
+        now = timezone.now()
+        updated = QueueTicket.objects.filter(pk=candidate.pk, status=Status.WAITING).update(
+            status=Status.CALLED, window=window, clerk=clerk, called_at=now
+        )
+        if not updated:  # cannot happen while we hold the row lock; refuse rather than guess
+            raise ValidationError(_("叫号冲突，请再试一次。"))
+        candidate.refresh_from_db()
+    return candidate
+
+
+def _ticket_change(
+    *,
+    ticket: QueueTicket,
+    clerk: User,
+    allowed: tuple[str, ...],
+    changes: dict[str, Any],
+    done: Any,
+    action: str,
+    extra: Q | None = None,
+) -> QueueTicket:
+    """Apply `changes` if the ticket is at the clerk's window in one of the `allowed` states;
+    if it is not but `done(fresh)` says the change already happened, return it unchanged."""
+    window = clerk_window(clerk=clerk)
+    with transaction.atomic():
+        rows = QueueTicket.objects.filter(pk=ticket.pk, window=window, status__in=allowed)
+        if extra is not None:
+            rows = rows.filter(extra)
+        updated = rows.update(**changes)
+        fresh = QueueTicket.objects.select_related("window").get(pk=ticket.pk)
+        if not updated and not done(fresh, window):
+            if fresh.window_id != window.pk:
+                raise ValidationError(
+                    _("号码 %(number)s 不在本窗口，不能%(action)s。")
+                    % {"number": fresh.number, "action": action}
+                )
+            raise ValidationError(
+                _("号码 %(number)s 当前为“%(status)s”，不能%(action)s。")
+                % {"number": fresh.number, "status": fresh.get_status_display(), "action": action}
+            )
+    return fresh
+
+
+def ticket_recall(*, ticket: QueueTicket, clerk: User, seen_recalls: int) -> QueueTicket:
+    """重呼: call the same number again (the board announces it again) and count it.
+
+    `seen_recalls` is the count the clerk's page showed: a second submit of the same page finds
+    the count already moved and does not count twice.
+    """
+    return _ticket_change(
+        ticket=ticket,
+        clerk=clerk,
+        allowed=(Status.CALLED,),
+        extra=Q(recalls=seen_recalls),
+        changes={"recalls": F("recalls") + 1},
+        done=lambda t, w: t.window_id == w.pk and t.status == Status.CALLED,
+        action=_("重呼"),
+    )
+
+
+def ticket_no_show(*, ticket: QueueTicket, clerk: User) -> QueueTicket:
+    """过号: the called applicant did not come to the window."""
+    return _ticket_change(
+        ticket=ticket,
+        clerk=clerk,
+        allowed=(Status.CALLED,),
+        changes={"status": Status.NO_SHOW, "finished_at": timezone.now()},
+        done=lambda t, w: t.window_id == w.pk and t.status == Status.NO_SHOW,
+        action=_("过号"),
+    )
+
+
+def ticket_serve(*, ticket: QueueTicket, clerk: User) -> QueueTicket:
+    """开始办理: the applicant is at the window."""
+    return _ticket_change(
+        ticket=ticket,
+        clerk=clerk,
+        allowed=(Status.CALLED,),
+        changes={"status": Status.SERVING, "served_at": timezone.now(), "clerk": clerk},
+        done=lambda t, w: t.window_id == w.pk and t.status in (Status.SERVING, Status.DONE),
+        action=_("开始办理"),
+    )
+
+
+def ticket_finish(*, ticket: QueueTicket, clerk: User) -> QueueTicket:
+    """办结: the visit at the window ends. Finished straight from "called", service counts from
+    the call."""
+    window = clerk_window(clerk=clerk)
+    now = timezone.now()
+    with transaction.atomic():
+        QueueTicket.objects.filter(
+            pk=ticket.pk, window=window, status=Status.CALLED, served_at__isnull=True
+        ).update(served_at=F("called_at"))
+        return _ticket_change(
+            ticket=ticket,
+            clerk=clerk,
+            allowed=LIVE,
+            changes={"status": Status.DONE, "finished_at": now, "clerk": clerk},
+            done=lambda t, w: t.window_id == w.pk and t.status == Status.DONE,
+            action=_("办结"),
+        )
+
+
+def ticket_transfer(*, ticket: QueueTicket, clerk: User, to_window: Window) -> QueueTicket:
+    """转窗: send the applicant to another window, keeping the ticket and its number.
+
+    The ticket waits again, now for `to_window` only, ahead of that window's untransferred
+    tickets (see the queue order above); `transferred_from` records the window it came from.
+    """
+    window = clerk_window(clerk=clerk)
+    if to_window.pk == window.pk or to_window.is_online:
+        raise ValidationError({"to_window": [_("请选择本窗口以外的现场窗口。")]})
+    return _ticket_change(
+        ticket=ticket,
+        clerk=clerk,
+        allowed=LIVE,
+        changes={
+            "status": Status.WAITING,
+            "window": to_window,
+            "transferred_from": window,
+            "clerk": None,
+            "served_at": None,
+        },
+        done=lambda t, w: (
+            t.status == Status.WAITING
+            and t.window_id == to_window.pk
+            and t.transferred_from_id == w.pk
+        ),
+        action=_("转窗"),
+    )

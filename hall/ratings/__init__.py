@@ -1,0 +1,1 @@
+"""好差评: service ratings and the follow-up of bad ratings."""

@@ -1,0 +1,13 @@
+"""Follow-up of bad ratings for supervisors and the applicant's appeal; included at /ratings/."""
+
+from django.urls import path
+
+from hall.ratings import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path("", views.follow_up_list, name="list"),
+    path("<int:pk>/", views.follow_up_detail, name="detail"),
+    path("appeal/<int:pk>/<str:receipt_no>/", views.appeal, name="appeal"),
+]

@@ -1,0 +1,144 @@
+"""Follow-up of bad ratings (差评回访) for supervisors, and the applicant's appeal page.
+
+Included at /ratings/ by hall.urls. Supervisor pages need hall.view_supervision. The appeal
+page is public and found by the follow-up id *and* the rated case's receipt number together:
+a wrong pair, whichever half is wrong, is the same 404, and the page is rate-limited per address.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from hall.models import RatingFollowUp
+from hall.ratings import services as ratings
+
+supervision_required = permission_required("hall.view_supervision", raise_exception=True)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=gettext_lazy("核实整改答复"),
+        max_length=ratings.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=gettext_lazy("写明核实情况、整改措施；答复将通知申请人。"),
+    )
+
+
+class AppealAnswerForm(forms.Form):
+    appeal_answer = forms.CharField(
+        label=gettext_lazy("申诉答复"),
+        max_length=ratings.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=gettext_lazy("答复后本次差评回访办结，答复将通知申请人。"),
+    )
+
+
+class AppealForm(forms.Form):
+    appeal = forms.CharField(
+        label=gettext_lazy("申诉内容"),
+        max_length=ratings.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=gettext_lazy("请说明您对答复不满意的地方。每次评价可申诉一次。"),
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@never_cache
+@supervision_required
+def follow_up_list(request):
+    status = request.GET.get("status", "")
+    if status not in RatingFollowUp.Status.values:
+        status = ""
+    return render(
+        request,
+        "hall/ratings/list.html",
+        {
+            "follow_ups": ratings.follow_ups_for_supervision(status=status or None)[:200],
+            "status": status,
+            "statuses": RatingFollowUp.Status.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@supervision_required
+@require_http_methods(["GET", "POST"])
+def follow_up_detail(request, pk: int):
+    follow_up = ratings.follow_up_for_supervision(pk=pk)
+    if follow_up is None:
+        raise Http404
+    answer_form, appeal_answer_form = AnswerForm(), AppealAnswerForm()
+    if request.method == "POST":
+        if follow_up.status == RatingFollowUp.Status.OPEN:
+            answer_form = AnswerForm(request.POST)
+            form, call = answer_form, ratings.follow_up_answer
+            field = "answer"
+        else:
+            appeal_answer_form = AppealAnswerForm(request.POST)
+            form, call = appeal_answer_form, ratings.follow_up_appeal_answer
+            field = "appeal_answer"
+        if form.is_valid():
+            try:
+                call(follow_up=follow_up, supervisor=request.user, answer=form.cleaned_data[field])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("已答复，并已通知申请人。"))
+                return redirect("ratings:detail", pk=follow_up.pk)
+    return render(
+        request,
+        "hall/ratings/detail.html",
+        {
+            "follow_up": follow_up,
+            "rating": follow_up.rating,
+            "answer_form": answer_form,
+            "appeal_answer_form": appeal_answer_form,
+            "appeal_path": ratings.appeal_path(follow_up),
+            "today": timezone.localdate(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate="30/m", method=ratelimit.ALL, block=True)
+@require_http_methods(["GET", "POST"])
+def appeal(request, pk: int, receipt_no: str):
+    """The applicant reads the answer to their bad rating and may appeal it once."""
+    follow_up = ratings.follow_up_for_applicant(pk=pk, receipt_no=receipt_no)
+    if follow_up is None:
+        raise Http404
+    form = AppealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratings.follow_up_appeal(follow_up=follow_up, appeal=form.cleaned_data["appeal"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("申诉已提交，我们会尽快答复。"))
+            return redirect("ratings:appeal", pk=pk, receipt_no=receipt_no)
+    return render(
+        request,
+        "hall/ratings/appeal.html",
+        {"follow_up": follow_up, "rating": follow_up.rating, "form": form},
+        status=400 if form.errors else 200,
+    )

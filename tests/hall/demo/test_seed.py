@@ -1,0 +1,33 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from hall.demo.users import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def test_seed_demo_runs_twice_and_every_login_works(db, client):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    User = get_user_model()
+    assert User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(
+        DEMO_LOGINS
+    )
+    for login in DEMO_LOGINS:
+        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        response = client.get("/home/", follow=True)
+        assert response.status_code == 200, login.username
+        client.logout()
+
+
+def test_seed_demo_gives_every_desk_something_to_show(db):
+    from approvals.models import CaseStep
+    from hall.models import Case, Window
+
+    call_command("seed_demo")
+    statuses = sorted(Case.objects.values_list("status", flat=True))
+    assert statuses == sorted(["accepted", "awaiting_correction", "closed", "received"])
+    assert CaseStep.objects.filter(status="open").count() >= 3  # construction stage 1 at work
+    clerk = get_user_model().objects.get(username="clerk")
+    assert clerk.clerk.window == Window.objects.get(number="01")
+    assert get_user_model().objects.get(username="applicant").applicant.name == "张三"
+    call_command("seed_demo")
+    assert Case.objects.count() == 4
