@@ -45,7 +45,6 @@ ADMINISTRATOR = Role(
 
 # Order matters: a user with several roles lands on the first one listed.
 ROLES: tuple[Role, ...] = (ADMINISTRATOR, SUPERVISOR, OFFICER, CLERK, AGENT, APPLICANT)
-ROLES_BY_SLUG = {role.slug: role for role in ROLES}
 
 
 def _permissions_for(role: Role) -> list[Permission]:

@@ -15,20 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import CaseDecision, StepSuspension
 from approvals.reviews.suspensions import SPECIAL_KINDS
+from hall.common.forms import ServiceErrorsMixin
 from hall.models import CaseMaterial
 
 EXTRA_CORRECTION_ROWS = 3
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(ServiceErrorsMixin, forms.Form):
     """A form that shows a service's ValidationError: at the field it names, else at the top."""
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 class ConfirmForm(ServiceForm):

@@ -27,6 +27,7 @@ from approvals.models import (
     ServiceItem,
     StepExtension,
 )
+from approvals.reviews.selectors import step_recipients
 from hall.outbox.queue import staff_notify
 
 logger = logging.getLogger(__name__)
@@ -135,23 +136,6 @@ def _locked_step(step_id: int) -> CaseStep:
     )
 
 
-def _step_recipients(step: CaseStep) -> list[User]:
-    """The officer (the one who claimed it, or the department's officers), the head and the
-    case's first-contact owner."""
-    people: dict[int, User] = {}
-    if step.claimed_by_id:
-        people[step.claimed_by_id] = step.claimed_by
-    else:
-        for officer in step.department.officers.select_related("user"):
-            people[officer.user_id] = officer.user
-    head = step.department.head
-    if head is not None:
-        people[head.user_id] = head.user
-    if step.case.owner_id:
-        people[step.case.owner_id] = step.case.owner
-    return list(people.values())
-
-
 def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
-    for user in _step_recipients(step):
+    for user in step_recipients(case=step.case, steps=[step]):
         staff_notify(user=user, case=step.case, key=key, kind=kind, subject=subject, body=body)

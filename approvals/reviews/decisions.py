@@ -15,9 +15,10 @@ from approvals.models import (
 )
 from approvals.reviews.common import AlreadyDecided, _require_officer_of
 from approvals.workflow.driver import complete_human_task
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.notices import LAW, REVIEW_RIGHTS, notice_issue
+from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.models import Case, Notice
 from hall.outbox.queue import applicant_notify
@@ -95,8 +96,8 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
             case=the_case,
             key=f"notice:{issued[0].pk}",
             kind="decided",
-            subject=_("审批决定"),
-            body=_("您申请的“%(item)s”已作出%(decision)s决定，可到%(window)s领取或选择邮寄。")
+            subject=wording.DECIDED.subject,
+            body=wording.DECIDED.body
             % {
                 "item": the_case.item.name,
                 "decision": locked.get_decision_display(),
@@ -117,26 +118,15 @@ def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) ->
         for step in case.steps.select_related("department").order_by("case_stage__number", "order")
     ]
     if grant:
-        paragraphs = [
-            f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}"
-            "牵头，会同有关部门并联审查，申请符合法定条件、标准。"
-            f"依据{LAW}第三十八条第一款，决定准予行政许可。",
-            *(["各部门审查意见：" + "；".join(opinions) + "。"] if opinions else []),
-            *([reasons] if reasons else []),
-            f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
-        ]
+        paragraphs = wording.grant_paragraphs(case=case, opinions=opinions, reasons=reasons)
         return notice_issue(
             case=case, kind=Notice.Kind.GRANT, issued_by=officer, paragraphs=paragraphs
         )
-    paragraphs = [
-        f"你（单位）申请的“{case.item.name}”，经审查，不符合法定条件、标准。"
-        f"依据{LAW}第三十八条第二款，决定不予行政许可。",
-        f"理由：{reasons}",
-    ]
+    paragraphs = wording.refusal_paragraphs(case=case, reasons=reasons)
     return notice_issue(
         case=case,
         kind=Notice.Kind.REFUSAL,
         issued_by=officer,
         paragraphs=paragraphs,
-        footer_notes=[REVIEW_RIGHTS],
+        footer_notes=[wording.REVIEW_RIGHTS],
     )

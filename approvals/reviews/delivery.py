@@ -13,6 +13,7 @@ from approvals.models import (
 )
 from approvals.reviews.common import AlreadyDecided
 from approvals.workflow.driver import complete_human_task
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.status import case_status_set
@@ -58,8 +59,8 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
             case=the_case,
             key=f"case:{the_case.pk}:delivered",
             kind="delivered",
-            subject=_("办结通知"),
-            body=_("您申请的“%(item)s”已办结（%(method)s）。欢迎对本次服务进行评价。")
+            subject=wording.CLOSED.subject,
+            body=wording.CLOSED.body
             % {"item": the_case.item.name, "method": locked.get_delivery_display()},
         )
         return True

@@ -22,9 +22,10 @@ from approvals.reviews.common import (
     _require_officer_of,
     _step_reschedule,
 )
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.notices import LAW, notice_issue
+from hall.cases.notices import notice_issue
 from hall.common.people import display_name
 from hall.models import Notice
 from hall.outbox.queue import applicant_notify, staff_notify
@@ -101,20 +102,20 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
                 case=locked.case,
                 kind=Notice.Kind.EXTENSION,
                 issued_by=head,
-                paragraphs=[
-                    f"你（单位）申请的“{locked.case.item.name}”，{locked.department.name}"
-                    f"因{extension.reason}，经本部门负责人批准，审查期限延长"
-                    f"{extension.days}个工作日，延长后的期限为"
-                    f"{locked.due_date.year}年{locked.due_date.month}月{locked.due_date.day}日。",
-                    f"依据{LAW}第四十二条。",
-                ],
+                paragraphs=wording.extension_paragraphs(
+                    case=locked.case,
+                    department=locked.department.name,
+                    reason=extension.reason,
+                    days=extension.days,
+                    due_date=locked.due_date,
+                ),
             )
             applicant_notify(
                 case=locked.case,
                 key=f"notice:{notice.pk}",
                 kind="extension",
-                subject=_("延长审批期限告知"),
-                body=_("%(department)s审查期限延长%(days)s个工作日，理由：%(reason)s。")
+                subject=wording.EXTENDED.subject,
+                body=wording.EXTENDED.body
                 % {
                     "department": locked.department.name,
                     "days": extension.days,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from approvals.models import CaseDecision, CaseStage, CaseStep
 from departments.models import Department
+from hall.models import Case
 
 
 def current_stage(*, case) -> CaseStage | None:
@@ -67,3 +71,24 @@ def case_opinions(*, case) -> QuerySet[CaseStep]:
     return case.steps.select_related("department", "decided_by", "case_stage").order_by(
         "case_stage__number", "order", "pk"
     )
+
+
+def step_recipients(*, case: Case, steps: Sequence[CaseStep]) -> list[User]:
+    """Who is told about open steps of a case: the officer of each step (whoever claimed it,
+    else every officer of its department), the department heads, and the case's first-contact
+    owner; each person once, in that order, and never a disabled account."""
+    people: dict[int, User] = {}
+    for step in steps:
+        if step.claimed_by_id is not None:
+            people.setdefault(step.claimed_by_id, step.claimed_by)
+    unclaimed = [step.department_id for step in steps if step.claimed_by_id is None]
+    if unclaimed:
+        for user in User.objects.filter(officer__department_id__in=unclaimed).order_by("pk"):
+            people.setdefault(user.pk, user)
+    for step in steps:
+        head = step.department.head
+        if head is not None:
+            people.setdefault(head.user_id, head.user)
+    if case.owner_id:
+        people.setdefault(case.owner_id, case.owner)
+    return [user for user in people.values() if user.is_active]

@@ -22,9 +22,10 @@ from approvals.reviews.common import (
     _step_reschedule,
     _tell_step_people,
 )
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.notices import LAW, notice_issue
+from hall.cases.notices import notice_issue
 from hall.common.people import display_name
 from hall.models import Notice
 from hall.outbox.queue import applicant_notify
@@ -84,12 +85,9 @@ def step_correction_request(
             kind=Notice.Kind.CORRECTION,
             issued_by=officer,
             corrections=list(items),
-            paragraphs=[
-                f"你（单位）申请的“{locked.case.item.name}”在{locked.department.name}审查中，"
-                f"依据{LAW}第三十二条，需要补正的全部内容一次性告知如下。",
-                "补正期间审查期限中止计算，补正材料请交首问责任人。本告知书未列明的材料，"
-                "本部门不再要求补正。",
-            ],
+            paragraphs=wording.department_correction_paragraphs(
+                case=locked.case, department=locked.department.name
+            ),
         )
         _suspend(
             step=locked,
@@ -109,8 +107,8 @@ def step_correction_request(
             case=locked.case,
             key=f"notice:{notice.pk}",
             kind="correction",
-            subject=_("补正告知"),
-            body=_("%(department)s审查您的申请需要补正：%(names)s。请交首问责任人%(owner)s。")
+            subject=wording.DEPARTMENT_CORRECTION.subject,
+            body=wording.DEPARTMENT_CORRECTION.body
             % {
                 "department": locked.department.name,
                 "names": "、".join(name for name, _reason in items),
@@ -173,12 +171,13 @@ def step_special_procedure_start(
             case=locked.case,
             kind=Notice.Kind.SPECIAL_PROCEDURE,
             issued_by=officer,
-            paragraphs=[
-                f"你（单位）申请的“{locked.case.item.name}”，{locked.department.name}审查中"
-                f"需要进行{label}。事由：{reason.strip()}",
-                f"依据{LAW}第四十五条，{label}所需时间不计算在审批期限内，"
-                f"预计需要{expected_days}个工作日。结束后审查期限继续计算。",
-            ],
+            paragraphs=wording.special_procedure_paragraphs(
+                case=locked.case,
+                department=locked.department.name,
+                procedure=str(label),
+                reason=reason.strip(),
+                expected_days=expected_days,
+            ),
         )
         _suspend(
             step=locked,
@@ -202,9 +201,8 @@ def step_special_procedure_start(
             case=locked.case,
             key=f"notice:{notice.pk}",
             kind="special_procedure",
-            subject=_("特别程序告知"),
-            body=_("您的申请需要进行%(kind)s，预计%(days)s个工作日，期间不计入审批期限。")
-            % {"kind": label, "days": expected_days},
+            subject=wording.SPECIAL_PROCEDURE.subject,
+            body=wording.SPECIAL_PROCEDURE.body % {"kind": label, "days": expected_days},
         )
         return notice
 

@@ -17,6 +17,7 @@ from approvals.models import (
 )
 from approvals.reviews.common import _calendar, _locked_step, _one_calendar, _tell_step_people
 from approvals.workflow.driver import complete_human_task, system_user
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.outbox.queue import applicant_notify
@@ -88,8 +89,8 @@ def step_deem(
             case=step.case,
             key=f"step:{step.pk}:deemed",
             kind="review_deemed",
-            subject=_("审批进度"),
-            body=_("您的“%(item)s”申请中，%(department)s的审查已超时，依规视为同意。")
+            subject=wording.DEEMED_APPROVAL.subject,
+            body=wording.DEEMED_APPROVAL.body
             % {"item": step.case.item.name, "department": step.department.name},
         )
         return True

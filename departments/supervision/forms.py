@@ -1,4 +1,3 @@
-import datetime
 import uuid
 
 from django import forms
@@ -112,10 +111,6 @@ class PeriodForm(forms.Form):
                 start=form.cleaned_data["start"], end=form.cleaned_data["end"]
             )
         return form, default
-
-
-def period_default(today: datetime.date) -> performance.Period:
-    return performance.month_to_date(today)
 
 
 class WarningFilterForm(forms.Form):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CaseStep
+from approvals.reviews.selectors import step_recipients
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.common.people import display_name
@@ -29,28 +30,6 @@ REMINDER_BUCKET = datetime.timedelta(minutes=1)
 
 def _bucket(now: datetime.datetime) -> int:
     return int(now.timestamp() // REMINDER_BUCKET.total_seconds())
-
-
-def _recipients(*, case: Case, steps: list[CaseStep]) -> list[User]:
-    """The officer of each step (whoever claimed it, else every officer of its department), the
-    department heads, and the case's first-contact owner; each person once, in that order."""
-    people: dict[int, User] = {}
-    unclaimed = [step.department_id for step in steps if step.claimed_by_id is None]
-    claimed = [step.claimed_by for step in steps if step.claimed_by_id is not None]
-    for user in claimed:
-        people.setdefault(user.pk, user)
-    if unclaimed:
-        for user in User.objects.filter(
-            officer__department_id__in=unclaimed, is_active=True
-        ).order_by("pk"):
-            people.setdefault(user.pk, user)
-    for step in steps:
-        head = step.department.head
-        if head is not None:
-            people.setdefault(head.user_id, head.user)
-    if case.owner_id:
-        people.setdefault(case.owner_id, case.owner)
-    return list(people.values())
 
 
 def case_remind(
@@ -105,7 +84,7 @@ def case_remind(
             steps = list(steps_rows.filter(pk=step.pk))
         else:
             steps = list(steps_rows.filter(status__in=CaseStep.OPEN_STATUSES).order_by("pk"))
-        recipients = _recipients(case=locked, steps=steps)
+        recipients = step_recipients(case=locked, steps=steps)
         if not recipients:
             raise ValidationError(_("该办件没有可督办的责任人。"), code="nobody")
         details = {

@@ -32,29 +32,6 @@ def _applicant_group() -> Group:
     return group if group is not None else roles_sync()[APPLICANT.slug]
 
 
-def _identity_errors(
-    *, kind: str, name: str, id_number: str, uscc: str, legal_representative: str
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = [_("请填写姓名或企业名称。")]
-    if kind == Applicant.Kind.PERSON:
-        try:
-            validators.validate_id_number(id_number)
-        except ValidationError as error:
-            errors["id_number"] = error.messages
-    elif kind == Applicant.Kind.ENTERPRISE:
-        try:
-            validators.validate_uscc(uscc)
-        except ValidationError as error:
-            errors["uscc"] = error.messages
-        if not legal_representative.strip():
-            errors["legal_representative"] = [_("请填写法定代表人。")]
-    else:
-        errors["kind"] = [_("请选择申请人类型。")]
-    return errors
-
-
 def _code_checked(*, phone: str, purpose: str, code: str) -> None:
     if not sms_code_verify(phone=phone, purpose=purpose, code=code):
         raise ValidationError(
@@ -137,7 +114,7 @@ def account_register(
     ``uscc``, ``legal_representative``). Not to be called inside another transaction: the code's
     attempt count must stay counted when the registration then fails.
     """
-    errors = _identity_errors(
+    errors = intake.identity_errors(
         kind=kind,
         name=name,
         id_number=id_number,
@@ -199,7 +176,7 @@ def account_identity_bind(
     existing = Applicant.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    errors = _identity_errors(
+    errors = intake.identity_errors(
         kind=kind,
         name=name,
         id_number=id_number,

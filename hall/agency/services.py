@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.common.people import display_name
@@ -136,8 +137,8 @@ def agency_assign(*, request: AgencyRequest, agent: User, supervisor: User) -> A
             case=case,
             key=key,
             kind="agency_assigned",
-            subject=_("已为您指派代办员"),
-            body=_("您的办件 %(receipt_no)s 已由代办员 %(agent)s 全程代办。")
+            subject=wording.AGENT_ASSIGNED.subject,
+            body=wording.AGENT_ASSIGNED.body
             % {"receipt_no": case.receipt_no, "agent": display_name(agent)},
         )
     return request

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hall.agency import services as agency
 from hall.cases.actions import action_label
+from hall.common.forms import form_add_service_errors
 from hall.common.people import display_name
 from hall.models import AgencyRequest, Notice, ServiceRating
 from hall.outbox.selectors import inbox_for
@@ -51,14 +52,6 @@ class AgentRatingForm(forms.Form):
         widget=forms.Textarea,
         help_text=gettext_lazy("按申请人的意见填写；“不满意”“非常不满意”须填写理由。"),
     )
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _agent_case(request, receipt_no: str):
@@ -112,7 +105,7 @@ def case_detail(request, receipt_no: str):
             else:
                 return redirect("agency:case", receipt_no=case.receipt_no)
         except ValidationError as error:
-            _add_errors(note_form if action == "note" else rating_form, error)
+            form_add_service_errors(note_form if action == "note" else rating_form, error)
         except PermissionDenied as error:  # unassigned between the page load and the submit
             raise Http404 from error
     events = [

@@ -16,78 +16,16 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from hall.cases import wording
 from hall.cases.numbering import notice_number_next
-from hall.cases.pdf.document import NoticeDocument, NoticeTable, format_chinese_date
+from hall.cases.pdf.document import NoticeDocument, NoticeTable
 from hall.cases.pdf.layout import render_notice_pdf
 from hall.common.people import display_name
 from hall.models import Case, Notice
 
-LAW = "《中华人民共和国行政许可法》"
-REVIEW_RIGHTS = (
-    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
-    "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
-)
-
 
 def lookup_url(case: Case) -> str:
     return f"{settings.HALL_PUBLIC_URL}/lookup/?receipt={case.receipt_no}"
-
-
-def _calendar_warning(case: Case) -> str:
-    if not case.calendar_assumed_years:
-        return ""
-    years = "、".join(str(year) for year in case.calendar_assumed_years)
-    return (
-        f"注意：{years}年的法定节假日安排尚未公布，期限暂按周一至周五计算，公布后以实际工作日为准。"
-    )
-
-
-def _paragraphs(case: Case, kind: str, *, reasons: str, office: str) -> tuple[list[str], list[str]]:
-    item = case.item.name
-    received = format_chinese_date(timezone.localdate(case.materials_received_at))
-    footer: list[str] = []
-    if kind == Notice.Kind.ACCEPTANCE:
-        paragraphs = [
-            f"你（单位）于{received}提交的“{item}”申请，经审查，申请材料齐全、符合法定形式。"
-            f"依据{LAW}第三十二条，本机关决定予以受理。",
-            f"承诺办结日期：{format_chinese_date(case.promised_due_date)}；"
-            f"法定办结期限：{format_chinese_date(case.statutory_due_date)}。"
-            "期限按工作日计算，不含法定节假日；依法需要听证、检验、检测、鉴定和专家评审的，"
-            "所需时间不计算在内。",
-            "可凭收件编号和查询验证码在自助终端或网上办事大厅查询办理进度。",
-        ]
-    elif kind == Notice.Kind.DEEMED_ACCEPTANCE:
-        paragraphs = [
-            f"你（单位）于{received}提交的“{item}”申请材料，本机关未在五个工作日内"
-            f"作出受理决定或一次性告知补正内容。依据{LAW}第三十二条，"
-            f"自收到申请材料之日（{received}）起即为受理。",
-            f"承诺办结日期：{format_chinese_date(case.promised_due_date)}；"
-            f"法定办结期限：{format_chinese_date(case.statutory_due_date)}。",
-        ]
-    elif kind == Notice.Kind.CORRECTION:
-        paragraphs = [
-            f"你（单位）于{received}提交的“{item}”申请材料不齐全或者不符合法定形式。"
-            f"依据{LAW}第三十二条，现将需要补正的全部内容一次性告知如下。",
-            "请按下表补正后提交。补正材料收到后，本机关将在五个工作日内作出是否受理的决定；"
-            "本告知书未列明的材料，不再要求补正。",
-        ]
-    elif kind == Notice.Kind.NON_ACCEPTANCE:
-        paragraphs = [
-            f"你（单位）于{received}提交的“{item}”申请，经审查，本机关决定不予受理。",
-            f"理由：{reasons}",
-        ]
-        if office:
-            paragraphs.append(f"该申请事项依法不属于本机关职权范围，请向{office}申请。")
-        footer.append(REVIEW_RIGHTS)
-    elif kind == Notice.Kind.REFERRAL:
-        paragraphs = [
-            f"你（单位）于{received}提出的“{item}”事项，不属于本大厅受理范围。",
-            f"本大厅已将该事项转交{office}办理。转办理由：{reasons}",
-            "首问责任人将跟踪办理结果并告知你（单位）。",
-        ]
-    else:
-        paragraphs = [reasons] if reasons else []
-    return paragraphs, footer
 
 
 def notice_issue(
@@ -108,7 +46,9 @@ def notice_issue(
     now = timezone.now()
     today = timezone.localdate(now)
     number = notice_number_next(kind=kind, on=today)
-    default_paragraphs, default_footer = _paragraphs(case, kind, reasons=reasons, office=office)
+    default_paragraphs, default_footer = wording.intake_paragraphs(
+        case, kind, reasons=reasons, office=office
+    )
     owner = case.owner
     document = NoticeDocument(
         hall_name=settings.HALL_NAME,
@@ -127,7 +67,7 @@ def notice_issue(
         lookup_url=lookup_url(case),
         receipt_no=case.receipt_no,
         footer_notes=footer_notes if footer_notes is not None else default_footer,
-        calendar_warning=_calendar_warning(case),
+        calendar_warning=wording.calendar_warning(case),
     )
     pdf = render_notice_pdf(document)
     notice = Notice(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import compute_deadline
 from approvals.reviews.start import approval_start
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
@@ -214,11 +215,8 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
             case=case,
             key=f"case:{case.pk}:accepted",
             kind="accepted",
-            subject=_("受理通知"),
-            body=_(
-                "您申请的“%(item)s”已于%(date)s受理，收件编号%(receipt)s，"
-                "承诺办结日期%(due)s。查询验证码%(code)s。"
-            )
+            subject=wording.ACCEPTED.subject,
+            body=wording.ACCEPTED.body
             % {
                 "item": case.item.name,
                 "date": accepted_on.isoformat(),
@@ -320,8 +318,8 @@ def case_request_correction(
             case=case,
             key=f"notice:{notice.pk}",
             kind="correction",
-            subject=_("补正告知"),
-            body=_("您申请的“%(item)s”需要补正材料：%(names)s。详见一次性补正告知书%(number)s。")
+            subject=wording.CORRECTION_REQUESTED.subject,
+            body=wording.CORRECTION_REQUESTED.body
             % {
                 "item": case.item.name,
                 "names": "、".join(m.name for m in wanting),
@@ -393,8 +391,8 @@ def case_refuse_intake(
             case=case,
             key=f"notice:{notice.pk}",
             kind="not_accepted",
-            subject=_("不予受理决定"),
-            body=_("您申请的“%(item)s”不予受理，理由：%(reasons)s。")
+            subject=wording.NOT_ACCEPTED.subject,
+            body=wording.NOT_ACCEPTED.body
             % {
                 "item": case.item.name,
                 "reasons": reasons.strip(),

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import IntakeQuestion
+from hall.common.forms import ServiceErrorsMixin
 from hall.models import Applicant
 
 
-class ApplicantForm(forms.Form):
+class ApplicantForm(ServiceErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("申请人类型"), choices=Applicant.Kind.choices, widget=forms.RadioSelect
     )
@@ -24,13 +24,6 @@ class ApplicantForm(forms.Form):
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=100, required=False)
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        if hasattr(error, "error_dict"):
-            for field, messages in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, messages)
-        else:
-            self.add_error(None, error.messages)
 
 
 class CaseLookupForm(forms.Form):

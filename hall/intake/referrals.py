@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
@@ -56,8 +57,8 @@ def case_refer(*, case: Case, clerk: User, office: str, reason: str) -> Notice:
             case=case,
             key=f"notice:{notice.pk}",
             kind="referred",
-            subject=_("转办告知"),
-            body=_("您申请的“%(item)s”已转%(office)s办理。")
+            subject=wording.REFERRED.subject,
+            body=wording.REFERRED.body
             % {
                 "item": case.item.name,
                 "office": office.strip(),

@@ -22,7 +22,6 @@ from hall.cases.notices import notice_document
 from hall.cases.pdf.printing import notice_print_context
 from hall.intake import applicants, ownership, receiving
 from hall.intake import decisions as intake_decisions
-from hall.intake.common import MaterialMark
 from hall.intake.forms import (
     ApplicantForm,
     ApplicantSearchForm,
@@ -31,6 +30,12 @@ from hall.intake.forms import (
     ReferForm,
     RefuseForm,
     question_fields,
+)
+from hall.intake.posting import (
+    INCOMPLETE_MESSAGE,
+    intake_post_read,
+    intake_result_tell,
+    material_marks_read,
 )
 from hall.models import Applicant, Case, Notice
 from hall.outbox.selectors import inbox_for
@@ -224,19 +229,6 @@ def case_open(request):
     return redirect("workbench:home")
 
 
-def _marks_from(request, editable) -> dict[int, MaterialMark]:
-    marks = {}
-    for material in editable:
-        status = request.POST.get(f"status-{material.pk}")
-        if status:
-            marks[material.pk] = MaterialMark(
-                status=status,
-                reason=request.POST.get(f"reason-{material.pk}", ""),
-                scan=request.FILES.get(f"scan-{material.pk}"),
-            )
-    return marks
-
-
 def _material_rows(materials, editable_ids: set[int], posted=None) -> list[dict]:
     """The checklist rows. After a refused outcome the rows show what the clerk posted (status
     and reason per material), not the rolled-back rows; a chosen scan must be chosen again."""
@@ -317,23 +309,10 @@ def case_detail(request, receipt_no: str):
     if request.method != "POST":
         return _case_page(request, case)
     editable = selectors.materials_editable(case=case)
-    outcome = request.POST.get("outcome", "check")
-    refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
-    refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
-    extra = {}
-    if outcome == "refuse" and refuse_form.is_valid():
-        extra = {
-            "reasons": refuse_form.cleaned_data["reasons"],
-            "office": refuse_form.cleaned_data["office"],
-        }
-    elif outcome == "refer" and refer_form.is_valid():
-        extra = {
-            "reasons": refer_form.cleaned_data["reasons"],
-            "office": refer_form.cleaned_data["office"],
-        }
+    posted = intake_post_read(request)
     errors: list[str] = []
-    if outcome in ("refuse", "refer") and not extra:
-        errors.append(_("请填写理由和机关。"))
+    if not posted.complete:
+        errors.append(str(INCOMPLETE_MESSAGE))
     else:
         try:
             if case.owner_id is None:
@@ -341,28 +320,21 @@ def case_detail(request, receipt_no: str):
             notice = intake_decisions.case_intake_decide(
                 case=case,
                 clerk=request.user,
-                outcome=outcome,
-                marks=_marks_from(request, editable),
-                **extra,
+                outcome=posted.outcome,
+                marks=material_marks_read(request, editable),
+                **posted.extra,
             )
         except ValidationError as error:
             errors.extend(error.messages)
         else:
-            if notice is not None:
-                messages.success(
-                    request,
-                    _("已出具%(kind)s，文号 %(number)s。")
-                    % {"kind": notice.get_kind_display(), "number": notice.number},
-                )
-            else:
-                messages.success(request, _("材料核对结果已保存。"))
+            intake_result_tell(request, notice)
             return redirect("workbench:case", receipt_no=case.receipt_no)
     # Nothing was recorded (one transaction): show the form as the clerk filled it.
     return _case_page(
         request,
         _staff_case(receipt_no),
-        refuse_form=refuse_form,
-        refer_form=refer_form,
+        refuse_form=posted.refuse_form,
+        refer_form=posted.refer_form,
         errors=errors,
         posted=request,
         status=400,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from hall.cases import wording
 from hall.models import Case, CaseEvent, Notification
 from hall.outbox.delivery import logger
 from hall.outbox.tasks import deliver_notification
@@ -28,8 +29,8 @@ def notification_queue(
         defaults={
             "channel": channel,
             "kind": kind,
-            "subject": subject[:200],
-            "body": body,
+            "subject": str(subject)[:200],
+            "body": str(body),
             "case": case,
             "recipient_user": user,
             "recipient_address": address,
@@ -52,12 +53,13 @@ def _enqueue(task, notification_id: int) -> None:
 
 
 def owner_notify(*, case: Case, event: CaseEvent, label: str) -> None:
+    subject, body = wording.owner_told(case=case, label=label)
     notification_queue(
         dedupe_key=f"event:{event.pk}:owner",
         channel=Notification.Channel.INBOX,
         kind=event.action,
-        subject=f"{case.receipt_no} {label}",
-        body=f"您首问负责的办件 {case.receipt_no}（{case.item.name}）：{label}。",
+        subject=subject,
+        body=body,
         case=case,
         user=case.owner,
     )

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from hall.common.forms import form_add_service_errors
 from hall.models import RatingFollowUp
 from hall.ratings import services as ratings
 
@@ -51,14 +52,6 @@ class AppealForm(forms.Form):
         widget=forms.Textarea,
         help_text=gettext_lazy("请说明您对答复不满意的地方。每次评价可申诉一次。"),
     )
-
-
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @never_cache
@@ -100,7 +93,7 @@ def follow_up_detail(request, pk: int):
             try:
                 call(follow_up=follow_up, supervisor=request.user, answer=form.cleaned_data[field])
             except ValidationError as error:
-                _add_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _("已答复，并已通知申请人。"))
                 return redirect("ratings:detail", pk=follow_up.pk)
@@ -132,7 +125,7 @@ def appeal(request, pk: int, receipt_no: str):
         try:
             ratings.follow_up_appeal(follow_up=follow_up, appeal=form.cleaned_data["appeal"])
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             messages.success(request, _("申诉已提交，我们会尽快答复。"))
             return redirect("ratings:appeal", pk=pk, receipt_no=receipt_no)

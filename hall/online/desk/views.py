@@ -19,8 +19,13 @@ from django.views.decorators.http import require_POST
 from hall.cases import selectors
 from hall.common.people import display_name
 from hall.intake import decisions, ownership
-from hall.intake.common import MaterialMark
 from hall.intake.forms import ReferForm, RefuseForm
+from hall.intake.posting import (
+    INCOMPLETE_MESSAGE,
+    intake_post_read,
+    intake_result_tell,
+    material_marks_read,
+)
 from hall.online import selectors as online_intake
 
 desk_required = permission_required("hall.use_workbench", raise_exception=True)
@@ -54,17 +59,6 @@ def claim(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return redirect("online_desk:case", receipt_no=case.receipt_no)
 
 
-def _marks_from(request: HttpRequest, editable) -> dict[int, MaterialMark]:
-    marks = {}
-    for material in editable:
-        status = request.POST.get(f"status-{material.pk}")
-        if status:
-            marks[material.pk] = MaterialMark(
-                status=status, reason=request.POST.get(f"reason-{material.pk}", "")
-            )
-    return marks
-
-
 @desk_required
 def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
     found = selectors.case_for_staff(receipt_no=receipt_no)
@@ -74,12 +68,8 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
     refuse_form, refer_form = RefuseForm(prefix="refuse"), ReferForm(prefix="refer")
     status = 200
     if request.method == "POST":
-        outcome = request.POST.get("outcome", "check")
-        if outcome == "refuse":
-            refuse_form = RefuseForm(request.POST, prefix="refuse")
-        if outcome == "refer":
-            refer_form = ReferForm(request.POST, prefix="refer")
-        form = {"refuse": refuse_form, "refer": refer_form}.get(outcome)
+        posted = intake_post_read(request)
+        refuse_form, refer_form = posted.refuse_form, posted.refer_form
         if found.owner_id not in (None, request.user.pk):
             messages.error(
                 request,
@@ -87,15 +77,10 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 % {"name": display_name(found.owner)},
             )
             status = 403
-        elif form is not None and not form.is_valid():
-            messages.error(request, _("请填写理由和机关。"))
+        elif not posted.complete:
+            messages.error(request, INCOMPLETE_MESSAGE)
             status = 400
         else:
-            extra = (
-                {"reasons": form.cleaned_data["reasons"], "office": form.cleaned_data["office"]}
-                if form is not None
-                else {}
-            )
             try:
                 claimed = ownership.case_owner_claim(case=found, clerk=request.user)
                 if claimed.owner_id != request.user.pk:
@@ -103,23 +88,16 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 notice = decisions.case_intake_decide(
                     case=claimed,
                     clerk=request.user,
-                    outcome=outcome,
-                    marks=_marks_from(request, editable),
-                    **extra,
+                    outcome=posted.outcome,
+                    marks=material_marks_read(request, editable),
+                    **posted.extra,
                 )
             except ValidationError as error:
                 for message in error.messages:
                     messages.error(request, message)
                 status = 400
             else:
-                if notice is not None:
-                    messages.success(
-                        request,
-                        _("已出具%(kind)s，文号 %(number)s。")
-                        % {"kind": notice.get_kind_display(), "number": notice.number},
-                    )
-                else:
-                    messages.success(request, _("材料核对结果已保存。"))
+                intake_result_tell(request, notice)
                 return redirect("online_desk:case", receipt_no=found.receipt_no)
         found = selectors.case_for_staff(receipt_no=receipt_no)
         editable = selectors.materials_editable(case=found)

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from hall.accounts import services as accounts
 from hall.accounts.sms_codes import sms_code_send
 from hall.common import validators
+from hall.common.forms import form_add_service_errors
 from hall.lookup import services as lookup
 from hall.models import Applicant, SmsCode
 from hall.online import selectors as online_intake
-from hall.online.portal.access import _mask, _safe_next, _service_errors, applicant_required
+from hall.online.portal.access import _mask, _safe_next, applicant_required
 from hall.online.portal.forms import (
     BindForm,
     CodeLoginForm,
@@ -191,7 +192,7 @@ def identity(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                 )
             except ValidationError as error:
-                _service_errors(form, error)
+                form_add_service_errors(form, error)
             else:
                 messages.success(request, _("身份信息已绑定。"))
                 return redirect("portal:home")

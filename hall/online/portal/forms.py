@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hall.common import validators
+from hall.common.forms import form_add_service_errors
 from hall.models import Applicant, ServiceRating
-from hall.online.portal.access import _service_errors
 
 PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "numeric"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric"}
@@ -95,7 +95,7 @@ class RegisterForm(IdentityFields):
     def service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict") and "password" in error.error_dict:
             error.error_dict["password1"] = error.error_dict.pop("password")
-        _service_errors(self, error)
+        form_add_service_errors(self, error)
 
 
 class BindForm(IdentityFields):

@@ -20,6 +20,7 @@ from approvals.catalogue.selectors import required_materials
 from approvals.models import Bundle
 from hall.agency.services import agency_request
 from hall.common import validators
+from hall.common.forms import form_add_service_errors
 from hall.intake.forms import QuestionsForm, question_fields
 from hall.lookup import services as lookup
 from hall.models import Applicant, Case, Notice, ServiceRating
@@ -27,7 +28,6 @@ from hall.online import filing, selectors
 from hall.online.portal.access import (
     PORTAL_LOGIN,
     _applicant_or_bind,
-    _service_errors,
     applicant_required,
 )
 from hall.online.portal.forms import AgencyForm, RatingForm
@@ -306,7 +306,7 @@ def agency(request: HttpRequest, receipt_no: str) -> HttpResponse:
     try:
         agency_request(case=case, note=form.cleaned_data["note"], requested_by=request.user)
     except ValidationError as error:
-        _service_errors(form, error)
+        form_add_service_errors(form, error)
         return _case_page(request, case, status=400, agency_form=form)
     messages.success(request, _("已提交代办申请，大厅将指派代办员与您联系。"))
     return redirect("portal:case", receipt_no=case.receipt_no)
@@ -330,7 +330,7 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
             actor=request.user,
         )
     except ValidationError as error:
-        _service_errors(form, error)
+        form_add_service_errors(form, error)
         return _case_page(request, case, status=400, rating_form=form)
     messages.success(request, _("感谢您的评价。"))
     return redirect("portal:case", receipt_no=case.receipt_no)

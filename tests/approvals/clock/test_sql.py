@@ -82,3 +82,25 @@ def test_any_pair_agrees_with_the_clock(pairs):
     assert working_days_between_many(pairs=pairs) == [
         calendar.working_days_between(a, b) for a, b in pairs
     ]
+
+
+def test_every_day_of_the_loaded_calendar_agrees_with_the_clock():
+    # Given every year the calendar package carries (2004 onwards), day by day
+    years = CalendarYear.objects.order_by("year").values_list("year", flat=True)
+    first, last = D(years.first(), 1, 1), D(years.last(), 12, 31)
+    days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    assert len(days) > 8000
+    # When the SQL counts each single day (the day before, the day]
+    singles = working_days_between_many(
+        pairs=[(day - datetime.timedelta(days=1), day) for day in days]
+    )
+    # and the running total from the first day
+    totals = working_days_between_many(pairs=[(first, day) for day in days])
+    # Then both agree with the pure clock on every day
+    calendar = working_calendar()
+    assert singles == [int(calendar.is_working_day(day)) for day in days]
+    running = 0
+    for day, total in zip(days, totals, strict=True):
+        if day != first:
+            running += calendar.is_working_day(day)
+        assert total == running, day

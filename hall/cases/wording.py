@@ -1,0 +1,211 @@
+"""Every paragraph of legal wording the hall prints, in one place.
+
+Notices are legal documents in Chinese, whatever the language of the page that issues them, so
+these texts are not translated. Each function takes the facts and returns the paragraphs; the
+services decide when a notice is issued, this module only says what it says. The articles cited
+are those of the Administrative Licensing Law (行政许可法).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from hall.cases.pdf.document import format_chinese_date
+from hall.models import Case, Notice
+
+LAW = "《中华人民共和国行政许可法》"
+# Art. 38: a refusal states the right to administrative review or litigation.
+REVIEW_RIGHTS = (
+    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
+    "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def calendar_warning(case: Case) -> str:
+    """Said on every notice whose dates cross a year without the State Council's holiday notice."""
+    if not case.calendar_assumed_years:
+        return ""
+    years = "、".join(str(year) for year in case.calendar_assumed_years)
+    return (
+        f"注意：{years}年的法定节假日安排尚未公布，期限暂按周一至周五计算，公布后以实际工作日为准。"
+    )
+
+
+def intake_paragraphs(
+    case: Case, kind: str, *, reasons: str, office: str
+) -> tuple[list[str], list[str]]:
+    item = case.item.name
+    received = format_chinese_date(timezone.localdate(case.materials_received_at))
+    footer: list[str] = []
+    if kind == Notice.Kind.ACCEPTANCE:
+        paragraphs = [
+            f"你（单位）于{received}提交的“{item}”申请，经审查，申请材料齐全、符合法定形式。"
+            f"依据{LAW}第三十二条，本机关决定予以受理。",
+            f"承诺办结日期：{format_chinese_date(case.promised_due_date)}；"
+            f"法定办结期限：{format_chinese_date(case.statutory_due_date)}。"
+            "期限按工作日计算，不含法定节假日；依法需要听证、检验、检测、鉴定和专家评审的，"
+            "所需时间不计算在内。",
+            "可凭收件编号和查询验证码在自助终端或网上办事大厅查询办理进度。",
+        ]
+    elif kind == Notice.Kind.DEEMED_ACCEPTANCE:
+        paragraphs = [
+            f"你（单位）于{received}提交的“{item}”申请材料，本机关未在五个工作日内"
+            f"作出受理决定或一次性告知补正内容。依据{LAW}第三十二条，"
+            f"自收到申请材料之日（{received}）起即为受理。",
+            f"承诺办结日期：{format_chinese_date(case.promised_due_date)}；"
+            f"法定办结期限：{format_chinese_date(case.statutory_due_date)}。",
+        ]
+    elif kind == Notice.Kind.CORRECTION:
+        paragraphs = [
+            f"你（单位）于{received}提交的“{item}”申请材料不齐全或者不符合法定形式。"
+            f"依据{LAW}第三十二条，现将需要补正的全部内容一次性告知如下。",
+            "请按下表补正后提交。补正材料收到后，本机关将在五个工作日内作出是否受理的决定；"
+            "本告知书未列明的材料，不再要求补正。",
+        ]
+    elif kind == Notice.Kind.NON_ACCEPTANCE:
+        paragraphs = [
+            f"你（单位）于{received}提交的“{item}”申请，经审查，本机关决定不予受理。",
+            f"理由：{reasons}",
+        ]
+        if office:
+            paragraphs.append(f"该申请事项依法不属于本机关职权范围，请向{office}申请。")
+        footer.append(REVIEW_RIGHTS)
+    elif kind == Notice.Kind.REFERRAL:
+        paragraphs = [
+            f"你（单位）于{received}提出的“{item}”事项，不属于本大厅受理范围。",
+            f"本大厅已将该事项转交{office}办理。转办理由：{reasons}",
+            "首问责任人将跟踪办理结果并告知你（单位）。",
+        ]
+    else:
+        paragraphs = [reasons] if reasons else []
+    return paragraphs, footer
+
+
+def grant_paragraphs(*, case: Case, opinions: list[str], reasons: str) -> list[str]:
+    """准予行政许可决定书 (Art. 38 para. 1), with each department's opinion and Art. 44's
+    ten working days for issuing the licence."""
+    return [
+        f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}"
+        "牵头，会同有关部门并联审查，申请符合法定条件、标准。"
+        f"依据{LAW}第三十八条第一款，决定准予行政许可。",
+        *(["各部门审查意见：" + "；".join(opinions) + "。"] if opinions else []),
+        *([reasons] if reasons else []),
+        f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
+    ]
+
+
+def refusal_paragraphs(*, case: Case, reasons: str) -> list[str]:
+    """不予行政许可决定书 (Art. 38 para. 2); the review rights go in the footer."""
+    return [
+        f"你（单位）申请的“{case.item.name}”，经审查，不符合法定条件、标准。"
+        f"依据{LAW}第三十八条第二款，决定不予行政许可。",
+        f"理由：{reasons}",
+    ]
+
+
+def department_correction_paragraphs(*, case: Case, department: str) -> list[str]:
+    """A department's one-time correction notice during review; the clock stops meanwhile."""
+    return [
+        f"你（单位）申请的“{case.item.name}”在{department}审查中，"
+        f"依据{LAW}第三十二条，需要补正的全部内容一次性告知如下。",
+        "补正期间审查期限中止计算，补正材料请交首问责任人。本告知书未列明的材料，"
+        "本部门不再要求补正。",
+    ]
+
+
+def special_procedure_paragraphs(
+    *, case: Case, department: str, procedure: str, reason: str, expected_days: int
+) -> list[str]:
+    """Art. 45: the procedure's time does not count toward the limit; the applicant is told the
+    expected time in writing."""
+    return [
+        f"你（单位）申请的“{case.item.name}”，{department}审查中"
+        f"需要进行{procedure}。事由：{reason}",
+        f"依据{LAW}第四十五条，{procedure}所需时间不计算在审批期限内，"
+        f"预计需要{expected_days}个工作日。结束后审查期限继续计算。",
+    ]
+
+
+def extension_paragraphs(
+    *, case: Case, department: str, reason: str, days: int, due_date: datetime.date
+) -> list[str]:
+    """Art. 42: an extension approved by the head, with its reason told to the applicant."""
+    return [
+        f"你（单位）申请的“{case.item.name}”，{department}"
+        f"因{reason}，经本部门负责人批准，审查期限延长"
+        f"{days}个工作日，延长后的期限为"
+        f"{due_date.year}年{due_date.month}月{due_date.day}日。",
+        f"依据{LAW}第四十二条。",
+    ]
+
+
+# --- messages (SMS, email and the portal inbox) -------------------------------------------
+# Unlike the notices these follow the page's language; each body is filled with `%` by the
+# service that sends it.
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: Promise
+    body: Promise
+
+
+AGENT_ASSIGNED = Message(
+    subject=_("已为您指派代办员"),
+    body=_("您的办件 %(receipt_no)s 已由代办员 %(agent)s 全程代办。"),
+)
+REFERRED = Message(
+    subject=_("转办告知"),
+    body=_("您申请的“%(item)s”已转%(office)s办理。"),
+)
+ACCEPTED = Message(
+    subject=_("受理通知"),
+    body=_(
+        "您申请的“%(item)s”已于%(date)s受理，收件编号%(receipt)s，承诺办结日期%(due)s。查询验证码%(code)s。"
+    ),
+)
+CORRECTION_REQUESTED = Message(
+    subject=_("补正告知"),
+    body=_("您申请的“%(item)s”需要补正材料：%(names)s。详见一次性补正告知书%(number)s。"),
+)
+NOT_ACCEPTED = Message(
+    subject=_("不予受理决定"),
+    body=_("您申请的“%(item)s”不予受理，理由：%(reasons)s。"),
+)
+EXTENDED = Message(
+    subject=_("延长审批期限告知"),
+    body=_("%(department)s审查期限延长%(days)s个工作日，理由：%(reason)s。"),
+)
+DECIDED = Message(
+    subject=_("审批决定"),
+    body=_("您申请的“%(item)s”已作出%(decision)s决定，可到%(window)s领取或选择邮寄。"),
+)
+CLOSED = Message(
+    subject=_("办结通知"),
+    body=_("您申请的“%(item)s”已办结（%(method)s）。欢迎对本次服务进行评价。"),
+)
+DEPARTMENT_CORRECTION = Message(
+    subject=_("补正告知"),
+    body=_("%(department)s审查您的申请需要补正：%(names)s。请交首问责任人%(owner)s。"),
+)
+SPECIAL_PROCEDURE = Message(
+    subject=_("特别程序告知"),
+    body=_("您的申请需要进行%(kind)s，预计%(days)s个工作日，期间不计入审批期限。"),
+)
+DEEMED_APPROVAL = Message(
+    subject=_("审批进度"),
+    body=_("您的“%(item)s”申请中，%(department)s的审查已超时，依规视为同意。"),
+)
+
+
+def owner_told(*, case: Case, label: str) -> tuple[str, str]:
+    """The subject and body telling the first-contact owner of a change on their case."""
+    return (
+        f"{case.receipt_no} {label}",
+        f"您首问负责的办件 {case.receipt_no}（{case.item.name}）：{label}。",
+    )

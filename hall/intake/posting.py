@@ -1,0 +1,77 @@
+"""Reading an Art. 32 intake decision from a posted form: the one parser that the window's
+case page and the online-intake desk share, so both apply the same outcomes, marks and messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hall.intake.common import MaterialMark
+from hall.intake.forms import ReferForm, RefuseForm
+from hall.models import CaseMaterial, Notice
+
+
+@dataclass
+class IntakePost:
+    """What the clerk posted: the outcome, its bound forms, and the service's keyword arguments
+    (`None` when a refusal or referral lacks its reasons or office)."""
+
+    outcome: str
+    refuse_form: RefuseForm
+    refer_form: ReferForm
+    extra: dict[str, str] | None = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.extra is not None
+
+
+def intake_post_read(request: HttpRequest) -> IntakePost:
+    outcome = request.POST.get("outcome", "check")
+    refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
+    refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
+    form = {"refuse": refuse_form, "refer": refer_form}.get(outcome)
+    extra: dict[str, str] | None = {}
+    if form is not None:
+        extra = (
+            {"reasons": form.cleaned_data["reasons"], "office": form.cleaned_data["office"]}
+            if form.is_valid()
+            else None
+        )
+    return IntakePost(outcome=outcome, refuse_form=refuse_form, refer_form=refer_form, extra=extra)
+
+
+INCOMPLETE_MESSAGE = gettext_lazy("请填写理由和机关。")
+
+
+def material_marks_read(
+    request: HttpRequest, editable: list[CaseMaterial]
+) -> dict[int, MaterialMark]:
+    """The clerk's mark for each material that may still be checked (the one-time rule decides
+    which: `hall.cases.selectors.materials_editable`); unmarked materials are left as they are."""
+    marks = {}
+    for material in editable:
+        status = request.POST.get(f"status-{material.pk}")
+        if status:
+            marks[material.pk] = MaterialMark(
+                status=status,
+                reason=request.POST.get(f"reason-{material.pk}", ""),
+                scan=request.FILES.get(f"scan-{material.pk}"),
+            )
+    return marks
+
+
+def intake_result_tell(request: HttpRequest, notice: Notice | None) -> None:
+    if notice is not None:
+        messages.success(
+            request,
+            _("已出具%(kind)s，文号 %(number)s。")
+            % {"kind": notice.get_kind_display(), "number": notice.number},
+        )
+    else:
+        messages.success(request, _("材料核对结果已保存。"))
