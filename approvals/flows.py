@@ -4,7 +4,7 @@ Stages run in order; inside a stage every department step opens at once (serial 
 at a time), the stage's join waits for all of them, and the stage's lead department records the
 stage decision. After the last stage (or a refused one) the item's lead department decides and
 the result is delivered. Which stages and departments exist is data copied from the catalogue
-(approvals.review_models), read through approvals.review_selectors; every change of case data is
+(approvals.models.reviews), read through approvals.reviews.selectors; every change of case data is
 a call into approvals.reviews.
 """
 
@@ -15,8 +15,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from approvals.models import ApprovalProcess
-from approvals.reviews import hooks as reviews
-from approvals.reviews import selectors
+from approvals.reviews import hooks, selectors
 from approvals.workflow.nodes import DynamicSplit
 
 
@@ -95,13 +94,13 @@ class ApprovalFlow(flow.Flow):
         return bool(selectors.steps_to_open(case=activation.process.case))
 
     def review_created(self, activation):
-        reviews.step_open(step_id=activation.task.data["step_id"], task=activation.task)
+        hooks.step_open(step_id=activation.task.data["step_id"], task=activation.task)
 
     def stage_decision_created(self, activation):
-        reviews.stage_decision_open(case=activation.process.case, task=activation.task)
+        hooks.stage_decision_open(case=activation.process.case, task=activation.task)
 
     def final_decision_created(self, activation):
-        reviews.final_decision_open(case=activation.process.case, task=activation.task)
+        hooks.final_decision_open(case=activation.process.case, task=activation.task)
 
     def delivery_created(self, activation):
-        reviews.delivery_open(case=activation.process.case, task=activation.task)
+        hooks.delivery_open(case=activation.process.case, task=activation.task)

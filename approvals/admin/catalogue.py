@@ -15,7 +15,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from approvals.admin import calendar as calendar_admin  # noqa: F401  (registers the calendar models)
 from approvals.catalogue.services import item_new_version
 from approvals.models import (
     ApprovalStep,

@@ -13,7 +13,7 @@ from approvals.desk.forms import (
     ServiceForm,
 )
 from approvals.models import CaseStep
-from approvals.reviews import common as reviews
+from approvals.reviews import common as reviews_common
 from departments.models import Officer
 
 
@@ -25,7 +25,7 @@ def _officer(request: HttpRequest) -> Officer:
 
 
 def _status_for(error: ValidationError) -> int:
-    return 409 if isinstance(error, reviews.AlreadyDecided) else 400
+    return 409 if isinstance(error, reviews_common.AlreadyDecided) else 400
 
 
 def _run(form: ServiceForm, call) -> ValidationError | None:

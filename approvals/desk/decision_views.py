@@ -17,15 +17,15 @@ from approvals.desk.forms import (
     ExtensionDecideForm,
     StageDecideForm,
 )
-from approvals.desk.views import desk_required
 from approvals.models import StepExtension
 from approvals.reviews import decisions, extensions
 from approvals.reviews.selectors import case_opinions
+from hall.common.permissions import officer_desk_required
 from hall.common.validators import UPLOAD_KINDS
 from hall.models import Notice
 
 
-@desk_required
+@officer_desk_required
 def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
     """The stage's lead department collects the opinions and decides the stage (Art. 26)."""
     stage = selectors.stage_of_lead(stage_id=stage_id, department=_officer(request).department)
@@ -73,7 +73,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
     )
 
 
-@desk_required
+@officer_desk_required
 def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The item's lead department issues the decision document (Art. 26, 38)."""
     decision = selectors.decision_of_lead(
@@ -125,7 +125,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
     )
 
 
-@desk_required
+@officer_desk_required
 def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     """Art. 42: the department head approves or rejects an extension."""
     officer = _officer(request)
@@ -182,7 +182,7 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     )
 
 
-@desk_required
+@officer_desk_required
 def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
     """A material's scan, for a department that works on the case. Served as the type its
     content was detected as at upload, never as its name says."""
@@ -205,7 +205,7 @@ def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
     )
 
 
-@desk_required
+@officer_desk_required
 def notice_pdf(request: HttpRequest, notice_id: int) -> FileResponse:
     notice = selectors.notice_of_department(
         notice_id=notice_id, department=_officer(request).department

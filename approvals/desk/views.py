@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,11 +27,10 @@ from approvals.models import CaseStep, ServiceItem, StepSuspension
 from approvals.reviews import extensions, steps
 from approvals.reviews import suspensions as reviews_suspensions
 from approvals.reviews.selectors import case_opinions
+from hall.common.permissions import officer_desk_required
 
-desk_required = permission_required("hall.use_officer_desk", raise_exception=True)
 
-
-@desk_required
+@officer_desk_required
 def desk_home(request: HttpRequest) -> HttpResponse:
     """The department's open steps by deadline, lead work, owed written opinions and, for the
     head, extension requests. The query count does not grow with the number of rows."""
@@ -66,7 +64,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_claim(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -85,7 +83,7 @@ def step_claim(request: HttpRequest, step_id: int) -> HttpResponse:
     return redirect(_back(request, "desk:home"))
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_release(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -191,12 +189,12 @@ def _step_page(
     )
 
 
-@desk_required
+@officer_desk_required
 def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, _own_step(request, step_id))
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -220,7 +218,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, step, data=request.POST, bound="decide", run=run)
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_correction(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -238,7 +236,7 @@ def step_correction(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, step, data=request.POST, bound="correction", run=run)
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_special_start(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -260,7 +258,7 @@ def step_special_start(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, step, data=request.POST, bound="special", run=run)
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_special_end(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -276,7 +274,7 @@ def step_special_end(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, step, data=request.POST, bound="special_end", run=run)
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_extension(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)
@@ -290,7 +288,7 @@ def step_extension(request: HttpRequest, step_id: int) -> HttpResponse:
     return _step_page(request, step, data=request.POST, bound="extension", run=run)
 
 
-@desk_required
+@officer_desk_required
 @require_POST
 def step_written_opinion(request: HttpRequest, step_id: int) -> HttpResponse:
     step = _own_step(request, step_id)

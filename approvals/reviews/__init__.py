@@ -5,6 +5,6 @@ heads, clerks and the sweeps call the rest. A decision completes the step's view
 `complete_human_task`, which takes the process lock first and re-checks the row under it, so an
 officer clicking and the deemed-approval sweep at the same instant produce exactly one decision.
 
-Deadlines are working days on the hall's calendar (approvals.deadlines), stored on each step;
+Deadlines are working days on the hall's calendar (approvals.clock.deadlines), stored on each step;
 suspensions (Art. 45 special procedures, corrections) and an extension (Art. 42) move them.
 """

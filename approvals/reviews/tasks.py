@@ -3,14 +3,14 @@ deadlines themselves live in the database (never as ETA/countdown tasks)."""
 
 from celery import shared_task
 
-from approvals.reviews import sweeps as reviews
+from approvals.reviews import sweeps as review_sweeps
 
 
 @shared_task(name="approvals.tasks.sweep_deemed_approvals")
 def sweep_deemed_approvals() -> int:
-    return reviews.steps_deem_overdue_sweep()
+    return review_sweeps.steps_deem_overdue_sweep()
 
 
 @shared_task(name="approvals.tasks.sweep_warnings")
 def sweep_warnings() -> int:
-    return reviews.steps_warn_sweep()
+    return review_sweeps.steps_warn_sweep()

@@ -22,7 +22,7 @@ A running `SUM(...) OVER (ORDER BY day)` turns that into ordinals; PostgreSQL ma
 once and hash-joins it to the rows, so the cost is one pass over the rows plus one row per
 calendar date in the range. The range is taken from the data (the earliest start date of the rows
 being measured), never guessed. `working_days_between_many` runs the same CTE on given date pairs
-so that tests can hold it against `approvals.deadlines`.
+so that tests can hold it against `approvals.clock.deadlines`.
 
 The performance figures are PostgreSQL-only (`generate_series`, `percentile_cont`, `FILTER`);
 `performance_supported()` says whether the current database can compute them.

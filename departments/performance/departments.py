@@ -6,10 +6,15 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
+from approvals.models import CaseStep, StepExtension, StepSuspension
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, _rows
 
-DECIDED = ("approved", "refused", "deemed")
+Step = CaseStep.Status
+# The statuses are written into the SQL from the model's choices, never as literals of their own.
+APPROVED, REFUSED, DEEMED = Step.APPROVED.value, Step.REFUSED.value, Step.DEEMED.value
+CORRECTION = StepSuspension.Kind.CORRECTION.value
+EXTENSION_APPROVED = StepExtension.Status.APPROVED.value
 
 
 def department_figures(*, period: Period) -> Table:
@@ -37,7 +42,7 @@ def department_figures(*, period: Period) -> Table:
         JOIN {T["item_stage"]} st ON st.id = a.stage_id
         JOIN {T["item"]} i ON i.id = st.item_id
         WHERE s.decided_at >= %(start_at)s AND s.decided_at < %(end_at)s
-          AND s.status IN ('approved', 'refused', 'deemed')
+          AND s.status IN ('{APPROVED}', '{REFUSED}', '{DEEMED}')
     ),
     {working_day_ordinals_sql(low="SELECT MIN(opened_on) FROM decided", high="%(end)s")},
     suspended AS (
@@ -59,8 +64,8 @@ def department_figures(*, period: Period) -> Table:
     steps AS (
         SELECT department_id,
                COUNT(*) AS handled,
-               COUNT(*) FILTER (WHERE status <> 'deemed' AND decided_at < due_at) AS on_time,
-               COUNT(*) FILTER (WHERE status = 'deemed') AS deemed,
+               COUNT(*) FILTER (WHERE status <> '{DEEMED}' AND decided_at < due_at) AS on_time,
+               COUNT(*) FILTER (WHERE status = '{DEEMED}') AS deemed,
                COUNT(*) FILTER (WHERE late) AS late,
                AVG(used) AS avg_used,
                AVG(suspended) AS avg_suspended,
@@ -73,8 +78,8 @@ def department_figures(*, period: Period) -> Table:
     ),
     stops AS (
         SELECT s.department_id,
-               COUNT(*) FILTER (WHERE ss.kind = 'correction') AS corrections,
-               COUNT(*) FILTER (WHERE ss.kind <> 'correction') AS special_procedures
+               COUNT(*) FILTER (WHERE ss.kind = '{CORRECTION}') AS corrections,
+               COUNT(*) FILTER (WHERE ss.kind <> '{CORRECTION}') AS special_procedures
         FROM {T["suspension"]} ss
         JOIN {T["step"]} s ON s.id = ss.step_id
         WHERE ss.starts_on BETWEEN %(start)s AND %(end)s
@@ -83,7 +88,7 @@ def department_figures(*, period: Period) -> Table:
     extensions AS (
         SELECT s.department_id,
                COUNT(*) AS extensions,
-               COUNT(*) FILTER (WHERE e.status = 'approved') AS extensions_approved
+               COUNT(*) FILTER (WHERE e.status = '{EXTENSION_APPROVED}') AS extensions_approved
         FROM {T["extension"]} e
         JOIN {T["step"]} s ON s.id = e.step_id
         WHERE e.requested_at >= %(start_at)s AND e.requested_at < %(end_at)s

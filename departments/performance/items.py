@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
+from approvals.models import CaseDecision
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, _rows
+
+GRANT = CaseDecision.Decision.GRANT.value
 
 
 def item_figures(*, period: Period) -> Table:
@@ -39,7 +42,7 @@ def item_figures(*, period: Period) -> Table:
     elapsed AS (
         SELECT d.code,
                COUNT(*) AS decided,
-               COUNT(*) FILTER (WHERE d.decision = 'grant') AS granted,
+               COUNT(*) FILTER (WHERE d.decision = '{GRANT}') AS granted,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY wdec.n - wacc.n) AS median_days,
                percentile_cont(0.9) WITHIN GROUP (ORDER BY wdec.n - wacc.n) AS p90_days,
                MAX(wdec.n - wacc.n) AS max_days

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.sql import working_day_ordinals_sql
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, _rows
+from hall.models import Case
 
 
 @dataclass
@@ -89,7 +90,7 @@ def serial_parallel(*, period: Period, today: datetime.date) -> list[ItemCompari
     closed_cases AS NOT MATERIALIZED (
         SELECT c.id, c.accepted_on, i.code
         FROM {T["case"]} c JOIN {T["item"]} i ON i.id = c.item_id
-        WHERE c.status = 'closed'
+        WHERE c.status = '{Case.Status.CLOSED.value}'
           AND c.closed_at >= %(start_at)s AND c.closed_at < %(end_at)s
           AND i.code IN (SELECT p.code FROM plan p JOIN multi m ON m.item_id = p.item_id)
     ),

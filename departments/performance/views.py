@@ -11,10 +11,8 @@ from django.utils.translation import gettext as _
 from departments.performance import clerks, exports, items, periods, queue, serial_parallel, tables
 from departments.performance import departments as performance_departments
 from departments.performance.charts import figures, paths
-from departments.supervision.forms import (
-    PeriodForm,
-)
-from departments.supervision.views import supervision_required
+from departments.performance.forms import PeriodForm
+from hall.common.permissions import supervision_required
 
 
 def _period(request, default: periods.Period) -> tuple[PeriodForm, periods.Period]:

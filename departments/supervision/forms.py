@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.clock.deadlines import Light
 from departments.models import Department
-from departments.performance import periods as performance
 from departments.supervision.selectors import clerks, officers
 from departments.supervision.services import NOTE_MAX_LENGTH
 
@@ -60,57 +59,6 @@ class ReminderForm(forms.Form):
         self.fields["step"].choices = [("", _("整个办件（所有在办环节）"))] + [
             (step.pk, f"{step.department.label} · {step.name}") for step in steps
         ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class PeriodForm(forms.Form):
-    """A period of Shanghai calendar dates, both ends included; at most a year and a day."""
-
-    start = forms.DateField(label=_("开始日期"), widget=DateInput())
-    end = forms.DateField(label=_("结束日期"), widget=DateInput())
-
-    def __init__(self, *args, default: performance.Period, **kwargs):
-        self.default = default
-        # ISO strings, not dates: a date would be rendered localised (2026年10月1日), which a
-        # date input cannot read.
-        kwargs.setdefault(
-            "initial", {"start": default.start.isoformat(), "end": default.end.isoformat()}
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end:
-            if end < start:
-                self.add_error("end", _("结束日期不能早于开始日期。"))
-            elif (end - start).days + 1 > performance.MAX_PERIOD_DAYS:
-                self.add_error(
-                    "end",
-                    _("统计期间最长 %(days)s 天。") % {"days": performance.MAX_PERIOD_DAYS},
-                )
-        return data
-
-    @classmethod
-    def period_from(
-        cls, data, *, default: performance.Period
-    ) -> tuple["PeriodForm", performance.Period]:
-        """The bound form and its period; the default period when nothing (or nothing valid)
-        was asked for, so the page always shows figures."""
-        if not any(data.get(name) for name in ("start", "end")):
-            return cls(default=default), default
-        form = cls(data, default=default)
-        if form.is_valid():
-            return form, performance.Period(
-                start=form.cleaned_data["start"], end=form.cleaned_data["end"]
-            )
-        return form, default
 
 
 class WarningFilterForm(forms.Form):

@@ -78,9 +78,9 @@ def warning_steps_queryset(
 ) -> QuerySet[CaseStep]:
     """Open steps with a yellow or red card.
 
-    A step turns yellow on its stored `warn_on` date (`approvals.deadlines.yellow_from`, the first
-    day `warning_light` is yellow) and red at its `due_at`; a suspended step's clock is stopped,
-    so it carries no card. The officer is whoever claimed the step (or decided it).
+    A step turns yellow on its stored `warn_on` date (`approvals.clock.deadlines.yellow_from`,
+    the first day `warning_light` is yellow) and red at its `due_at`; a suspended step's clock is
+    stopped, so it carries no card. The officer is whoever claimed the step (or decided it).
     """
     rows = CaseStep.objects.filter(
         status=CaseStep.Status.OPEN, warn_on__lte=timezone.localdate(now)
@@ -123,7 +123,8 @@ def warning_rows(
     limit: int = WARNING_LIMIT,
 ) -> list[WarningRow]:
     """The warned steps, the most urgent first, each with its light and working days left
-    (`approvals.deadlines.warning_light` and `remaining_working_days` on the stored due date)."""
+    (`approvals.clock.deadlines.warning_light` and `remaining_working_days` on the stored due
+    date)."""
     calendar = calendar or working_calendar()
     steps = (
         warning_steps_queryset(now=now, filters=filters)

@@ -1,6 +1,7 @@
 """Supervision services (电子监察): the writes a supervisor makes from a warning.
 
-Reassigning the first-contact owner is `hall.intake.case_owner_handover`; reminding is here.
+Reassigning the first-contact owner is `hall.intake.ownership.case_owner_handover`; reminding
+is here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -23,10 +22,9 @@ from departments.supervision.forms import (
 )
 from departments.supervision.services import case_remind
 from hall.cases.selectors import case_for_staff
+from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.common import MaterialMark
-
-supervision_required = permission_required("hall.view_supervision", raise_exception=True)
 
 
 @supervision_required

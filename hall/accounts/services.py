@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from hall.accounts.sms_codes import sms_code_verify
 from hall.cases import selectors
 from hall.common import validators
-from hall.intake import applicants as intake
+from hall.intake import applicants
 from hall.models import Applicant, SmsCode
 from hall.roles import APPLICANT, roles_sync
 
@@ -77,7 +77,7 @@ def _applicant_bind(
                     ]
                 }
             )
-    applicant = intake.applicant_register(
+    applicant = applicants.applicant_register(
         kind=kind,
         name=name,
         phone=phone,
@@ -114,7 +114,7 @@ def account_register(
     ``uscc``, ``legal_representative``). Not to be called inside another transaction: the code's
     attempt count must stay counted when the registration then fails.
     """
-    errors = intake.identity_errors(
+    errors = applicants.identity_errors(
         kind=kind,
         name=name,
         id_number=id_number,
@@ -176,7 +176,7 @@ def account_identity_bind(
     existing = Applicant.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    errors = intake.identity_errors(
+    errors = applicants.identity_errors(
         kind=kind,
         name=name,
         id_number=id_number,

@@ -9,8 +9,8 @@ Rules:
   (all purposes together);
 - a code may be tried at most 5 times; the comparison is constant-time.
 
-Sending: the code goes straight to the SMS backend (`hall.messaging.sms_backend()`) with the
-dedupe id ``sms-code:<row id>``, not through the notification outbox. The outbox keeps the text
+Sending: the code goes straight to the SMS backend (`hall.platform.messaging.sms_backend()`) with
+the dedupe id ``sms-code:<row id>``, not through the notification outbox. The outbox keeps the text
 of every message in `Notification.body` for good, which would store the code in clear next to its
 hash; and its retries (the drain waits 30 s, a broker outage longer) would deliver a 5-minute code
 late or dead. A failed send expires the code at once and tells the applicant to try again.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,12 +20,10 @@ from hall.agency import services as agency
 from hall.cases.actions import action_label
 from hall.common.forms import form_add_service_errors
 from hall.common.people import display_name
+from hall.common.permissions import agent_required, supervision_required
 from hall.models import AgencyRequest, Notice, ServiceRating
 from hall.outbox.selectors import inbox_for
 from hall.ratings import services as ratings
-
-agent_required = permission_required("hall.act_as_agent", raise_exception=True)
-supervision_required = permission_required("hall.view_supervision", raise_exception=True)
 
 
 class NoteForm(forms.Form):

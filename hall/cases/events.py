@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.models import Applicant, Case, CaseEvent
 from hall.outbox.queue import owner_notify
@@ -38,5 +39,6 @@ def event_record(
     )
     event.save(force_insert=True)
     if action.tells_owner and case.owner_id and case.owner_id != getattr(actor, "pk", None):
-        owner_notify(case=case, event=event, label=str(action.label))
+        subject, body = wording.owner_told(case=case, label=str(action.label))
+        owner_notify(case=case, event=event, subject=subject, body=body)
     return event

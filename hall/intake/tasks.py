@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from hall.intake import sweeps as intake
+from hall.intake import sweeps
 
 
 @shared_task(name="hall.tasks.sweep_deemed_acceptance")
 def sweep_deemed_acceptance() -> int:
-    return intake.intake_deemed_acceptance_sweep()
+    return sweeps.intake_deemed_acceptance_sweep()

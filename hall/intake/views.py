@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from approvals.reviews import delivery, suspensions
 from hall.cases import selectors
 from hall.cases.notices import notice_document
 from hall.cases.pdf.printing import notice_print_context
+from hall.common.permissions import workbench_required
 from hall.intake import applicants, ownership, receiving
 from hall.intake import decisions as intake_decisions
 from hall.intake.forms import (
@@ -39,8 +39,6 @@ from hall.intake.posting import (
 )
 from hall.models import Applicant, Case, Notice
 from hall.outbox.selectors import inbox_for
-
-workbench_required = permission_required("hall.use_workbench", raise_exception=True)
 
 
 def _window(request):

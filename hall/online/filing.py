@@ -31,7 +31,7 @@ from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.common import validators
-from hall.intake import receiving as intake
+from hall.intake import receiving
 from hall.models import Applicant, Case, CaseEvent, CaseGroup, CaseMaterial, UploadedMaterial
 from hall.online.selectors import (
     _display_name,
@@ -177,7 +177,7 @@ def online_case_file(
     writer = _Writer()
     try:
         with transaction.atomic():
-            case = intake.case_receive(
+            case = receiving.case_receive(
                 submission_key=submission_key,
                 applicant=applicant,
                 item=item,
@@ -241,7 +241,7 @@ def online_group_file(
     writer = _Writer()
     try:
         with transaction.atomic():
-            group = intake.case_group_receive(
+            group = receiving.case_group_receive(
                 submission_key=submission_key,
                 applicant=applicant,
                 bundle=bundle,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from hall.cases import wording
 from hall.models import Case, CaseEvent, Notification
 from hall.outbox.delivery import logger
 from hall.outbox.tasks import deliver_notification
@@ -52,8 +51,8 @@ def _enqueue(task, notification_id: int) -> None:
         )
 
 
-def owner_notify(*, case: Case, event: CaseEvent, label: str) -> None:
-    subject, body = wording.owner_told(case=case, label=label)
+def owner_notify(*, case: Case, event: CaseEvent, subject: str, body: str) -> None:
+    """Put one message about `event` in the first-contact owner's inbox, once per event."""
     notification_queue(
         dedupe_key=f"event:{event.pk}:owner",
         channel=Notification.Channel.INBOX,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from hall.outbox import delivery as notifications
+from hall.outbox import delivery as outbox_delivery
 
 
 @shared_task(
@@ -13,12 +13,12 @@ from hall.outbox import delivery as notifications
     autoretry_for=(Exception,),
     retry_backoff=5,
     retry_backoff_max=300,
-    max_retries=notifications.MAX_ATTEMPTS,
+    max_retries=outbox_delivery.MAX_ATTEMPTS,
 )
 def deliver_notification(notification_id: int) -> bool:
-    return notifications.notification_deliver(notification_id=notification_id)
+    return outbox_delivery.notification_deliver(notification_id=notification_id)
 
 
 @shared_task(name="hall.tasks.drain_outbox")
 def drain_outbox() -> int:
-    return notifications.outbox_drain()
+    return outbox_delivery.outbox_drain()

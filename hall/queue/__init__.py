@@ -2,7 +2,7 @@
 queue statistics that supervision reads.
 
 Numbers. A ticket's number is its category's letter and that category's sequence of the day
-(A001, A002 … B001 …), drawn from `hall.numbering.counter_next` under a row lock in the same
+(A001, A002 … B001 …), drawn from `hall.cases.numbering.counter_next` under a row lock in the same
 transaction as the ticket, so the numbers have no gaps and no duplicates under concurrent kiosks.
 
 Queue order at a window (what `ticket_call_next` applies):

@@ -8,7 +8,6 @@ the clerk's window is `request.user.clerk.window`); the board /queue/board/ and 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from hall.common.permissions import workbench_required
 from hall.models import QueueTicket, Window
 from hall.queue import selectors, services
-
-workbench_required = permission_required("hall.use_workbench", raise_exception=True)
 
 # How often the board asks for news, in milliseconds (the page's script backs off on errors).
 BOARD_POLL_MS = 2500

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -21,10 +20,9 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from hall.common.forms import form_add_service_errors
+from hall.common.permissions import supervision_required
 from hall.models import RatingFollowUp
 from hall.ratings import services as ratings
-
-supervision_required = permission_required("hall.view_supervision", raise_exception=True)
 
 
 class AnswerForm(forms.Form):

@@ -2,14 +2,13 @@
 
 A clerk claims a filing (case_owner_claim: the first clerk to handle it becomes its first-contact
 owner), looks at the uploaded files next to the checklist, and takes the same outcomes as at a
-window through hall.intake.case_intake_decide, under the same one-time rule. Only the owner
-decides; other clerks see the case read-only.
+window through hall.intake.decisions.case_intake_decide, under the same one-time rule. Only the
+owner decides; other clerks see the case read-only.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hall.cases import selectors
 from hall.common.people import display_name
+from hall.common.permissions import workbench_required
 from hall.intake import decisions, ownership
 from hall.intake.forms import ReferForm, RefuseForm
 from hall.intake.posting import (
@@ -26,24 +26,22 @@ from hall.intake.posting import (
     intake_result_tell,
     material_marks_read,
 )
-from hall.online import selectors as online_intake
-
-desk_required = permission_required("hall.use_workbench", raise_exception=True)
+from hall.online import selectors as online_selectors
 
 
-@desk_required
+@workbench_required
 def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hall/online_desk/queue.html",
         {
-            "waiting": online_intake.online_queue()[:200],
-            "corrections": online_intake.corrections_uploaded_queue()[:200],
+            "waiting": online_selectors.online_queue()[:200],
+            "corrections": online_selectors.corrections_uploaded_queue()[:200],
         },
     )
 
 
-@desk_required
+@workbench_required
 @require_POST
 def claim(request: HttpRequest, receipt_no: str) -> HttpResponse:
     case = selectors.case_for_staff(receipt_no=receipt_no)
@@ -59,7 +57,7 @@ def claim(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return redirect("online_desk:case", receipt_no=case.receipt_no)
 
 
-@desk_required
+@workbench_required
 def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
     found = selectors.case_for_staff(receipt_no=receipt_no)
     if found is None:
@@ -102,7 +100,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
         found = selectors.case_for_staff(receipt_no=receipt_no)
         editable = selectors.materials_editable(case=found)
     uploads: dict[int, list] = {}
-    for upload in online_intake.uploads_of_case(case=found):
+    for upload in online_selectors.uploads_of_case(case=found):
         uploads.setdefault(upload.material_id, []).append(upload)
     materials = [
         {"material": material, "uploads": uploads.get(material.pk, [])}

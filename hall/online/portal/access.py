@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from hall.online import selectors as online_intake
+from hall.online import selectors as online_selectors
 
 PORTAL_LOGIN = "portal:login"
 
@@ -37,7 +37,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 def _applicant_or_bind(request: HttpRequest):
-    applicant = online_intake.applicant_for(user=request.user)
+    applicant = online_selectors.applicant_for(user=request.user)
     if applicant is None:
         messages.info(request, _("请先完善身份信息，再在线申报或查看办件。"))
     return applicant

@@ -20,7 +20,7 @@ from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.lookup import services as lookup
 from hall.models import Applicant, SmsCode
-from hall.online import selectors as online_intake
+from hall.online import selectors as online_selectors
 from hall.online.portal.access import _mask, _safe_next, applicant_required
 from hall.online.portal.forms import (
     BindForm,
@@ -171,7 +171,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 @applicant_required
 def identity(request: HttpRequest) -> HttpResponse:
     """Bind an account without an identity (e.g. created by an administrator) to its applicant."""
-    if online_intake.applicant_for(user=request.user) is not None:
+    if online_selectors.applicant_for(user=request.user) is not None:
         return redirect("portal:home")
     initial = {"kind": Applicant.Kind.PERSON, "phone": request.session.get("hall.portal.phone")}
     form = BindForm(request.POST or None, initial=initial)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from approvals.clock.calendar import calendar_load_package_years
 from departments.performance import periods as performance
 from departments.performance import tables
-from departments.supervision.forms import PeriodForm
+from departments.performance.forms import PeriodForm
 from tests.approvals.workflow_helpers import make_clerk, staged_item
 from tests.departments.builders import at, bare_case, departments
 
