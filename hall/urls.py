@@ -21,6 +21,7 @@ urlpatterns = [
     path("ratings/", include("hall.ratings.urls")),
     path("desk/", include("approvals.desk.urls")),
     path("guide/", include("approvals.guide.urls")),
+    path("register/", include("approvals.register.urls")),
     path("supervision/", include("departments.supervision.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -342,6 +342,42 @@ def _suspended_working_days(calendar: WorkingCalendar, start: date, suspension: 
     return max(0, calendar.working_days_between(counted_from, suspension.end))
 
 
+def suspensions_union(
+    *, calendar: WorkingCalendar, suspensions: Iterable[Suspension]
+) -> list[Suspension]:
+    """The periods in which at least one of several clocks was stopped, as closed suspensions.
+
+    A case's limit stops while any of its departments' steps is stopped (Art. 45), and two
+    departments' procedures may overlap; counting each would stop the case twice. An open
+    suspension is taken to last its `expected_days` working days (what the applicant was told),
+    so the union is a projection until it ends. Overlapping or touching periods merge; the
+    result is in date order and never overlaps, so `compute_deadline` accepts it.
+    """
+    spans: list[tuple[date, date, str]] = []
+    for suspension in suspensions:
+        end = suspension.end
+        if end is None:
+            end = (
+                calendar.add_working_days(suspension.start - _ONE_DAY, suspension.expected_days)
+                if suspension.expected_days > 0
+                else suspension.start
+            )
+        spans.append((suspension.start, max(end, suspension.start), suspension.reason))
+    spans.sort()
+    merged: list[list] = []
+    for start, end, reason in spans:
+        if merged and start <= merged[-1][1] + _ONE_DAY:
+            merged[-1][1] = max(merged[-1][1], end)
+            if reason not in merged[-1][2]:
+                merged[-1][2].append(reason)
+        else:
+            merged.append([start, end, [reason]])
+    return [
+        Suspension(reason="、".join(reasons), start=start, end=end)
+        for start, end, reasons in merged
+    ]
+
+
 def compute_deadline(
     *,
     calendar: WorkingCalendar,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,20 @@ class ServiceItem(models.Model):
     promised_days = models.PositiveSmallIntegerField(
         _("承诺时限（工作日）"),
         help_text=_("承诺时限不得超过法定时限；即办件可为 0。"),
+    )
+    issuance_days = models.PositiveSmallIntegerField(
+        _("颁发送达时限（工作日）"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "准予许可后颁发、送达许可证件的期限，不得超过 10 个工作日（行政许可法第四十四条）。"
+        ),
+    )
+    licence_validity_years = models.PositiveSmallIntegerField(
+        _("许可有效期（年）"),
+        null=True,
+        blank=True,
+        help_text=_("准予许可决定公开时显示的有效期；长期有效的留空。"),
     )
     serial = models.BooleanField(
         _("串联审批"), default=False, help_text=_("勾选后所有审批环节依次进行，用于与并联对比。")

@@ -182,6 +182,8 @@ class StepSuspension(models.Model):
         APPRAISAL = "appraisal", _("鉴定")
         EXPERT_REVIEW = "expert_review", _("专家评审")
         HEARING = "hearing", _("听证")
+        TENDERING = "tendering", _("招标")
+        AUCTION = "auction", _("拍卖")
 
     step = models.ForeignKey(
         CaseStep, verbose_name=_("部门审查"), on_delete=models.CASCADE, related_name="suspensions"
@@ -280,6 +282,13 @@ class CaseDecision(models.Model):
     delivery = models.CharField(_("送达方式"), max_length=10, choices=Delivery.choices, blank=True)
     delivery_note = models.CharField(_("送达说明"), max_length=200, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Art. 44: a grant's licence is issued and delivered within 10 working days of the decision.
+    issue_due_date = models.DateField(_("颁发送达期限"), null=True, blank=True)
+    issue_due_at = models.DateTimeField(_("颁发送达截止时刻"), null=True, blank=True)
+    issue_warn_on = models.DateField(_("颁发送达预警日"), null=True, blank=True)
+    issue_warned_yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
+    issue_warned_red_at = models.DateTimeField(null=True, blank=True, editable=False)
+    issued_late = models.BooleanField(_("逾期颁发送达"), default=False)
 
     class Meta:
         verbose_name = _("审批决定")
@@ -289,7 +298,13 @@ class CaseDecision(models.Model):
                 fields=["decided_at"],
                 condition=Q(decided_at__isnull=False),
                 name="decision_decided_at",
-            )
+            ),
+            # the issuance sweep and supervision read only grants not yet delivered
+            models.Index(
+                fields=["issue_due_at"],
+                condition=Q(issue_due_at__isnull=False, delivered_at__isnull=True),
+                name="decision_issue_open",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@ who is told."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
@@ -20,14 +22,17 @@ from approvals.clock.deadlines import (
     Suspension,
     WorkingCalendar,
     compute_deadline,
+    suspensions_union,
     yellow_from,
 )
 from approvals.models import (
     CaseStep,
     ServiceItem,
     StepExtension,
+    StepSuspension,
 )
 from approvals.reviews.selectors import step_recipients
+from hall.models import Case
 from hall.outbox.queue import staff_notify
 
 logger = logging.getLogger(__name__)
@@ -35,6 +40,8 @@ CORRECTION_EXPECTED_DAYS = 10  # projection while the applicant corrects; the re
 # The calendar one unit of work (a case's workflow start, one sweep batch) computes every deadline
 # with: read once, not once per step (working_calendar() reads the whole calendar table).
 _calendar_in_use: ContextVar[WorkingCalendar | None] = ContextVar("calendar_in_use", default=None)
+# The day the steps opened by a case's workflow start count from (set by `approval_start`).
+review_starts_on: ContextVar[datetime.date | None] = ContextVar("review_starts_on", default=None)
 
 
 @contextmanager
@@ -139,3 +146,49 @@ def _locked_step(step_id: int) -> CaseStep:
 def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
     for user in step_recipients(case=step.case, steps=[step]):
         staff_notify(user=user, case=step.case, key=key, kind=kind, subject=subject, body=body)
+
+
+def case_dates_reschedule(*, case: Case) -> None:
+    """Move the case's promised and statutory dates by the time its clock stood still.
+
+    Art. 45: a special procedure's time does not count toward the limit, and neither does the
+    wait for a department's correction. The case's clock stops while any of its steps is
+    stopped (the union of their suspensions, never counted twice), so the dates that the lookup,
+    the notices and supervision show move with every stop and every resumption.
+    """
+    if case.accepted_on is None:
+        return
+    # Two departments stopping at once each recompute from every stop of the case: the case row
+    # lock (taken after the step's, the order every review service keeps) serialises them.
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    calendar = _calendar()
+    union = suspensions_union(
+        calendar=calendar,
+        suspensions=[
+            Suspension(
+                reason=row.kind,
+                start=row.starts_on,
+                end=row.ends_on,
+                expected_days=row.expected_days,
+            )
+            for row in StepSuspension.objects.filter(step__case=case).order_by("starts_on", "pk")
+        ],
+    )
+    promised = compute_deadline(
+        calendar=calendar,
+        start=case.accepted_on,
+        working_days=max(case.item.promised_days, 1),
+        suspensions=union,
+    )
+    statutory = compute_deadline(
+        calendar=calendar,
+        start=case.accepted_on,
+        working_days=case.item.statutory_days,
+        suspensions=union,
+    )
+    Case.objects.filter(pk=case.pk).update(
+        promised_due_date=promised.due_date,
+        statutory_due_date=statutory.due_date,
+        updated_at=timezone.now(),
+    )
+    case.promised_due_date, case.statutory_due_date = promised.due_date, statutory.due_date

@@ -3,17 +3,19 @@ the grant or refusal notice (Art. 38: a refusal states reasons and the review ri
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.clock.deadlines import compute_deadline, yellow_from
 from approvals.models import (
     CaseDecision,
     CaseStage,
 )
-from approvals.reviews.common import AlreadyDecided, _require_officer_of
+from approvals.reviews.common import AlreadyDecided, _calendar, _require_officer_of
 from approvals.workflow.driver import complete_human_task
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -78,6 +80,8 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         locked.reasons = reasons
         locked.decided_at = timezone.now()
         locked.decided_by = officer
+        if grant:
+            _issuance_open(locked, item=case.item)
         locked.save()
         the_case = (
             Case.objects.select_for_update(of=("self",))
@@ -129,4 +133,20 @@ def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) ->
         issued_by=officer,
         paragraphs=paragraphs,
         footer_notes=[wording.REVIEW_RIGHTS],
+    )
+
+
+def _issuance_open(decision: CaseDecision, *, item) -> None:
+    """Art. 44: the licence is issued and delivered within 10 working days of the grant (the
+    item may promise fewer). The deadline is stored and warned like a step's."""
+    calendar = _calendar()
+    deadline = compute_deadline(
+        calendar=calendar,
+        start=timezone.localdate(decision.decided_at),
+        working_days=item.issuance_days,
+    )
+    decision.issue_due_date = deadline.due_date
+    decision.issue_due_at = deadline.due_at
+    decision.issue_warn_on = yellow_from(
+        calendar=calendar, due_date=deadline.due_date, yellow_days=settings.HALL_WARNING_YELLOW_DAYS
     )

@@ -41,6 +41,8 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
         locked.delivery = method
         locked.delivery_note = note.strip()
         locked.delivered_at = now
+        if locked.issue_due_at is not None and now >= locked.issue_due_at:
+            locked.issued_late = True  # Art. 44's ten working days were missed
         locked.save()
         the_case = (
             Case.objects.select_for_update(of=("self",))
@@ -52,7 +54,11 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
             case=the_case,
             action=CaseAction.DELIVERED,
             actor=clerk,
-            details={"method": locked.get_delivery_display(), "note": locked.delivery_note},
+            details={
+                "method": locked.get_delivery_display(),
+                "note": locked.delivery_note,
+                "issued_late": locked.issued_late,
+            },
         )
         event_record(case=the_case, action=CaseAction.CLOSED, actor=clerk, details={})
         applicant_notify(

@@ -9,7 +9,7 @@ from approvals.models import (
     CaseDecision,
     CaseStep,
 )
-from approvals.reviews.common import _step_reschedule
+from approvals.reviews.common import _step_reschedule, review_starts_on
 from approvals.reviews.selectors import current_stage
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -25,7 +25,10 @@ def step_open(*, step_id: int, task) -> CaseStep:
     now = timezone.now()
     step.status = CaseStep.Status.OPEN
     step.opened_at = now
-    step.opened_on = timezone.localdate(now)
+    starts_on = review_starts_on.get()
+    step.opened_on = (
+        min(starts_on, timezone.localdate(now)) if starts_on else timezone.localdate(now)
+    )
     step.task = task
     _step_reschedule(step, fresh=fresh)
     step.save()

@@ -3,18 +3,23 @@ flow."""
 
 from __future__ import annotations
 
+import datetime
+
 from approvals.flows import ApprovalFlow
 from approvals.models import (
     CaseDecision,
     CaseStage,
     CaseStep,
 )
-from approvals.reviews.common import _one_calendar
+from approvals.reviews.common import _one_calendar, review_starts_on
 from hall.models import Case
 
 
-def approval_start(*, case: Case) -> None:
+def approval_start(*, case: Case, starts_on: datetime.date | None = None) -> None:
     """Copy the item's stages and steps onto the accepted case and start its workflow.
+
+    The steps opened now count their working days from `starts_on` (the acceptance date; for a
+    deemed acceptance the day the materials arrived), or from today.
 
     Runs inside the acceptance's transaction: if the workflow cannot start, the case is not
     accepted either.
@@ -41,5 +46,9 @@ def approval_start(*, case: Case) -> None:
             for step in item_stage.steps.all()
         )
     CaseDecision.objects.create(case=case)
-    with _one_calendar():
-        ApprovalFlow.start.run(case=case)
+    token = review_starts_on.set(starts_on)
+    try:
+        with _one_calendar():
+            ApprovalFlow.start.run(case=case)
+    finally:
+        review_starts_on.reset(token)

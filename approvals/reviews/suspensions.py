@@ -21,6 +21,7 @@ from approvals.reviews.common import (
     _require_officer_of,
     _step_reschedule,
     _tell_step_people,
+    case_dates_reschedule,
 )
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -46,6 +47,7 @@ def _suspend(
     step.status = CaseStep.Status.SUSPENDED
     _step_reschedule(step)
     step.save()
+    case_dates_reschedule(case=step.case)
     return suspension
 
 
@@ -59,6 +61,7 @@ def _resume(*, step: CaseStep, user: User, kinds: Iterable[str]) -> StepSuspensi
     step.status = CaseStep.Status.OPEN
     _step_reschedule(step)
     step.save()
+    case_dates_reschedule(case=step.case)
     return suspension
 
 

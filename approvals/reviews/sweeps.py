@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from viewflow.workflow.models import Process
 
 from approvals.models import (
+    CaseDecision,
     CaseStep,
 )
 from approvals.reviews.common import _calendar, _locked_step, _one_calendar, _tell_step_people
@@ -20,7 +21,7 @@ from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.outbox.queue import applicant_notify
+from hall.outbox.queue import applicant_notify, staff_notify
 
 
 def step_deem(
@@ -189,5 +190,64 @@ def steps_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 500) 
                         "due": step.due_date.isoformat(),
                     },
                 )
+                sent += 1
+    return sent
+
+
+def issuance_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
+    """Art. 44: yellow and red cards for grants whose licence is not yet issued and delivered.
+
+    Each card is sent once per decision, to the first-contact owner (who delivers) and the
+    head of the lead department; the red card also records the issuance as late, so a delivery
+    after it keeps the mark and supervision lists it at once.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    open_grants = CaseDecision.objects.filter(
+        decision=CaseDecision.Decision.GRANT, delivered_at__isnull=True, issue_due_at__isnull=False
+    )
+    yellow = open_grants.filter(
+        issue_warned_yellow_at__isnull=True, issue_warn_on__lte=today, issue_due_at__gt=now
+    )
+    red = open_grants.filter(issue_warned_red_at__isnull=True, issue_due_at__lte=now)
+    sent = 0
+    for queryset, light in ((yellow, "yellow"), (red, "red")):
+        with transaction.atomic():
+            decisions = list(
+                queryset.select_for_update(skip_locked=True, of=("self",))
+                .select_related("case", "case__item__lead_department__head__user", "case__owner")
+                .order_by("issue_due_at")[:batch]
+            )
+            for decision in decisions:
+                changes = {f"issue_warned_{light}_at": now}
+                if light == "red":
+                    changes["issued_late"] = True
+                CaseDecision.objects.filter(pk=decision.pk).update(**changes)
+                case = decision.case
+                event_record(
+                    case=case,
+                    action=CaseAction.WARNING,
+                    details={
+                        "light": light,
+                        "issuance": True,
+                        "due": decision.issue_due_date.isoformat(),
+                    },
+                )
+                label = _("黄牌预警") if light == "yellow" else _("红牌超时")
+                # The owner hears of it through the event (a warning tells the owner); the lead
+                # department's head, who answers for the licence, is told here.
+                head = case.item.lead_department.head
+                if head is not None and head.user.is_active:
+                    staff_notify(
+                        user=head.user,
+                        case=case,
+                        key=f"decision:{decision.pk}:issue:{light}",
+                        kind=f"warning_{light}",
+                        subject=f"{label} {case.receipt_no}",
+                        body=_(
+                            "“%(item)s”的许可证件应于%(due)s前颁发、送达（行政许可法第四十四条）。"
+                        )
+                        % {"item": case.item.name, "due": decision.issue_due_date.isoformat()},
+                    )
                 sent += 1
     return sent

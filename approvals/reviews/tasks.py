@@ -13,4 +13,5 @@ def sweep_deemed_approvals() -> int:
 
 @shared_task(name="approvals.tasks.sweep_warnings")
 def sweep_warnings() -> int:
-    return review_sweeps.steps_warn_sweep()
+    """Yellow and red cards: the departments' steps, and the licences owed after a grant."""
+    return review_sweeps.steps_warn_sweep() + review_sweeps.issuance_warn_sweep()

@@ -30,7 +30,7 @@ def item_figures(*, period: Period) -> Table:
         GROUP BY i.code
     ),
     decided AS (
-        SELECT i.code, c.accepted_on, d.decision,
+        SELECT i.code, c.accepted_on, d.decision, d.issued_late,
                (d.decided_at AT TIME ZONE %(tz)s)::date AS decided_on
         FROM {T["decision"]} d
         JOIN {T["case"]} c ON c.id = d.case_id
@@ -43,6 +43,7 @@ def item_figures(*, period: Period) -> Table:
         SELECT d.code,
                COUNT(*) AS decided,
                COUNT(*) FILTER (WHERE d.decision = '{GRANT}') AS granted,
+               COUNT(*) FILTER (WHERE d.issued_late) AS issued_late,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY wdec.n - wacc.n) AS median_days,
                percentile_cont(0.9) WITHIN GROUP (ORDER BY wdec.n - wacc.n) AS p90_days,
                MAX(wdec.n - wacc.n) AS max_days
@@ -61,6 +62,7 @@ def item_figures(*, period: Period) -> Table:
            COALESCE(a.accepted, 0) AS accepted,
            COALESCE(e.decided, 0) AS decided,
            COALESCE(e.granted, 0) AS granted,
+           COALESCE(e.issued_late, 0) AS issued_late,
            ROUND(e.median_days::numeric, 1) AS median_days,
            ROUND(e.p90_days::numeric, 1) AS p90_days,
            e.max_days,
@@ -82,6 +84,7 @@ def item_figures(*, period: Period) -> Table:
             Column("accepted", _("受理"), "int"),
             Column("decided", _("作出决定"), "int"),
             Column("granted", _("准予许可"), "int"),
+            Column("issued_late", _("逾期颁发送达"), "int"),
             Column("median_days", _("受理至决定中位数"), "decimal", _("工作日")),
             Column("p90_days", _("受理至决定90分位"), "decimal", _("工作日")),
             Column("max_days", _("最长"), "int", _("工作日")),

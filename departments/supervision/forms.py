@@ -14,15 +14,26 @@ def _person(user) -> str:
 
 
 class OverrideForm(forms.Form):
-    material = forms.ChoiceField(label=_("需补充告知的材料"))
-    defect = forms.CharField(label=_("存在的问题"), max_length=300)
+    """A supervisor allows a second correction notice: the materials of the first again (the
+    applicant brought them back still wrong), optionally with one the first did not list."""
+
+    material = forms.ChoiceField(label=_("需补充告知的材料"), required=False)
+    defect = forms.CharField(label=_("存在的问题"), max_length=300, required=False)
     reason = forms.CharField(
         label=_("批准补充告知的理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
     )
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["material"].choices = [(str(m.pk), m.name) for m in materials]
+        self.fields["material"].choices = [("", _("（不增加，仅再次告知已列材料）"))] + [
+            (str(m.pk), m.name) for m in materials
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("material") and not (data.get("defect") or "").strip():
+            self.add_error("defect", _("请说明该材料存在的问题。"))
+        return data
 
 
 class HandoverForm(forms.Form):

@@ -27,7 +27,7 @@ from approvals.clock.deadlines import (
     remaining_working_days,
     warning_light,
 )
-from approvals.models import CalendarYear, CaseStep
+from approvals.models import CalendarYear, CaseDecision, CaseStep
 from departments.models import Department
 from hall.cases.actions import action_label
 from hall.models import Case, CaseEvent, Notice, RatingFollowUp, ServiceRating
@@ -224,6 +224,20 @@ def intake_decisions_due(*, limit: int = LIST_LIMIT) -> QuerySet[Case]:
         Case.objects.filter(status=Case.Status.RECEIVED, intake_due_date__isnull=False)
         .select_related("item", "owner", "window")
         .order_by("intake_due_date")[:limit]
+    )
+
+
+def issuances_due(*, limit: int = LIST_LIMIT) -> QuerySet[CaseDecision]:
+    """Grants whose licence is not yet issued and delivered (Art. 44), the soonest due first;
+    each carries its due date and whether it is already late."""
+    return (
+        CaseDecision.objects.filter(
+            decision=CaseDecision.Decision.GRANT,
+            delivered_at__isnull=True,
+            issue_due_at__isnull=False,
+        )
+        .select_related("case", "case__item", "case__owner")
+        .order_by("issue_due_at")[:limit]
     )
 
 

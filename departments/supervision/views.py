@@ -52,6 +52,7 @@ def supervision_home(request):
             "deemed": selectors.deemed_acceptances(),
             "deemed_approvals": selectors.deemed_approvals(),
             "intake_due": selectors.intake_decisions_due(),
+            "issuances_due": selectors.issuances_due(),
             "bad_ratings": [
                 {"rating": rating, "overdue": selectors.follow_up_overdue(rating, on=now.date())}
                 for rating in selectors.bad_ratings()
@@ -98,7 +99,9 @@ def case_detail(request, receipt_no: str):
                         override_reason=data["reason"],
                         additional={
                             int(data["material"]): MaterialMark("defective", data["defect"])
-                        },
+                        }
+                        if data["material"]
+                        else None,
                     )
                     messages.warning(
                         request,

@@ -173,6 +173,13 @@ CORRECTION_REQUESTED = Message(
     subject=_("补正告知"),
     body=_("您申请的“%(item)s”需要补正材料：%(names)s。详见一次性补正告知书%(number)s。"),
 )
+DEEMED_ACCEPTED = Message(
+    subject=_("视为受理通知"),
+    body=_(
+        "您申请的“%(item)s”，本机关未在收到材料后五个工作日内告知补正，依法自%(date)s起视为受理，"
+        "收件编号%(receipt)s，承诺办结日期%(due)s。查询验证码%(code)s。"
+    ),
+)
 NOT_ACCEPTED = Message(
     subject=_("不予受理决定"),
     body=_("您申请的“%(item)s”不予受理，理由：%(reasons)s。"),

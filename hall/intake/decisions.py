@@ -23,7 +23,14 @@ from hall.cases.notices import notice_issue
 from hall.cases.selectors import materials_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
-from hall.intake.common import INTAKE_WORKING_DAYS, MaterialMark, OneTimeNotificationError, _locked
+from hall.intake.common import (
+    INTAKE_WORKING_DAYS,
+    IntakeLimitPassed,
+    MaterialMark,
+    OneTimeNotificationError,
+    _locked,
+    intake_limit_passed,
+)
 from hall.intake.referrals import case_refer
 from hall.models import (
     Case,
@@ -49,6 +56,7 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
                 _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
             )
         materials = {material.pk: material for material in case.materials.all()}
+        before = {pk: (m.status, m.defect_reason) for pk, m in materials.items()}
         editable = {material.pk for material in materials_editable(case=case)}
         errors = []
         for material_id, mark in marks.items():
@@ -90,7 +98,15 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
             materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
         )
         if case.status == Case.Status.AWAITING_CORRECTION:
-            _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=list(marks))
+            # Only a mark that differs from what the notice found (or brings a new scan) is
+            # something the applicant brought; the same form posted again is not a return.
+            brought = [
+                pk
+                for pk, mark in marks.items()
+                if mark.scan is not None
+                or (materials[pk].status, materials[pk].defect_reason) != before[pk]
+            ]
+            _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=brought)
         event_record(
             case=case,
             action=CaseAction.CHECKED,
@@ -109,10 +125,11 @@ def _corrections_supplied(
 ) -> None:
     """The applicant came back with (some of) what the notice listed.
 
-    A listed material brought again (in order, or still defective) means the applicant
-    returned: the case is back at the window and the 5-day intake clock restarts, because
-    materials arrived again. Marking a listed material still missing is not a return, and the
-    case keeps waiting. Only materials found in order count as supplied.
+    `marked` holds the listed materials whose check changed. One brought again (in order, or
+    with a different defect) means the applicant returned: the case is back at the window and
+    the 5-day intake clock restarts, because materials arrived again. Marking a listed material
+    still missing, or posting the same marks again, is not a return: the case keeps waiting and
+    no notice restarts the clock by itself. Only materials found in order count as supplied.
     """
     brought = [
         pk
@@ -211,12 +228,13 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
                 "window": case.window.number if case.window_id else None,
             },
         )
+        message = wording.DEEMED_ACCEPTED if deemed else wording.ACCEPTED
         applicant_notify(
             case=case,
             key=f"case:{case.pk}:accepted",
             kind="accepted",
-            subject=wording.ACCEPTED.subject,
-            body=wording.ACCEPTED.body
+            subject=message.subject,
+            body=message.body
             % {
                 "item": case.item.name,
                 "date": accepted_on.isoformat(),
@@ -226,7 +244,9 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
             },
         )
 
-        approval_start(case=case)
+        # Department clocks run from the acceptance date: for a deemed acceptance that is the day
+        # the materials arrived, not the day the sweep noticed.
+        approval_start(case=case, starts_on=accepted_on)
         return notice
 
 
@@ -240,17 +260,29 @@ def case_request_correction(
 ) -> Notice:
     """Issue the one-time correction notice (一次性补正告知书) listing everything missing.
 
-    A later notice may only repeat what an earlier one listed. Asking for anything new breaks
-    the one-time rule; only a supervisor may allow it, with a reason, and the notice records the
-    breach for the supervision pages.
+    Art. 32 allows one notice per filing. A second one, even one that only repeats what the first
+    listed, breaks the one-time rule: only a supervisor may allow it, with a reason, and the
+    notice and the case's log record the breach for the supervision pages.
     """
     with transaction.atomic():
         case = _locked(case)
+        earlier = case.notices.filter(kind=Notice.Kind.CORRECTION).order_by("issued_at").first()
+        if earlier is not None and override_by is None:
+            raise OneTimeNotificationError(
+                _(
+                    "一次性告知：本申请已出具一次性补正告知书（%(number)s），不能再次告知补正。"
+                    "确需再次告知的，须由监察人员批准并说明理由。"
+                )
+                % {"number": earlier.number},
+                code="one_time",
+            )
         if case.status != Case.Status.RECEIVED:
             raise ValidationError(
                 _("该办件当前状态为“%(status)s”，不能出具补正告知书。")
                 % {"status": case.get_status_display()}
             )
+        if intake_limit_passed(case):
+            raise IntakeLimitPassed(case.intake_due_date)
         if additional:
             # Materials the earlier notice did not list: only a supervisor's override adds them.
             if override_by is None:
@@ -269,16 +301,8 @@ def case_request_correction(
             CorrectionItem.objects.filter(notice__case=case).values_list("material_id", flat=True)
         )
         new_requests = [m for m in wanting if listed_before and m.pk not in listed_before]
-        if new_requests:
-            names = "、".join(m.name for m in new_requests)
-            if override_by is None:
-                raise OneTimeNotificationError(
-                    _(
-                        "一次性告知：首次补正告知书未列出%(names)s，不能再要求补正。"
-                        "确需补充的，须由监察人员批准并说明理由。"
-                    )
-                    % {"names": names}
-                )
+        second = earlier is not None
+        if second:
             if not override_by.has_perm("hall.view_supervision"):
                 raise ValidationError(_("只有监察人员可以批准补充告知。"))
             if not override_reason.strip():
@@ -288,8 +312,8 @@ def case_request_correction(
             kind=Notice.Kind.CORRECTION,
             issued_by=clerk,
             corrections=[(m.name, _reason_for(m)) for m in wanting],
-            override_by=override_by if new_requests else None,
-            override_reason=override_reason.strip() if new_requests else "",
+            override_by=override_by if second else None,
+            override_reason=override_reason.strip() if second else "",
         )
         CorrectionItem.objects.bulk_create(
             CorrectionItem(notice=notice, material=m, reason=_reason_for(m)) for m in wanting
@@ -302,14 +326,15 @@ def case_request_correction(
             actor=clerk,
             details={"notice": notice.number, "materials": [m.name for m in wanting]},
         )
-        if new_requests:
+        if second:
             event_record(
                 case=case,
                 action=CaseAction.ONE_TIME_BREACH,
                 actor=override_by,
                 details={
                     "notice": notice.number,
-                    "materials": [m.name for m in new_requests],
+                    "first_notice": earlier.number,
+                    "materials": [m.name for m in new_requests or wanting],
                     "reason": override_reason.strip(),
                     "clerk": clerk.username,
                 },
@@ -364,6 +389,8 @@ def case_refuse_intake(
                 _("该办件当前状态为“%(status)s”，不能不予受理。")
                 % {"status": case.get_status_display()}
             )
+        if intake_limit_passed(case):
+            raise IntakeLimitPassed(case.intake_due_date)
         notice = notice_issue(
             case=case,
             kind=Notice.Kind.NON_ACCEPTANCE,
@@ -420,6 +447,12 @@ def case_intake_decide(
     """
     if outcome not in INTAKE_OUTCOMES:
         raise ValidationError(_("未知的受理操作。"))
+    current = Case.objects.get(pk=case.pk)
+    if outcome in ("correct", "refuse") and intake_limit_passed(current):
+        # Art. 32: the limit passed, so the law has accepted the filing already. Record that now
+        # (it commits on its own), then tell the clerk why their outcome was not taken.
+        case_accept(case=current, clerk=None, deemed=True)
+        raise IntakeLimitPassed(current.intake_due_date)
     with transaction.atomic():
         if marks:
             case = case_materials_check(case=case, clerk=clerk, marks=marks)

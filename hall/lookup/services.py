@@ -158,13 +158,24 @@ MILESTONES = {
     "not_accepted": _("不予受理"),
     "referred": _("转办"),
     "correction_asked_by_department": _("部门要求补正"),
-    "special_procedure": _("特别程序（不计入审批期限）"),
+    "department_correction_supplied": _("部门要求的补正材料已补齐"),
+    "special_procedure_started": _("特别程序（不计入审批期限）"),
+    "special_procedure_ended": _("特别程序结束，审查期限继续计算"),
+    "special_procedure": _("特别程序（不计入审批期限）"),  # rows written before the split
     "extension": _("延长审批期限"),
     "stage_decided": _("阶段审批完成"),
     "decided": _("作出审批决定"),
     "delivered": _("送达"),
     "closed": _("办结"),
 }
+
+
+def _milestone_label(event) -> str:
+    label = str(MILESTONES[event.action])
+    if event.action == "deemed_accepted" and event.details.get("accepted_on"):
+        # Art. 32: say plainly from which day the law counts the filing as accepted.
+        label += str(_("（自%(date)s起视为受理）") % {"date": event.details["accepted_on"]})
+    return label
 
 
 @dataclass(frozen=True)
@@ -279,7 +290,7 @@ def case_timeline(*, case: Case) -> CaseTimeline:
     """What the applicant may know of a case: milestones, each department's step with its state
     and deadline, what is still to be corrected, the notices, and the promised date."""
     milestones = [
-        Milestone(at=event.at, action=event.action, label=str(MILESTONES[event.action]))
+        Milestone(at=event.at, action=event.action, label=_milestone_label(event))
         for event in case.events.filter(action__in=list(MILESTONES)).order_by("at", "pk")
     ]
     open_suspensions = {

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.postgres
 # Measured inside a test transaction: each report query also runs SAVEPOINT, SET LOCAL work_mem
 # and RELEASE (outside a transaction, BEGIN/COMMIT are not counted, so a request runs fewer).
 MAX_QUERIES = {
-    "home": 27,
-    "home_filtered": 27,
+    "home": 28,  # 27 before the Art. 44 list of licences still to issue (one query)
+    "home_filtered": 28,
     "case": 14,
     "performance": 24,
     "serial": 9,

@@ -23,6 +23,7 @@ from approvals.clock.deadlines import (
     compute_deadline,
     extension_validate,
     remaining_working_days,
+    suspensions_union,
     warning_light,
     yellow_from,
 )
@@ -582,3 +583,58 @@ def test_yellow_from_skips_back_over_national_day():
     first = yellow_from(calendar=CALENDAR, due_date=due, yellow_days=2)
     assert remaining_working_days(calendar=CALENDAR, today=first, due_date=due) == 2
     assert first == date(2025, 9, 29)
+
+
+# --- the union of several steps' stops (a case's own clock) ----------------------------------
+
+S = Suspension
+# (stops, the union as (start, end) pairs, why)
+UNIONS = [
+    ([], [], "no stop"),
+    ([S("a", D(2026, 3, 2), D(2026, 3, 6))], [(D(2026, 3, 2), D(2026, 3, 6))], "one stop"),
+    (
+        [S("a", D(2026, 3, 2), D(2026, 3, 6)), S("b", D(2026, 3, 4), D(2026, 3, 10))],
+        [(D(2026, 3, 2), D(2026, 3, 10))],
+        "overlapping stops merge",
+    ),
+    (
+        [S("a", D(2026, 3, 2), D(2026, 3, 3)), S("b", D(2026, 3, 4), D(2026, 3, 5))],
+        [(D(2026, 3, 2), D(2026, 3, 5))],
+        "touching stops merge",
+    ),
+    (
+        [S("b", D(2026, 3, 16), D(2026, 3, 17)), S("a", D(2026, 3, 2), D(2026, 3, 3))],
+        [(D(2026, 3, 2), D(2026, 3, 3)), (D(2026, 3, 16), D(2026, 3, 17))],
+        "apart stay apart, in date order",
+    ),
+    (
+        [S("a", D(2026, 3, 2), None, 5), S("b", D(2026, 3, 3), D(2026, 3, 4))],
+        [(D(2026, 3, 2), D(2026, 3, 6))],
+        "an open stop lasts the working days the applicant was told (Mon 2 to Fri 6 March)",
+    ),
+    (
+        [S("a", D(2026, 9, 30), None, 3)],
+        [(D(2026, 9, 30), D(2026, 10, 9))],
+        "an open stop's projection skips National Day (30 Sep, 8 and 9 Oct 2026)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("stops", "expected", "why"), UNIONS, ids=[u[2] for u in UNIONS])
+def test_the_union_of_stops(stops, expected, why):
+    union = suspensions_union(calendar=CALENDAR, suspensions=stops)
+    assert [(stop.start, stop.end) for stop in union] == expected, why
+    # the union is a valid chain: compute_deadline accepts it
+    compute_deadline(calendar=CALENDAR, start=D(2026, 3, 1), working_days=20, suspensions=union)
+
+
+def test_overlapping_stops_of_two_steps_stop_the_case_once():
+    both = [S("a", D(2026, 3, 2), D(2026, 3, 6)), S("b", D(2026, 3, 2), D(2026, 3, 6))]
+    union = suspensions_union(calendar=CALENDAR, suspensions=both)
+    once = compute_deadline(
+        calendar=CALENDAR, start=D(2026, 3, 1), working_days=10, suspensions=union
+    )
+    alone = compute_deadline(
+        calendar=CALENDAR, start=D(2026, 3, 1), working_days=10, suspensions=both[:1]
+    )
+    assert once.due_date == alone.due_date and once.suspended_days == 5

@@ -313,18 +313,89 @@ def test_on_return_only_the_listed_materials_are_checked(item, person, clerk):
     assert case.status == Case.Status.ACCEPTED
 
 
-def test_second_notice_may_repeat_but_not_add(item, person, clerk):
+def test_a_second_notice_even_one_that_repeats_needs_a_supervisor(item, person, clerk, supervisor):
     case = receive(item, person, clerk)
     mark_all(case, clerk, 身份证明="missing")
-    decisions.case_request_correction(case=case, clerk=clerk)
+    first = decisions.case_request_correction(case=case, clerk=clerk)
     identity = case.materials.get(name="身份证明")
     decisions.case_materials_check(
         case=case, clerk=clerk, marks={identity.pk: MaterialMark("defective", "复印件不清晰")}
     )
-    # repeating what the first notice listed is allowed
-    second = decisions.case_request_correction(case=case, clerk=clerk)
+    # Art. 32 allows one notice per filing: repeating what the first listed is a second notice
+    with pytest.raises(OneTimeNotificationError) as refused:
+        decisions.case_request_correction(case=case, clerk=clerk)
+    assert "一次性告知" in refused.value.messages[0] and first.number in refused.value.messages[0]
+    assert Notice.objects.filter(case=case, kind=Notice.Kind.CORRECTION).count() == 1
+    # a supervisor may allow it, with a reason; the notice and the log record the breach
+    second = decisions.case_request_correction(
+        case=case, clerk=clerk, override_by=supervisor, override_reason="申请人补交后仍不清晰"
+    )
     assert [row[0] for row in second.content["table"]["rows"]] == ["身份证明"]
-    assert not second.breaches_one_time_rule
+    assert second.breaches_one_time_rule
+    breach = case.events.get(action="one_time_breach")
+    assert breach.details["first_notice"] == first.number
+    assert breach.details["materials"] == ["身份证明"]
+
+
+def test_the_same_marks_posted_again_are_no_return_and_no_second_notice(item, person, clerk):
+    case = receive(item, person, clerk)
+    mark_all(case, clerk, 身份证明=MaterialMark("defective", "照片模糊"))
+    decisions.case_request_correction(case=case, clerk=clerk)
+    identity = case.materials.get(name="身份证明")
+    # When the window posts the case page again as it was (the same mark, the correct button)
+    with pytest.raises(OneTimeNotificationError, match="一次性告知"):
+        decisions.case_intake_decide(
+            case=case,
+            clerk=clerk,
+            outcome="correct",
+            marks={identity.pk: MaterialMark("defective", "照片模糊")},
+        )
+    # Then nothing happened: no return recorded, the clock did not restart, one notice
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_CORRECTION
+    assert case.intake_due_date is None
+    assert not case.events.filter(action="correction_supplied").exists()
+    assert case.notices.count() == 1
+    # and the same marks checked alone are not a return either
+    decisions.case_materials_check(
+        case=case, clerk=clerk, marks={identity.pk: MaterialMark("defective", "照片模糊")}
+    )
+    case.refresh_from_db()
+    assert case.status == Case.Status.AWAITING_CORRECTION
+
+
+def test_after_the_fifth_working_day_the_window_can_no_longer_send_back_or_refuse(
+    item, person, clerk
+):
+    from hall.intake.common import IntakeLimitPassed
+
+    case = receive(item, person, clerk)
+    mark_all(case, clerk, 身份证明="missing")
+    # Given the five working days since the materials arrived are over (the sweep has not run)
+    received_on = timezone.localdate(case.materials_received_at)
+    Case.objects.filter(pk=case.pk).update(
+        intake_due_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    with pytest.raises(IntakeLimitPassed):
+        decisions.case_request_correction(case=case, clerk=clerk)
+    with pytest.raises(IntakeLimitPassed):
+        decisions.case_refuse_intake(case=case, clerk=clerk, reasons="不符合条件")
+    # When the clerk takes an outcome at the window
+    with pytest.raises(IntakeLimitPassed, match="视为受理"):
+        decisions.case_intake_decide(case=case, clerk=clerk, outcome="correct")
+    # Then the law's answer stands: accepted from the day the materials arrived
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED and case.deemed_accepted
+    assert case.accepted_on == received_on
+    assert list(case.notices.values_list("kind", flat=True)) == [Notice.Kind.DEEMED_ACCEPTANCE]
+
+
+def test_on_the_fifth_working_day_itself_a_notice_is_still_in_time(item, person, clerk):
+    case = receive(item, person, clerk)
+    mark_all(case, clerk, 身份证明="missing")
+    Case.objects.filter(pk=case.pk).update(intake_due_date=timezone.localdate())
+    notice = decisions.case_intake_decide(case=case, clerk=clerk, outcome="correct")
+    assert notice.kind == Notice.Kind.CORRECTION
 
 
 def test_second_notice_asking_for_more_is_refused_unless_a_supervisor_overrides(
@@ -444,10 +515,12 @@ def test_deemed_acceptance_after_five_working_days_dates_from_arrival(item, pers
 
 
 def test_a_correction_notice_in_time_prevents_deemed_acceptance(item, person, clerk):
-    case = _received_days_ago(item, person, clerk, days=10)
+    case = _received_days_ago(item, person, clerk, days=1)
     mark_all(case, clerk, 申请表="missing")
     decisions.case_request_correction(case=case, clerk=clerk)
-    assert sweeps.intake_deemed_acceptance_sweep() == 0
+    # the sweep runs long after the five days: the notice was in time, nothing is deemed
+    later = timezone.localdate() + datetime.timedelta(days=30)
+    assert sweeps.intake_deemed_acceptance_sweep(today=later) == 0
     case.refresh_from_db()
     assert case.status == Case.Status.AWAITING_CORRECTION
 

@@ -299,3 +299,28 @@ def test_timeline_shows_open_corrections_from_window_and_department(depts, clerk
     )
     assert fire.status == "suspended" and fire.suspension == "补正材料"
     assert [m.action for m in timeline.milestones][-1] == "correction_asked_by_department"
+
+
+def test_a_deemed_acceptance_says_so_and_from_which_day(case, depts, clerk):
+    from hall.intake import sweeps
+
+    # Given a filing left at the window past its five working days
+    waiting = receiving.case_receive(
+        submission_key=uuid.uuid4(),
+        applicant=case.applicant,
+        item=case.item,
+        answers={"agent": "no"},
+        received_by=clerk,
+        channel=Case.Channel.WINDOW,
+    )
+    arrived = datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(days=12)
+    Case.objects.filter(pk=waiting.pk).update(
+        materials_received_at=arrived, intake_due_date=datetime.date(2000, 1, 1)
+    )
+    sweeps.intake_deemed_acceptance_sweep()
+    waiting.refresh_from_db()
+    # Then the lookup names the deemed acceptance and the day it counts from
+    timeline = lookup.case_timeline(case=waiting)
+    deemed = next(m for m in timeline.milestones if m.action == "deemed_accepted")
+    assert "视为受理" in deemed.label
+    assert waiting.accepted_on.isoformat() in deemed.label
