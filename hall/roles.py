@@ -34,6 +34,15 @@ AGENT = Role("agent", "agent", _("代办员"), "agency:home", ("hall.act_as_agen
 SUPERVISOR = Role(
     "supervisor", "supervisor", _("监察人员"), "supervision:home", ("hall.view_supervision",)
 )
+# Art. 42: unified, joint or centralised handling is extended only with the approval of the head
+# of the people's government at this level.
+GOVERNMENT_HEAD = Role(
+    "government_head",
+    "government_head",
+    _("本级人民政府负责人"),
+    "desk:joint_extensions",
+    ("hall.approve_joint_extension",),
+)
 ADMINISTRATOR = Role(
     "administrator",
     "administrator",
@@ -44,7 +53,15 @@ ADMINISTRATOR = Role(
 )
 
 # Order matters: a user with several roles lands on the first one listed.
-ROLES: tuple[Role, ...] = (ADMINISTRATOR, SUPERVISOR, OFFICER, CLERK, AGENT, APPLICANT)
+ROLES: tuple[Role, ...] = (
+    ADMINISTRATOR,
+    SUPERVISOR,
+    GOVERNMENT_HEAD,
+    OFFICER,
+    CLERK,
+    AGENT,
+    APPLICANT,
+)
 
 
 def _permissions_for(role: Role) -> list[Permission]:

@@ -191,6 +191,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     ("statutory_days", "promised_days"),
+                    "limit_legal_basis",
+                    ("issuance_days", "licence_validity_years"),
                     "serial",
                     "fee",
                     ("online_filing", "max_visits"),

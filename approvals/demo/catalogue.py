@@ -251,6 +251,7 @@ class DemoItem:
     online_filing: bool = True
     max_visits: int = 1
     serial: bool = False
+    limit_legal_basis: str = ""
 
 
 AGENT_QUESTION = DemoQuestion("agent", "是否委托代理人办理")
@@ -558,6 +559,7 @@ CONSTRUCTION_PERMIT = DemoItem(
     lead="FT-ZJ",
     statutory_days=120,
     promised_days=80,
+    limit_legal_basis="工程建设项目审批制度改革的地方性法规设定的并联审批总时限（演示数据）",
     legal_basis=(
         "《中华人民共和国城乡规划法》第四十条\n"
         "《中华人民共和国建筑法》第七条、第八条\n"
@@ -697,6 +699,7 @@ HAZCHEM_LICENCE = DemoItem(
     lead="FT-YJ",
     statutory_days=30,
     promised_days=15,
+    limit_legal_basis="《危险化学品经营许可证管理办法》设定的审查时限（演示数据）",
     legal_basis="《危险化学品安全管理条例》第三十三条、第三十五条\n《危险化学品经营许可证管理办法》",
     conditions=(
         "1. 有符合国家标准的经营场所；\n"

@@ -82,6 +82,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                 "max_visits": spec.max_visits,
                 "lead_department": departments[spec.lead],
                 "statutory_days": spec.statutory_days,
+                "limit_legal_basis": spec.limit_legal_basis,
                 "promised_days": spec.promised_days,
                 "serial": spec.serial,
                 # effective_to is left alone: an administrator may have closed v1 for a v2.

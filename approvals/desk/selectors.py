@@ -24,7 +24,14 @@ from approvals.clock.deadlines import (
     shanghai_date,
     warning_light,
 )
-from approvals.models import CaseDecision, CaseStage, CaseStep, StepExtension, StepSuspension
+from approvals.models import (
+    CaseDecision,
+    CaseStage,
+    CaseStep,
+    ServiceItem,
+    StepExtension,
+    StepSuspension,
+)
 from approvals.reviews.selectors import department_inbox, lead_tasks
 from departments.models import Department, Officer
 from hall.models import Case, CaseMaterial, Notice
@@ -292,3 +299,31 @@ def corrections_waiting(*, case: Case) -> QuerySet[StepSuspension]:
 
 def case_decision(*, case: Case) -> CaseDecision | None:
     return CaseDecision.objects.filter(case=case).first()
+
+
+def joint_extensions_pending() -> QuerySet[StepExtension]:
+    """Extensions of joint-handling cases waiting for the government head, oldest first."""
+    return (
+        StepExtension.objects.filter(
+            status=StepExtension.Status.REQUESTED,
+            step__case__item__handling_type=ServiceItem.HandlingType.JOINT,
+        )
+        .select_related("step__department", "step__case__item")
+        .order_by("requested_at")
+    )
+
+
+def joint_extension(*, extension_id: int) -> StepExtension | None:
+    return (
+        StepExtension.objects.select_related(
+            "step",
+            "step__department",
+            "step__case",
+            "step__case__item",
+            "step__case__applicant",
+            "requested_by",
+            "decided_by",
+        )
+        .filter(pk=extension_id, step__case__item__handling_type=ServiceItem.HandlingType.JOINT)
+        .first()
+    )

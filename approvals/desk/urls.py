@@ -1,6 +1,6 @@
 from django.urls import path
 
-from approvals.desk import decision_views, views
+from approvals.desk import decision_views, joint_views, views
 
 app_name = "desk"
 
@@ -22,6 +22,12 @@ urlpatterns = [
     path("stage/<int:stage_id>/", decision_views.stage_decide, name="stage"),
     path("case/<str:receipt_no>/decision/", decision_views.case_decide, name="decision"),
     path("extension/<int:extension_id>/", decision_views.extension_decide, name="extension"),
+    path("joint-extensions/", joint_views.joint_extensions, name="joint_extensions"),
+    path(
+        "joint-extension/<int:extension_id>/",
+        joint_views.joint_extension_decide,
+        name="joint_extension",
+    ),
     path("material/<int:material_id>/scan/", decision_views.material_scan, name="material_scan"),
     path("notice/<int:notice_id>.pdf", decision_views.notice_pdf, name="notice_pdf"),
 ]

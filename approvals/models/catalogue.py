@@ -10,6 +10,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# Art. 42: the decision within 20 working days, 45 for unified, joint or centralised handling,
+# unless another law or regulation sets a different limit (which the item must then name).
+STATUTORY_LIMIT = 20
+JOINT_STATUTORY_LIMIT = 45
+
 ITEM_CODE_VALIDATOR = RegexValidator(
     r"^\d{8}-[A-Z]{2}-\d{4}$",
     _("事项编码格式为“实施主体编码(8位)-类别(2位大写字母)-序号(4位)”，例如 44030700-XK-0001。"),
@@ -73,6 +78,15 @@ class ServiceItem(models.Model):
         _("承诺时限（工作日）"),
         help_text=_("承诺时限不得超过法定时限；即办件可为 0。"),
     )
+    limit_legal_basis = models.CharField(
+        _("法定时限的其他法律依据"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "法定时限超过行政许可法第四十二条（20 个工作日，联办件 45 个工作日）的，"
+            "须写明设定该时限的法律、法规。"
+        ),
+    )
     issuance_days = models.PositiveSmallIntegerField(
         _("颁发送达时限（工作日）"),
         default=10,
@@ -130,6 +144,23 @@ class ServiceItem(models.Model):
                     )
                     % {"promised": self.promised_days, "statutory": self.statutory_days}
                 )
+        law_limit = (
+            JOINT_STATUTORY_LIMIT
+            if self.handling_type == self.HandlingType.JOINT
+            else STATUTORY_LIMIT
+        )
+        if (
+            self.statutory_days
+            and self.statutory_days > law_limit
+            and not self.limit_legal_basis.strip()
+        ):
+            errors.setdefault("limit_legal_basis", []).append(
+                _(
+                    "法定时限 %(days)s 个工作日超过行政许可法第四十二条的 %(limit)s 个工作日，"
+                    "须写明设定该时限的其他法律、法规。"
+                )
+                % {"days": self.statutory_days, "limit": law_limit}
+            )
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
             errors.setdefault("effective_to", []).append(_("失效日期不能早于生效日期。"))
         if self.code and self.effective_from:

@@ -122,12 +122,6 @@ def _require_officer_of(user: User, department_id: int) -> None:
         raise ValidationError(_("只能处理本部门的审批事项。"), code="wrong_department")
 
 
-def _require_head_of(user: User, step: CaseStep) -> None:
-    head = step.department.head
-    if head is None or head.user_id != user.pk:
-        raise ValidationError(_("延长审批期限须由部门负责人批准。"), code="not_head")
-
-
 def _locked_step(step_id: int) -> CaseStep:
     return (
         CaseStep.objects.select_for_update(of=("self",))
@@ -149,7 +143,8 @@ def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body
 
 
 def case_dates_reschedule(*, case: Case) -> None:
-    """Move the case's promised and statutory dates by the time its clock stood still.
+    """Move the case's promised and statutory dates by the time its clock stood still, and by
+    its one approved extension (Art. 42).
 
     Art. 45: a special procedure's time does not count toward the limit, and neither does the
     wait for a department's correction. The case's clock stops while any of its steps is
@@ -174,16 +169,22 @@ def case_dates_reschedule(*, case: Case) -> None:
             for row in StepSuspension.objects.filter(step__case=case).order_by("starts_on", "pk")
         ],
     )
+    # Art. 42: the case's one approved extension adds its days to both dates.
+    approved = (
+        StepExtension.objects.filter(step__case=case, status=StepExtension.Status.APPROVED)
+        .values_list("days", flat=True)
+        .first()
+    ) or 0
     promised = compute_deadline(
         calendar=calendar,
         start=case.accepted_on,
-        working_days=max(case.item.promised_days, 1),
+        working_days=max(case.item.promised_days, 1) + approved,
         suspensions=union,
     )
     statutory = compute_deadline(
         calendar=calendar,
         start=case.accepted_on,
-        working_days=case.item.statutory_days,
+        working_days=case.item.statutory_days + approved,
         suspensions=union,
     )
     Case.objects.filter(pk=case.pk).update(

@@ -1,4 +1,5 @@
-"""Art. 42 extensions: requested by the department, decided by its head, told to the applicant."""
+"""Art. 42 extensions: one per case, asked by a department before the limit expires, approved by
+the right person, told to the applicant in writing; the case's dates move with it."""
 
 from __future__ import annotations
 
@@ -18,16 +19,16 @@ from approvals.models import (
 )
 from approvals.reviews.common import (
     _locked_step,
-    _require_head_of,
     _require_officer_of,
     _step_reschedule,
+    case_dates_reschedule,
 )
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
 from hall.common.people import display_name
-from hall.models import Notice
+from hall.models import Case, Notice
 from hall.outbox.queue import applicant_notify, staff_notify
 
 
@@ -48,8 +49,30 @@ def step_extension_request(
         locked = _locked_step(step.pk)
         if locked.status not in CaseStep.OPEN_STATUSES:
             raise ValidationError(_("只有审查中的事项可以申请延长。"))
-        if StepExtension.objects.filter(step=locked).exists():
-            raise ValidationError(_("每个审查环节只能延长一次。"), code="second_extension")
+        # Art. 42: the limit and its one extension belong to the case. The case row lock makes
+        # two departments asking at the same instant meet here one after the other.
+        case = Case.objects.select_for_update().get(pk=locked.case_id)
+        earlier = (
+            StepExtension.objects.filter(step__case_id=case.pk)
+            .exclude(status=StepExtension.Status.REJECTED)
+            .select_related("step__department")
+            .first()
+        )
+        if earlier is not None:
+            raise ValidationError(
+                _(
+                    "本办件已由%(department)s申请延长期限；依照行政许可法第四十二条，每个办件只能延长一次。"
+                )
+                % {"department": earlier.step.department.name},
+                code="second_extension",
+            )
+        now = timezone.now()
+        if now >= locked.due_at or (
+            case.statutory_due_date and timezone.localdate(now) > case.statutory_due_date
+        ):
+            raise ValidationError(
+                _("审批期限已届满，不能再申请延长（延长不能消除逾期）。"), code="limit_expired"
+            )
         extension = StepExtension.objects.create(
             step=locked,
             days=days,
@@ -77,11 +100,26 @@ def step_extension_request(
         return extension
 
 
+def extension_approver_ok(*, user: User, step: CaseStep) -> bool:
+    """Who approves (Art. 42): for unified, joint or centralised handling the head of the people's
+    government at this level (本级人民政府负责人, the role `government_head`); otherwise the head
+    of the administrative organ asking for the time, the department's head."""
+    if step.case.item.handling_type == ServiceItem.HandlingType.JOINT:
+        return user.has_perm("hall.approve_joint_extension")
+    head = step.department.head
+    return head is not None and head.user_id == user.pk
+
+
 def step_extension_decide(*, extension: StepExtension, head: User, approve: bool) -> StepExtension:
-    """The department head approves or rejects; an approval moves the deadline and the applicant
-    gets written reasons."""
+    """The right person approves or rejects; an approval moves the step's deadline and the case's
+    promised and statutory dates, and the applicant gets the reasons in writing."""
     step = extension.step
-    _require_head_of(head, step)
+    if not extension_approver_ok(user=head, step=step):
+        if step.case.item.handling_type == ServiceItem.HandlingType.JOINT:
+            raise ValidationError(
+                _("联办件延长审批期限须经本级人民政府负责人批准。"), code="not_government_head"
+            )
+        raise ValidationError(_("延长审批期限须由部门负责人批准。"), code="not_head")
     with transaction.atomic():
         locked = _locked_step(step.pk)
         extension = StepExtension.objects.select_for_update().get(pk=extension.pk)
@@ -98,6 +136,7 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
             _step_reschedule(locked)
             locked.warned_yellow_at = None
             locked.save()
+            case_dates_reschedule(case=locked.case)
             notice = notice_issue(
                 case=locked.case,
                 kind=Notice.Kind.EXTENSION,

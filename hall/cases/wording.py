@@ -140,6 +140,11 @@ def extension_paragraphs(
         f"因{reason}，经本部门负责人批准，审查期限延长"
         f"{days}个工作日，延长后的期限为"
         f"{due_date.year}年{due_date.month}月{due_date.day}日。",
+        *(
+            [f"本申请的法定办结期限相应延至{format_chinese_date(case.statutory_due_date)}。"]
+            if case.statutory_due_date
+            else []
+        ),
         f"依据{LAW}第四十二条。",
     ]
 

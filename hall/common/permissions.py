@@ -11,3 +11,4 @@ workbench_required = permission_required("hall.use_workbench", raise_exception=T
 officer_desk_required = permission_required("hall.use_officer_desk", raise_exception=True)
 supervision_required = permission_required("hall.view_supervision", raise_exception=True)
 agent_required = permission_required("hall.act_as_agent", raise_exception=True)
+government_head_required = permission_required("hall.approve_joint_extension", raise_exception=True)

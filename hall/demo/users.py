@@ -19,6 +19,7 @@ class DemoLogin:
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", "administrator", "系统管理员"),
     DemoLogin("supervisor", "supervisor", "周监察"),
+    DemoLogin("government", "government_head", "刘区长"),
     DemoLogin("clerk", "clerk", "王窗口"),
     DemoLogin("officer", "officer", "李审批"),
     DemoLogin("agent", "agent", "陈代办"),

@@ -22,6 +22,7 @@ class RoleCapability(models.Model):
             ("use_officer_desk", _("使用部门审批台")),
             ("act_as_agent", _("代办案件")),
             ("view_supervision", _("查看电子监察")),
+            ("approve_joint_extension", _("批准联办件延长审批期限（本级人民政府负责人）")),
         ]
 
     def __str__(self) -> str:

@@ -402,7 +402,7 @@ def test_extension_request_and_the_heads_decision(client, two_departments, depts
         step_url("step_extension", planning), {"extension-days": "2", "extension-reason": "再延"}
     )
     assert response.status_code == 400
-    assert "每个审查环节只能延长一次。" in response.content.decode()
+    assert "每个办件只能延长一次" in response.content.decode()
 
 
 def test_head_rejects_an_extension(client, two_departments, depts):

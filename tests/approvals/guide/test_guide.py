@@ -242,6 +242,7 @@ def _item_post(department, **overrides) -> dict[str, str]:
         "online_filing": "on",
         "max_visits": "1",
         "statutory_days": "20",
+        "issuance_days": "10",
         "promised_days": "10",
         "effective_from": "2025-01-01",
         **_management("questions"),
