@@ -2,7 +2,8 @@
 
 Each December the State Council publishes the next year's holidays; an administrator adds the
 year and its dates here (Art. 82). Deadline computations see the change at once
-(approvals.calendar.working_calendar).
+(approvals.clock.calendar.working_calendar), and every open deadline reaching into the year
+is computed again when it is saved.
 """
 
 from __future__ import annotations
@@ -14,6 +15,22 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import CalendarDay, CalendarYear
+from approvals.reviews.recompute import review_deadlines_recompute
+from hall.intake.recompute import intake_deadlines_recompute
+
+
+def _recompute(request, year: int, admin_site) -> None:
+    """A year's data changed: every open deadline reaching into it is computed again, in the
+    admin's transaction, and the people concerned are told of each date that moved."""
+    moved = intake_deadlines_recompute(year=year, actor=request.user) + review_deadlines_recompute(
+        year=year, actor=request.user
+    )
+    if moved:
+        admin_site.message_user(
+            request,
+            _("%(year)s 年日历已更新，%(n)s 个在办期限已重新计算并通知相关人员。")
+            % {"year": year, "n": moved},
+        )
 
 
 class CalendarDayInlineFormSet(forms.BaseInlineFormSet):
@@ -55,6 +72,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
             )
         )
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        _recompute(request, form.instance.year, self)
+
+    def delete_model(self, request, obj):
+        year = obj.year
+        super().delete_model(request, obj)
+        _recompute(request, year, self)
+
     @admin.display(description=_("节假日（天）"), ordering="holiday_count")
     def holiday_count(self, obj: CalendarYear) -> int:
         return obj.holiday_count
@@ -72,6 +98,15 @@ class CalendarDayAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     list_select_related = ("year",)
     autocomplete_fields = ("year",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _recompute(request, obj.year.year, self)
+
+    def delete_model(self, request, obj):
+        year = obj.year.year
+        super().delete_model(request, obj)
+        _recompute(request, year, self)
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:

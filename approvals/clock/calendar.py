@@ -14,8 +14,10 @@ from importlib.metadata import version
 import chinese_calendar
 from chinese_calendar.constants import Holiday
 from django.db import transaction
+from django.utils import timezone
 
 from approvals.clock.deadlines import WorkingCalendar
+from approvals.clock.holidays import FIRST_RULED_YEAR, statutory_holidays
 from approvals.models import CalendarDay, CalendarYear
 
 PACKAGE_SOURCE = f"chinesecalendar {version('chinesecalendar')}（国务院办公厅节假日安排通知）"
@@ -95,6 +97,21 @@ def _calendar_rows() -> tuple[tuple[int, date | None, str | None], ...]:
     )
 
 
+PREDICTED_YEARS_AHEAD = 10
+
+
+def predicted_holidays(*, known_years: frozenset[int]) -> frozenset[date]:
+    """The statutory holidays by rule for the years without the State Council's notice, from the
+    first ruled year to ten years past the last one entered (deadlines reach no further)."""
+    last = max(known_years, default=timezone.localdate().year)
+    return frozenset(
+        day
+        for year in range(FIRST_RULED_YEAR, last + PREDICTED_YEARS_AHEAD + 1)
+        if year not in known_years
+        for day in statutory_holidays(year)
+    )
+
+
 def working_calendar() -> WorkingCalendar:
     """The working-day calendar as entered now (package years plus the administrator's).
 
@@ -113,10 +130,12 @@ def working_calendar() -> WorkingCalendar:
             holidays.add(day)
         elif kind == CalendarDay.Kind.WORKDAY:
             workdays.add(day)
+    known = frozenset(year for year, _day, _kind in rows)
     calendar = WorkingCalendar(
         holidays=frozenset(holidays),
         workdays=frozenset(workdays),
-        known_years=frozenset(year for year, _day, _kind in rows),
+        known_years=known,
+        predicted_holidays=predicted_holidays(known_years=known),
     )
     _cached = (rows, calendar)
     return calendar

@@ -109,13 +109,16 @@ class WorkingCalendar:
     """Which dates are working days (Art. 82).
 
     `holidays` are days off, `workdays` make-up working days, both only for the years in
-    `known_years`. A date in a year that is not known follows plain Monday–Friday, even if it is
-    listed: a year is either officially entered as a whole or assumed, never half-applied.
+    `known_years`: a year is either officially entered as a whole or assumed, never half-applied.
+    A year that is not known is Monday–Friday minus its `predicted_holidays`, the statutory days
+    the rule fixes (`approvals.clock.holidays`); only its make-up working days are unknown, and
+    `unknown_years` still reports it, so every deadline crossing it is provisional.
     """
 
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
     known_years: frozenset[int] = frozenset()
+    predicted_holidays: frozenset[date] = frozenset()
     # Sorted ordinals of the dates that change the Monday–Friday answer (a holiday on a weekday, a
     # make-up day on a weekend). Counting working days between two dates is then a closed formula
     # plus two binary searches, whatever the distance: sweeps call this for every open case.
@@ -136,7 +139,13 @@ class WorkingCalendar:
         object.__setattr__(self, "holidays", holidays)
         object.__setattr__(self, "workdays", workdays)
         object.__setattr__(self, "known_years", known_years)
-        off = sorted(d.toordinal() for d in holidays if d.year in known_years and d.weekday() < 5)
+        predicted = frozenset(d for d in self.predicted_holidays if d.year not in known_years)
+        object.__setattr__(self, "predicted_holidays", predicted)
+        off = sorted(
+            d.toordinal()
+            for d in (*(h for h in holidays if h.year in known_years), *predicted)
+            if d.weekday() < 5
+        )
         worked = sorted(
             d.toordinal() for d in workdays if d.year in known_years and d.weekday() >= 5
         )
@@ -158,6 +167,8 @@ class WorkingCalendar:
                 return True
             if day in self.holidays:
                 return False
+        elif day in self.predicted_holidays:
+            return False
         return day.weekday() < 5
 
     def add_working_days(self, start: date, n: int) -> date:

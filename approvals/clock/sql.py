@@ -10,8 +10,9 @@ administrator's calendar rows:
 
 - a date of a year that has a `CalendarYear` row is a working day if it is listed as a make-up
   working day, not one if it is listed as a holiday, and otherwise Monday to Friday;
-- a date of a year without a `CalendarYear` row is Monday to Friday (the clock assumes the same,
-  and flags it: `calendar_assumed_years`).
+- a date of a year without a `CalendarYear` row is Monday to Friday except the statutory holidays
+  the rule fixes (`approvals.clock.holidays`, inlined as a date array); the clock counts the same
+  and flags the year as provisional (`calendar_assumed_years`).
 
 A running `SUM(...) OVER (ORDER BY day)` turns that into ordinals; PostgreSQL materialises the CTE
 once and hash-joins it to the rows, so the cost is one pass over the rows plus one row per
@@ -23,11 +24,30 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
+from approvals.clock.calendar import PREDICTED_YEARS_AHEAD
+from approvals.clock.holidays import FIRST_RULED_YEAR, statutory_holidays
 from approvals.models import CalendarDay, CalendarYear
+
+
+def _predicted_array() -> str:
+    """The statutory holidays by rule of every ruled year (the SQL applies them only to years
+    without a CalendarYear row), as an SQL date array literal. Pure and cached: no query; the
+    dates are computed here, never user input, so they are safe to inline."""
+    return _ruled_dates_literal(timezone.localdate().year + PREDICTED_YEARS_AHEAD)
+
+
+@lru_cache(maxsize=4)
+def _ruled_dates_literal(last_year: int) -> str:
+    days = sorted(
+        day for year in range(FIRST_RULED_YEAR, last_year + 1) for day in statutory_holidays(year)
+    )
+    return "ARRAY[" + ",".join(f"DATE '{day:%Y-%m-%d}'" for day in days) + "]::date[]"
 
 
 def working_day_ordinals_sql(*, low: str, high: str, name: str = "wd") -> str:
@@ -44,6 +64,7 @@ def working_day_ordinals_sql(*, low: str, high: str, name: str = "wd") -> str:
                CASE
                    WHEN cy.id IS NOT NULL AND cd.kind = '{CalendarDay.Kind.WORKDAY.value}' THEN 1
                    WHEN cy.id IS NOT NULL AND cd.kind = '{CalendarDay.Kind.HOLIDAY.value}' THEN 0
+                   WHEN cy.id IS NULL AND g.day::date = ANY({_predicted_array()}) THEN 0
                    WHEN EXTRACT(ISODOW FROM g.day) < 6 THEN 1
                    ELSE 0
                END AS working

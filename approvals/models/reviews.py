@@ -124,6 +124,8 @@ class CaseStep(models.Model):
     written_opinion_due = models.DateField(_("书面意见补交期限"), null=True, blank=True)
     written_opinion = models.TextField(_("书面意见"), blank=True)
     written_opinion_at = models.DateTimeField(_("书面意见提交时间"), null=True, blank=True)
+    written_opinion_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    written_opinion_late = models.BooleanField(_("书面意见逾期"), default=False)
     warned_yellow_at = models.DateTimeField(_("黄牌预警时间"), null=True, blank=True)
     warned_red_at = models.DateTimeField(_("红牌预警时间"), null=True, blank=True)
     task = models.OneToOneField(

@@ -92,7 +92,9 @@ def step_written_opinion_file(*, step: CaseStep, officer: User, opinion: str) ->
             return locked
         locked.written_opinion = opinion.strip()
         locked.written_opinion_at = timezone.now()
-        locked.save(update_fields=["written_opinion", "written_opinion_at"])
+        if locked.written_opinion_due and timezone.localdate() > locked.written_opinion_due:
+            locked.written_opinion_late = True
+        locked.save(update_fields=["written_opinion", "written_opinion_at", "written_opinion_late"])
         event_record(
             case=locked.case,
             action=CaseAction.WRITTEN_OPINION,

@@ -251,3 +251,50 @@ def issuance_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 50
                     )
                 sent += 1
     return sent
+
+
+def written_opinions_remind_sweep(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
+    """A department deemed to approve still owes its written opinion within one working day
+    (泰州 2022). Once that day has passed the opinion is marked late and the department's
+    officers, its head and the first-contact owner are reminded, once per step."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        overdue = list(
+            CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                status=CaseStep.Status.DEEMED,
+                written_opinion_at__isnull=True,
+                written_opinion_reminded_at__isnull=True,
+                written_opinion_due__lt=today,
+            )
+            .select_related("case", "case__item", "case__owner", "department", "claimed_by")
+            .order_by("written_opinion_due", "pk")[:batch]
+        )
+        for step in overdue:
+            CaseStep.objects.filter(pk=step.pk).update(
+                written_opinion_reminded_at=now, written_opinion_late=True
+            )
+            event_record(
+                case=step.case,
+                action=CaseAction.WARNING,
+                details={
+                    "light": "red",
+                    "written_opinion": True,
+                    "department": step.department.name,
+                    "due": step.written_opinion_due.isoformat(),
+                },
+            )
+            _tell_step_people(
+                step,
+                key=f"step:{step.pk}:written-opinion-overdue",
+                kind="written_opinion_overdue",
+                subject=_("书面意见逾期 %(receipt)s") % {"receipt": step.case.receipt_no},
+                body=_("%(department)s对“%(item)s”超时默许后，书面意见应于%(due)s前补交，已逾期。")
+                % {
+                    "department": step.department.name,
+                    "item": step.case.item.name,
+                    "due": step.written_opinion_due.isoformat(),
+                },
+            )
+    return len(overdue)

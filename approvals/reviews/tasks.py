@@ -13,5 +13,10 @@ def sweep_deemed_approvals() -> int:
 
 @shared_task(name="approvals.tasks.sweep_warnings")
 def sweep_warnings() -> int:
-    """Yellow and red cards: the departments' steps, and the licences owed after a grant."""
-    return review_sweeps.steps_warn_sweep() + review_sweeps.issuance_warn_sweep()
+    """Yellow and red cards: the departments' steps, the licences owed after a grant, and the
+    written opinions owed after a deemed approval."""
+    return (
+        review_sweeps.steps_warn_sweep()
+        + review_sweeps.issuance_warn_sweep()
+        + review_sweeps.written_opinions_remind_sweep()
+    )

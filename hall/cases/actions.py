@@ -37,6 +37,7 @@ class CaseAction(models.TextChoices):
     REVIEW_DEEMED = "review_deemed", _("超时默许")
     WRITTEN_OPINION = "written_opinion", _("补交书面意见")
     WARNING = "warning", _("期限预警")
+    DEADLINE_MOVED = "deadline_moved", _("节假日安排更新，期限调整")
     CORRECTION_ASKED_BY_DEPARTMENT = "correction_asked_by_department", _("部门要求补正")
     DEPARTMENT_CORRECTION_SUPPLIED = "department_correction_supplied", _("部门补正材料已补齐")
     SPECIAL_PROCEDURE_STARTED = "special_procedure_started", _("特别程序开始")
@@ -85,6 +86,7 @@ _OWNER_TOLD = frozenset(
         CaseAction.DELIVERED,
         CaseAction.CLOSED,
         CaseAction.WARNING,
+        CaseAction.DEADLINE_MOVED,
     }
 )
 

@@ -32,7 +32,8 @@ def calendar_warning(case: Case) -> str:
         return ""
     years = "、".join(str(year) for year in case.calendar_assumed_years)
     return (
-        f"注意：{years}年的法定节假日安排尚未公布，期限暂按周一至周五计算，公布后以实际工作日为准。"
+        f"注意：{years}年的调休安排尚未公布，期限已按法定节假日计算、未计调休，"
+        "为暂定期限，公布后以实际工作日为准。"
     )
 
 
@@ -184,6 +185,17 @@ DEEMED_ACCEPTED = Message(
         "您申请的“%(item)s”，本机关未在收到材料后五个工作日内告知补正，依法自%(date)s起视为受理，"
         "收件编号%(receipt)s，承诺办结日期%(due)s。查询验证码%(code)s。"
     ),
+)
+DEADLINE_MOVED = Message(
+    subject=_("办理期限调整"),
+    body=_(
+        "%(year)s年节假日安排公布后，您申请的“%(item)s”承诺办结日期调整为%(due)s，"
+        "法定办结期限为%(statutory)s。"
+    ),
+)
+INTAKE_MOVED = Message(
+    subject=_("受理期限调整"),
+    body=_("%(year)s年节假日安排公布后，您申请的“%(item)s”的受理决定期限调整为%(due)s。"),
 )
 NOT_ACCEPTED = Message(
     subject=_("不予受理决定"),

@@ -11,6 +11,7 @@ from django.core.files import File
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.clock.calendar import working_calendar
 from hall.models import (
     Case,
 )
@@ -61,3 +62,11 @@ def _locked(case: Case) -> Case:
         .select_related("item", "applicant", "owner")
         .get(pk=case.pk)
     )
+
+
+def intake_due(*, received_on: datetime.date) -> tuple[datetime.date, list[int]]:
+    """The Art. 32 intake date for materials received on `received_on`, and the years without
+    the State Council's notice that it crosses (so the five days are provisional too)."""
+    calendar = working_calendar()
+    due = calendar.add_working_days(received_on, INTAKE_WORKING_DAYS)
+    return due, sorted(calendar.unknown_years(received_on, due))

@@ -24,11 +24,11 @@ from hall.cases.selectors import materials_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
 from hall.intake.common import (
-    INTAKE_WORKING_DAYS,
     IntakeLimitPassed,
     MaterialMark,
     OneTimeNotificationError,
     _locked,
+    intake_due,
     intake_limit_passed,
 )
 from hall.intake.referrals import case_refer
@@ -143,13 +143,13 @@ def _corrections_supplied(
     CorrectionItem.objects.filter(
         notice__case=case, supplied_at__isnull=True, material_id__in=supplied
     ).update(supplied_at=now)
+    due, assumed_years = intake_due(received_on=timezone.localdate(now))
     case_status_set(
         case=case,
         status=Case.Status.RECEIVED,
         materials_received_at=now,
-        intake_due_date=working_calendar().add_working_days(
-            timezone.localdate(now), INTAKE_WORKING_DAYS
-        ),
+        intake_due_date=due,
+        calendar_assumed_years=assumed_years,
     )
     event_record(
         case=case,

@@ -14,12 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.catalogue.selectors import required_materials
-from approvals.clock.calendar import working_calendar
 from approvals.models import ServiceItem
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.numbering import receipt_no_next
-from hall.intake.common import INTAKE_WORKING_DAYS
+from hall.intake.common import intake_due
 from hall.models import (
     Applicant,
     Case,
@@ -60,6 +59,7 @@ def case_receive(
     )
     now = timezone.now()
     today = timezone.localdate(now)
+    intake_due_date, assumed_years = intake_due(received_on=today)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -75,7 +75,8 @@ def case_receive(
                 window=window,
                 agent=agent,
                 materials_received_at=now,
-                intake_due_date=working_calendar().add_working_days(today, INTAKE_WORKING_DAYS),
+                intake_due_date=intake_due_date,
+                calendar_assumed_years=assumed_years,
             )
             CaseMaterial.objects.bulk_create(
                 CaseMaterial(case=case, requirement=requirement, name=requirement.name)

@@ -112,7 +112,9 @@ class Case(models.Model):
         _("无官方日历的年份"),
         default=list,
         blank=True,
-        help_text=_("期限计算跨入尚无节假日数据的年份时，按周一至周五推算。"),
+        help_text=_(
+            "期限计算跨入尚无国务院节假日安排的年份时，按法定节假日推算、未计调休，期限为暂定。"
+        ),
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)

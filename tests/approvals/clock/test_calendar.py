@@ -106,19 +106,33 @@ def test_working_calendar_is_reused_after_one_query(django_assert_num_queries):
         assert working_calendar() is first
 
 
-def test_adding_2027_is_seen_by_the_next_computation():
-    # Given the calendar has been read and cached while 2027 was unknown
+def test_a_year_without_data_counts_its_statutory_holidays_and_stays_provisional():
+    # Given 2027 has no State Council notice: New Year's Day (a Friday) is still a holiday by
+    # rule, and the deadline says it is provisional
     before = compute_deadline(calendar=working_calendar(), start=date(2026, 12, 31), working_days=1)
-    assert before.due_date == date(2027, 1, 1)
+    assert before.due_date == date(2027, 1, 4)
     assert before.assumed_years == frozenset({2027})
-    # When an administrator enters 2027 (New Year's Day is a Friday)
+    # the Spring Festival of 2027 by rule: the eve (5 Feb) and lunar 1–3 January (6–8 Feb)
+    spring = compute_deadline(calendar=working_calendar(), start=date(2027, 2, 4), working_days=1)
+    assert spring.due_date == date(2027, 2, 9)
+
+
+def test_adding_2027_is_seen_by_the_next_computation():
+    # Given the calendar has been read and cached while 2027 was unknown (1 Jan off by rule)
+    before = compute_deadline(calendar=working_calendar(), start=date(2026, 12, 31), working_days=1)
+    assert before.due_date == date(2027, 1, 4)
+    assert before.assumed_years == frozenset({2027})
+    # When an administrator enters 2027 with Saturday 2 January worked as a make-up day
     year = CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕")
     CalendarDay.objects.create(
         year=year, date=date(2027, 1, 1), kind=CalendarDay.Kind.HOLIDAY, name="元旦"
     )
-    # Then the very next computation uses it
+    CalendarDay.objects.create(
+        year=year, date=date(2027, 1, 2), kind=CalendarDay.Kind.WORKDAY, name="元旦调休"
+    )
+    # Then the very next computation uses it, and is no longer provisional
     after = compute_deadline(calendar=working_calendar(), start=date(2026, 12, 31), working_days=1)
-    assert after.due_date == date(2027, 1, 4)
+    assert after.due_date == date(2027, 1, 2)
     assert after.assumed_years == frozenset()
 
 

@@ -1,0 +1,76 @@
+"""The statutory holidays of a year by rule: 《全国年节及纪念日放假办法》, as in force that year.
+
+The State Council's yearly notice (usually in November) fixes which weekend days are worked to
+make longer breaks (调休); that part cannot be computed. The statutory holidays themselves can:
+they are fixed days of the solar calendar, of the lunar calendar, and one solar term. A year
+without the notice is therefore counted with these holidays and only the make-up working days
+unknown, and every deadline that crosses it is provisional (`WorkingCalendar.unknown_years`).
+
+The rules by the year they took effect (L = lunar calendar, ST = the solar term 清明):
+
+| from | 元旦 | 春节 | 清明 | 劳动节 | 端午 | 中秋 | 国庆 | days |
+|---|---|---|---|---|---|---|---|---|
+| 1999 | 1 Jan | L 1–3 Jan | — | 1–3 May | — | — | 1–3 Oct | 10 |
+| 2008 | 1 Jan | L eve, 1–2 Jan | ST | 1 May | L 5 May | L 15 Aug | 1–3 Oct | 11 |
+| 2014 | 1 Jan | L 1–3 Jan | ST | 1 May | L 5 May | L 15 Aug | 1–3 Oct | 11 |
+| 2025 | 1 Jan | L eve, 1–3 Jan | ST | 1–2 May | L 5 May | L 15 Aug | 1–3 Oct | 13 |
+
+(2008: the 2007 amendment; 2014: the 2013 one; 2025: the 2024 one.)
+
+Pure: no database. The lunar dates and the solar term come from `lunar_python`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+from lunar_python import Lunar
+
+FIRST_RULED_YEAR = 2004  # the earliest year the product's loaded calendar starts with
+
+
+def _lunar(year: int, month: int, day: int) -> date:
+    solar = Lunar.fromYmd(year, month, day).getSolar()
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+def _qingming(year: int) -> date:
+    solar = Lunar.fromYmd(year, 3, 1).getJieQiTable()["清明"]
+    return date(solar.getYear(), solar.getMonth(), solar.getDay())
+
+
+@lru_cache(maxsize=128)
+def statutory_holidays(year: int) -> dict[date, str]:
+    """Every statutory holiday of `year` with its name, under the rule in force that year."""
+    if year < FIRST_RULED_YEAR:
+        raise ValueError(f"statutory holidays are ruled from {FIRST_RULED_YEAR} on, not {year}")
+    days: dict[date, str] = {date(year, 1, 1): "元旦"}
+    new_year = _lunar(year, 1, 1)
+    eve = new_year - timedelta(days=1)
+    if year >= 2025:
+        spring = [eve, new_year, new_year + timedelta(1), new_year + timedelta(2)]
+    elif year >= 2014:
+        spring = [new_year, new_year + timedelta(1), new_year + timedelta(2)]
+    elif year >= 2008:
+        spring = [eve, new_year, new_year + timedelta(1)]
+    else:
+        spring = [new_year, new_year + timedelta(1), new_year + timedelta(2)]
+    days.update((day, "春节") for day in spring)
+    if year >= 2008:
+        days[_qingming(year)] = "清明节"
+        days[_lunar(year, 5, 5)] = "端午节"
+    if year >= 2025:
+        labour = [date(year, 5, 1), date(year, 5, 2)]
+    elif year >= 2008:
+        labour = [date(year, 5, 1)]
+    else:
+        labour = [date(year, 5, 1), date(year, 5, 2), date(year, 5, 3)]
+    days.update((day, "劳动节") for day in labour)
+    national = [date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)]
+    if year >= 2008:
+        # 中秋 can fall inside the National Day days (2020, 2025): the day stays one holiday.
+        days.setdefault(_lunar(year, 8, 15), "中秋节")
+    for day in national:
+        days[day] = days.get(day, "国庆节") if days.get(day) != "中秋节" else "国庆节、中秋节"
+    return days
