@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import (
+    SHANGHAI,
     Deadline,
     Extension,
     Suspension,
@@ -98,20 +99,35 @@ def _step_deadline(step: CaseStep, calendar: WorkingCalendar, *, fresh: bool = F
 def _step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
     calendar = _calendar()
     deadline = _step_deadline(step, calendar, fresh=fresh)
-    step.due_date = deadline.due_date
-    step.due_at = deadline.due_at
+    due_date, due_at = deadline.due_date, deadline.due_at
+    # Art. 42: the limit belongs to the case, so a department's step never runs past the case's
+    # statutory date (a step opened after that date is already late and keeps its own limit).
+    limit = step.case.statutory_due_date
+    if limit is not None and step.opened_on is not None and step.opened_on < limit < due_date:
+        due_date = limit
+        due_at = datetime.datetime.combine(
+            limit + datetime.timedelta(days=1), datetime.time.min, tzinfo=SHANGHAI
+        )
+    step.due_date = due_date
+    step.due_at = due_at
     step.warn_on = yellow_from(
         calendar=calendar,
-        due_date=deadline.due_date,
+        due_date=due_date,
         yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
     )
-    step.calendar_assumed_years = sorted(deadline.assumed_years)
-    if deadline.assumed_years:
+    assumed = (
+        deadline.assumed_years
+        if due_date == deadline.due_date
+        else calendar.unknown_years(step.opened_on, due_date)
+    )
+    step.calendar_assumed_years = sorted(assumed)
+    if assumed:
         logger.warning(
-            "case %s step %s: deadline counted into %s without holiday data (Mon-Fri assumed)",
+            "case %s step %s: deadline counted into %s without holiday data (statutory holidays "
+            "by rule, make-up working days unknown)",
             step.case_id,
             step.pk,
-            sorted(deadline.assumed_years),
+            sorted(assumed),
         )
     return deadline
 

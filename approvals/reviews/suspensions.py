@@ -68,30 +68,69 @@ def _resume(*, step: CaseStep, user: User, kinds: Iterable[str]) -> StepSuspensi
 def step_correction_request(
     *, step: CaseStep, officer: User, items: Sequence[tuple[str, str]]
 ) -> Notice:
-    """A department asks for a correction. It goes to the applicant through the case's
-    first-contact owner as one written notice listing everything (一次性告知); a department
-    asks once, and its clock stops until the correction arrives."""
+    """A department asks for a correction during review. It goes to the applicant through the
+    case's first-contact owner as one written notice listing everything, and the department's
+    clock stops until the correction arrives (the case's clock stops with it, once).
+
+    The rule chosen for the one-time rule during review: **one request per stage**. The first
+    department of a stage to ask issues the stage's notice; a department never asks twice; a
+    second request in the same stage by another department is possible (review may find what
+    intake could not) but is recorded as a breach of the one-time rule, on the notice and in the
+    case's log, and supervision lists it.
+    """
     _require_officer_of(officer, step.department_id)
     items = [(name.strip(), reason.strip()) for name, reason in items if name.strip()]
     if not items or any(not reason for _name, reason in items):
         raise ValidationError(_("请列出需要补正的全部材料及原因。"))
     with transaction.atomic():
         locked = _locked_step(step.pk)
-        if locked.status != CaseStep.Status.OPEN:
-            raise ValidationError(_("只有审查中的事项可以要求补正。"))
         if locked.suspensions.filter(kind=StepSuspension.Kind.CORRECTION).exists():
             raise ValidationError(
                 _("一次性告知：本部门已要求过补正，不能再次要求。"), code="one_time"
             )
+        if locked.status != CaseStep.Status.OPEN:
+            raise ValidationError(_("只有审查中的事项可以要求补正。"))
+        earlier = (
+            StepSuspension.objects.filter(
+                step__case_stage_id=locked.case_stage_id, kind=StepSuspension.Kind.CORRECTION
+            )
+            .select_related("notice", "step__department")
+            .order_by("pk")
+            .first()
+        )
+        breach = earlier is not None
         notice = notice_issue(
             case=locked.case,
             kind=Notice.Kind.CORRECTION,
             issued_by=officer,
             corrections=list(items),
             paragraphs=wording.department_correction_paragraphs(
-                case=locked.case, department=locked.department.name
+                case=locked.case, department=locked.department.name, stage=locked.case_stage.name
+            ),
+            override_by=officer if breach else None,
+            override_reason=(
+                _("同一审批阶段第二次要求补正（首次：%(department)s，%(number)s）")
+                % {
+                    "department": earlier.step.department.name,
+                    "number": earlier.notice.number if earlier.notice else "-",
+                }
+                if breach
+                else ""
             ),
         )
+        if breach:
+            event_record(
+                case=locked.case,
+                action=CaseAction.ONE_TIME_BREACH,
+                actor=officer,
+                details={
+                    "stage": locked.case_stage.name,
+                    "department": locked.department.name,
+                    "notice": notice.number,
+                    "first_department": earlier.step.department.name,
+                    "first_notice": earlier.notice.number if earlier.notice else None,
+                },
+            )
         _suspend(
             step=locked,
             user=officer,

@@ -109,11 +109,13 @@ def refusal_paragraphs(*, case: Case, reasons: str) -> list[str]:
     ]
 
 
-def department_correction_paragraphs(*, case: Case, department: str) -> list[str]:
-    """A department's one-time correction notice during review; the clock stops meanwhile."""
+def department_correction_paragraphs(*, case: Case, department: str, stage: str = "") -> list[str]:
+    """A department's correction notice during review (Art. 34: the organ reviews the materials;
+    the hall's one-time rule: one notice per stage); the clock stops meanwhile."""
+    where = f"在{stage}阶段由{department}审查中" if stage else f"在{department}审查中"
     return [
-        f"你（单位）申请的“{case.item.name}”在{department}审查中，"
-        f"依据{LAW}第三十二条，需要补正的全部内容一次性告知如下。",
+        f"你（单位）申请的“{case.item.name}”{where}，依据{LAW}第三十四条对申请材料进行审查，"
+        "按照一次性告知制度，现将需要补正的全部内容一次性告知如下。",
         "补正期间审查期限中止计算，补正材料请交首问责任人。本告知书未列明的材料，"
         "本部门不再要求补正。",
     ]

@@ -197,7 +197,7 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
         assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
         if assumed_years:
             logger.warning(
-                "case %s: deadlines counted into %s without holiday data (Mon-Fri assumed)",
+                "case %s: deadlines counted into %s without holiday data (holidays by rule)",
                 case.receipt_no,
                 assumed_years,
             )

@@ -385,7 +385,12 @@ def test_a_deadline_into_a_year_without_calendar_data_is_flagged_and_logged(dept
     from approvals.models import CalendarYear
 
     CalendarYear.objects.filter(year__gte=2027).delete()
-    item = staged_item([[(depts[0], 249)]], lead_department=depts[0])  # reaches into next year
+    item = staged_item(  # reaches into next year, within the case's (longer, lawful) limit
+        [[(depts[0], 249)]],
+        lead_department=depts[0],
+        statutory_days=260,
+        limit_legal_basis="某条例规定的审查时限",
+    )
     with caplog.at_level("WARNING"):
         case = accepted_case(item, clerk)
     step = open_steps(case)[0]

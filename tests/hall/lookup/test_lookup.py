@@ -324,3 +324,11 @@ def test_a_deemed_acceptance_says_so_and_from_which_day(case, depts, clerk):
     deemed = next(m for m in timeline.milestones if m.action == "deemed_accepted")
     assert "视为受理" in deemed.label
     assert waiting.accepted_on.isoformat() in deemed.label
+
+
+def test_a_provisional_deadline_is_said_in_the_lookup(client, case):
+    Case.objects.filter(pk=case.pk).update(calendar_assumed_years=[2027])
+    response = look_up(client, case.receipt_no, case.verification_code)
+    page = client.get(reverse("lookup:case", args=[case.receipt_no])).content.decode()
+    assert response.status_code in (200, 302)
+    assert "2027 年的调休安排尚未公布" in page and "暂定期限" in page
