@@ -134,6 +134,14 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     )
     if extension is None:
         raise Http404
+    return extension_page(request, extension, may_decide=officer.is_head, joint=False)
+
+
+def extension_page(
+    request: HttpRequest, extension: StepExtension, *, may_decide: bool, joint: bool
+) -> HttpResponse:
+    """The extension request and the approver's form, for the department head's page and the
+    government head's (joint handling); the service decides who may approve."""
     step = extension.step
     form = ExtensionDecideForm(request.POST or None, prefix="extension")
     status = 200
@@ -161,7 +169,7 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
                 )
             else:
                 messages.success(request, _("已决定不批准延长。"))
-            return redirect("desk:home")
+            return redirect("desk:joint_extensions" if joint else "desk:home")
         status = _status_for(error)
     calendar = working_calendar()
     return render(
@@ -172,7 +180,8 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
             "step": step,
             "case": step.case,
             "form": form,
-            "is_head": officer.is_head,
+            "is_head": may_decide,
+            "joint": joint,
             "clock": selectors.step_clock(step=step, calendar=calendar, now=timezone.now()),
             "due_if_approved": (
                 calendar.add_working_days(step.due_date, extension.days) if step.due_date else None

@@ -114,18 +114,14 @@ def account_register(
     ``uscc``, ``legal_representative``). Not to be called inside another transaction: the code's
     attempt count must stay counted when the registration then fails.
     """
-    errors = applicants.identity_errors(
+    errors, phone = applicants.applicant_details_errors(
         kind=kind,
         name=name,
+        phone=phone,
         id_number=id_number,
         uscc=uscc,
         legal_representative=legal_representative,
     )
-    try:
-        validators.validate_mobile(phone)
-        phone = validators.normalize_mobile(phone)
-    except ValidationError as error:
-        errors["phone"] = error.messages
     try:
         password_validation.validate_password(
             password, user=User(username=phone, last_name=name.strip())
@@ -176,18 +172,14 @@ def account_identity_bind(
     existing = Applicant.objects.filter(user=user).first()
     if existing is not None:
         return existing
-    errors = applicants.identity_errors(
+    errors, phone = applicants.applicant_details_errors(
         kind=kind,
         name=name,
+        phone=phone,
         id_number=id_number,
         uscc=uscc,
         legal_representative=legal_representative,
     )
-    try:
-        validators.validate_mobile(phone)
-        phone = validators.normalize_mobile(phone)
-    except ValidationError as error:
-        errors["phone"] = error.messages
     if errors:
         raise ValidationError(errors)
     _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code)

@@ -43,6 +43,26 @@ def identity_errors(
     return errors
 
 
+def applicant_details_errors(
+    *, kind: str, name: str, phone: str, id_number: str, uscc: str, legal_representative: str
+) -> tuple[dict[str, list[str]], str]:
+    """The identity check plus the mobile number: the errors by field, and the phone in its
+    normal form (as given when it is invalid)."""
+    errors = identity_errors(
+        kind=kind,
+        name=name,
+        id_number=id_number,
+        uscc=uscc,
+        legal_representative=legal_representative,
+    )
+    try:
+        validators.validate_mobile(phone)
+        phone = validators.normalize_mobile(phone)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    return errors, phone
+
+
 def applicant_register(
     *,
     kind: str,
@@ -56,18 +76,14 @@ def applicant_register(
     """Find the applicant by identity number or credit code, or register them. Concurrent calls
     for the same person create one row; contact details are brought up to date."""
     name = name.strip()
-    errors = identity_errors(
+    errors, phone = applicant_details_errors(
         kind=kind,
         name=name,
+        phone=phone,
         id_number=id_number,
         uscc=uscc,
         legal_representative=legal_representative,
     )
-    try:
-        validators.validate_mobile(phone)
-        phone = validators.normalize_mobile(phone)
-    except ValidationError as error:
-        errors["phone"] = error.messages
     if errors:
         raise ValidationError(errors)
 
