@@ -68,9 +68,9 @@ def statutory_holidays(year: int) -> dict[date, str]:
         labour = [date(year, 5, 1), date(year, 5, 2), date(year, 5, 3)]
     days.update((day, "劳动节") for day in labour)
     national = [date(year, 10, 1), date(year, 10, 2), date(year, 10, 3)]
+    days.update((day, "国庆节") for day in national)
     if year >= 2008:
-        # 中秋 can fall inside the National Day days (2020, 2025): the day stays one holiday.
-        days.setdefault(_lunar(year, 8, 15), "中秋节")
-    for day in national:
-        days[day] = days.get(day, "国庆节") if days.get(day) != "中秋节" else "国庆节、中秋节"
+        # 中秋 can fall on a National Day day (1 October 2020): it stays one holiday, two names.
+        mid_autumn = _lunar(year, 8, 15)
+        days[mid_autumn] = "国庆节、中秋节" if mid_autumn in national else "中秋节"
     return days

@@ -447,12 +447,13 @@ def case_intake_decide(
     """
     if outcome not in INTAKE_OUTCOMES:
         raise ValidationError(_("未知的受理操作。"))
-    current = Case.objects.get(pk=case.pk)
-    if outcome in ("correct", "refuse") and intake_limit_passed(current):
-        # Art. 32: the limit passed, so the law has accepted the filing already. Record that now
-        # (it commits on its own), then tell the clerk why their outcome was not taken.
-        case_accept(case=current, clerk=None, deemed=True)
-        raise IntakeLimitPassed(current.intake_due_date)
+    if outcome in ("correct", "refuse"):
+        current = Case.objects.get(pk=case.pk)  # the caller's copy may be stale
+        if intake_limit_passed(current):
+            # Art. 32: the limit passed, so the law has accepted the filing already. Record that
+            # now (it commits on its own), then tell the clerk why their outcome was not taken.
+            case_accept(case=current, clerk=None, deemed=True)
+            raise IntakeLimitPassed(current.intake_due_date)
     with transaction.atomic():
         if marks:
             case = case_materials_check(case=case, clerk=clerk, marks=marks)
