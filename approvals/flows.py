@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from django.http import HttpResponseNotFound
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 
 from approvals.models import ApprovalProcess
 from approvals.reviews import hooks, selectors
-from approvals.workflow.nodes import DynamicSplit
+from approvals.workflow.locking import ProcessRowLock
+from approvals.workflow.nodes import DynamicSplit, PlainIf, PlainJoin
 
 
 def not_mounted(request, *args, **kwargs):
@@ -31,12 +32,13 @@ class ApprovalFlow(flow.Flow):
     process_class = ApprovalProcess
     # Joins need a real lock: the default no_lock fires a join several times when branches
     # finish together. nowait=False waits for the row lock; nowait=True fails inside the
-    # request's transaction.
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    # request's transaction. ProcessRowLock is that lock without a savepoint inside the
+    # service's own transaction (approvals.workflow.locking).
+    lock_impl = ProcessRowLock()
 
     start = flow.StartHandle(this.start_process).Next(this.route_stage)
 
-    route_stage = flow.If(this.has_open_stage).Then(this.open_steps).Else(this.final_decision)
+    route_stage = PlainIf(this.has_open_stage).Then(this.open_steps).Else(this.final_decision)
 
     open_steps = (
         DynamicSplit(this.steps_to_open, task_data=lambda item: item)
@@ -51,11 +53,11 @@ class ApprovalFlow(flow.Flow):
         .Next(this.join_reviews)
     )
 
-    join_reviews = flow.Join().Next(this.after_reviews)
+    join_reviews = PlainJoin().Next(this.after_reviews)
 
     # Serial items come back here once per step; parallel ones go straight on.
     after_reviews = (
-        flow.If(this.stage_has_steps_to_open).Then(this.open_steps).Else(this.stage_decision)
+        PlainIf(this.stage_has_steps_to_open).Then(this.open_steps).Else(this.stage_decision)
     )
 
     stage_decision = (

@@ -250,8 +250,9 @@ def _insert_open_workflows(conn, cat: Catalogue, *, c0: int, count: int, due: bo
     )
     conn.execute(
         """
-        INSERT INTO approvals_casedecision (decision, reasons, delivery, delivery_note, case_id)
-        SELECT '', '', '', '', %(c0)s + g FROM generate_series(1, %(count)s) g
+        INSERT INTO approvals_casedecision (decision, reasons, delivery, delivery_note, issued_late,
+                                            case_id)
+        SELECT '', '', '', '', false, %(c0)s + g FROM generate_series(1, %(count)s) g
         """,
         params,
     )
@@ -287,10 +288,11 @@ def _insert_open_workflows(conn, cat: Catalogue, *, c0: int, count: int, due: bo
         f"""
         INSERT INTO approvals_casestep (id, name, "order", promised_days, deemed_approval, status,
             opened_at, opened_on, due_date, due_at, warn_on, calendar_assumed_years, opinion, late,
-            written_opinion, approval_step_id, case_id, case_stage_id, department_id, task_id)
+            written_opinion, written_opinion_late, approval_step_id, case_id, case_stage_id,
+            department_id, task_id)
         SELECT %(st0)s + (g - 1) * 5 + s.j, s.name, s.j - 1, 10, true, 'open',
                now() - interval '14 days', (now() - interval '14 days')::date,
-               d.due::date, d.due, d.due::date - 2, '[]', '', false, '',
+               d.due::date, d.due, d.due::date - 2, '[]', '', false, '', false,
                s.step_id, %(c0)s + g, %(s0)s + g, s.department_id, %(t0)s + (g - 1) * 5 + s.j
         FROM generate_series(1, %(count)s) g
         CROSS JOIN LATERAL (SELECT {due_sql} AS due) d

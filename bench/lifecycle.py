@@ -96,8 +96,9 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
             channel=Case.Channel.WINDOW,
             window=clerk.clerk.window,
         )
+    # The window's form: what the clerk marked (read before the action, as the page does).
+    marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
     with step("accept"):
-        marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
         intake_decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
     steps = list(CaseStep.objects.filter(case=case).order_by("order", "pk"))
     by_department = {officer.officer.department_id: officer for officer in life.officers}

@@ -24,8 +24,8 @@ ROUNDS = 3
 LIFECYCLE_CASES = 4 if QUICK else 12  # per process per round
 PEER_CASES = 20 if QUICK else 60
 CEILING_CASES = 10 if QUICK else 30
-DRAIN_STEPS = 100 if QUICK else 300  # per round
-DRAIN_BATCH = 25  # processes per sweep transaction, for one and for two sweepers alike
+DRAIN_STEPS = 300 if QUICK else 1500  # per round (the fixture keeps 10,000 due)
+DRAIN_BATCH = 100  # processes per sweep transaction (the sweep's default), for one and two alike
 TIMERS = 100 if QUICK else 200  # per round
 PAGE_REQUESTS = 100 if QUICK else 200  # per page per round
 PAGE_SECONDS = 5.0
@@ -80,6 +80,13 @@ def section_lifecycle(world, pools, applicants) -> dict:
     recorded = lifecycle.queries_per_case(world, applicants.block(3))
     out = {"queries": {k: v for k, v in recorded.items() if k != "transactions"}}
     out["_transactions"] = recorded["transactions"]
+    from bench import trace
+
+    log("lifecycle: statements of one case and a profile of eight (beside the results)")
+    out["files"] = [
+        trace.statements_write(world, applicants.block(3)),
+        *trace.profile_write(world, applicants.block(10)),
+    ]
     for processes, pool in pools.items():
         log(f"lifecycle: {processes} process(es), {ROUNDS} rounds of {LIFECYCLE_CASES} cases each")
 

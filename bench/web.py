@@ -24,10 +24,12 @@ from pathlib import Path
 from bench import env
 
 PAGES = (
+    ("baseline", "/bench/baseline/", None),
     ("officer inbox", "/desk/", "officer"),
     ("clerk workbench", "/window/", "clerk"),
     ("progress lookup", "/lookup/", None),
     ("supervision dashboard", "/supervision/", "supervisor"),
+    ("performance figures", "/supervision/performance/", "supervisor"),
 )
 CLIENTS = 20
 REQUESTS_PER_PAGE = 600
@@ -45,7 +47,7 @@ def _free_port() -> int:
 
 def _child_env() -> dict:
     child = dict(os.environ)
-    child["DJANGO_SETTINGS_MODULE"] = "hall.settings"
+    child["DJANGO_SETTINGS_MODULE"] = "bench.settings"  # the hall's, plus the baseline page
     child["ALLOWED_HOSTS"] = "127.0.0.1,localhost"
     return child
 

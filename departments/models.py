@@ -65,3 +65,20 @@ class Officer(models.Model):
     @property
     def is_head(self) -> bool:
         return self.department.head_id == self.pk
+
+
+class FiguresSnapshot(models.Model):
+    """Supervision figures computed by beat (departments.supervision.figures), read by the
+    dashboard instead of counting over every case and step on each request. The page shows
+    when they were computed."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    data = models.JSONField(_("数据"), default=dict)
+    computed_at = models.DateTimeField(_("统计时间"))
+
+    class Meta:
+        verbose_name = _("统计快照")
+        verbose_name_plural = _("统计快照")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M:%S}"

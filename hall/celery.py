@@ -11,5 +11,13 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live beside the services they wrap, inside the feature packages; their names
 # ("hall.tasks.…", "approvals.tasks.…") are fixed in the decorators and never change.
 app.autodiscover_tasks(
-    ["hall.platform", "hall.outbox", "hall.intake", "approvals.reviews"], related_name="tasks"
+    [
+        "hall.platform",
+        "hall.outbox",
+        "hall.cases",
+        "hall.intake",
+        "approvals.reviews",
+        "departments.supervision",
+    ],
+    related_name="tasks",
 )

@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": 30.0},
+    "hall-notice-render-sweep": {"task": "hall.tasks.sweep_notice_renders", "schedule": 60.0},
+    "departments-supervision-figures": {
+        "task": "departments.tasks.refresh_supervision_figures",
+        "schedule": float(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30")),
+    },
     "approvals-deemed-approval-sweep": {
         "task": "approvals.tasks.sweep_deemed_approvals",
         "schedule": 60.0,
@@ -206,6 +211,9 @@ HALL_NAME = ENV.get("HALL_NAME", "深圳市福田区行政服务大厅")
 HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
 # The address printed in QR codes on notices, for the progress lookup.
 HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The supervision dashboard's totals are a snapshot refreshed this often by beat (see
+# departments.supervision.figures); the page recomputes them itself past twice this age.
+HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # Messages: SMS through a pluggable backend (console, file, or an HTTP gateway adapter).

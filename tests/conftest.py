@@ -51,6 +51,16 @@ def fast_password_hashing():
     settings.PASSWORD_HASHERS = previous
 
 
+@pytest.fixture(autouse=True, scope="session")
+def supervision_figures_always_fresh():
+    """Tests read the dashboard right after changing data: no snapshot age (the snapshot's own
+    test sets one)."""
+    previous = settings.HALL_SUPERVISION_FIGURES_SECONDS
+    settings.HALL_SUPERVISION_FIGURES_SECONDS = 0
+    yield
+    settings.HALL_SUPERVISION_FIGURES_SECONDS = previous
+
+
 @pytest.fixture(scope="session")
 def hall_celery_app():
     """The project's Celery app, pointed at a queue of this test session alone, so that neither a

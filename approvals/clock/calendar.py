@@ -7,7 +7,9 @@ are entered by an administrator in the admin (approvals.calendar_admin).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 from importlib.metadata import version
 
@@ -112,14 +114,34 @@ def predicted_holidays(*, known_years: frozenset[int]) -> frozenset[date]:
     )
 
 
+# The calendar one unit of work (an action, a workflow start, one sweep batch) computes every
+# deadline with: read once, not once per deadline.
+_held: ContextVar[WorkingCalendar | None] = ContextVar("calendar_held", default=None)
+
+
+@contextmanager
+def calendar_held() -> Iterator[WorkingCalendar]:
+    """Read the calendar once for the block: `working_calendar()` inside it returns this one."""
+    calendar = working_calendar()
+    token = _held.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _held.reset(token)
+
+
 def working_calendar() -> WorkingCalendar:
     """The working-day calendar as entered now (package years plus the administrator's).
 
     Reads the rows on every call (one query) and rebuilds the calendar only when they differ from
     the last call's in this process. Any write, from the admin, a shell, the loader or another
-    process, is therefore seen by the next computation. Sweeps call it once per batch.
+    process, is therefore seen by the next computation. Inside `calendar_held()` the block's
+    calendar is returned without a read: one action, one calendar.
     """
     global _cached
+    held = _held.get()
+    if held is not None:
+        return held
     rows = _calendar_rows()
     cached = _cached
     if cached is not None and cached[0] == rows:

@@ -20,6 +20,7 @@ from approvals.desk.forms import (
 from approvals.models import StepExtension
 from approvals.reviews import decisions, extensions
 from approvals.reviews.selectors import case_opinions
+from hall.cases.rendering import notice_ready
 from hall.common.permissions import officer_desk_required
 from hall.common.validators import UPLOAD_KINDS
 from hall.models import Notice
@@ -222,5 +223,5 @@ def notice_pdf(request: HttpRequest, notice_id: int) -> FileResponse:
     if notice is None:
         raise Http404
     return _private_file(
-        notice.pdf, content_type="application/pdf", filename=f"{notice.number}.pdf"
+        notice_ready(notice).pdf, content_type="application/pdf", filename=f"{notice.number}.pdf"
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from approvals.clock.deadlines import (
@@ -103,40 +102,93 @@ class InboxRow:
 
 
 INBOX_PAGE_SIZE = 50
+SIDE_LIST_SIZE = 20  # lead decisions and owed written opinions shown on the desk's first screen
+COUNT_CAP = 1000  # open steps counted exactly up to this; beyond it the desk says "1000+"
 
 
-def inbox_rows(
+@dataclass(frozen=True)
+class InboxPage:
+    """One keyset page of the inbox: the rows, the cursor of the next page (None on the last),
+    whether this is the first page, and the open steps counted up to COUNT_CAP."""
+
+    rows: list[InboxRow]
+    next_cursor: str | None
+    first: bool
+    count: int
+    count_capped: bool
+
+
+def _cursor(step: CaseStep) -> str:
+    return f"{step.due_at.timestamp():.6f}_{step.pk}"
+
+
+def _cursor_parse(value: str | None) -> tuple[datetime.datetime, int] | None:
+    """The (due_at, pk) a cursor stands for; None for no cursor or a malformed one (the first
+    page is shown, never an error: it comes from a URL anybody can edit)."""
+    if not value or len(value) > 40:
+        return None
+    stamp, _, pk = value.partition("_")
+    try:
+        due_at = datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
+        return due_at, int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def inbox_page(
     *,
     department: Department,
     calendar: WorkingCalendar,
     now: datetime.datetime,
-    page: int | str | None = 1,
-) -> tuple[list[InboxRow], Page]:
+    after: str | None = None,
+) -> InboxPage:
     """One page of the department's open steps, soonest deadline first, each with its card.
 
-    Two queries (a count and the page) however many steps the department has open: a busy
-    department can have thousands, and the soonest deadlines are the ones to show first.
+    Keyset paging on (due_at, id), the inbox's index order: a page deep in a 50,000-step inbox
+    costs what the first page costs, and no query counts past COUNT_CAP rows. Two queries.
     """
-    paginator = Paginator(department_inbox(department=department), INBOX_PAGE_SIZE)
-    current = paginator.get_page(page)
+    steps = department_inbox(department=department)
+    position = _cursor_parse(after)
+    if position is not None:
+        due_at, pk = position
+        steps = steps.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk))
+    found = list(steps[: INBOX_PAGE_SIZE + 1])
+    more = len(found) > INBOX_PAGE_SIZE
+    found = found[:INBOX_PAGE_SIZE]
+    counted = (
+        CaseStep.objects.filter(
+            pk__in=department_inbox(department=department).values("pk")[: COUNT_CAP + 1]
+        )
+        .order_by()
+        .count()
+    )
     rows = [
         InboxRow(step=step, clock=step_clock(step=step, calendar=calendar, now=now))
-        for step in current.object_list
+        for step in found
     ]
-    return rows, current
+    return InboxPage(
+        rows=rows,
+        next_cursor=_cursor(found[-1]) if more else None,
+        first=position is None,
+        count=min(counted, COUNT_CAP),
+        count_capped=counted > COUNT_CAP,
+    )
 
 
-def lead_work(*, department: Department) -> dict[str, list]:
-    """Stage decisions and final decisions waiting for the department as lead. Two queries."""
+def lead_work(*, department: Department, limit: int = SIDE_LIST_SIZE) -> dict[str, list]:
+    """Stage decisions and final decisions waiting for the department as lead, the oldest
+    `limit` of each (one more is read to tell whether there are more). Two queries."""
     tasks = lead_tasks(department=department)
     return {
         "stages": list(
-            tasks["stages"].select_related("case__applicant").order_by("case__accepted_at", "pk")
+            tasks["stages"]
+            .select_related("case__applicant")
+            .order_by("case__accepted_at", "pk")[: limit + 1]
         ),
         "decisions": list(
             tasks["decisions"]
             .select_related("case__applicant")
-            .order_by("case__promised_due_date", "pk")
+            .order_by("case__promised_due_date", "pk")[: limit + 1]
         ),
     }
 

@@ -40,9 +40,11 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     department = officer.department
     now = timezone.now()
     calendar = working_calendar()
-    lead = selectors.lead_work(department=department)
-    rows, page = selectors.inbox_rows(
-        department=department, calendar=calendar, now=now, page=request.GET.get("page")
+    limit = selectors.SIDE_LIST_SIZE
+    lead = selectors.lead_work(department=department, limit=limit)
+    owed = list(selectors.written_opinions_owed(department=department)[: limit + 1])
+    inbox = selectors.inbox_page(
+        department=department, calendar=calendar, now=now, after=request.GET.get("after")
     )
     return render(
         request,
@@ -51,12 +53,14 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "officer": officer,
             "department": department,
             "is_head": officer.is_head,
-            "rows": rows,
-            "page": page,
-            "lead": lead,
-            "lead_count": len(lead["stages"]) + len(lead["decisions"]),
+            "inbox": inbox,
+            "rows": inbox.rows,
+            "lead": {key: rows[:limit] for key, rows in lead.items()},
+            "lead_more": any(len(rows) > limit for rows in lead.values()),
+            "owed": owed[:limit],
+            "owed_more": len(owed) > limit,
+            "side_limit": limit,
             "yellow_days": settings.HALL_WARNING_YELLOW_DAYS,
-            "owed": list(selectors.written_opinions_owed(department=department)),
             "extensions": (
                 list(selectors.extensions_waiting(department=department)) if officer.is_head else []
             ),

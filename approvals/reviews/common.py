@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -15,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.clock.calendar import working_calendar
+from approvals.clock.calendar import calendar_held, working_calendar
 from approvals.clock.deadlines import (
     SHANGHAI,
     Deadline,
@@ -38,25 +36,31 @@ from hall.outbox.queue import staff_notify
 
 logger = logging.getLogger(__name__)
 CORRECTION_EXPECTED_DAYS = 10  # projection while the applicant corrects; the real stop is exact
-# The calendar one unit of work (a case's workflow start, one sweep batch) computes every deadline
-# with: read once, not once per step (working_calendar() reads the whole calendar table).
-_calendar_in_use: ContextVar[WorkingCalendar | None] = ContextVar("calendar_in_use", default=None)
 # The day the steps opened by a case's workflow start count from (set by `approval_start`).
 review_starts_on: ContextVar[datetime.date | None] = ContextVar("review_starts_on", default=None)
+# The steps `approval_start` just created, by id, while its workflow start runs: the step hook
+# opens them in memory (no re-read) and `approval_start` writes them in one UPDATE afterwards.
+steps_opening: ContextVar[dict[int, CaseStep] | None] = ContextVar("steps_opening", default=None)
+# What the step hook sets on a step it opens (approvals.reviews.hooks.step_open).
+OPENED_FIELDS = (
+    "status",
+    "opened_at",
+    "opened_on",
+    "task",
+    "due_date",
+    "due_at",
+    "warn_on",
+    "calendar_assumed_years",
+)
 
 
-@contextmanager
-def _one_calendar() -> Iterator[WorkingCalendar]:
-    calendar = _calendar_in_use.get() or working_calendar()
-    token = _calendar_in_use.set(calendar)
-    try:
-        yield calendar
-    finally:
-        _calendar_in_use.reset(token)
+def _one_calendar():
+    """One calendar for the block (see approvals.clock.calendar.calendar_held)."""
+    return calendar_held()
 
 
 def _calendar() -> WorkingCalendar:
-    return _calendar_in_use.get() or working_calendar()
+    return working_calendar()
 
 
 class AlreadyDecided(ValidationError):

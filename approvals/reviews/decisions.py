@@ -22,6 +22,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
+from hall.common.bulk import fields_copy
 from hall.models import Case, Notice
 from hall.outbox.queue import applicant_notify
 
@@ -34,15 +35,23 @@ def stage_decide(*, stage: CaseStage, officer: User, approve: bool, opinion: str
     if stage.decision_task_id is None:
         raise ValidationError(_("该阶段尚未到决定环节。"))
 
+    decided: list[CaseStage] = []
+
     def record(activation) -> bool:
-        locked = CaseStage.objects.select_for_update().get(pk=stage.pk)
+        locked = (
+            CaseStage.objects.select_for_update(of=("self",))
+            .select_related("case", "case__item")
+            .get(pk=stage.pk)
+        )
         if locked.decision:
             raise AlreadyDecided()
+        activation.process.artifact = locked.case  # the flow's gateways read this case
         locked.decision = CaseStage.Decision.APPROVED if approve else CaseStage.Decision.REFUSED
         locked.opinion = opinion.strip() or _("同意")
         locked.decided_at = timezone.now()
         locked.decided_by = officer
-        locked.save()
+        locked.save(update_fields=["decision", "opinion", "decided_at", "decided_by"])
+        decided.append(locked)
         event_record(
             case=locked.case,
             action=CaseAction.STAGE_DECIDED,
@@ -54,8 +63,7 @@ def stage_decide(*, stage: CaseStage, officer: User, approve: bool, opinion: str
     with transaction.atomic():
         if not complete_human_task(stage.decision_task_id, user=officer, apply=record):
             raise AlreadyDecided()
-    stage.refresh_from_db()
-    return stage
+    return fields_copy(target=stage, source=decided[0])
 
 
 def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Notice:
@@ -67,13 +75,10 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
     reasons = reasons.strip()
     if not grant and not reasons:
         raise ValidationError({"reasons": [_("不予许可的，须说明理由。")]})
-    decision = CaseDecision.objects.get(case=case)
-    if decision.decision_task_id is None:
-        raise ValidationError(_("该办件尚未到决定环节。"))
     issued: list[Notice] = []
 
     def record(activation) -> bool:
-        locked = CaseDecision.objects.select_for_update().select_related("case").get(pk=decision.pk)
+        locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
         if locked.decision:
             raise AlreadyDecided()
         locked.decision = CaseDecision.Decision.GRANT if grant else CaseDecision.Decision.REFUSE
@@ -82,12 +87,13 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         locked.decided_by = officer
         if grant:
             _issuance_open(locked, item=case.item)
-        locked.save()
+        locked.save(update_fields=DECIDED_FIELDS)
         the_case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("item", "item__lead_department", "applicant", "owner", "window")
             .get(pk=case.pk)
         )
+        activation.process.artifact = the_case  # the delivery hook reads this case
         case_status_set(case=the_case, status=Case.Status.DECIDED)
         issued.append(_decision_notice(the_case, grant=grant, reasons=reasons, officer=officer))
         event_record(
@@ -111,9 +117,23 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         return True
 
     with transaction.atomic():
+        decision = CaseDecision.objects.get(case=case)
+        if decision.decision_task_id is None:
+            raise ValidationError(_("该办件尚未到决定环节。"))
         if not complete_human_task(decision.decision_task_id, user=officer, apply=record):
             raise AlreadyDecided()
     return issued[0]
+
+
+DECIDED_FIELDS = (
+    "decision",
+    "reasons",
+    "decided_at",
+    "decided_by",
+    "issue_due_date",
+    "issue_due_at",
+    "issue_warn_on",
+)
 
 
 def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) -> Notice:

@@ -17,6 +17,7 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.status import case_status_set
+from hall.common.bulk import fields_copy
 from hall.models import Case
 from hall.outbox.queue import applicant_notify
 
@@ -29,9 +30,7 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
         raise ValidationError({"method": [_("请选择送达方式。")]})
     if method == CaseDecision.Delivery.POST and not note.strip():
         raise ValidationError({"note": [_("邮寄送达请填写邮件号。")]})
-    decision = CaseDecision.objects.get(case=case)
-    if decision.delivery_task_id is None:
-        raise ValidationError(_("该办件尚未作出决定。"))
+    delivered: list[Case] = []
 
     def record(activation) -> bool:
         locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
@@ -43,13 +42,14 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
         locked.delivered_at = now
         if locked.issue_due_at is not None and now >= locked.issue_due_at:
             locked.issued_late = True  # Art. 44's ten working days were missed
-        locked.save()
+        locked.save(update_fields=["delivery", "delivery_note", "delivered_at", "issued_late"])
         the_case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("item", "applicant", "owner")
             .get(pk=case.pk)
         )
         case_status_set(case=the_case, status=Case.Status.CLOSED, closed_at=now)
+        delivered.append(the_case)
         event_record(
             case=the_case,
             action=CaseAction.DELIVERED,
@@ -72,7 +72,9 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
         return True
 
     with transaction.atomic():
+        decision = CaseDecision.objects.get(case=case)
+        if decision.delivery_task_id is None:
+            raise ValidationError(_("该办件尚未作出决定。"))
         if not complete_human_task(decision.delivery_task_id, user=clerk, apply=record):
             raise AlreadyDecided()
-    case.refresh_from_db()
-    return case
+    return fields_copy(target=case, source=delivered[0])

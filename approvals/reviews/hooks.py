@@ -9,7 +9,12 @@ from approvals.models import (
     CaseDecision,
     CaseStep,
 )
-from approvals.reviews.common import _step_reschedule, review_starts_on
+from approvals.reviews.common import (
+    OPENED_FIELDS,
+    _step_reschedule,
+    review_starts_on,
+    steps_opening,
+)
 from approvals.reviews.selectors import current_stage
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -17,10 +22,17 @@ from hall.models import Case
 
 
 def step_open(*, step_id: int, task) -> CaseStep:
-    """A department step got its task: it is in the department's queue with its deadline."""
-    step = CaseStep.objects.select_related("case", "case__item", "case__owner", "department").get(
-        pk=step_id
-    )
+    """A department step got its task: it is in the department's queue with its deadline.
+
+    During `approval_start` the step is the one it just created, and that service writes it;
+    otherwise (the next stage, the next step of a serial item) it is read and saved here.
+    """
+    opening = steps_opening.get() or {}
+    step = opening.get(step_id)
+    if step is None:
+        step = CaseStep.objects.select_related(
+            "case", "case__item", "case__owner", "department"
+        ).get(pk=step_id)
     fresh = step.status == CaseStep.Status.PENDING
     now = timezone.now()
     step.status = CaseStep.Status.OPEN
@@ -31,7 +43,8 @@ def step_open(*, step_id: int, task) -> CaseStep:
     )
     step.task = task
     _step_reschedule(step, fresh=fresh)
-    step.save()
+    if step_id not in opening:
+        step.save(update_fields=OPENED_FIELDS)
     event_record(
         case=step.case,
         action=CaseAction.REVIEW_STARTED,

@@ -19,9 +19,8 @@ def current_stage(*, case) -> CaseStage | None:
 
 def has_open_stage(*, case) -> bool:
     """Go on to another stage unless every stage is decided or one was refused."""
-    if case.stages.filter(decision=CaseStage.Decision.REFUSED).exists():
-        return False
-    return case.stages.filter(decision="").exists()
+    decisions = set(case.stages.values_list("decision", flat=True))  # a case has a few stages
+    return CaseStage.Decision.REFUSED not in decisions and "" in decisions
 
 
 def steps_to_open(*, case) -> list[dict]:
@@ -92,3 +91,35 @@ def step_recipients(*, case: Case, steps: Sequence[CaseStep]) -> list[User]:
     if case.owner_id:
         people.setdefault(case.owner_id, case.owner)
     return [user for user in people.values() if user.is_active]
+
+
+def steps_recipient_ids(*, steps: Sequence[CaseStep]) -> dict[int, list[int]]:
+    """`step_recipients` for many steps at once, as user ids by step id, in one query (the
+    department officers of the unclaimed steps). The steps come with ``claimed_by``,
+    ``department__head__user`` and ``case__owner`` loaded."""
+    unclaimed = {step.department_id for step in steps if step.claimed_by_id is None}
+    officers: dict[int, list[int]] = {}
+    if unclaimed:
+        rows = (
+            User.objects.filter(officer__department_id__in=unclaimed, is_active=True)
+            .order_by("pk")
+            .values_list("officer__department_id", "pk")
+        )
+        for department_id, user_id in rows:
+            officers.setdefault(department_id, []).append(user_id)
+    recipients: dict[int, list[int]] = {}
+    for step in steps:
+        people: list[int] = []
+        if step.claimed_by_id is not None:
+            if step.claimed_by.is_active:
+                people.append(step.claimed_by_id)
+        else:
+            people.extend(officers.get(step.department_id, []))
+        head = step.department.head
+        if head is not None and head.user.is_active:
+            people.append(head.user_id)
+        owner = step.case.owner
+        if owner is not None and owner.is_active:
+            people.append(owner.pk)
+        recipients[step.pk] = list(dict.fromkeys(people))
+    return recipients

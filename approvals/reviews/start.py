@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import datetime
 
+from django.db.models import Prefetch
+
 from approvals.flows import ApprovalFlow
 from approvals.models import (
+    ApprovalStep,
     CaseDecision,
     CaseStage,
     CaseStep,
 )
-from approvals.reviews.common import _one_calendar, review_starts_on
+from approvals.reviews.common import (
+    OPENED_FIELDS,
+    _one_calendar,
+    review_starts_on,
+    steps_opening,
+)
+from hall.cases.events import events_batch
 from hall.models import Case
 
 
@@ -22,22 +31,27 @@ def approval_start(*, case: Case, starts_on: datetime.date | None = None) -> Non
     deemed acceptance the day the materials arrived), or from today.
 
     Runs inside the acceptance's transaction: if the workflow cannot start, the case is not
-    accepted either.
+    accepted either. The rows are written in bulk: the stages, then all steps in one INSERT;
+    the steps the workflow opens are updated together in one statement after it started, and
+    their events go in with one more (`events_batch`).
     """
-
-    for item_stage in case.item.stages.prefetch_related("steps").order_by("number"):
+    created: dict[int, CaseStep] = {}
+    item_stages = case.item.stages.prefetch_related(
+        Prefetch("steps", queryset=ApprovalStep.objects.select_related("department"))
+    ).order_by("number")
+    for item_stage in item_stages:
         stage = CaseStage.objects.create(
             case=case,
             number=item_stage.number,
             name=item_stage.name,
             lead_department_id=item_stage.lead_department_id,
         )
-        CaseStep.objects.bulk_create(
+        steps = CaseStep.objects.bulk_create(
             CaseStep(
                 case=case,
                 case_stage=stage,
                 approval_step=step,
-                department_id=step.department_id,
+                department=step.department,
                 name=step.name,
                 order=step.order,
                 promised_days=step.promised_days,
@@ -45,10 +59,15 @@ def approval_start(*, case: Case, starts_on: datetime.date | None = None) -> Non
             )
             for step in item_stage.steps.all()
         )
+        created.update((step.pk, step) for step in steps)
     CaseDecision.objects.create(case=case)
-    token = review_starts_on.set(starts_on)
+    starts = review_starts_on.set(starts_on)
+    opening = steps_opening.set(created)
     try:
-        with _one_calendar():
+        with _one_calendar(), events_batch():
             ApprovalFlow.start.run(case=case)
+            opened = [step for step in created.values() if step.status == CaseStep.Status.OPEN]
+            CaseStep.objects.bulk_update(opened, OPENED_FIELDS)
     finally:
-        review_starts_on.reset(token)
+        steps_opening.reset(opening)
+        review_starts_on.reset(starts)

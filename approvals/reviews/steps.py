@@ -16,6 +16,7 @@ from approvals.reviews.common import AlreadyDecided, _locked_step, _require_offi
 from approvals.workflow.driver import complete_human_task
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.common.bulk import fields_copy
 from hall.common.people import display_name
 
 
@@ -42,6 +43,8 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
     if step.task_id is None:
         raise ValidationError(_("该审查环节尚未开始。"))
 
+    decided: list[CaseStep] = []
+
     def record(activation) -> bool:
         locked = _locked_step(step.pk)
         if locked.status == CaseStep.Status.SUSPENDED:
@@ -58,7 +61,9 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
         locked.decided_by = officer
         locked.opinion = opinion or _("同意")
         locked.late = now >= locked.due_at
-        locked.save()
+        locked.save(update_fields=["status", "decided_at", "decided_by", "opinion", "late"])
+        decided.append(locked)
+        activation.process.artifact = locked.case  # the flow's gateways read this case
         event_record(
             case=locked.case,
             action=CaseAction.REVIEW_DECIDED,
@@ -75,8 +80,7 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
     with transaction.atomic():
         if not complete_human_task(step.task_id, user=officer, apply=record):
             raise AlreadyDecided()
-    step.refresh_from_db()
-    return step
+    return fields_copy(target=step, source=decided[0])
 
 
 def step_written_opinion_file(*, step: CaseStep, officer: User, opinion: str) -> CaseStep:

@@ -7,21 +7,31 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import F, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Process
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Process, Task
 
+from approvals.flows import ApprovalFlow
 from approvals.models import (
     CaseDecision,
     CaseStep,
 )
-from approvals.reviews.common import _calendar, _locked_step, _one_calendar, _tell_step_people
-from approvals.workflow.driver import complete_human_task, system_user
+from approvals.reviews.common import _calendar, _one_calendar, _tell_step_people
+from approvals.reviews.selectors import steps_recipient_ids
+from approvals.workflow.driver import system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
-from hall.cases.events import event_record
-from hall.outbox.queue import applicant_notify, staff_notify
+from hall.cases.events import event_record, events_batch
+from hall.models import Notification
+from hall.outbox.queue import (
+    applicant_messages,
+    messages_queue,
+    notification_build,
+    staff_notify,
+)
 
 
 def step_deem(
@@ -31,83 +41,202 @@ def step_deem(
     task_id: int | None = None,
     system=None,
 ) -> bool:
-    """超时默许: complete an overdue, deemable step as approved. False if nothing was due.
-
-    The department stays liable: the step is marked late, the officer, the head and the
-    first-contact owner are told, and the department still owes its written opinion within
-    one working day.
-
-    The sweep passes the step's ``task_id`` and the ``system`` user it already read, so that
-    each deemed step does not look them up again.
-    """
+    """超时默许 for one step: complete it as approved if it is overdue and deemable. False if
+    nothing was due. The same writes as the sweep's, for one step, under its process lock."""
     now = now or timezone.now()
-    if task_id is None:
-        task_id = CaseStep.objects.filter(pk=step_id).values_list("task_id", flat=True).first()
-    if task_id is None:
+    process_id = (
+        CaseStep.objects.filter(pk=step_id).values_list("task__process_id", flat=True).first()
+    )
+    if process_id is None:
         return False
+    with transaction.atomic(), ApprovalFlow.lock(process_id):
+        return bool(
+            steps_deem_locked(process_ids=[process_id], now=now, step_ids=[step_id], system=system)
+        )
 
-    def record(activation) -> bool:
-        step = _locked_step(step_id)
-        if not (
-            step.status == CaseStep.Status.OPEN
-            and step.deemed_approval
-            and step.due_at is not None
-            and step.due_at <= now
-        ):
-            return False  # decided, suspended or rescheduled meanwhile: veto
-        step.status = CaseStep.Status.DEEMED
-        step.decided_at = now
-        step.decided_by = None
-        step.opinion = _("超过承诺时限未作出意见，视为同意（超时默许）。")
-        step.late = True
-        step.written_opinion_due = _calendar().add_working_days(timezone.localdate(now), 1)
-        step.save()
-        event_record(
-            case=step.case,
-            action=CaseAction.REVIEW_DEEMED,
-            details={
-                "department": step.department.name,
-                "due_date": step.due_date.isoformat(),
-                "written_opinion_due": step.written_opinion_due.isoformat(),
-            },
+
+def steps_deem_locked(
+    *,
+    process_ids: list[int],
+    now: datetime.datetime,
+    step_ids: list[int] | None = None,
+    system=None,
+) -> int:
+    """超时默许, set-based: deem every overdue deemable open step of `process_ids` (or only those
+    of `step_ids`) approved, and route on the processes whose join that completes.
+
+    The caller holds the processes' locks (the sweep's SKIP LOCKED, or `step_deem`'s), so no
+    officer's decision on these processes can run meanwhile, and the due check below is made
+    under them. The department stays liable: the step is marked late, the officer, the head
+    and the first-contact owner are told, and the department still owes its written opinion
+    within one working day.
+
+    The writes are one statement each for the whole batch: the steps, their viewflow tasks
+    (completed in place), the events, the owners' inbox messages and every other message. Only
+    the processes whose reviews are now all decided go through viewflow one by one, from one of
+    their completed tasks, exactly as the last officer's completion would have routed them.
+    Returns the number of steps deemed.
+    """
+    due = CaseStep.objects.filter(
+        status=CaseStep.Status.OPEN,
+        deemed_approval=True,
+        due_at__lte=now,
+        task__process_id__in=process_ids,
+    )
+    if step_ids is not None:
+        due = due.filter(pk__in=step_ids)
+    steps = list(
+        due.select_for_update(of=("self",))
+        .select_related(
+            "case",
+            "case__item",
+            "case__applicant",
+            "case__owner",
+            "department",
+            "department__head__user",
+            "claimed_by",
+            "task",
         )
-        _tell_step_people(
-            step,
-            key=f"step:{step.pk}:deemed",
-            kind="review_deemed",
-            subject=_("超时默许 %(receipt)s") % {"receipt": step.case.receipt_no},
-            body=_(
-                "%(department)s未在%(due)s前作出审查意见，已视为同意并记录逾期。"
-                "请于%(follow)s前补交书面意见。"
+        .order_by("task__process_id", "pk")
+    )
+    if not steps:
+        return 0
+    system = system or system_user()
+    written_opinion_due = _calendar().add_working_days(timezone.localdate(now), 1)
+    opinion = _("超过承诺时限未作出意见，视为同意（超时默许）。")
+    CaseStep.objects.filter(pk__in=[step.pk for step in steps]).update(
+        status=CaseStep.Status.DEEMED,
+        decided_at=now,
+        decided_by=None,
+        opinion=opinion,
+        late=True,
+        written_opinion_due=written_opinion_due,
+    )
+    # The viewflow tasks, completed as ViewActivation.complete would (owner: whoever claimed
+    # the task, else the system user).
+    Task.objects.filter(pk__in=[step.task_id for step in steps]).update(
+        status=STATUS.DONE,
+        owner_id=Coalesce(F("owner_id"), Value(system.pk)),
+        started=Coalesce(F("started"), Value(now)),
+        finished=now,
+    )
+    recipients = steps_recipient_ids(steps=steps)
+    messages = []
+    with events_batch():
+        for step in steps:
+            step.status, step.written_opinion_due = CaseStep.Status.DEEMED, written_opinion_due
+            event_record(
+                case=step.case,
+                action=CaseAction.REVIEW_DEEMED,
+                details={
+                    "department": step.department.name,
+                    "due_date": step.due_date.isoformat(),
+                    "written_opinion_due": written_opinion_due.isoformat(),
+                },
             )
-            % {
-                "department": step.department.name,
-                "due": step.due_date.isoformat(),
-                "follow": step.written_opinion_due.isoformat(),
-            },
+            messages.extend(_deemed_messages(step, recipients[step.pk]))
+        messages_queue(messages)
+        _joins_route(steps)
+    return len(steps)
+
+
+def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
+    case, key = step.case, f"step:{step.pk}:deemed"
+    subject = _("超时默许 %(receipt)s") % {"receipt": case.receipt_no}
+    body = _(
+        "%(department)s未在%(due)s前作出审查意见，已视为同意并记录逾期。请于%(follow)s前补交书面意见。"
+    ) % {
+        "department": step.department.name,
+        "due": step.due_date.isoformat(),
+        "follow": step.written_opinion_due.isoformat(),
+    }
+    messages = []
+    for user_id in recipient_ids:
+        message = notification_build(
+            dedupe_key=f"{key}:user:{user_id}",
+            channel=Notification.Channel.INBOX,
+            kind="review_deemed",
+            subject=subject,
+            body=body,
+            case=case,
         )
-        applicant_notify(
-            case=step.case,
-            key=f"step:{step.pk}:deemed",
+        message.recipient_user_id = user_id
+        messages.append(message)
+    messages.extend(
+        applicant_messages(
+            case=case,
+            key=key,
             kind="review_deemed",
             subject=wording.DEEMED_APPROVAL.subject,
             body=wording.DEEMED_APPROVAL.body
-            % {"item": step.case.item.name, "department": step.department.name},
+            % {"item": case.item.name, "department": step.department.name},
         )
-        return True
+    )
+    return messages
 
-    return complete_human_task(task_id, user=None, apply=record, system=system)
+
+def _joins_route(steps: list[CaseStep]) -> None:
+    """Route on the processes whose open reviews are all decided now; link the other deemed
+    tasks to their stage's join where it exists already (viewflow's task history)."""
+    by_process: dict[int, list[CaseStep]] = {}
+    for step in steps:
+        by_process.setdefault(step.task.process_id, []).append(step)
+    still_open = set(
+        Task.objects.filter(
+            process_id__in=by_process,
+            flow_task=ApprovalFlow.review,
+            status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
+        ).values_list("process_id", flat=True)
+    )
+    routed: set[int] = set()
+    with _one_calendar():
+        for process_id, process_steps in by_process.items():
+            if process_id in still_open:
+                continue
+            # The last completion routes on, as an officer's would: the join finds every
+            # sibling DONE and the flow opens the stage decision (or the next serial step).
+            last = process_steps[-1]
+            task = Task.objects.select_related("process").get(pk=last.task_id)
+            activation = task.flow_task.activation_class(task)
+            activation.process.artifact = last.case  # the gateways read the case
+            activation.activate_next()
+            routed.add(last.task_id)
+    _join_links(steps, skip=routed)
+
+
+def _join_links(steps: list[CaseStep], *, skip: set[int]) -> None:
+    """viewflow links each task a join waited for to the join (``previous``). A task completed
+    here links to its stage's join when that join exists; the join's own logic looks only at
+    the tokens of the process's tasks, so a join created later still sees these as done."""
+    tasks = [step.task for step in steps if step.task_id not in skip]
+    if not tasks:
+        return
+    joins = {
+        (join.process_id, str(join.token)): join.pk
+        for join in Task.objects.filter(
+            process_id__in={task.process_id for task in tasks},
+            flow_task=ApprovalFlow.join_reviews,
+        ).only("pk", "process_id", "token")
+    }
+    links = [
+        Task.previous.through(from_task_id=join_id, to_task_id=task.pk)  # join.previous ∋ task
+        for task in tasks
+        if (join_id := joins.get((task.process_id, str(task.token.get_base_split_token()))))
+    ]
+    Task.previous.through.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int = 100) -> int:
     """Deem every overdue deemable step approved, exactly once.
 
     Each round locks up to `batch` processes with due steps (FOR UPDATE SKIP LOCKED), so a second
-    sweeper takes other processes and an officer on one of these waits for the round to commit.
-    The process is locked before the step row, the same order as an officer's decision.
+    sweeper takes other processes and an officer on one of these waits for the round to commit;
+    the round's steps are then written set-based (`steps_deem_locked`). The process is locked
+    before the step rows, the same order as an officer's decision.
     """
     now = now or timezone.now()
     done = 0
+    system = system_user()  # read once per sweep
     while True:
         due = CaseStep.objects.filter(
             status=CaseStep.Status.OPEN, deemed_approval=True, due_at__lte=now
@@ -125,14 +254,8 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
                 .values_list("pk", flat=True)[:batch]
             )
             if processes:
-                steps = due.filter(task__process_id__in=processes).order_by(
-                    "task__process_id", "pk"
-                )
-                # The calendar and the system user are read once per batch, not once per step.
-                system = system_user()
                 with _one_calendar():
-                    for step_id, task_id in list(steps.values_list("pk", "task_id")):
-                        done += step_deem(step_id=step_id, now=now, task_id=task_id, system=system)
+                    done += steps_deem_locked(process_ids=processes, now=now, system=system)
         if len(processes) < batch:
             return done
 

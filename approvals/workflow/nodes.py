@@ -16,10 +16,12 @@ transaction, before any of them can complete, so the join cannot fire early.
 """
 
 from viewflow import this
-from viewflow.workflow import Activation, FlowRuntimeError, Node, Token
+from viewflow.workflow import STATUS, Activation, FlowRuntimeError, Node, Token
 from viewflow.workflow.base import Edge
 from viewflow.workflow.flow import NodeDetailMixin, views
-from viewflow.workflow.nodes import mixins
+from viewflow.workflow.nodes import If, Join, View, mixins
+from viewflow.workflow.nodes.if_gate import IfActivation
+from viewflow.workflow.nodes.join import JoinActivation
 
 
 class DynamicSplitActivation(Activation):
@@ -45,12 +47,46 @@ class DynamicSplitActivation(Activation):
             return
 
         token_source = Token.split_token_source(self.task.token, self.task.pk)
+        next_node = self.flow_task._next
+        if isinstance(next_node, View) and not _assigns_owner(next_node):
+            yield from _views_create(self, next_node, token_source)
+            return
         for item in self._items:
-            yield self.flow_task._next._create(
+            yield next_node._create(
                 self,
                 next(token_source),
                 data=self.flow_task._item_data(item),
             )
+
+
+def _assigns_owner(node: View) -> bool:
+    return node._owner is not None or node._owner_permission is not None
+
+
+def _views_create(split: DynamicSplitActivation, node: View, token_source):
+    """What ``ViewActivation.create`` does for each item, for all items at once: the tasks in
+    one INSERT and their ``previous`` links in another, then each task's onCreate hook. Only for
+    View nodes without Assign()/Permission() (no owner to compute per task)."""
+    task_class = node.flow_class.task_class
+    tasks = [
+        task_class(
+            process=split.process,
+            flow_task=node,
+            token=next(token_source),
+            data=split.flow_task._item_data(item),
+        )
+        for item in split._items
+    ]
+    task_class._default_manager.bulk_create(tasks)
+    links = task_class.previous.through
+    links._default_manager.bulk_create(
+        [links(from_task_id=task.pk, to_task_id=split.task.pk) for task in tasks]
+    )
+    for task in tasks:
+        activation = node.activation_class(task)
+        if node._on_create is not None:
+            node._on_create(activation)
+        yield activation
 
 
 class DynamicSplit(NodeDetailMixin, mixins.NextNodeMixin, Node):
@@ -107,3 +143,105 @@ class DynamicSplit(NodeDetailMixin, mixins.NextNodeMixin, Node):
         yield from super()._outgoing()
         if self._if_none is not None:
             yield Edge(src=self, dst=self._if_none, edge_class="default")
+
+
+class PlainIfActivation(IfActivation):
+    """viewflow's If evaluates its condition inside an exception guard and a savepoint, so that a
+    background trigger can record a failing condition as the task's ERROR. Every trigger of
+    ApprovalFlow is synchronous (a service call whose exception rolls the whole action back),
+    so the savepoint is never rolled back to: here the condition just runs."""
+
+    @Activation.status.super()
+    def activate(self):
+        self._condition_result = self.flow_task._condition(self)
+
+
+class PlainIf(If):
+    """``flow.If`` without the savepoint around its condition (see PlainIfActivation)."""
+
+    activation_class = PlainIfActivation
+
+
+class PlainJoinActivation(JoinActivation):
+    """viewflow's join with fewer round trips and no savepoint, the same decisions.
+
+    - ``create`` finds the open join with one query (viewflow's runs the same query twice) and
+      gives it the process row the caller holds locked, instead of reading it again;
+    - ``is_done`` is computed once per activation (viewflow's transition checks the condition
+      twice, each time with two queries), and the token prefix from the arriving task;
+    - ``complete`` runs without the savepoint viewflow puts around it for background
+      triggers: ApprovalFlow's triggers are synchronous service calls, an exception rolls the
+      whole action back, and the flow has no ``continue_on_condition`` to cancel branches.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._prefixes = None
+        self._done = None
+        self._incoming = None
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task_class = flow_task.flow_class.task_class
+        tasks = list(
+            task_class._default_manager.filter(
+                flow_task=flow_task,
+                process=prev_activation.process,
+                status__in=[STATUS.NEW, STATUS.STARTED],
+            )[:2]
+        )
+        if len(tasks) > 1:
+            raise FlowRuntimeError("More than one join instance for process found")
+        if tasks:
+            task = tasks[0]
+            task.process = prev_activation.process  # the same row, locked by this action
+        else:
+            if token.is_split_token():
+                token = token.get_base_split_token()
+            task = task_class(process=prev_activation.process, flow_task=flow_task, token=token)
+            task.data = data if data is not None else {}
+            task.seed = seed
+            task.save()
+        task.previous.add(prev_activation.task)
+        activation = cls(task)
+        activation._incoming = prev_activation.task
+        return activation
+
+    def _join_token_prefixes(self):
+        # viewflow reads every task linked to the join to collect their split prefixes. Each
+        # ApprovalFlow join waits for the tasks of one DynamicSplit, which share one prefix, so
+        # the task arriving now tells it (no read); the active-task check still reads them all.
+        if self._prefixes is None:
+            if self._incoming is not None:
+                incoming = self._incoming
+                self._prefixes = {
+                    incoming.token.get_common_split_prefix(self.task.token, incoming.pk)
+                }
+            else:
+                self._prefixes = super()._join_token_prefixes()
+        return self._prefixes
+
+    def is_done(self):
+        if self._done is None:
+            self._done = super().is_done()
+        return self._done
+
+    @Activation.status.super()
+    def complete(self):
+        if len(self._join_token_prefixes()) > 1:
+            raise FlowRuntimeError(
+                f"Multiple tokens {self._join_token_prefixes()} came to join {self.flow_task.name}"
+            )
+        super(JoinActivation, self).complete.original()
+
+
+class PlainJoin(Join):
+    """``flow.Join`` with PlainJoinActivation; refuses ``continue_on_condition``, which the plain
+    activation does not run."""
+
+    activation_class = PlainJoinActivation
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        if self._continue_on_condition is not None:
+            raise FlowRuntimeError("PlainJoin does not support continue_on_condition")

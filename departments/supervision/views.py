@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from approvals.clock.calendar import working_calendar
 from approvals.models import CaseStep
 from departments.supervision import selectors
+from departments.supervision.figures import supervision_figures
 from departments.supervision.forms import (
     HandoverForm,
     OverrideForm,
@@ -35,17 +36,19 @@ def supervision_home(request):
     if filter_form.is_bound and filter_form.is_valid():
         filters = selectors.WarningFilter(**filter_form.filters())
     warnings = selectors.warning_rows(now=now, filters=filters, calendar=working_calendar())
+    totals = supervision_figures(now=now)
     return render(
         request,
         "departments/supervision_home.html",
         {
             "now": now,
             "today": timezone.localdate(now),
-            "counts": selectors.dashboard_counts(now=now),
-            "by_status": selectors.cases_by_status(),
+            "counts": totals.counts,
+            "by_status": totals.by_status,
+            "figures_at": totals.computed_at,
             "warnings": warnings,
             "warning_limit": selectors.WARNING_LIMIT,
-            "warnings_by_department": selectors.warnings_by_department(now=now),
+            "warnings_by_department": totals.warnings_by_department,
             "filter_form": filter_form,
             "filtered": filters != selectors.WarningFilter(),
             "breaches": selectors.one_time_breaches(),

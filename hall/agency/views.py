@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hall.agency import services as agency
 from hall.cases.actions import action_label
+from hall.cases.rendering import notice_ready
 from hall.common.forms import form_add_service_errors
 from hall.common.people import display_name
 from hall.common.permissions import agent_required, supervision_required
@@ -128,7 +129,7 @@ def case_detail(request, receipt_no: str):
 @agent_required
 def notice_pdf(request, receipt_no: str, notice_id: int):
     case = _agent_case(request, receipt_no)
-    notice = get_object_or_404(Notice, pk=notice_id, case=case)
+    notice = notice_ready(get_object_or_404(Notice, pk=notice_id, case=case))
     return FileResponse(
         notice.pdf.open("rb"),
         content_type="application/pdf",

@@ -1,27 +1,35 @@
 """Issuing notices: numbered, dated, rendered once to PDF, stored with the case and hashed.
 
 A notice is never changed after it is issued. Its content snapshot is kept in the row so that
-the print view shows exactly what the PDF shows, and `notice_verify` checks the stored file
-against the hash.
+the print view shows exactly what the PDF shows, and `rendering.notice_verify` checks the stored
+file against the hash.
+
+Issuing is cheap and rendering is not (tens of milliseconds of reportlab with an embedded CJK
+font): `notice_issue` numbers the notice and stores its snapshot in the caller's transaction,
+and the PDF is rendered from that snapshot after the commit (`rendering.notice_render`, a
+Celery task on commit). Nothing slow runs while the gap-free number counter is locked. A render
+the task missed is never lost: whoever opens the PDF first renders it (`notice_ready`), and the
+beat sweep `notices_render_sweep` renders any notice still without its file.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
+import logging
 from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
 from hall.cases import wording
 from hall.cases.numbering import notice_number_next
 from hall.cases.pdf.document import NoticeDocument, NoticeTable
-from hall.cases.pdf.layout import render_notice_pdf
+from hall.cases.tasks import render_notice
 from hall.common.people import display_name
 from hall.models import Case, Notice
+
+logger = logging.getLogger(__name__)
 
 
 def lookup_url(case: Case) -> str:
@@ -41,8 +49,10 @@ def notice_issue(
     override_by: User | None = None,
     override_reason: str = "",
 ) -> Notice:
-    """Number, render, store and hash one notice. Call inside the transaction that changes the
-    case, so that a failure leaves neither the notice row nor the state change behind."""
+    """Number and store one notice; its PDF is rendered after the commit. Call inside the
+    transaction that changes the case, so that a failure leaves neither the notice row nor the
+    state change behind, and as late in it as you can: the notice counter stays locked until
+    the commit."""
     now = timezone.now()
     today = timezone.localdate(now)
     number = notice_number_next(kind=kind, on=today)
@@ -69,7 +79,6 @@ def notice_issue(
         footer_notes=footer_notes if footer_notes is not None else default_footer,
         calendar_warning=wording.calendar_warning(case),
     )
-    pdf = render_notice_pdf(document)
     notice = Notice(
         case=case,
         kind=kind,
@@ -77,30 +86,22 @@ def notice_issue(
         issued_at=now,
         issued_by=issued_by,
         content=_content(document),
-        sha256=hashlib.sha256(pdf).hexdigest(),
         one_time_override_by=override_by,
         one_time_override_reason=override_reason,
     )
-    notice.pdf.save(f"{case.receipt_no}-{kind}-{today:%Y%m%d}.pdf", ContentFile(pdf), save=False)
     notice.save(force_insert=True)
+    transaction.on_commit(lambda: _render_enqueue(notice.pk))
     return notice
+
+
+def _render_enqueue(notice_id: int) -> None:
+    try:
+        render_notice.delay(notice_id)
+    except Exception:  # the broker is down: the first reader or the sweep renders it
+        logger.warning("broker unavailable; notice %s left for the render sweep", notice_id)
 
 
 def _content(document: NoticeDocument) -> dict:
     content = asdict(document)
     content["issued_on"] = document.issued_on.isoformat()
     return content
-
-
-def notice_document(notice: Notice) -> NoticeDocument:
-    """Rebuild the document from the stored snapshot (for the print view)."""
-    content = dict(notice.content)
-    content["issued_on"] = datetime.date.fromisoformat(content["issued_on"])
-    if content.get("table"):
-        content["table"] = NoticeTable(**content["table"])
-    return NoticeDocument(**content)
-
-
-def notice_verify(notice: Notice) -> bool:
-    with notice.pdf.open("rb") as handle:
-        return hashlib.sha256(handle.read()).hexdigest() == notice.sha256

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
+from django.db import connection
 
 from hall.models import Counter
 
@@ -21,14 +21,23 @@ NOTICE_WORDS = {
 }
 
 
+_COUNTER_NEXT = (
+    f"INSERT INTO {Counter._meta.db_table} (key, value) VALUES (%s, 1) "
+    f"ON CONFLICT (key) DO UPDATE SET value = {Counter._meta.db_table}.value + 1 "
+    "RETURNING value"
+)
+
+
 def counter_next(*, key: str) -> int:
-    """Increment a named counter under a row lock and return the new value."""
-    with transaction.atomic():
-        Counter.objects.bulk_create([Counter(key=key, value=0)], ignore_conflicts=True)
-        counter = Counter.objects.select_for_update().get(key=key)
-        counter.value += 1
-        counter.save(update_fields=["value"])
-        return counter.value
+    """Increment a named counter and return the new value: one statement (an upsert).
+
+    The row stays locked by the caller's transaction until it commits, so numbers are gap-free:
+    a rolled-back filing or notice gives its number back. Callers therefore take their numbers
+    as late in the transaction as they can, and never render or send anything while holding one.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTER_NEXT, [key])
+        return cursor.fetchone()[0]
 
 
 def receipt_no_next(*, on: datetime.date) -> str:

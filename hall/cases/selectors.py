@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from hall.common.validators import normalize_id_number
 from hall.models import Applicant, Case, CaseMaterial
@@ -35,8 +35,9 @@ def materials_editable(*, case: Case) -> list[CaseMaterial]:
     """What the window may check now: everything at first; once a correction notice was
     issued, only what the notices listed (the rest was accepted and is not asked for again)."""
     if case.status == Case.Status.RECEIVED:
-        listed = case.materials.filter(corrections__isnull=False).distinct()
-        return list(listed) if listed.exists() else list(case.materials.all())
+        materials = list(case.materials.annotate(listed=Count("corrections")))
+        listed = [material for material in materials if material.listed]
+        return listed or materials
     if case.status == Case.Status.AWAITING_CORRECTION:
         return list(
             case.materials.filter(
@@ -44,3 +45,19 @@ def materials_editable(*, case: Case) -> list[CaseMaterial]:
             ).distinct()
         )
     return []
+
+
+def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]]:
+    """All the case's materials and the ids `materials_editable` would give, in one query."""
+    materials = list(
+        case.materials.annotate(
+            listed=Count("corrections"),
+            open_listed=Count("corrections", filter=Q(corrections__supplied_at__isnull=True)),
+        )
+    )
+    if case.status == Case.Status.RECEIVED:
+        listed = {material.pk for material in materials if material.listed}
+        return materials, listed or {material.pk for material in materials}
+    if case.status == Case.Status.AWAITING_CORRECTION:
+        return materials, {material.pk for material in materials if material.open_listed}
+    return materials, set()

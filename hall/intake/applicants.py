@@ -97,18 +97,20 @@ def applicant_register(
         "legal_representative": legal_representative.strip(),
         "email": email.strip(),
     }
-    existing = Applicant.objects.filter(**lookup).first()
-    if existing is not None:
-        return _applicant_refresh(existing, details)
     try:
         with transaction.atomic():
+            existing = Applicant.objects.filter(**lookup).first()
+            if existing is not None:
+                return _applicant_refresh(existing, details)
             applicant = Applicant(kind=kind, **lookup, **details)
-            applicant.full_clean(validate_unique=False)
-            applicant.save()
+            # the database checks the uniqueness and the constraints; the fields are checked here
+            applicant.full_clean(validate_unique=False, validate_constraints=False)
+            applicant.save(force_insert=True)
             return applicant
     except IntegrityError:
         # Another clerk registered the same identity a moment ago: use their row.
-        return _applicant_refresh(Applicant.objects.get(**lookup), details)
+        with transaction.atomic():
+            return _applicant_refresh(Applicant.objects.get(**lookup), details)
 
 
 def _applicant_refresh(applicant: Applicant, details: Mapping[str, str]) -> Applicant:

@@ -57,9 +57,10 @@ class MaterialMark:
 
 
 def _locked(case: Case) -> Case:
+    """The case read fresh under its row lock, with what the intake services print and tell."""
     return (
         Case.objects.select_for_update(of=("self",))
-        .select_related("item", "applicant", "owner")
+        .select_related("item", "applicant", "owner", "window")
         .get(pk=case.pk)
     )
 

@@ -13,14 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.clock.calendar import working_calendar
+from approvals.clock.calendar import calendar_held, working_calendar
 from approvals.clock.deadlines import compute_deadline
 from approvals.reviews.start import approval_start
 from hall.cases import wording
 from hall.cases.actions import CaseAction
-from hall.cases.events import event_record
+from hall.cases.events import event_record, events_batch
 from hall.cases.notices import notice_issue
-from hall.cases.selectors import materials_editable
+from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
 from hall.intake.common import (
@@ -50,74 +50,78 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
     rest were accepted once and the applicant is not asked twice.
     """
     with transaction.atomic():
-        case = _locked(case)
-        if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
-            raise ValidationError(
-                _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
+        return _materials_check_locked(case=_locked(case), clerk=clerk, marks=marks)
+
+
+def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
+    """`case_materials_check` for a case this transaction holds locked (no savepoint of its
+    own: the window's one action runs it inside its transaction)."""
+    if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
+        raise ValidationError(
+            _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
+        )
+    found, editable = materials_with_editable(case=case)
+    materials = {material.pk: material for material in found}
+    before = {pk: (m.status, m.defect_reason) for pk, m in materials.items()}
+    errors = []
+    for material_id, mark in marks.items():
+        material = materials.get(material_id)
+        if material is None:
+            errors.append(_("材料不属于该办件。"))
+            continue
+        if material_id not in editable:
+            errors.append(
+                _("“%(name)s”不在补正告知书所列范围内，无需重新核对。") % {"name": material.name}
             )
-        materials = {material.pk: material for material in case.materials.all()}
-        before = {pk: (m.status, m.defect_reason) for pk, m in materials.items()}
-        editable = {material.pk for material in materials_editable(case=case)}
-        errors = []
-        for material_id, mark in marks.items():
-            material = materials.get(material_id)
-            if material is None:
-                errors.append(_("材料不属于该办件。"))
-                continue
-            if material_id not in editable:
-                errors.append(
-                    _("“%(name)s”不在补正告知书所列范围内，无需重新核对。")
-                    % {"name": material.name}
+            continue
+        if mark.status not in CaseMaterial.Status.values or mark.status == "pending":
+            errors.append(_("“%(name)s”的核对结果无效。") % {"name": material.name})
+            continue
+        if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
+            errors.append(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
+            continue
+        if mark.scan is not None:
+            try:
+                detected = validators.validate_upload(
+                    mark.scan, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
                 )
+            except ValidationError as error:
+                errors.extend(f"{material.name}：{message}" for message in error.messages)
                 continue
-            if mark.status not in CaseMaterial.Status.values or mark.status == "pending":
-                errors.append(_("“%(name)s”的核对结果无效。") % {"name": material.name})
-                continue
-            if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
-                errors.append(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
-                continue
-            if mark.scan is not None:
-                try:
-                    detected = validators.validate_upload(
-                        mark.scan, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
-                    )
-                except ValidationError as error:
-                    errors.extend(f"{material.name}：{message}" for message in error.messages)
-                    continue
-                material.scan.save(
-                    validators.safe_upload_name(mark.scan.name or "", detected),
-                    mark.scan,
-                    save=False,
-                )
-                material.scan_kind = detected.kind
-            material.status = mark.status
-            material.defect_reason = mark.reason.strip() if mark.status != "received" else ""
-        if errors:
-            raise ValidationError(errors)
-        CaseMaterial.objects.bulk_update(
-            materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
-        )
-        if case.status == Case.Status.AWAITING_CORRECTION:
-            # Only a mark that differs from what the notice found (or brings a new scan) is
-            # something the applicant brought; the same form posted again is not a return.
-            brought = [
-                pk
-                for pk, mark in marks.items()
-                if mark.scan is not None
-                or (materials[pk].status, materials[pk].defect_reason) != before[pk]
-            ]
-            _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=brought)
-        event_record(
-            case=case,
-            action=CaseAction.CHECKED,
-            actor=clerk,
-            details={
-                "marks": {
-                    materials[pk].name: mark.status for pk, mark in marks.items() if pk in materials
-                }
-            },
-        )
-        return case
+            material.scan.save(
+                validators.safe_upload_name(mark.scan.name or "", detected),
+                mark.scan,
+                save=False,
+            )
+            material.scan_kind = detected.kind
+        material.status = mark.status
+        material.defect_reason = mark.reason.strip() if mark.status != "received" else ""
+    if errors:
+        raise ValidationError(errors)
+    CaseMaterial.objects.bulk_update(
+        materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
+    )
+    if case.status == Case.Status.AWAITING_CORRECTION:
+        # Only a mark that differs from what the notice found (or brings a new scan) is
+        # something the applicant brought; the same form posted again is not a return.
+        brought = [
+            pk
+            for pk, mark in marks.items()
+            if mark.scan is not None
+            or (materials[pk].status, materials[pk].defect_reason) != before[pk]
+        ]
+        _corrections_supplied(case=case, clerk=clerk, materials=materials, marked=brought)
+    event_record(
+        case=case,
+        action=CaseAction.CHECKED,
+        actor=clerk,
+        details={
+            "marks": {
+                materials[pk].name: mark.status for pk, mark in marks.items() if pk in materials
+            }
+        },
+    )
+    return case
 
 
 def _corrections_supplied(
@@ -166,88 +170,91 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
     arrived. A second call returns the notice already issued.
     """
     with transaction.atomic():
-        case = _locked(case)
-        if case.status == Case.Status.ACCEPTED or case.accepted_at is not None:
-            kind = Notice.Kind.DEEMED_ACCEPTANCE if case.deemed_accepted else Notice.Kind.ACCEPTANCE
-            return case.notices.get(kind=kind)
-        if case.status != Case.Status.RECEIVED:
-            raise ValidationError(
-                _("该办件当前状态为“%(status)s”，不能受理。")
-                % {"status": case.get_status_display()}
-            )
-        if not deemed:
-            incomplete = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
-            if incomplete.exists():
-                names = "、".join(incomplete.values_list("name", flat=True))
-                raise ValidationError(
-                    _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
-                    % {"names": names}
-                )
-        now = timezone.now()
-        accepted_on = (
-            timezone.localdate(case.materials_received_at) if deemed else timezone.localdate(now)
-        )
-        calendar = working_calendar()
-        promised = compute_deadline(
-            calendar=calendar, start=accepted_on, working_days=max(case.item.promised_days, 1)
-        )
-        statutory = compute_deadline(
-            calendar=calendar, start=accepted_on, working_days=case.item.statutory_days
-        )
-        assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
-        if assumed_years:
-            logger.warning(
-                "case %s: deadlines counted into %s without holiday data (holidays by rule)",
-                case.receipt_no,
-                assumed_years,
-            )
-        case_status_set(
-            case=case,
-            status=Case.Status.ACCEPTED,
-            accepted_at=now,
-            accepted_on=accepted_on,
-            deemed_accepted=deemed,
-            intake_due_date=None,
-            promised_due_date=promised.due_date,
-            statutory_due_date=statutory.due_date,
-            calendar_assumed_years=assumed_years,
-        )
-        notice = notice_issue(
-            case=case,
-            kind=Notice.Kind.DEEMED_ACCEPTANCE if deemed else Notice.Kind.ACCEPTANCE,
-            issued_by=clerk,
-        )
-        event_record(
-            case=case,
-            action=CaseAction.DEEMED_ACCEPTED if deemed else CaseAction.ACCEPTED,
-            actor=clerk,
-            details={
-                "accepted_on": accepted_on.isoformat(),
-                "promised_due_date": case.promised_due_date.isoformat(),
-                "notice": notice.number,
-                "window": case.window.number if case.window_id else None,
-            },
-        )
-        message = wording.DEEMED_ACCEPTED if deemed else wording.ACCEPTED
-        applicant_notify(
-            case=case,
-            key=f"case:{case.pk}:accepted",
-            kind="accepted",
-            subject=message.subject,
-            body=message.body
-            % {
-                "item": case.item.name,
-                "date": accepted_on.isoformat(),
-                "receipt": case.receipt_no,
-                "due": case.promised_due_date.isoformat(),
-                "code": case.verification_code,
-            },
-        )
+        return _case_accept_locked(case=_locked(case), clerk=clerk, deemed=deemed)
 
-        # Department clocks run from the acceptance date: for a deemed acceptance that is the day
-        # the materials arrived, not the day the sweep noticed.
-        approval_start(case=case, starts_on=accepted_on)
-        return notice
+
+def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Notice:
+    """`case_accept` for a case this transaction holds locked already (one read less)."""
+    if case.status == Case.Status.ACCEPTED or case.accepted_at is not None:
+        kind = Notice.Kind.DEEMED_ACCEPTANCE if case.deemed_accepted else Notice.Kind.ACCEPTANCE
+        return case.notices.get(kind=kind)
+    if case.status != Case.Status.RECEIVED:
+        raise ValidationError(
+            _("该办件当前状态为“%(status)s”，不能受理。") % {"status": case.get_status_display()}
+        )
+    if not deemed:
+        incomplete = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
+        names = "、".join(incomplete.values_list("name", flat=True))
+        if names:
+            raise ValidationError(
+                _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
+                % {"names": names}
+            )
+    now = timezone.now()
+    accepted_on = (
+        timezone.localdate(case.materials_received_at) if deemed else timezone.localdate(now)
+    )
+    calendar = working_calendar()
+    promised = compute_deadline(
+        calendar=calendar, start=accepted_on, working_days=max(case.item.promised_days, 1)
+    )
+    statutory = compute_deadline(
+        calendar=calendar, start=accepted_on, working_days=case.item.statutory_days
+    )
+    assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
+    if assumed_years:
+        logger.warning(
+            "case %s: deadlines counted into %s without holiday data (holidays by rule)",
+            case.receipt_no,
+            assumed_years,
+        )
+    case_status_set(
+        case=case,
+        status=Case.Status.ACCEPTED,
+        accepted_at=now,
+        accepted_on=accepted_on,
+        deemed_accepted=deemed,
+        intake_due_date=None,
+        promised_due_date=promised.due_date,
+        statutory_due_date=statutory.due_date,
+        calendar_assumed_years=assumed_years,
+    )
+    notice = notice_issue(
+        case=case,
+        kind=Notice.Kind.DEEMED_ACCEPTANCE if deemed else Notice.Kind.ACCEPTANCE,
+        issued_by=clerk,
+    )
+    event_record(
+        case=case,
+        action=CaseAction.DEEMED_ACCEPTED if deemed else CaseAction.ACCEPTED,
+        actor=clerk,
+        details={
+            "accepted_on": accepted_on.isoformat(),
+            "promised_due_date": case.promised_due_date.isoformat(),
+            "notice": notice.number,
+            "window": case.window.number if case.window_id else None,
+        },
+    )
+    message = wording.DEEMED_ACCEPTED if deemed else wording.ACCEPTED
+    applicant_notify(
+        case=case,
+        key=f"case:{case.pk}:accepted",
+        kind="accepted",
+        subject=message.subject,
+        body=message.body
+        % {
+            "item": case.item.name,
+            "date": accepted_on.isoformat(),
+            "receipt": case.receipt_no,
+            "due": case.promised_due_date.isoformat(),
+            "code": case.verification_code,
+        },
+    )
+
+    # Department clocks run from the acceptance date: for a deemed acceptance that is the day
+    # the materials arrived, not the day the sweep noticed.
+    approval_start(case=case, starts_on=accepted_on)
+    return notice
 
 
 def case_request_correction(
@@ -454,11 +461,15 @@ def case_intake_decide(
             # now (it commits on its own), then tell the clerk why their outcome was not taken.
             case_accept(case=current, clerk=None, deemed=True)
             raise IntakeLimitPassed(current.intake_due_date)
-    with transaction.atomic():
+    with transaction.atomic(), calendar_held(), events_batch():
+        # The case is locked once, here; the check and the acceptance run on that row inside
+        # this one transaction, without savepoints of their own (nothing here catches their
+        # errors to carry on: an error undoes the whole action).
+        case = _locked(case)
         if marks:
-            case = case_materials_check(case=case, clerk=clerk, marks=marks)
+            case = _materials_check_locked(case=case, clerk=clerk, marks=marks)
         if outcome == "accept":
-            return case_accept(case=case, clerk=clerk)
+            return _case_accept_locked(case=case, clerk=clerk, deemed=False)
         if outcome == "correct":
             return case_request_correction(case=case, clerk=clerk)
         if outcome == "refuse":

@@ -46,61 +46,83 @@ def case_receive(
     `received_by` becomes the first-contact owner; online filings get theirs when a clerk first
     handles them.
     """
-    existing = Case.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return existing
     if item.applicant_type not in (ServiceItem.ApplicantType.ANY, applicant.kind):
         raise ValidationError(
             _("“%(item)s”只受理%(type)s申请人。")
             % {"item": item.name, "type": item.get_applicant_type_display()}
         )
+    try:
+        # One transaction from the first read: the repeat check, the checklist and the clock are
+        # read in the same snapshot the case is written in.
+        with transaction.atomic():
+            existing = Case.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+            return _case_create(
+                submission_key=submission_key,
+                applicant=applicant,
+                item=item,
+                answers=answers,
+                received_by=received_by,
+                channel=channel,
+                window=window,
+                agent=agent,
+                group=group,
+            )
+    except IntegrityError:
+        # The same submission committed a moment ago in another request: return that case.
+        existing = Case.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+
+
+def _case_create(
+    *, submission_key, applicant, item, answers, received_by, channel, window, agent, group
+) -> Case:
     requirements = required_materials(
         item=item, applicant_type=applicant.kind, answers=dict(answers)
     )
     now = timezone.now()
     today = timezone.localdate(now)
     intake_due_date, assumed_years = intake_due(received_on=today)
-    try:
-        with transaction.atomic():
-            case = Case.objects.create(
-                receipt_no=receipt_no_next(on=today),
-                verification_code=f"{secrets.randbelow(10**6):06d}",
-                submission_key=submission_key,
-                applicant=applicant,
-                item=item,
-                group=group,
-                channel=channel,
-                answers=dict(answers),
-                owner=received_by,
-                window=window,
-                agent=agent,
-                materials_received_at=now,
-                intake_due_date=intake_due_date,
-                calendar_assumed_years=assumed_years,
-            )
-            CaseMaterial.objects.bulk_create(
-                CaseMaterial(case=case, requirement=requirement, name=requirement.name)
-                for requirement in requirements
-            )
-            event_record(
-                case=case,
-                action=CaseAction.RECEIVED,
-                actor=received_by,
-                on_behalf_of=applicant if agent else None,
-                details={
-                    "item": item.code,
-                    "version": item.version,
-                    "channel": channel,
-                    "window": window.number if window else None,
-                    "materials": len(requirements),
-                },
-            )
-            return case
-    except IntegrityError:
-        existing = Case.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return existing
+    case = Case(
+        verification_code=f"{secrets.randbelow(10**6):06d}",
+        submission_key=submission_key,
+        applicant=applicant,
+        item=item,
+        group=group,
+        channel=channel,
+        answers=dict(answers),
+        owner=received_by,
+        window=window,
+        agent=agent,
+        materials_received_at=now,
+        intake_due_date=intake_due_date,
+        calendar_assumed_years=assumed_years,
+    )
+    # The gap-free day counter is taken last, just before the insert that needs it: its row
+    # stays locked until this transaction commits, so nothing slow runs while it is held.
+    case.receipt_no = receipt_no_next(on=today)
+    case.save(force_insert=True)
+    CaseMaterial.objects.bulk_create(
+        CaseMaterial(case=case, requirement=requirement, name=requirement.name)
+        for requirement in requirements
+    )
+    event_record(
+        case=case,
+        action=CaseAction.RECEIVED,
+        actor=received_by,
+        on_behalf_of=applicant if agent else None,
+        details={
+            "item": item.code,
+            "version": item.version,
+            "channel": channel,
+            "window": window.number if window else None,
+            "materials": len(requirements),
+        },
+    )
+    return case
 
 
 def case_group_receive(

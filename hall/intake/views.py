@@ -17,8 +17,8 @@ from approvals.desk.forms import DeliveryForm
 from approvals.models import Bundle, CaseStep, ServiceItem
 from approvals.reviews import delivery, suspensions
 from hall.cases import selectors
-from hall.cases.notices import notice_document
 from hall.cases.pdf.printing import notice_print_context
+from hall.cases.rendering import notice_document, notice_ready
 from hall.common.permissions import workbench_required
 from hall.intake import applicants, ownership, receiving
 from hall.intake import decisions as intake_decisions
@@ -400,7 +400,7 @@ def _notice_for(request, receipt_no: str, notice_id: int) -> Notice:
 
 @workbench_required
 def notice_pdf(request, receipt_no: str, notice_id: int):
-    notice = _notice_for(request, receipt_no, notice_id)
+    notice = notice_ready(_notice_for(request, receipt_no, notice_id))
     return FileResponse(
         notice.pdf.open("rb"),
         content_type="application/pdf",
@@ -415,10 +415,16 @@ def notice_print(request, receipt_no: str, notice_id: int):
     return render(request, "hall/notices/print.html", notice_print_context(notice_document(notice)))
 
 
+MINE_LIMIT = 500  # open states first; the lookup finds any other case by its receipt number
+
+
 @workbench_required
 def mine(request):
     return render(
         request,
         "hall/workbench/mine.html",
-        {"cases": selectors.cases_owned_by(owner=request.user)},
+        {
+            "cases": selectors.cases_owned_by(owner=request.user)[:MINE_LIMIT],
+            "limit": MINE_LIMIT,
+        },
     )

@@ -36,8 +36,11 @@ class Notice(models.Model):
         related_name="+",
     )
     content = models.JSONField(_("内容"), default=dict)
-    pdf = models.FileField(_("PDF 文件"), upload_to="notices/%Y/%m/")
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # Rendered after the issuing transaction commits (hall.cases.notices.notice_render): the
+    # number and the content snapshot are the notice; the PDF is made from the snapshot.
+    pdf = models.FileField(_("PDF 文件"), upload_to="notices/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(_("PDF 生成时间"), null=True, blank=True)
     one_time_override_by = models.ForeignKey(
         "auth.User",
         verbose_name=_("一次性告知例外批准人"),
@@ -57,7 +60,13 @@ class Notice(models.Model):
                 fields=["-issued_at"],
                 condition=models.Q(one_time_override_by__isnull=False),
                 name="notice_breach_recent",
-            )
+            ),
+            # The render sweep's work list: notices issued but not yet rendered (a handful).
+            models.Index(
+                fields=["issued_at"],
+                condition=models.Q(rendered_at__isnull=True),
+                name="notice_unrendered",
+            ),
         ]
 
     def __str__(self) -> str:

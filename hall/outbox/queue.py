@@ -1,11 +1,20 @@
-"""Queuing messages: one row in the caller's transaction, its delivery task enqueued on commit;
-a second call with the same dedupe key does nothing."""
+"""Queuing messages: rows in the caller's transaction, their delivery tasks enqueued on commit;
+a second call with the same dedupe key does nothing.
+
+All the messages of one call go in one statement (`rows_insert_new`), and the rows of a whole
+batch (a sweep) can be queued together with `notifications_queue`.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from hall.common.bulk import rows_insert_new
 from hall.models import Case, CaseEvent, Notification
 from hall.outbox.delivery import logger
 from hall.outbox.tasks import deliver_notification
@@ -23,23 +32,61 @@ def notification_queue(
     address: str = "",
 ) -> Notification | None:
     """Queue one message; a second call with the same key does nothing and returns None."""
-    notification, created = Notification.objects.get_or_create(
-        dedupe_key=dedupe_key,
-        defaults={
-            "channel": channel,
-            "kind": kind,
-            "subject": str(subject)[:200],
-            "body": str(body),
-            "case": case,
-            "recipient_user": user,
-            "recipient_address": address,
-        },
+    queued = notifications_queue(
+        [
+            notification_build(
+                dedupe_key=dedupe_key,
+                channel=channel,
+                kind=kind,
+                subject=subject,
+                body=body,
+                case=case,
+                user=user,
+                address=address,
+            )
+        ]
     )
-    if not created:
-        return None
-    if channel != Notification.Channel.INBOX:
-        transaction.on_commit(lambda: _enqueue(deliver_notification, notification.pk))
-    return notification
+    return queued[0] if queued else None
+
+
+def notification_build(
+    *,
+    dedupe_key: str,
+    channel: str,
+    kind: str,
+    subject: str,
+    body: str,
+    case: Case | None = None,
+    user: User | None = None,
+    address: str = "",
+) -> Notification:
+    """An unsaved message row, for `notifications_queue`."""
+    return Notification(
+        dedupe_key=dedupe_key,
+        channel=channel,
+        kind=kind,
+        subject=str(subject)[:200],
+        body=str(body),
+        case=case,
+        recipient_user=user,
+        recipient_address=address,
+    )
+
+
+def notifications_queue(notifications: Sequence[Notification]) -> list[Notification]:
+    """Insert the messages whose keys are new (one statement) and enqueue their delivery on
+    commit (one callback). Returns the messages queued now."""
+    inserted = rows_insert_new(notifications, unique="dedupe_key")
+    queued = [n for n in notifications if n.dedupe_key in inserted]
+    to_send = [n.pk for n in queued if n.channel != Notification.Channel.INBOX]
+    if to_send:
+        transaction.on_commit(lambda: _enqueue_all(deliver_notification, to_send))
+    return queued
+
+
+def _enqueue_all(task, notification_ids: Sequence[int]) -> None:
+    for notification_id in notification_ids:
+        _enqueue(task, notification_id)
 
 
 def _enqueue(task, notification_id: int) -> None:
@@ -51,60 +98,102 @@ def _enqueue(task, notification_id: int) -> None:
         )
 
 
-def owner_notify(*, case: Case, event: CaseEvent, subject: str, body: str) -> None:
-    """Put one message about `event` in the first-contact owner's inbox, once per event."""
-    notification_queue(
+def owner_message(*, case: Case, event: CaseEvent, subject: str, body: str) -> Notification:
+    """The first-contact owner's inbox message about `event` (once per event), unsaved."""
+    message = notification_build(
         dedupe_key=f"event:{event.pk}:owner",
         channel=Notification.Channel.INBOX,
         kind=event.action,
         subject=subject,
         body=body,
         case=case,
-        user=case.owner,
     )
+    message.recipient_user_id = case.owner_id  # the id is enough; no read of the user
+    return message
 
 
 def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, body: str) -> None:
-    notification_queue(
-        dedupe_key=f"{key}:user:{user.pk}",
-        channel=Notification.Channel.INBOX,
-        kind=kind,
-        subject=subject,
-        body=body,
-        case=case,
-        user=user,
+    messages_queue(
+        [
+            notification_build(
+                dedupe_key=f"{key}:user:{user.pk}",
+                channel=Notification.Channel.INBOX,
+                kind=kind,
+                subject=subject,
+                body=body,
+                case=case,
+                user=user,
+            )
+        ]
     )
 
 
 def applicant_notify(*, case: Case, key: str, kind: str, subject: str, body: str) -> None:
     """Tell the applicant by SMS, and by email when they gave an address; once per key."""
+    messages_queue(applicant_messages(case=case, key=key, kind=kind, subject=subject, body=body))
+
+
+# --- one statement for all the messages of one action -------------------------------------------
+
+_pending: ContextVar[list[Notification] | None] = ContextVar("messages_pending", default=None)
+
+
+def messages_queue(notifications: Sequence[Notification]) -> None:
+    """Queue messages whose outcome the caller does not need: inside `messages_batch()` they
+    are inserted with the batch's others when it ends, otherwise now."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.extend(notifications)
+    else:
+        notifications_queue(notifications)
+
+
+@contextmanager
+def messages_batch() -> Iterator[None]:
+    """Collect the messages queued inside the block (`messages_queue`, `staff_notify`,
+    `applicant_notify`) and insert them in one statement at its end, in the caller's
+    transaction. A nested batch joins the outer one; an exception discards them with the
+    transaction."""
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[Notification] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    notifications_queue(pending)
+
+
+def applicant_messages(
+    *, case: Case, key: str, kind: str, subject: str, body: str
+) -> list[Notification]:
+    """The applicant's messages about one thing (SMS, email if given, the portal inbox), unsaved:
+    a sweep collects them for a whole batch and queues them in one statement."""
     applicant = case.applicant
-    notification_queue(
-        dedupe_key=f"{key}:sms",
-        channel=Notification.Channel.SMS,
-        kind=kind,
-        subject=subject,
-        body=body,
-        case=case,
-        address=applicant.phone,
-    )
+    common = {"kind": kind, "subject": subject, "body": body, "case": case}
+    messages = [
+        notification_build(
+            dedupe_key=f"{key}:sms",
+            channel=Notification.Channel.SMS,
+            address=applicant.phone,
+            **common,
+        )
+    ]
     if applicant.email:
-        notification_queue(
-            dedupe_key=f"{key}:email",
-            channel=Notification.Channel.EMAIL,
-            kind=kind,
-            subject=subject,
-            body=body,
-            case=case,
-            address=applicant.email,
+        messages.append(
+            notification_build(
+                dedupe_key=f"{key}:email",
+                channel=Notification.Channel.EMAIL,
+                address=applicant.email,
+                **common,
+            )
         )
     if applicant.user_id:
-        notification_queue(
-            dedupe_key=f"{key}:inbox",
-            channel=Notification.Channel.INBOX,
-            kind=kind,
-            subject=subject,
-            body=body,
-            case=case,
-            user=applicant.user,
+        inbox = notification_build(
+            dedupe_key=f"{key}:inbox", channel=Notification.Channel.INBOX, **common
         )
+        inbox.recipient_user_id = applicant.user_id  # the id is enough; no read of the user
+        messages.append(inbox)
+    return messages

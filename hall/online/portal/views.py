@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from approvals.catalogue.selectors import required_materials
 from approvals.models import Bundle
 from hall.agency.services import agency_request
+from hall.cases.rendering import notice_ready
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.intake.forms import QuestionsForm, question_fields
@@ -263,7 +264,7 @@ def correction_upload(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @applicant_required
 def notice_pdf(request: HttpRequest, receipt_no: str, notice_id: int) -> HttpResponse:
     case = _own_case(request, receipt_no)
-    notice = get_object_or_404(Notice, pk=notice_id, case=case)
+    notice = notice_ready(get_object_or_404(Notice, pk=notice_id, case=case))
     response = FileResponse(
         notice.pdf.open("rb"),
         content_type="application/pdf",

@@ -608,8 +608,33 @@ def test_a_busy_inbox_is_paged_soonest_deadline_first(client, roles):
     client.force_login(officer_of(department))
     first = client.get(reverse("desk:home"))
     assert len(first.context["rows"]) == INBOX_PAGE_SIZE
-    assert first.context["page"].paginator.count == INBOX_PAGE_SIZE + 3
+    assert first.context["inbox"].count == INBOX_PAGE_SIZE + 3
     assert first.context["rows"][0].step.pk == steps[0].pk
-    second = client.get(reverse("desk:home"), {"page": 2})
+    cursor = first.context["inbox"].next_cursor
+    assert f"?after={cursor}" in first.content.decode()
+    # the next page starts after the last row shown, by (deadline, id): keyset, not offset
+    second = client.get(reverse("desk:home"), {"after": cursor})
     assert [row.step.pk for row in second.context["rows"]] == [s.pk for s in steps[-3:]]
-    assert "第 2 / 2 页" in second.content.decode()
+    assert second.context["inbox"].next_cursor is None
+    assert "回到第一页" in second.content.decode()
+    # a cursor edited by hand shows the first page, never an error
+    for bad in ("x", "1e400_1", "_", "12.5_abc", "9" * 60):
+        response = client.get(reverse("desk:home"), {"after": bad})
+        assert response.status_code == 200
+        assert response.context["rows"][0].step.pk == steps[0].pk
+
+
+def test_inbox_count_is_capped_and_side_lists_show_the_oldest(client, roles, monkeypatch):
+    from approvals.desk import selectors
+
+    department = department_with_staff("PC", "区计数局", roles)
+    clerk = make_clerk(roles, username="clerk-cap")
+    item = staged_item([[(department, 5)]], lead_department=department)
+    for _ in range(4):
+        accepted_case(item, clerk)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    client.force_login(officer_of(department))
+    response = client.get(reverse("desk:home"))
+    assert response.context["inbox"].count == 3
+    assert response.context["inbox"].count_capped
+    assert ">3+</span>" in response.content.decode()

@@ -12,10 +12,11 @@ from viewflow.workflow.models import Process, Task
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import Suspension, compute_deadline
+from approvals.flows import ApprovalFlow
 from approvals.models import CaseDecision, CaseStep, StepExtension
 from approvals.reviews import common, decisions, delivery, extensions, suspensions, sweeps
 from approvals.reviews import steps as reviews_steps
-from hall.models import Case, Notice, Notification
+from hall.models import Case, CaseEvent, Notice, Notification
 from tests.approvals.workflow_helpers import (
     accepted_case,
     department_with_staff,
@@ -240,6 +241,56 @@ def test_deemed_approval_completes_the_step_and_the_join_proceeds(depts, clerk):
     )
     late.refresh_from_db()
     assert late.written_opinion == "同意，补交"
+
+
+def test_set_based_sweep_routes_only_processes_whose_join_is_complete(depts, clerk):
+    """One sweep batch over several processes: every due step is deemed in bulk, a process
+    with a step still open waits at its join (the deemed task linked to the join), and the
+    later officer decision routes it on with the same join."""
+    item = staged_item([[(depts[0], 5), (depts[1], 5), (depts[2], 5)]], lead_department=depts[0])
+    all_due = [accepted_case(item, clerk) for _ in range(3)]
+    partly = accepted_case(item, clerk)
+    for case in all_due:
+        for step in open_steps(case):
+            overdue(step)
+    first, second, waiting = open_steps(partly)
+    approve_all([first])  # creates the join, which now waits for the other two
+    overdue(second)
+    assert sweeps.steps_deem_overdue_sweep(batch=2) == 3 * 3 + 1  # two batches of processes
+    assert sweeps.steps_deem_overdue_sweep() == 0
+    for case in all_due:
+        assert set(case.steps.values_list("status", flat=True)) == {"deemed"}
+        assert case.stages.get().decision_task is not None
+        tasks = Task.objects.filter(process__in=Process.objects.filter(artifact_object_id=case.pk))
+        assert tasks.filter(flow_task=ApprovalFlow.join_reviews, status=STATUS.DONE).count() == 1
+        assert tasks.filter(flow_task=ApprovalFlow.review, status=STATUS.DONE).count() == 3
+        # the join lists the three reviews it waited for (viewflow's history)
+        join = tasks.get(flow_task=ApprovalFlow.join_reviews)
+        assert join.previous.count() == 3
+    assert partly.stages.get().decision_task is None
+    join = Task.objects.get(
+        process__artifact_object_id=partly.pk, flow_task=ApprovalFlow.join_reviews
+    )
+    assert join.status != STATUS.DONE
+    assert join.previous.count() == 2  # the officer's and the deemed one
+    events = CaseEvent.objects.filter(action="review_deemed")
+    assert events.count() == 10 and events.filter(case=partly).count() == 1
+    assert Notification.objects.filter(kind="review_deemed", channel="sms").count() == 10
+    approve_all([waiting])
+    assert partly.stages.get().decision_task is not None
+    assert join.previous.count() == 3
+
+
+def test_sweep_on_a_serial_item_opens_the_next_step(depts, clerk):
+    item = staged_item([[(depts[0], 5), (depts[1], 5)]], lead_department=depts[0], serial=True)
+    case = accepted_case(item, clerk)
+    (first,) = open_steps(case)
+    overdue(first)
+    assert sweeps.steps_deem_overdue_sweep() == 1
+    (following,) = open_steps(case)
+    assert following.department == depts[1] and following.task_id is not None
+    assert following.due_date is not None
+    assert CaseEvent.objects.filter(case=case, action="review_started").count() == 2
 
 
 def test_sweep_leaves_non_deemable_suspended_and_future_steps(depts, clerk):

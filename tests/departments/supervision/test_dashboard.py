@@ -226,3 +226,54 @@ def test_no_warning_when_every_year_is_known(supervisor_client, warned):
     assert not selectors.calendar_assumed()
     html = supervisor_client.get(reverse("supervision:home")).content.decode()
     assert 'id="calendar-heading"' not in html
+
+
+def test_dashboard_totals_come_from_the_snapshot_and_say_when(supervisor_client, settings):
+    """The totals are read from the snapshot beat keeps (no aggregate over the case tables per
+    request); a snapshot older than twice the interval is recomputed by the page itself."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from departments.models import FiguresSnapshot
+    from departments.supervision import figures
+
+    settings.HALL_SUPERVISION_FIGURES_SECONDS = 30
+    client = supervisor_client
+    computed = timezone.now() - datetime.timedelta(seconds=20)
+    FiguresSnapshot.objects.create(
+        name=figures.NAME,
+        computed_at=computed,
+        data={
+            "counts": {
+                "red": 7,
+                "yellow": 3,
+                "deemed": 0,
+                "deemed_accepted": 0,
+                "follow_ups_waiting": 0,
+                "follow_ups_overdue": 0,
+                "breaches": 0,
+            },
+            "by_status": [{"code": "accepted", "total": 41}],
+            "warnings_by_department": [],
+        },
+    )
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/supervision/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="value">7</span>' in page and ">41</td>" in page
+    assert timezone.localtime(computed).strftime("%H:%M:%S") in page
+    counted = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    assert not [sql for sql in counted if "FILTER" in sql or "GROUP BY" in sql], counted
+    # too old: the page recomputes (the real count is 0 red cards here) and stores it
+    FiguresSnapshot.objects.filter(name=figures.NAME).update(
+        computed_at=timezone.now() - datetime.timedelta(seconds=61)
+    )
+    response = client.get("/supervision/")
+    assert '<span class="value">7</span>' not in response.content.decode()
+    snapshot = FiguresSnapshot.objects.get(name=figures.NAME)
+    assert snapshot.data["counts"]["red"] == 0
+    assert timezone.now() - snapshot.computed_at < datetime.timedelta(seconds=5)

@@ -10,10 +10,11 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
-from hall.cases.notices import notice_verify
+from hall.cases.rendering import notice_verify
 from hall.cases.selectors import cases_owned_by
 from hall.intake import applicants, decisions, ownership, receiving, referrals, sweeps
 from hall.intake.common import MaterialMark, OneTimeNotificationError
@@ -235,10 +236,12 @@ def test_a_failed_acceptance_leaves_nothing_half_written(item, person, clerk):
     case = receive(item, person, clerk)
     mark_all(case, clerk)
     events_before = CaseEvent.objects.count()
-    failing_renderer = mock.patch(
-        "hall.cases.notices.render_notice_pdf", side_effect=RuntimeError("printer on fire")
+    # the workflow start is the last write of the acceptance: it fails after the case row,
+    # the notice, the event and the message were written in the same transaction
+    failing_start = mock.patch(
+        "hall.intake.decisions.approval_start", side_effect=RuntimeError("workflow down")
     )
-    with failing_renderer, pytest.raises(RuntimeError):
+    with failing_start, pytest.raises(RuntimeError):
         decisions.case_accept(case=case, clerk=clerk)
     case.refresh_from_db()
     assert case.status == Case.Status.RECEIVED
@@ -246,6 +249,48 @@ def test_a_failed_acceptance_leaves_nothing_half_written(item, person, clerk):
     assert Notice.objects.count() == 0
     assert CaseEvent.objects.count() == events_before
     assert not Notification.objects.filter(kind="accepted").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_is_rendered_after_the_commit_and_a_lost_render_is_not_lost(item, person, clerk):
+    from hall.cases import rendering
+
+    case = receive(item, person, clerk)
+    mark_all(case, clerk)
+    # the render task never runs here (no worker): the notice is issued without its file
+    with mock.patch("hall.cases.notices.render_notice.delay", side_effect=OSError("broker")):
+        notice = decisions.case_accept(case=case, clerk=clerk)
+    notice.refresh_from_db()
+    assert notice.rendered_at is None and not notice.pdf and notice.number
+    # the render fails the first time: the notice stays, waiting, and the sweep retries it
+    with (
+        mock.patch(
+            "hall.cases.rendering.render_notice_pdf", side_effect=RuntimeError("printer on fire")
+        ),
+        pytest.raises(RuntimeError),
+    ):
+        rendering.notices_render_sweep(grace=datetime.timedelta(0))
+    notice.refresh_from_db()
+    assert notice.rendered_at is None
+    assert rendering.notices_render_sweep(grace=datetime.timedelta(0)) == 1
+    notice.refresh_from_db()
+    assert notice.rendered_at is not None and rendering.notice_verify(notice)
+    # rendering again changes nothing: the file and its hash are the first ones
+    first_hash = notice.sha256
+    assert rendering.notice_render(notice_id=notice.pk).sha256 == first_hash
+    assert rendering.notices_render_sweep(grace=datetime.timedelta(0)) == 0
+
+
+def test_the_first_reader_renders_a_notice_still_waiting(client, item, person, clerk):
+    case = receive(item, person, clerk)
+    mark_all(case, clerk)
+    notice = decisions.case_accept(case=case, clerk=clerk)  # on_commit never runs in this test
+    assert Notice.objects.get(pk=notice.pk).rendered_at is None
+    client.force_login(clerk)
+    response = client.get(reverse("workbench:notice_pdf", args=[case.receipt_no, notice.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert Notice.objects.get(pk=notice.pk).rendered_at is not None
 
 
 # --- outcome 2: one-time correction notice --------------------------------------------------

@@ -1,0 +1,24 @@
+"""Celery tasks of the case kernel: render a notice's PDF after its issue commits, and the sweep
+that renders any whose task was lost. Thin wrappers around `hall.cases.rendering`."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from hall.cases import rendering
+
+
+@shared_task(
+    name="hall.tasks.render_notice",
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def render_notice(notice_id: int) -> str:
+    return rendering.notice_render(notice_id=notice_id).sha256
+
+
+@shared_task(name="hall.tasks.sweep_notice_renders")
+def sweep_notice_renders() -> int:
+    return rendering.notices_render_sweep()

@@ -1,0 +1,57 @@
+"""Set-based writes the ORM has no one-statement form for.
+
+`rows_insert_new` inserts many rows in one ``INSERT … ON CONFLICT DO NOTHING … RETURNING``: the
+rows whose unique key already exists are skipped, and the caller learns which keys were new and
+their ids. `get_or_create` needs a SELECT, a savepoint, the INSERT and a release for one row;
+this needs one statement for any number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def rows_insert_new(objs: Sequence[models.Model], *, unique: str) -> dict[object, int]:
+    """Insert `objs` (all of one model) unless a row with the same `unique` value exists.
+
+    Returns {unique value: new id} for the rows inserted now; the objects inserted get their
+    ``pk``. Field defaults and ``auto_now_add`` apply as for ``save()``.
+    """
+    if not objs:
+        return {}
+    model = type(objs[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    unique_field = meta.get_field(unique)
+    quote = connection.ops.quote_name
+    values, params = [], []
+    for obj in objs:
+        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
+        params.extend(
+            field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields
+        )
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join(values)} ON CONFLICT ({quote(unique_field.column)}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}, {quote(unique_field.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = {key: pk for pk, key in cursor.fetchall()}
+    for obj in objs:
+        key = getattr(obj, unique_field.attname)
+        if key in inserted:
+            obj.pk = inserted[key]
+            obj._state.adding = False
+    return inserted
+
+
+def fields_copy(*, target: models.Model, source: models.Model) -> models.Model:
+    """Give `target` the column values of `source` (the same row, read under a lock in the
+    transaction that just committed): what ``target.refresh_from_db()`` would read, without the
+    read. Returns `target`."""
+    for field in target._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
