@@ -93,7 +93,7 @@ class ApprovalFlow(flow.Flow):
         return selectors.steps_to_open(case=activation.process.case)
 
     def stage_has_steps_to_open(self, activation):
-        return bool(selectors.steps_to_open(case=activation.process.case))
+        return selectors.stage_has_steps_to_open(case=activation.process.case)
 
     def review_created(self, activation):
         hooks.step_open(step_id=activation.task.data["step_id"], task=activation.task)

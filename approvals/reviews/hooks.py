@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from approvals.models import (
     CaseDecision,
+    CaseStage,
     CaseStep,
 )
 from approvals.reviews.common import (
@@ -15,7 +16,6 @@ from approvals.reviews.common import (
     review_starts_on,
     steps_opening,
 )
-from approvals.reviews.selectors import current_stage
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.models import Case
@@ -58,9 +58,11 @@ def step_open(*, step_id: int, task) -> CaseStep:
 
 
 def stage_decision_open(*, case: Case, task) -> None:
-    stage = current_stage(case=case)
-    stage.decision_task = task
-    stage.save(update_fields=["decision_task"])
+    """The current stage (the first undecided one) waits for its lead's decision: one UPDATE."""
+    first_open = (
+        CaseStage.objects.filter(case=case, decision="").order_by("number").values("pk")[:1]
+    )
+    CaseStage.objects.filter(pk__in=first_open).update(decision_task=task)
 
 
 def final_decision_open(*, case: Case, task) -> None:

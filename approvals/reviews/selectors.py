@@ -42,6 +42,20 @@ def steps_to_open(*, case) -> list[dict]:
     return [{"step_id": row["pk"], "department": row["department__code"]} for row in pending]
 
 
+def stage_has_steps_to_open(*, case) -> bool:
+    """Whether the fan-out should run again for the current stage. For a parallel item every
+    step of a stage opens at once, so this is one question (a pending step in the first
+    undecided stage); a serial item asks the full `steps_to_open`."""
+    if case.item.serial:
+        return bool(steps_to_open(case=case))
+    first_open = (
+        CaseStage.objects.filter(case=case, decision="").order_by("number").values("pk")[:1]
+    )
+    return CaseStep.objects.filter(
+        case_stage__in=first_open, status=CaseStep.Status.PENDING
+    ).exists()
+
+
 def department_inbox(*, department: Department) -> QuerySet[CaseStep]:
     """The department's open steps, soonest deadline first."""
     return (

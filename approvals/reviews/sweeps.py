@@ -95,7 +95,7 @@ def steps_deem_locked(
             "department",
             "department__head__user",
             "claimed_by",
-            "task",
+            "task__process",
         )
         .order_by("task__process_id", "pk")
     )
@@ -136,7 +136,7 @@ def steps_deem_locked(
             )
             messages.extend(_deemed_messages(step, recipients[step.pk]))
         messages_queue(messages)
-        _joins_route(steps)
+        _joins_route(steps, now=now)
     return len(steps)
 
 
@@ -175,7 +175,7 @@ def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
     return messages
 
 
-def _joins_route(steps: list[CaseStep]) -> None:
+def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
     """Route on the processes whose open reviews are all decided now; link the other deemed
     tasks to their stage's join where it exists already (viewflow's task history)."""
     by_process: dict[int, list[CaseStep]] = {}
@@ -196,7 +196,8 @@ def _joins_route(steps: list[CaseStep]) -> None:
             # The last completion routes on, as an officer's would: the join finds every
             # sibling DONE and the flow opens the stage decision (or the next serial step).
             last = process_steps[-1]
-            task = Task.objects.select_related("process").get(pk=last.task_id)
+            task = last.task  # read with its process under the lock; completed above
+            task.status, task.finished = STATUS.DONE, now
             activation = task.flow_task.activation_class(task)
             activation.process.artifact = last.case  # the gateways read the case
             activation.activate_next()

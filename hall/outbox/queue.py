@@ -17,7 +17,7 @@ from django.db import transaction
 from hall.common.bulk import rows_insert_new
 from hall.models import Case, CaseEvent, Notification
 from hall.outbox.delivery import logger
-from hall.outbox.tasks import deliver_notification
+from hall.outbox.tasks import deliver_notification, deliver_notifications
 
 
 def notification_queue(
@@ -84,9 +84,22 @@ def notifications_queue(notifications: Sequence[Notification]) -> list[Notificat
     return queued
 
 
+BATCH_ENQUEUE_FROM = 5  # more messages than this from one transaction go as one task
+
+
 def _enqueue_all(task, notification_ids: Sequence[int]) -> None:
-    for notification_id in notification_ids:
-        _enqueue(task, notification_id)
+    """One task per message for a human action's few; one task for a sweep's many (one
+    broker round trip instead of hundreds, after the sweep's commit)."""
+    if len(notification_ids) <= BATCH_ENQUEUE_FROM:
+        for notification_id in notification_ids:
+            _enqueue(task, notification_id)
+        return
+    try:
+        deliver_notifications.delay(list(notification_ids))
+    except Exception:  # the broker is down: the periodic drain will deliver them
+        logger.warning(
+            "broker unavailable; %d notifications left for the drain", len(notification_ids)
+        )
 
 
 def _enqueue(task, notification_id: int) -> None:

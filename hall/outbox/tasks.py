@@ -22,3 +22,19 @@ def deliver_notification(notification_id: int) -> bool:
 @shared_task(name="hall.tasks.drain_outbox")
 def drain_outbox() -> int:
     return outbox_delivery.outbox_drain()
+
+
+@shared_task(name="hall.tasks.deliver_notifications")
+def deliver_notifications(notification_ids: list[int]) -> int:
+    """Deliver a batch queued together (a sweep's): each message exactly as
+    `deliver_notification` would, one after another; one that fails is left pending for the
+    drain and the rest still go."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += outbox_delivery.notification_deliver(notification_id=notification_id)
+        except Exception:
+            outbox_delivery.logger.warning(
+                "notification %s failed in a batch; left for the outbox drain", notification_id
+            )
+    return sent
