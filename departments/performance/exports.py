@@ -4,9 +4,11 @@
   code page (GBK) and shows the Chinese as mojibake.
 - Filenames are given twice (RFC 6266 / RFC 5987): an ASCII `filename=` for old clients and a
   UTF-8 `filename*=` with the Chinese title for the others.
-- A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with an
-  apostrophe, so a department or person name can never run as a spreadsheet formula (CSV
-  injection). Numbers are written as numbers.
+- A text cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return, or with their
+  full-width forms (`＝＋－＠`, which spreadsheet programs in a Chinese locale also read as a
+  formula), or with any of these after leading whitespace (full-width space included), is
+  prefixed with an apostrophe, so a department or person name can never run as a spreadsheet
+  formula (CSV injection). Numbers are written as numbers.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from departments.performance.tables import Table
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 NUMERIC_KINDS = ("int", "decimal", "percent", "minutes")
 
 
@@ -38,7 +40,11 @@ def content_disposition(*, ascii_name: str, name: str) -> str:
 
 
 def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
+    if value.startswith(FORMULA_START) or value.lstrip(" \u3000\n\x0b\x0c").startswith(
+        FORMULA_START
+    ):
+        return "'" + value
+    return value
 
 
 def _value(value: Any, kind: str) -> Any:

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from hall.common import validators
 from hall.models import SmsCode
-from hall.platform.messaging import sms_backend
+from hall.platform.messaging import CODE_MESSAGE_PREFIX, sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
         "minutes": int(CODE_TTL.total_seconds() // 60),
     }
     try:
-        sms_backend().send(phone=phone, text=text, message_id=f"sms-code:{row.pk}")
+        sms_backend().send(phone=phone, text=text, message_id=f"{CODE_MESSAGE_PREFIX}{row.pk}")
     except Exception as error:
         logger.exception("SMS code %s could not be sent", row.pk)
         # It still counts toward the daily cap, so a failing gateway cannot be used to loop.

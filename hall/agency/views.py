@@ -24,6 +24,7 @@ from hall.common.people import display_name
 from hall.common.permissions import agent_required, supervision_required
 from hall.models import AgencyRequest, Notice, ServiceRating
 from hall.outbox.selectors import inbox_for
+from hall.platform.guard import int_or_none
 from hall.ratings import services as ratings
 
 
@@ -160,7 +161,7 @@ def requests(request):
 @require_POST
 def assign(request, pk: int):
     agency_request = get_object_or_404(AgencyRequest, pk=pk)
-    agent = agency.agents().filter(pk=request.POST.get("agent") or None).first()
+    agent = agency.agents().filter(pk=int_or_none(request.POST.get("agent"))).first()
     if agent is None:
         messages.error(request, _("请选择代办员。"))
         return redirect("agency:requests")

@@ -23,6 +23,7 @@ from hall.cases.notices import notice_issue
 from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
+from hall.common.people import display_name
 from hall.intake.common import (
     IntakeLimitPassed,
     MaterialMark,
@@ -438,6 +439,21 @@ def case_refuse_intake(
 INTAKE_OUTCOMES = ("check", "accept", "correct", "refuse", "refer")
 
 
+def _require_owner(case: Case, clerk: User) -> None:
+    """首问负责: the first-contact owner handles the case at intake, nobody else (an online
+    filing is claimed by its first clerk before this). Another clerk is refused here, in the
+    service, whichever page the request came from; a supervisor hands a case over instead."""
+    if case.owner_id is not None and case.owner_id != clerk.pk:
+        raise ValidationError(
+            _(
+                "首问负责：该办件的首问责任人是%(name)s，只有其本人可以办理。"
+                "确需由您办理的，请监察人员变更首问责任人。"
+            )
+            % {"name": display_name(case.owner)},
+            code="not_owner",
+        )
+
+
 def case_intake_decide(
     *,
     case: Case,
@@ -466,6 +482,7 @@ def case_intake_decide(
         # this one transaction, without savepoints of their own (nothing here catches their
         # errors to carry on: an error undoes the whole action).
         case = _locked(case)
+        _require_owner(case, clerk)
         if marks:
             case = _materials_check_locked(case=case, clerk=clerk, marks=marks)
         if outcome == "accept":

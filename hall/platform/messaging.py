@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import urllib.request
 from pathlib import Path
 from typing import Protocol
@@ -24,9 +25,27 @@ class SmsBackend(Protocol):
     def send(self, *, phone: str, text: str, message_id: str) -> None: ...
 
 
+CODE_MESSAGE_PREFIX = "sms-code:"  # message ids of verification codes (hall.accounts.sms_codes)
+_DIGIT_RUN = re.compile(r"\d{4,8}")
+
+
+def masked_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else "****"
+
+
 class ConsoleSmsBackend:
+    """Logs each message instead of sending it (development). A verification code is logged
+    masked at INFO, where logs are collected and kept; the code itself only at DEBUG (or read it
+    from the file backend's file, `HALL_SMS_BACKEND=hall.platform.messaging.FileSmsBackend`)."""
+
     def send(self, *, phone: str, text: str, message_id: str) -> None:
-        logger.info("SMS %s to %s: %s", message_id, phone, text)
+        if message_id.startswith(CODE_MESSAGE_PREFIX):
+            logger.info(
+                "SMS %s to %s: %s", message_id, masked_phone(phone), _DIGIT_RUN.sub("******", text)
+            )
+            logger.debug("SMS %s code text (DEBUG only): %s", message_id, text)
+            return
+        logger.info("SMS %s to %s: %s", message_id, masked_phone(phone), text)
 
 
 class FileSmsBackend:

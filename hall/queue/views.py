@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hall.common.permissions import workbench_required
 from hall.models import QueueTicket, Window
+from hall.platform.guard import int_or_none
 from hall.queue import selectors, services
 
 # How often the board asks for news, in milliseconds (the page's script backs off on errors).
@@ -74,7 +75,7 @@ def _recall(request, ticket):
 
 
 def _transfer(request, ticket):
-    target = Window.objects.filter(pk=request.POST.get("to_window") or None).first()
+    target = Window.objects.filter(pk=int_or_none(request.POST.get("to_window"))).first()
     if target is None:
         raise ValidationError(_("请选择转往的窗口。"))
     done = services.ticket_transfer(ticket=ticket, clerk=request.user, to_window=target)

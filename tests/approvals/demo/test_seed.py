@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from approvals.catalogue.plans import item_stage_plan
 from approvals.demo.catalogue import CONSTRUCTION_PERMIT, DEPARTMENTS
@@ -116,6 +117,6 @@ def test_officer_login_is_an_ordinary_officer_of_the_market_regulator(roles, cli
     assert officer.department.code == "FT-SCJG"
     assert "市场监督" in officer.department.name
     assert not officer.is_head
-    assert client.login(username="officer", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="officer", password=DEMO_PASSWORD)
     for spec in DEPARTMENTS:
         assert Officer.objects.get(user__username=spec.username).department.code == spec.code

@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from hall.demo.users import DEMO_LOGINS, DEMO_PASSWORD
 
@@ -12,7 +13,9 @@ def test_seed_demo_runs_twice_and_every_login_works(db, client):
         DEMO_LOGINS
     )
     for login in DEMO_LOGINS:
-        assert client.login(username=login.username, password=DEMO_PASSWORD), login.username
+        assert client.login(
+            request=HttpRequest(), username=login.username, password=DEMO_PASSWORD
+        ), login.username
         response = client.get("/home/", follow=True)
         assert response.status_code == 200, login.username
         client.logout()

@@ -657,3 +657,31 @@ def test_database_refuses_update_and_delete_of_events(item, person, clerk):
     assert CaseEvent.objects.get(pk=event.pk).action == "received"
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         CaseEvent.objects.filter(pk=event.pk).update(action="forged")
+
+
+def test_only_the_first_contact_owner_decides_at_intake(client, item, person, clerk, make_user):
+    """The attack as it was made: a second clerk accepted another clerk's case through the
+    window page. The service refuses it, and nothing of the attempt is written."""
+    other = make_user("clerk-li", "clerk", first_name="窗口", last_name="李")
+    ClerkFactory(user=other)
+    case = receive(item, person, clerk)
+    marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
+    events_before = CaseEvent.objects.filter(case=case).count()
+    with pytest.raises(ValidationError, match="首问负责"):
+        decisions.case_intake_decide(case=case, clerk=other, outcome="accept", marks=marks)
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED
+    assert set(case.materials.values_list("status", flat=True)) == {"pending"}
+    assert CaseEvent.objects.filter(case=case).count() == events_before
+    # through the page: refused with the owner's name, not accepted
+    client.force_login(other)
+    fields = {"outcome": "accept"}
+    fields.update({f"status-{m.pk}": "received" for m in case.materials.all()})
+    response = client.post(reverse("workbench:case", args=[case.receipt_no]), fields)
+    assert response.status_code in (400, 403, 404)
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED
+    # the owner still can
+    decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED

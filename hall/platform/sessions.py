@@ -1,0 +1,59 @@
+"""Staff sessions end after `HALL_STAFF_IDLE_MINUTES` without a request (30 by default) and
+`HALL_STAFF_SESSION_HOURS` after sign-in (12), whatever the activity; applicants' and kiosk
+sessions keep Django's own lifetime (the kiosk ends its own on its idle timer).
+
+The last-activity time is written at most once a minute, so that a busy officer's pages do not
+each save the session; the idle limit is therefore exact to a minute.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.utils.translation import gettext as _
+
+from hall.roles import APPLICANT, roles_of
+
+STARTED, SEEN, STAFF = "hall_session_started", "hall_session_seen", "hall_session_staff"
+SEEN_RESOLUTION_S = 60
+
+
+def _is_staff(request) -> bool:
+    known = request.session.get(STAFF)
+    if known is None:
+        user = request.user
+        known = user.is_staff or any(role is not APPLICANT for role in roles_of(user))
+        request.session[STAFF] = known
+    return known
+
+
+class StaffSessionLimits:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _is_staff(request):
+            now = time.time()
+            session = request.session
+            started = session.setdefault(STARTED, now)
+            seen = session.get(SEEN, now)
+            idle = settings.HALL_STAFF_IDLE_MINUTES * 60
+            lifetime = settings.HALL_STAFF_SESSION_HOURS * 3600
+            if now - seen > idle or now - started > lifetime:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "为保护办件信息，长时间未操作或登录已超过规定时长，系统已自动退出，请重新登录。"
+                    ),
+                )
+                return redirect_to_login(request.get_full_path())
+            if now - seen >= SEEN_RESOLUTION_S or SEEN not in session:
+                session[SEEN] = now
+                session.set_expiry(idle)  # the cookie lapses with the idle limit as well
+        return self.get_response(request)

@@ -1,0 +1,73 @@
+"""Sign-in failure limits (django-axes) on the staff, admin and portal forms: guessing is
+stopped per account and address, a victim signing in from elsewhere is not locked out, and an
+administrator can unlock."""
+
+from __future__ import annotations
+
+import pytest
+from axes.models import AccessAttempt
+from django.urls import reverse
+
+PASSWORD = "Right-password-2026"
+
+
+@pytest.fixture
+def officer(make_user):
+    user = make_user("guarded-officer", "officer")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def _login(client, url, username, password, address):
+    return client.post(url, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+@pytest.mark.parametrize("url_name", ["login", "admin:login"])
+def test_forty_wrong_passwords_then_the_right_one_is_refused(client, officer, url_name):
+    url = reverse(url_name)
+    statuses = [
+        _login(client, url, officer.username, f"wrong-{n}", "203.0.113.9").status_code
+        for n in range(40)
+    ]
+    assert statuses[:4] == [200] * 4  # the form says the password is wrong
+    assert set(statuses[4:]) == {429}  # the fifth failure locks the pair
+    response = _login(client, url, officer.username, PASSWORD, "203.0.113.9")
+    assert response.status_code == 429
+    assert "登录已暂停" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_attacker_elsewhere_does_not_lock_the_victim_out(client, officer):
+    url = reverse("login")
+    for n in range(10):
+        _login(client, url, officer.username, f"wrong-{n}", "198.51.100.7")
+    response = _login(client, url, officer.username, PASSWORD, "192.0.2.20")
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_an_administrator_unlocks_the_account(client, officer):
+    url = reverse("login")
+    for n in range(6):
+        _login(client, url, officer.username, f"wrong-{n}", "203.0.113.9")
+    assert _login(client, url, officer.username, PASSWORD, "203.0.113.9").status_code == 429
+    attempt = AccessAttempt.objects.get(username=officer.username)
+    assert attempt.failures_since_start >= 5
+    attempt.delete()  # what "Access attempts → delete" in the admin does
+    assert _login(client, url, officer.username, PASSWORD, "203.0.113.9").status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2_and_staff_need_twelve_characters(settings):
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from hall import settings as configured  # the tests themselves hash with MD5, for speed
+
+    assert configured.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    with pytest.raises(ValidationError):
+        validate_password("Short-2026x")  # 11 characters
+    validate_password("Twelve-chars-2026")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    assert make_password("Twelve-chars-2026").startswith("argon2$argon2id$")
