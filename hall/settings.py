@@ -252,6 +252,9 @@ HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"
 # departments.supervision.figures); the page recomputes them itself past twice this age.
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Refused before a view runs (hall.platform.guard): one form field, and one request body.
+HALL_FIELD_MAX_CHARS = int(ENV.get("HALL_FIELD_MAX_CHARS", "5000"))
+HALL_REQUEST_MAX_BYTES = int(ENV.get("HALL_REQUEST_MAX_BYTES", str(12 * HALL_UPLOAD_MAX_BYTES)))
 
 # Messages: SMS through a pluggable backend (console, file, or an HTTP gateway adapter).
 HALL_SMS_BACKEND = ENV.get("HALL_SMS_BACKEND", "hall.platform.messaging.ConsoleSmsBackend")

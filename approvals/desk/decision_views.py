@@ -210,8 +210,13 @@ def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
             inline=False,
         )
     _magic, extension, content_type = known
+    # An applicant's PDF may carry script or forms: it is downloaded and opened outside the
+    # browser session; a checked PNG or JPEG is shown inline, sandboxed like every file here.
     return _private_file(
-        material.scan, content_type=content_type, filename=f"{material.name}{extension}"
+        material.scan,
+        content_type=content_type,
+        filename=f"{material.name}{extension}",
+        inline=material.scan_kind != "pdf",
     )
 
 

@@ -20,6 +20,10 @@ class QueueTicket(models.Model):
     category = models.CharField(_("取号类别"), max_length=20)
     issued_on = models.DateField(_("取号日期"))
     issued_at = models.DateTimeField(_("取号时间"))
+    # The kiosk page's one-time token: a double tap (two requests at once) takes one ticket.
+    tap_token = models.CharField(
+        _("取号页标识"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import (
     F,
     Q,
@@ -23,11 +23,33 @@ from hall.queue.common import CATEGORY_LETTERS, LIVE, Status
 from hall.queue.selectors import window_current
 
 
-def ticket_issue(*, category: str, applicant: Applicant | None = None) -> QueueTicket:
-    """Take a ticket (取号) for a queue category; the number is the next of the day."""
+def ticket_issue(
+    *, category: str, applicant: Applicant | None = None, tap_token: str | None = None
+) -> QueueTicket:
+    """Take a ticket (取号) for a queue category; the number is the next of the day.
+
+    With the kiosk page's `tap_token`, the same tap again (a double tap: two requests at the
+    same instant) returns the ticket the first took: the token is unique in the table, so the
+    second insert fails, rolls its number back, and finds the first one's ticket.
+    """
     letter = CATEGORY_LETTERS.get(category)
     if letter is None:
         raise ValidationError({"category": [_("请选择取号类别。")]})
+    tap_token = (tap_token or "").strip()[:64] or None
+    if tap_token is not None:
+        existing = QueueTicket.objects.filter(tap_token=tap_token).first()
+        if existing is not None:
+            return existing
+    try:
+        return _ticket_create(category=category, letter=letter, applicant=applicant, tap=tap_token)
+    except IntegrityError:
+        existing = QueueTicket.objects.filter(tap_token=tap_token).first() if tap_token else None
+        if existing is None:
+            raise
+        return existing
+
+
+def _ticket_create(*, category, letter, applicant, tap) -> QueueTicket:
     day = timezone.localdate()
     with transaction.atomic():
         sequence = counter_next(key=f"ticket:{category}:{day:%Y%m%d}")
@@ -40,8 +62,9 @@ def ticket_issue(*, category: str, applicant: Applicant | None = None) -> QueueT
             issued_on=day,
             issued_at=now,
             applicant=applicant,
+            tap_token=tap,
         )
-        ticket.full_clean()
+        ticket.full_clean(validate_unique=False)
         ticket.save(force_insert=True)
     return ticket
 

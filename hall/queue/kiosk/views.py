@@ -92,7 +92,9 @@ def ticket_take(request):
         if token and token in issued:
             return redirect("kiosk:ticket", token=issued[token])
         try:
-            ticket = queue_services.ticket_issue(category=request.POST.get("category", ""))
+            ticket = queue_services.ticket_issue(
+                category=request.POST.get("category", ""), tap_token=token or None
+            )
         except ValidationError as caught:
             error = " ".join(caught.messages)
         else:

@@ -522,6 +522,8 @@ def test_scan_download_is_for_departments_on_the_case(client, depts, clerk):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"  # as detected, whatever the name said
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert not response["Content-Disposition"].startswith("attachment")  # an image is shown
     assert b"".join(response.streaming_content) == png_bytes()
     page = client.get(step_url("step", open_steps(case)[0]))
     assert url in page.content.decode()

@@ -127,3 +127,38 @@ def test_the_fuzz_covers_every_pattern_of_the_hall():
     assert len(patterns) > 80
     for expected in ("desk/", "window/", "supervision/", "lookup/", "kiosk/", "me/", "guide/"):
         assert any(p.startswith(expected) for p in patterns), expected
+
+
+def test_a_500000_character_reason_is_refused_before_anything_runs(staff_client):
+    from hall.models import CaseEvent, Notice
+
+    before = (CaseEvent.objects.count(), Notice.objects.count())
+    response = staff_client.post(
+        "/window/case/FT1/", {"outcome": "refuse", "refuse-reasons": "理" * 500_000}
+    )
+    assert response.status_code == 400
+    assert "内容过长" in response.content.decode()
+    assert (CaseEvent.objects.count(), Notice.objects.count()) == before
+
+
+def test_an_oversized_body_is_refused_from_its_length(staff_client, settings):
+    settings.HALL_REQUEST_MAX_BYTES = 1000
+    response = staff_client.post("/window/case/FT1/", {"note": "x" * 2000})
+    assert response.status_code == 413
+    assert "内容过大" in response.content.decode()
+
+
+def test_an_image_too_large_to_decode_is_refused_from_its_header():
+    import io
+
+    from django.core.exceptions import ValidationError
+    from PIL import Image
+
+    from hall.common.validators import validate_upload
+
+    buffer = io.BytesIO()
+    Image.new("1", (7000, 7000)).save(buffer, format="PNG")  # 49 M pixels, a few KB on disk
+    buffer.seek(0)
+    with pytest.raises(ValidationError) as refused:
+        validate_upload(buffer, max_bytes=10 * 1024 * 1024)
+    assert refused.value.code == "upload_image_too_large"

@@ -92,6 +92,20 @@ def test_kiosks_taking_tickets_at_once_get_gap_free_distinct_numbers():
     assert ordered == sorted(ordered)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_tap_takes_one_ticket():
+    """The attack as it was made: ten taps of one kiosk page at the same instant gave ten
+    tickets. Now the page's token is unique: one ticket, returned to every tap."""
+    taps = [lambda: services.ticket_issue(category="general", tap_token="page-7f3a").pk] * 10
+    results = run_at_once(*taps)
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    assert QueueTicket.objects.count() == 1
+    # the number the failed inserts took was given back: the next ticket is A002
+    assert services.ticket_issue(category="general", tap_token="page-8b1c").number == "A002"
+
+
 def test_ticket_numbers_typed_loosely_are_normalised():
     assert selectors.ticket_number_normalize(" a1 ") == "A001"
     assert selectors.ticket_number_normalize("B0012") == "B012"
