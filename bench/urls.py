@@ -14,3 +14,5 @@ urlpatterns = [
     path("bench/baseline/", baseline, name="bench_baseline"),
     path("", include("hall.urls")),
 ]
+
+handler500 = "hall.platform.outage.server_error"

@@ -28,3 +28,5 @@ urlpatterns = [
 
 admin.site.site_header = "无缝隙政务服务大厅 · 管理"
 admin.site.site_title = "无缝隙政务服务大厅"
+
+handler500 = "hall.platform.outage.server_error"
