@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from bench import env
+from bench.lifecycle import _kind as lifecycle_kind
 
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+\b")
 
@@ -74,12 +75,10 @@ class StatementLog:
 
 
 def _kind(sql: str) -> str:
-    head = sql.split(None, 1)[0].upper() if sql else "?"
-    if head == "SELECT" and " FOR UPDATE" in sql.upper():
-        return "SELECT FOR UPDATE"
-    if head == "RELEASE":
-        return "RELEASE SAVEPOINT"
-    return head
+    if not sql:
+        return "?"
+    kind = lifecycle_kind(sql)
+    return "RELEASE SAVEPOINT" if kind == "RELEASE" else kind
 
 
 def statements_write(world, applicant_no: int) -> str:

@@ -16,6 +16,7 @@ from approvals.reviews.common import (
     review_starts_on,
     steps_opening,
 )
+from approvals.reviews.selectors import current_stage_ids
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.models import Case
@@ -59,10 +60,9 @@ def step_open(*, step_id: int, task) -> CaseStep:
 
 def stage_decision_open(*, case: Case, task) -> None:
     """The current stage (the first undecided one) waits for its lead's decision: one UPDATE."""
-    first_open = (
-        CaseStage.objects.filter(case=case, decision="").order_by("number").values("pk")[:1]
+    CaseStage.objects.filter(pk__in=current_stage_ids(case=case).values("pk")).update(
+        decision_task=task
     )
-    CaseStage.objects.filter(pk__in=first_open).update(decision_task=task)
 
 
 def final_decision_open(*, case: Case, task) -> None:

@@ -14,7 +14,12 @@ from hall.models import Case
 
 def current_stage(*, case) -> CaseStage | None:
     """The first stage without a decision."""
-    return case.stages.filter(decision="").order_by("number").first()
+    return current_stage_ids(case=case).first()
+
+
+def current_stage_ids(*, case) -> QuerySet[CaseStage]:
+    """The first stage without a decision, as a one-row queryset to filter or update by."""
+    return CaseStage.objects.filter(case=case, decision="").order_by("number")[:1]
 
 
 def has_open_stage(*, case) -> bool:
@@ -48,11 +53,8 @@ def stage_has_steps_to_open(*, case) -> bool:
     undecided stage); a serial item asks the full `steps_to_open`."""
     if case.item.serial:
         return bool(steps_to_open(case=case))
-    first_open = (
-        CaseStage.objects.filter(case=case, decision="").order_by("number").values("pk")[:1]
-    )
     return CaseStep.objects.filter(
-        case_stage__in=first_open, status=CaseStep.Status.PENDING
+        case_stage__in=current_stage_ids(case=case).values("pk"), status=CaseStep.Status.PENDING
     ).exists()
 
 

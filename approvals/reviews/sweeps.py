@@ -25,11 +25,10 @@ from approvals.workflow.driver import system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
-from hall.models import Notification
 from hall.outbox.queue import (
     applicant_messages,
     messages_queue,
-    notification_build,
+    staff_message,
     staff_notify,
 )
 
@@ -38,21 +37,23 @@ def step_deem(
     *,
     step_id: int,
     now: datetime.datetime | None = None,
-    task_id: int | None = None,
     system=None,
 ) -> bool:
     """超时默许 for one step: complete it as approved if it is overdue and deemable. False if
     nothing was due. The same writes as the sweep's, for one step, under its process lock."""
     now = now or timezone.now()
-    process_id = (
-        CaseStep.objects.filter(pk=step_id).values_list("task__process_id", flat=True).first()
-    )
-    if process_id is None:
-        return False
-    with transaction.atomic(), ApprovalFlow.lock(process_id):
-        return bool(
-            steps_deem_locked(process_ids=[process_id], now=now, step_ids=[step_id], system=system)
+    with transaction.atomic():
+        process_id = (
+            CaseStep.objects.filter(pk=step_id).values_list("task__process_id", flat=True).first()
         )
+        if process_id is None:
+            return False
+        with ApprovalFlow.lock(process_id):
+            return bool(
+                steps_deem_locked(
+                    process_ids=[process_id], now=now, step_ids=[step_id], system=system
+                )
+            )
 
 
 def steps_deem_locked(
@@ -150,18 +151,12 @@ def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
         "due": step.due_date.isoformat(),
         "follow": step.written_opinion_due.isoformat(),
     }
-    messages = []
-    for user_id in recipient_ids:
-        message = notification_build(
-            dedupe_key=f"{key}:user:{user_id}",
-            channel=Notification.Channel.INBOX,
-            kind="review_deemed",
-            subject=subject,
-            body=body,
-            case=case,
+    messages = [
+        staff_message(
+            user_id=user_id, case=case, key=key, kind="review_deemed", subject=subject, body=body
         )
-        message.recipient_user_id = user_id
-        messages.append(message)
+        for user_id in recipient_ids
+    ]
     messages.extend(
         applicant_messages(
             case=case,

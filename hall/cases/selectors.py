@@ -34,21 +34,13 @@ def applicant_by_identity(*, identity: str) -> Applicant | None:
 def materials_editable(*, case: Case) -> list[CaseMaterial]:
     """What the window may check now: everything at first; once a correction notice was
     issued, only what the notices listed (the rest was accepted and is not asked for again)."""
-    if case.status == Case.Status.RECEIVED:
-        materials = list(case.materials.annotate(listed=Count("corrections")))
-        listed = [material for material in materials if material.listed]
-        return listed or materials
-    if case.status == Case.Status.AWAITING_CORRECTION:
-        return list(
-            case.materials.filter(
-                corrections__isnull=False, corrections__supplied_at__isnull=True
-            ).distinct()
-        )
-    return []
+    materials, editable = materials_with_editable(case=case)
+    return [material for material in materials if material.pk in editable]
 
 
 def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]]:
-    """All the case's materials and the ids `materials_editable` would give, in one query."""
+    """All the case's materials and the ids of those the window may check now (see
+    `materials_editable`), in one query."""
     materials = list(
         case.materials.annotate(
             listed=Count("corrections"),

@@ -58,10 +58,12 @@ def notification_build(
     body: str,
     case: Case | None = None,
     user: User | None = None,
+    user_id: int | None = None,
     address: str = "",
 ) -> Notification:
-    """An unsaved message row, for `notifications_queue`."""
-    return Notification(
+    """An unsaved message row, for `notifications_queue`. `user_id` names the recipient when
+    the caller has only the id (no read of the user)."""
+    message = Notification(
         dedupe_key=dedupe_key,
         channel=channel,
         kind=kind,
@@ -71,6 +73,9 @@ def notification_build(
         recipient_user=user,
         recipient_address=address,
     )
+    if user is None and user_id is not None:
+        message.recipient_user_id = user_id
+    return message
 
 
 def notifications_queue(notifications: Sequence[Notification]) -> list[Notification]:
@@ -113,31 +118,35 @@ def _enqueue(task, notification_id: int) -> None:
 
 def owner_message(*, case: Case, event: CaseEvent, subject: str, body: str) -> Notification:
     """The first-contact owner's inbox message about `event` (once per event), unsaved."""
-    message = notification_build(
+    return notification_build(
         dedupe_key=f"event:{event.pk}:owner",
         channel=Notification.Channel.INBOX,
         kind=event.action,
         subject=subject,
         body=body,
         case=case,
+        user_id=case.owner_id,
     )
-    message.recipient_user_id = case.owner_id  # the id is enough; no read of the user
-    return message
 
 
 def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, body: str) -> None:
     messages_queue(
-        [
-            notification_build(
-                dedupe_key=f"{key}:user:{user.pk}",
-                channel=Notification.Channel.INBOX,
-                kind=kind,
-                subject=subject,
-                body=body,
-                case=case,
-                user=user,
-            )
-        ]
+        [staff_message(user_id=user.pk, case=case, key=key, kind=kind, subject=subject, body=body)]
+    )
+
+
+def staff_message(
+    *, user_id: int, case: Case, key: str, kind: str, subject: str, body: str
+) -> Notification:
+    """A staff member's inbox message about `key`, once per person, unsaved."""
+    return notification_build(
+        dedupe_key=f"{key}:user:{user_id}",
+        channel=Notification.Channel.INBOX,
+        kind=kind,
+        subject=subject,
+        body=body,
+        case=case,
+        user_id=user_id,
     )
 
 
@@ -204,9 +213,12 @@ def applicant_messages(
             )
         )
     if applicant.user_id:
-        inbox = notification_build(
-            dedupe_key=f"{key}:inbox", channel=Notification.Channel.INBOX, **common
+        messages.append(
+            notification_build(
+                dedupe_key=f"{key}:inbox",
+                channel=Notification.Channel.INBOX,
+                user_id=applicant.user_id,  # the id is enough; no read of the user
+                **common,
+            )
         )
-        inbox.recipient_user_id = applicant.user_id  # the id is enough; no read of the user
-        messages.append(inbox)
     return messages

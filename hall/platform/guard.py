@@ -22,17 +22,13 @@ from django.utils.translation import gettext as _
 NUL = "\x00"
 
 
-def _field_too_long(request: HttpRequest) -> bool:
-    if request.path.startswith("/admin/"):
-        return False  # the catalogue's guide and legal texts are long; only administrators post
-    limit = settings.HALL_FIELD_MAX_CHARS
+def _fields(request: HttpRequest):
+    """Every (name, value) of the query and of a posted form."""
     for data in (request.GET, request.POST if request.method == "POST" else None):
-        if data is None:
-            continue
-        for _key, values in data.lists():
-            if any(len(value) > limit for value in values):
-                return True
-    return False
+        if data is not None:
+            for key, values in data.lists():
+                for value in values:
+                    yield key, value
 
 
 def _body_too_large(request: HttpRequest) -> bool:
@@ -43,16 +39,26 @@ def _body_too_large(request: HttpRequest) -> bool:
     return length > settings.HALL_REQUEST_MAX_BYTES
 
 
-def _holds_nul(request: HttpRequest) -> bool:
-    if NUL in request.path:
-        return True
-    for data in (request.GET, request.POST if request.method == "POST" else None):
-        if data is None:
-            continue
-        for key, values in data.lists():
-            if NUL in key or any(NUL in value for value in values):
-                return True
-    return any(NUL in (upload.name or "") for upload in request.FILES.values())
+def _refusal(request: HttpRequest):
+    """What is wrong with the request, as (message, status), or None. One pass over the fields."""
+    if _body_too_large(request):
+        return _("提交的内容过大，请减少或压缩上传的文件后重试。"), 413
+    # the catalogue's guide and legal texts are long; only administrators post to the admin
+    limit = None if request.path.startswith("/admin/") else settings.HALL_FIELD_MAX_CHARS
+    holds_nul = NUL in request.path or any(
+        NUL in (upload.name or "") for upload in request.FILES.values()
+    )
+    for key, value in _fields(request):
+        if limit is not None and len(value) > limit:
+            return (
+                _("填写的内容过长（每项不超过 %(limit)s 字），请精简后重新提交。")
+                % {"limit": limit},
+                400,
+            )
+        holds_nul = holds_nul or NUL in key or NUL in value
+    if holds_nul:
+        return _("提交的内容中含有不允许的字符（空字符），请检查后重新输入。"), 400
+    return None
 
 
 class RequestInputGuard:
@@ -60,30 +66,10 @@ class RequestInputGuard:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _body_too_large(request):
-            return render(
-                request,
-                "errors/bad_input.html",
-                {"message": _("提交的内容过大，请减少或压缩上传的文件后重试。")},
-                status=413,
-            )
-        if _field_too_long(request):
-            return render(
-                request,
-                "errors/bad_input.html",
-                {
-                    "message": _("填写的内容过长（每项不超过 %(limit)s 字），请精简后重新提交。")
-                    % {"limit": settings.HALL_FIELD_MAX_CHARS}
-                },
-                status=400,
-            )
-        if _holds_nul(request):
-            return render(
-                request,
-                "errors/bad_input.html",
-                {"message": _("提交的内容中含有不允许的字符（空字符），请检查后重新输入。")},
-                status=400,
-            )
+        refused = _refusal(request)
+        if refused is not None:
+            message, status = refused
+            return render(request, "errors/bad_input.html", {"message": message}, status=status)
         return self.get_response(request)
 
 

@@ -6,7 +6,8 @@ those errors (the database's operational and interface errors, Redis' connection
 errors) into the 503. Nothing was written: the request's transaction rolled back with the error.
 Abuse limits stay closed meanwhile (the limiter cannot count, so nothing is let through), but
 the visitor is told to try again shortly instead of seeing an error. The page is rendered from
-a template that reads nothing from the database.
+a template that reads nothing from the database (no context processors), in the request's
+language.
 
 Errors raised by a view come here (`process_exception`); errors raised in a middleware (the
 session read, say) reach Django's 500 handler, which is `server_error` below and gives the same
@@ -30,7 +31,7 @@ RETRY_AFTER_S = 30
 
 
 def unavailable_response(request) -> HttpResponse:
-    body = render_to_string("errors/unavailable.html", {"retry_after": RETRY_AFTER_S})
+    body = render_to_string("errors/unavailable.html", {"retry_after": RETRY_AFTER_S}, request=None)
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_S)
     response["Cache-Control"] = "no-store"
