@@ -4,8 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
+# The targets below run the hall in development mode (a per-checkout SECRET_KEY in var/, the
+# local public URL); a production deployment does not use make and must set both (README).
+export HALL_DEVELOPMENT ?= 1
 
-.PHONY: install run test lint imports format migrations-check pytest bench lock messages browser clean
+.PHONY: install run test lint imports format migrations-check deploy-check pytest bench lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -50,11 +53,18 @@ format: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
+# `check --deploy` on the production settings: no development switch, a real-length key, HTTPS.
+deploy-check: $(VENV)/.installed
+	env -u HALL_DEVELOPMENT -u DEBUG DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
+	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	  HALL_PUBLIC_URL=https://hall.example.gov.cn HALL_HTTPS=1 \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
 pytest: install browser
 	@$(PY) manage.py hall_backends
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install lint imports migrations-check pytest
+test: install lint imports migrations-check deploy-check pytest
 
 # Benchmarks (issue 8): its own database hall_bench and Redis database 14; see README.md.
 bench: install $(VENV)/.bench-installed

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -32,17 +34,40 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = ENV.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("HALL_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A development-only key; a production deployment sets SECRET_KEY (see README).
-    SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-
+# `make run`, `make test` and `make bench` set HALL_DEVELOPMENT=1 (the Makefile; tests.settings
+# for a bare pytest). Anything else is production: it refuses to start on a development default.
+DEVELOPMENT = DEBUG or env_bool("HALL_DEVELOPMENT", False)
 VAR_DIR = backends.var_dir(ENV)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = ENV.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set in production (it signs sessions, kiosk ticket links and "
+            "password resets); see README, Configuration"
+        )
+    # Development: a random key of this checkout, kept in var/ and never in the repository, so
+    # that nobody can sign a kiosk token with a key read from the source.
+    SECRET_KEY = backends.development_secret_key(VAR_DIR)
+elif len(SECRET_KEY) < 50 and not DEVELOPMENT:
+    raise ImproperlyConfigured("SECRET_KEY must have at least 50 characters in production")
+
+# The address printed in QR codes on notices and SMS links: production must name its own.
+HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "").rstrip("/")
+if not HALL_PUBLIC_URL:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "HALL_PUBLIC_URL must be set in production (printed in notices' QR codes and SMS)"
+        )
+    HALL_PUBLIC_URL = "http://127.0.0.1:8000"
+_PUBLIC_HOST = urlsplit(HALL_PUBLIC_URL).hostname or "localhost"
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEVELOPMENT else [_PUBLIC_HOST],
+)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
 (VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 
 INSTALLED_APPS = [
@@ -80,6 +105,7 @@ MIDDLEWARE = [
     # login failure limits on every form that signs in (django-axes): last, as it asks
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "hall.urls"
@@ -181,9 +207,41 @@ SESSION_COOKIE_HTTPONLY = True
 # 等保 2.0 level 3 / ASVS V3: staff sessions end when idle and after a fixed lifetime.
 HALL_STAFF_IDLE_MINUTES = int(ENV.get("HALL_STAFF_IDLE_MINUTES", "30"))
 HALL_STAFF_SESSION_HOURS = int(ENV.get("HALL_STAFF_SESSION_HOURS", "12"))
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and "HTTPS" in ENV)
+# HTTPS (ASVS V9, 等保 "通信传输"): behind HALL_HTTPS=1 every request is redirected to HTTPS,
+# HSTS is sent for a year with subdomains and preload, and cookies only travel over TLS. Behind
+# a proxy that terminates TLS, HALL_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto (only then).
+HALL_HTTPS = env_bool("HALL_HTTPS", False)
+SECURE_SSL_REDIRECT = HALL_HTTPS
+SECURE_HSTS_SECONDS = int(ENV.get("HALL_HSTS_SECONDS", "31536000")) if HALL_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HALL_HTTPS
+SECURE_HSTS_PRELOAD = HALL_HTTPS and env_bool("HALL_HSTS_PRELOAD", True)
+if env_bool("HALL_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # the load balancer's probe speaks plain HTTP
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", HALL_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles and everything else from the hall's own
+# origin only, no inline script or style anywhere (the templates load static files), no
+# framing. Bootstrap's form icons are data: SVGs. A view may send a stricter policy of its own
+# (applicants' scans: `sandbox`), which the middleware keeps.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Celery -------------------------------------------------------------------------------
 BROKER_CHOICE = backends.choose_broker(ENV)
@@ -248,8 +306,6 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 # --- Domain settings ----------------------------------------------------------------------
 HALL_NAME = ENV.get("HALL_NAME", "深圳市福田区行政服务大厅")
 HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
-# The address printed in QR codes on notices, for the progress lookup.
-HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # The supervision dashboard's totals are a snapshot refreshed this often by beat (see
 # departments.supervision.figures); the page recomputes them itself past twice this age.
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))

@@ -91,3 +91,24 @@ def _redact(url: str) -> str:
 
 if __name__ == "__main__":
     print(describe())
+
+
+def development_secret_key(var_dir: Path) -> str:
+    """The development SECRET_KEY of this checkout: made once at random and kept (mode 0600) in
+    var/, so that it is never the same on two machines and never in the repository."""
+    import secrets
+
+    path = var_dir / "development-secret-key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(50)
+    try:
+        # O_EXCL: two processes starting at once keep the first one's key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -49,11 +49,87 @@ def test_embedded_broker_uses_filesystem_transport(tmp_path):
     assert (tmp_path / "celery-queue").is_dir()
 
 
-def test_secret_key_is_required_when_production_says_so():
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
-    env["HALL_REQUIRE_SECRET_KEY"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-c", "import hall.settings"], env=env, capture_output=True, text=True
+PRODUCTION_ONLY = {"SECRET_KEY", "DEBUG", "HALL_DEVELOPMENT", "HALL_PUBLIC_URL", "ALLOWED_HOSTS"}
+REPOSITORY_DEVELOPMENT_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+
+
+def production_start(environ: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ONLY}
+    env.update(environ)
+    return subprocess.run(
+        [sys.executable, "-c", "import hall.settings as s; print(s.ALLOWED_HOSTS)"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = production_start({"HALL_PUBLIC_URL": "https://hall.example.gov.cn"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set in production" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = production_start(
+        {"SECRET_KEY": "short-key", "HALL_PUBLIC_URL": "https://hall.example.gov.cn"}
     )
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_public_url():
+    result = production_start({"SECRET_KEY": "k" * 60})
+    assert result.returncode != 0
+    assert "HALL_PUBLIC_URL must be set in production" in result.stderr
+
+
+def test_production_accepts_only_its_public_host_by_default():
+    result = production_start(
+        {"SECRET_KEY": "k" * 60, "HALL_PUBLIC_URL": "https://hall.example.gov.cn/"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['hall.example.gov.cn']"
+
+
+def test_development_key_is_random_per_checkout_and_kept(tmp_path):
+    first = settings_in_subprocess(
+        {"HALL_DEVELOPMENT": "1", "HALL_VAR_DIR": str(tmp_path / "a")}, "s.SECRET_KEY"
+    )
+    again = settings_in_subprocess(
+        {"HALL_DEVELOPMENT": "1", "HALL_VAR_DIR": str(tmp_path / "a")}, "s.SECRET_KEY"
+    )
+    other = settings_in_subprocess(
+        {"HALL_DEVELOPMENT": "1", "HALL_VAR_DIR": str(tmp_path / "b")}, "s.SECRET_KEY"
+    )
+    assert first == again != other
+    assert len(first) >= 50 and first != REPOSITORY_DEVELOPMENT_KEY
+    assert oct((tmp_path / "a" / "development-secret-key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_https_setting_turns_on_redirect_hsts_and_secure_cookies():
+    environ = {"HALL_DEVELOPMENT": "1", "HALL_HTTPS": "1"}
+    expression = (
+        "(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+    )
+    assert settings_in_subprocess(environ, expression) == "(True, 31536000, True, True, True)"
+    off = settings_in_subprocess({"HALL_DEVELOPMENT": "1"}, expression)
+    assert off == "(False, 0, False, False, False)"
+
+
+def test_forged_kiosk_ticket_token_with_the_old_repository_key_is_refused(client, db):
+    """The attack as made: tokens signed with the key that used to sit in the repository."""
+    from django.core import signing
+
+    from hall.queue.common import CATEGORY_LETTERS
+    from hall.queue.kiosk.views import TICKET_SALT
+    from hall.queue.services import ticket_issue
+
+    ticket = ticket_issue(category=next(iter(CATEGORY_LETTERS)))
+    assert settings.SECRET_KEY != REPOSITORY_DEVELOPMENT_KEY
+    for pk in (ticket.pk, ticket.pk + 1, 1):
+        forged = signing.dumps(pk, key=REPOSITORY_DEVELOPMENT_KEY, salt=TICKET_SALT)
+        assert client.get(f"/kiosk/ticket/{forged}/").status_code == 404
+    genuine = signing.dumps(ticket.pk, salt=TICKET_SALT)
+    assert client.get(f"/kiosk/ticket/{genuine}/").status_code == 200
