@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "hall",
     "departments",
     "approvals",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",  # login failure limits (django-axes), after the apps whose templates it may use
 ]
 
@@ -99,9 +102,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (django-otp)
     "django.contrib.messages.middleware.MessageMiddleware",
     # staff: 30 minutes idle, 12 hours at most (hall.platform.sessions)
     "hall.platform.sessions.StaffSessionLimits",
+    # second factor for staff: who must give one reaches only its pages until then
+    "hall.accounts.middleware.SecondFactorRequired",
     # login failure limits on every form that signs in (django-axes): last, as it asks
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -172,6 +178,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Second factor (hall.accounts.two_factor): required of these roles ("administrator" also
+# covers Django staff and superusers); other staff may turn it on. Codes name this issuer.
+HALL_2FA_REQUIRED_ROLES = env_list("HALL_2FA_REQUIRED_ROLES", ["supervisor", "administrator"])
+OTP_TOTP_ISSUER = ENV.get("HALL_2FA_ISSUER", "无缝隙政务服务大厅")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "index"
@@ -297,6 +307,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 60.0,
     },
     "approvals-warning-sweep": {"task": "approvals.tasks.sweep_warnings", "schedule": 300.0},
+    "hall-security-log-purge": {
+        "task": "hall.tasks.purge_security_log",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "hall-deemed-acceptance-sweep": {
         "task": "hall.tasks.sweep_deemed_acceptance",
         "schedule": 60.0,
@@ -309,6 +323,8 @@ HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
 # The supervision dashboard's totals are a snapshot refreshed this often by beat (see
 # departments.supervision.figures); the page recomputes them itself past twice this age.
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
+# The security log is kept this many days (at least 183: the Cybersecurity Law's six months).
+HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 # Refused before a view runs (hall.platform.guard): one form field, and one request body.
 HALL_FIELD_MAX_CHARS = int(ENV.get("HALL_FIELD_MAX_CHARS", "5000"))

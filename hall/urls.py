@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", include("hall.accounts.two_factor_urls")),
     path("me/", include("hall.online.portal.urls")),
     path("lookup/", include("hall.lookup.urls")),
     path("online-desk/", include("hall.online.desk.urls")),
@@ -29,4 +30,5 @@ urlpatterns = [
 admin.site.site_header = "无缝隙政务服务大厅 · 管理"
 admin.site.site_title = "无缝隙政务服务大厅"
 
+handler403 = "hall.views.permission_denied"
 handler500 = "hall.platform.outage.server_error"

@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hall.models import SecurityEvent
+from hall.platform import audit
 from hall.platform.health import broker_status, database_status
 from hall.roles import landing_url_name
 
@@ -31,3 +33,13 @@ def healthz(request):
         },
         status=200 if healthy else 503,
     )
+
+
+def permission_denied(request, exception=None):
+    """403 in the hall's layout, recorded in the security log (who tried what, from where)."""
+    audit.security_event_record(
+        kind=SecurityEvent.Kind.PERMISSION_DENIED,
+        request=request,
+        details={"method": request.method},
+    )
+    return render(request, "403.html", status=403)

@@ -52,6 +52,16 @@ def fast_password_hashing():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def second_factor_not_required():
+    """Most tests sign people in with force_login and test their pages, not the sign-in; the
+    second factor's own tests (tests/hall/accounts/test_two_factor.py) require it again."""
+    previous = settings.HALL_2FA_REQUIRED_ROLES
+    settings.HALL_2FA_REQUIRED_ROLES = []
+    yield
+    settings.HALL_2FA_REQUIRED_ROLES = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
 def supervision_figures_always_fresh():
     """Tests read the dashboard right after changing data: no snapshot age (the snapshot's own
     test sets one)."""

@@ -6,4 +6,4 @@ import os
 
 os.environ.setdefault("HALL_DEVELOPMENT", "1")
 
-from hall.settings import *  # noqa: E402, F403
+from hall.settings import *  # noqa: F403

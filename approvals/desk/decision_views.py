@@ -24,6 +24,7 @@ from hall.cases.rendering import notice_ready
 from hall.common.permissions import officer_desk_required
 from hall.common.validators import UPLOAD_KINDS
 from hall.models import Notice
+from hall.platform import audit
 
 
 @officer_desk_required
@@ -58,6 +59,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
             return redirect("desk:stage", stage_id=stage.pk)
         status = _status_for(error)
     case = stage.case
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "approvals/desk/stage.html",
@@ -108,6 +110,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
             )
             return redirect("desk:decision", receipt_no=case.receipt_no)
         status = _status_for(error)
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "approvals/desk/decision.html",
@@ -173,6 +176,7 @@ def extension_page(
             return redirect("desk:joint_extensions" if joint else "desk:home")
         status = _status_for(error)
     calendar = working_calendar()
+    audit.personal_data_read(request=request, case_id=step.case_id)
     return render(
         request,
         "approvals/desk/extension.html",

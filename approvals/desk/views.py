@@ -28,6 +28,7 @@ from approvals.reviews import extensions, steps
 from approvals.reviews import suspensions as reviews_suspensions
 from approvals.reviews.selectors import case_opinions
 from hall.common.permissions import officer_desk_required
+from hall.platform import audit
 
 
 @officer_desk_required
@@ -164,6 +165,7 @@ def _step_page(
         if bound and forms[bound].is_bound and not shown[bound]
         else []
     )
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "approvals/desk/step.html",

@@ -26,10 +26,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from departments.performance.tables import Table
+from hall.common.exports import cell_safe
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 NUMERIC_KINDS = ("int", "decimal", "percent", "minutes")
 
 
@@ -37,14 +37,6 @@ def content_disposition(*, ascii_name: str, name: str) -> str:
     """`attachment` with an ASCII fallback name and the UTF-8 name (RFC 5987)."""
     fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name) or "export"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
-def _safe_text(value: str) -> str:
-    if value.startswith(FORMULA_START) or value.lstrip(" \u3000\n\x0b\x0c").startswith(
-        FORMULA_START
-    ):
-        return "'" + value
-    return value
 
 
 def _value(value: Any, kind: str) -> Any:
@@ -55,7 +47,7 @@ def _value(value: Any, kind: str) -> Any:
         return int(value) if kind == "int" else Decimal(value)
     if kind == "date":
         return value
-    return _safe_text(str(value))
+    return cell_safe(str(value))
 
 
 def table_csv(table: Table) -> bytes:

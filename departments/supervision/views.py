@@ -26,6 +26,7 @@ from hall.cases.selectors import case_for_staff
 from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.common import MaterialMark
+from hall.platform import audit
 
 
 @supervision_required
@@ -132,6 +133,7 @@ def case_detail(request, receipt_no: str):
             for message in error.messages:
                 messages.error(request, message)
     now = timezone.now()
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "departments/case_detail.html",

@@ -24,6 +24,7 @@ from hall.common.people import display_name
 from hall.common.permissions import agent_required, supervision_required
 from hall.models import AgencyRequest, Notice, ServiceRating
 from hall.outbox.selectors import inbox_for
+from hall.platform import audit
 from hall.platform.guard import int_or_none
 from hall.ratings import services as ratings
 
@@ -111,6 +112,7 @@ def case_detail(request, receipt_no: str):
         {"event": event, "label": action_label(event.action)}
         for event in case.events.select_related("actor", "on_behalf_of").order_by("-at", "-pk")
     ]
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "hall/agency/case.html",

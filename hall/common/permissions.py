@@ -1,14 +1,34 @@
 """The role checks of the staff pages, one decorator per permission (hall.roles grants them).
 
-A user without the permission gets 403, never a login loop: staff are signed in already.
+Someone not signed in is sent to the login page (and back after it); a signed-in user without
+the permission gets the hall's 403 page, which the security log records, never a login loop.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from functools import wraps
 
-workbench_required = permission_required("hall.use_workbench", raise_exception=True)
-officer_desk_required = permission_required("hall.use_officer_desk", raise_exception=True)
-supervision_required = permission_required("hall.view_supervision", raise_exception=True)
-agent_required = permission_required("hall.act_as_agent", raise_exception=True)
-government_head_required = permission_required("hall.approve_joint_extension", raise_exception=True)
+from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.views import redirect_to_login
+
+
+def _staff_permission(permission: str):
+    def decorator(view):
+        checked = permission_required(permission, raise_exception=True)(view)
+
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            return checked(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+workbench_required = _staff_permission("hall.use_workbench")
+officer_desk_required = _staff_permission("hall.use_officer_desk")
+supervision_required = _staff_permission("hall.view_supervision")
+agent_required = _staff_permission("hall.act_as_agent")
+government_head_required = _staff_permission("hall.approve_joint_extension")

@@ -37,8 +37,9 @@ from hall.intake.posting import (
     intake_result_tell,
     material_marks_read,
 )
-from hall.models import Applicant, Case, Notice
+from hall.models import Applicant, Case, Notice, SecurityEvent
 from hall.outbox.selectors import inbox_for
+from hall.platform import audit
 
 
 def _window(request):
@@ -197,6 +198,12 @@ def file(request, applicant_id: int):
         {"item": chosen, "fields": [form[name] for name in fields_by_item[chosen.pk]]}
         for chosen in chosen_items
     ]
+    # the applicant's identity and phone are on this page
+    audit.security_event_record(
+        kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
+        request=request,
+        details={"applicant_id": applicant.pk},
+    )
     return render(
         request,
         "hall/workbench/file.html",
@@ -262,6 +269,7 @@ def _case_page(
     materials = list(case.materials.select_related("requirement").all())
     decision = desk_selectors.case_decision(case=case)
     is_owner = case.owner_id == request.user.pk
+    audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
         "hall/workbench/case.html",

@@ -1,5 +1,5 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-accounts, agency, uploads) and re-exported, so `from hall.models import X` keeps working."""
+accounts, agency, uploads, security) and re-exported: `from hall.models import X` keeps working."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
@@ -9,6 +9,7 @@ from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.queue import QueueTicket
 from hall.models.ratings import RatingFollowUp, ServiceRating
 from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
+from hall.models.security import SecurityEvent, UserSession
 from hall.models.uploads import UploadedMaterial
 
 __all__ = [
@@ -27,8 +28,10 @@ __all__ = [
     "QueueTicket",
     "RatingFollowUp",
     "RoleCapability",
+    "SecurityEvent",
     "ServiceRating",
     "SmsCode",
     "UploadedMaterial",
+    "UserSession",
     "Window",
 ]

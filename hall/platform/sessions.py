@@ -16,6 +16,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils.translation import gettext as _
 
+from hall.platform.audit import LOGOUT_REASON_ATTRIBUTE
 from hall.roles import APPLICANT, roles_of
 
 STARTED, SEEN, STAFF = "hall_session_started", "hall_session_seen", "hall_session_staff"
@@ -45,6 +46,7 @@ class StaffSessionLimits:
             idle = settings.HALL_STAFF_IDLE_MINUTES * 60
             lifetime = settings.HALL_STAFF_SESSION_HOURS * 3600
             if now - seen > idle or now - started > lifetime:
+                setattr(request, LOGOUT_REASON_ATTRIBUTE, "expired")  # for the security log
                 logout(request)
                 messages.info(
                     request,

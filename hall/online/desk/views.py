@@ -27,6 +27,7 @@ from hall.intake.posting import (
     material_marks_read,
 )
 from hall.online import selectors as online_selectors
+from hall.platform import audit
 
 
 @workbench_required
@@ -106,6 +107,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
         {"material": material, "uploads": uploads.get(material.pk, [])}
         for material in found.materials.select_related("requirement")
     ]
+    audit.personal_data_read(request=request, case_id=found.pk)
     return render(
         request,
         "hall/online_desk/case.html",

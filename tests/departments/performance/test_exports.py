@@ -134,30 +134,3 @@ def test_clerk_export_has_the_rows(supervisor_client, roles):
 def test_unknown_table_or_format_is_404(supervisor_client):
     assert supervisor_client.get("/supervision/export/nope.csv").status_code == 404
     assert supervisor_client.get("/supervision/export/clerks.pdf").status_code == 404
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "=1+1",
-        "+SUM(A1)",
-        "-2",
-        "@cmd",
-        "\t=x",
-        "\r=x",
-        "＝HYPERLINK()",
-        "＋1",
-        "－1",
-        "＠x",
-        " =1",
-        "\u3000＝1",
-        "\n@x",
-    ],
-)
-def test_every_formula_start_is_neutralised(text):
-    assert exports._safe_text(text) == "'" + text
-
-
-@pytest.mark.parametrize("text", ["区规划局", "1-2 号楼", "张三 = 李四", "a@b.cn"])
-def test_ordinary_text_is_left_as_it_is(text):
-    assert exports._safe_text(text) == text

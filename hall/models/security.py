@@ -1,0 +1,90 @@
+"""The security log (安全审计) and the staff's sign-in sessions.
+
+The security log records who signed in, failed, was locked out, used a second factor, had a
+session end, was refused, and which staff read a case's personal data: with who, when and from
+where. Like the case event log it is append-only: the ORM refuses to change a row and PostgreSQL
+refuses UPDATE, and DELETE of any row younger than the minimum retention (6 months, the
+Cybersecurity Law's Art. 21), so that only the retention sweep removes anything, and only old rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The Cybersecurity Law (网络安全法) Art. 21: network logs are kept for at least six months.
+MINIMUM_RETENTION_DAYS = 183
+
+
+class SecurityEvent(models.Model):
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("登录成功")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKED_OUT = "locked_out", _("登录锁定")
+        LOGOUT = "logout", _("退出登录")
+        SESSION_EXPIRED = "session_expired", _("会话超时结束")
+        SESSION_ENDED = "session_ended", _("会话被管理员结束")
+        OTP_VERIFIED = "otp_verified", _("双因素验证通过")
+        OTP_FAILED = "otp_failed", _("双因素验证失败")
+        OTP_ENROLLED = "otp_enrolled", _("启用双因素认证")
+        OTP_RECOVERY_USED = "otp_recovery_used", _("使用恢复码")
+        OTP_RESET = "otp_reset", _("重置双因素认证")
+        PERMISSION_DENIED = "permission_denied", _("越权访问被拒绝")
+        PERSONAL_DATA_READ = "personal_data_read", _("查看办件个人信息")
+        CONTACT_CHANGED = "contact_changed", _("申请人联系方式变更")
+        ACCOUNT_DISABLED = "account_disabled", _("账号停用")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
+    # Plain ids, not foreign keys: a row must outlive any change to the account it names.
+    user_id = models.BigIntegerField(_("用户编号"), null=True, blank=True, db_index=True)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=300, blank=True)
+    path = models.CharField(_("访问路径"), max_length=300, blank=True)
+    case_id = models.BigIntegerField(_("办件编号"), null=True, blank=True, db_index=True)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("安全日志")
+        verbose_name_plural = _("安全日志")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("the security log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the security log is append-only")
+
+
+class UserSession(models.Model):
+    """One signed-in session of a person, so that an administrator can list and end it."""
+
+    user = models.ForeignKey(
+        "auth.User", verbose_name=_("用户"), on_delete=models.CASCADE, related_name="hall_sessions"
+    )
+    session_key = models.CharField(_("会话标识"), max_length=40, unique=True)
+    started_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    user_agent = models.CharField(_("客户端"), max_length=300, blank=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(
+                fields=["user"], condition=models.Q(ended_at__isnull=True), name="session_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,152 @@
+"""Writing the security log and the register of signed-in sessions.
+
+Sign-ins, failures, lockouts and sign-outs reach the log through the authentication framework's
+own signals (Django's `user_logged_in` / `user_login_failed` / `user_logged_out`, django-axes'
+`user_locked_out`): every login form, the admin's included, sends them, and no form can forget to.
+Everything else is recorded by the code that does it, through `security_event_record`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hall.models import SecurityEvent, UserSession
+from hall.models.security import MINIMUM_RETENTION_DAYS
+
+logger = logging.getLogger(__name__)
+Kind = SecurityEvent.Kind
+# Set on a request before `logout()` to say why the session ends (the idle limit, an admin).
+LOGOUT_REASON_ATTRIBUTE = "hall_logout_reason"
+
+
+def client_address(request: HttpRequest | None) -> str | None:
+    """The client's address as the web server saw it (a proxy in front sets REMOTE_ADDR to the
+    real client: nginx's real_ip, README "Scaling out")."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def security_event_record(
+    *,
+    kind: str,
+    request: HttpRequest | None = None,
+    user: AbstractBaseUser | AnonymousUser | None = None,
+    username: str = "",
+    case_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> SecurityEvent:
+    """Append one row to the security log: who (the user, or the name that was tried), when,
+    from where (address, client, path), and what."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    return SecurityEvent.objects.create(
+        kind=kind,
+        user_id=user.pk if signed_in else None,
+        username=(user.get_username() if signed_in else username)[:150],
+        ip_address=client_address(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
+        path=(request.path if request else "")[:300],
+        case_id=case_id,
+        details=details or {},
+    )
+
+
+def personal_data_read(*, request: HttpRequest, case_id: int) -> None:
+    """A member of staff opened a page that shows an applicant's personal data on a case."""
+    security_event_record(kind=Kind.PERSONAL_DATA_READ, request=request, case_id=case_id)
+
+
+# --- receivers of the authentication framework's signals (connected in hall.apps) -------------
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    if request is None:
+        return
+    session = getattr(request, "session", None)
+    if session is not None:
+        if session.session_key is None:
+            session.save()
+        UserSession.objects.update_or_create(
+            session_key=session.session_key,
+            defaults={
+                "user": user,
+                "ip_address": client_address(request),
+                "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+                "ended_at": None,
+                "end_reason": "",
+            },
+        )
+    security_event_record(kind=Kind.LOGIN, request=request, user=user)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = str(credentials.get("username") or credentials.get("phone") or "")
+    security_event_record(
+        kind=Kind.LOGIN_FAILED, request=request, user=AnonymousUser(), username=username
+    )
+
+
+def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    security_event_record(
+        kind=Kind.LOCKED_OUT, request=request, user=AnonymousUser(), username=str(username or "")
+    )
+
+
+def on_logged_out(sender, request, user, **kwargs) -> None:
+    if request is None or user is None:
+        return
+    reason = getattr(request, LOGOUT_REASON_ATTRIBUTE, "logout")
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        UserSession.objects.filter(session_key=session_key, ended_at__isnull=True).update(
+            ended_at=timezone.now(), end_reason=reason
+        )
+    kind = Kind.SESSION_EXPIRED if reason == "expired" else Kind.LOGOUT
+    security_event_record(kind=kind, request=request, user=user)
+
+
+def user_sessions_end(
+    *, user: AbstractBaseUser, reason: str, request: HttpRequest | None = None
+) -> int:
+    """End every open session of `user` (an administrator's order, or the account disabled):
+    the session rows go, so the next request of each is signed out. Returns how many ended."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    open_sessions = list(
+        UserSession.objects.filter(user=user, ended_at__isnull=True).values_list(
+            "pk", "session_key"
+        )
+    )
+    for _pk, session_key in open_sessions:
+        store(session_key=session_key).delete()
+    UserSession.objects.filter(pk__in=[pk for pk, _key in open_sessions]).update(
+        ended_at=timezone.now(), end_reason=reason
+    )
+    security_event_record(
+        kind=Kind.SESSION_ENDED,
+        request=request,
+        username=user.get_username(),
+        details={"user_id": user.pk, "sessions": len(open_sessions), "reason": reason},
+    )
+    return len(open_sessions)
+
+
+def security_log_purge(*, keep_days: int) -> int:
+    """Delete security log rows older than `keep_days` (never fewer than six months: the
+    database refuses younger rows anyway) and the register's sessions that ended as long ago."""
+    keep_days = max(keep_days, MINIMUM_RETENTION_DAYS)
+    cutoff = timezone.now() - datetime.timedelta(days=keep_days)
+    deleted, _by_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
+    UserSession.objects.filter(ended_at__lt=cutoff).delete()
+    return deleted
