@@ -157,6 +157,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(ENV.get("HALL_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(ENV.get("HALL_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and one address's failures over all accounts (hall.platform.login_limits).
+AXES_HANDLER = "hall.platform.login_limits.AddressAwareHandler"
+HALL_LOGIN_ADDRESS_FAILURE_LIMIT = int(ENV.get("HALL_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "errors/locked_out.html"
@@ -325,6 +328,8 @@ HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
 # The security log is kept this many days (at least 183: the Cybersecurity Law's six months).
 HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
+# Online filings one applicant account may make in an hour (hall.online.filing).
+HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 # Refused before a view runs (hall.platform.guard): one form field, and one request body.
 HALL_FIELD_MAX_CHARS = int(ENV.get("HALL_FIELD_MAX_CHARS", "5000"))

@@ -85,6 +85,9 @@ def _applicant_bind(
         uscc=uscc,
         legal_representative=legal_representative,
         email=email,
+        # the SMS code proved the registered phone, and name and phone were checked to match
+        confirm_contact_change=True,
+        changed_by=user,
     )
     applicant = Applicant.objects.select_for_update().get(pk=applicant.pk)
     if applicant.user_id is None:

@@ -51,6 +51,7 @@ class CaseAction(models.TextChoices):
     # supervision
     REMINDER = "reminder", _("督办提醒")
     # full-process agency and rating
+    APPLICANT_CONTACT_CHANGED = "applicant_contact_changed", _("申请人联系方式变更")
     AGENCY_REQUESTED = "agency_requested", _("申请全程代办")
     AGENCY_WITHDRAWN = "agency_withdrawn", _("撤回代办申请")
     AGENT_ASSIGNED = "agent_assigned", _("指派代办员")

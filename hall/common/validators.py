@@ -351,6 +351,17 @@ def validate_upload(
             file.seek(max(0, size - _PDF_TAIL))
             if b"%%EOF" not in file.read(_PDF_TAIL):
                 raise ValueError("no %%EOF trailer")
+            file.seek(0)
+            active = pdf_active_content(file)
+            if active is not None:
+                raise ValidationError(
+                    _(
+                        "PDF 文件含有脚本、网页或嵌入程序（%(what)s），出于安全原因不能接收。"
+                        "请用“打印为 PDF”或重新扫描后上传。"
+                    ),
+                    code="upload_active_content",
+                    params={"what": active},
+                )
         elif verify_images:
             _verify_image(file, expected_format=_PIL_FORMATS[kind])
     except _ImageTooLarge as error:
@@ -372,6 +383,77 @@ def validate_upload(
 
 class _ImageTooLarge(Exception):
     pass
+
+
+#: Dictionary keys that make a PDF act rather than show: scripts, launching programs, submitting
+#: or importing data, embedded files, Flash/rich media and XFA forms (which carry their own
+#: scripts); and actions (`/S`) of those kinds, wherever they hang (an open action, a link, a
+#: field's events). A "go to page 1" open action, which office programs write, is left alone.
+#: A scanned or printed material needs none of them.
+_PDF_ACTIVE_KEYS = {
+    "/JS": "JavaScript",
+    "/JavaScript": "JavaScript",
+    "/Launch": "launch",
+    "/SubmitForm": "form submission",
+    "/ImportData": "data import",
+    "/EmbeddedFile": "embedded file",
+    "/EmbeddedFiles": "embedded file",
+    "/RichMedia": "rich media",
+    "/XFA": "XFA form",
+}
+#: HTML in a PDF's bytes: a polyglot that a browser sniffing content would run as a page.
+_HTML_MARKERS = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed)[\s>/]", re.I)
+_PDF_MAX_OBJECTS = 200_000
+
+
+def pdf_active_content(file: IO[bytes]) -> str | None:
+    """What in this PDF could run (a script, an action, an embedded file, HTML), or None.
+
+    The document is parsed with pypdf and every object reachable from its trailer is walked
+    (object streams included, names decoded, so `/J#61vaScript` is `/JavaScript`); content
+    streams are not decoded, as drawing operators cannot act. A PDF that cannot be parsed, or
+    is encrypted, is refused as unreadable (ValueError): it could not be checked.
+    """
+    import pypdf
+    from pypdf.errors import PdfReadError
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    file.seek(0)
+    raw = file.read()
+    file.seek(0)
+    if _HTML_MARKERS.search(raw):
+        return "HTML"
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(raw), strict=False)
+        if reader.is_encrypted:
+            raise ValueError("encrypted PDF")
+        pending: list[object] = [reader.trailer]
+        seen: set[tuple[int, int]] = set()
+        walked = 0
+        while pending:
+            node = pending.pop()
+            walked += 1
+            if walked > _PDF_MAX_OBJECTS:
+                raise ValueError("too many PDF objects to check")
+            if isinstance(node, IndirectObject):
+                key = (node.idnum, node.generation)
+                if key in seen:
+                    continue
+                seen.add(key)
+                node = node.get_object()
+            if isinstance(node, DictionaryObject):  # a stream's dictionary too
+                for name, value in node.items():
+                    if name in _PDF_ACTIVE_KEYS:
+                        return _PDF_ACTIVE_KEYS[name]
+                    if name == "/S" and value in ("/JavaScript", "/Launch", "/ImportData"):
+                        return _PDF_ACTIVE_KEYS[str(value)]
+                    if name != "/Parent":  # back up the page tree: seen from the root anyway
+                        pending.append(value)
+            elif isinstance(node, ArrayObject):
+                pending.extend(node)
+    except (PdfReadError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise ValueError(f"unreadable PDF: {error}") from error
+    return None
 
 
 def _verify_image(file: IO[bytes], *, expected_format: str) -> None:

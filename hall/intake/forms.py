@@ -24,6 +24,11 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
     legal_representative = forms.CharField(label=_("法定代表人"), max_length=100, required=False)
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
     email = forms.EmailField(label=_("电子邮箱（选填）"), required=False)
+    confirm_contact_change = forms.BooleanField(
+        label=_("确认变更联系方式"),
+        required=False,
+        help_text=_("仅在已登记的申请人更换姓名（名称）或手机号码时勾选，须先核对其证件。"),
+    )
 
 
 class CaseLookupForm(forms.Form):

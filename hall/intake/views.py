@@ -80,7 +80,11 @@ def applicant_register(request):
     form = ApplicantForm(request.POST)
     if form.is_valid():
         try:
-            applicant = applicants.applicant_register(**form.cleaned_data)
+            applicant = applicants.applicant_register(
+                **form.cleaned_data,
+                changed_by=request.user,
+                source_address=audit.client_address(request),
+            )
         except ValidationError as error:
             form.add_service_errors(error)
         else:

@@ -11,6 +11,7 @@ class SmsCode(models.Model):
         REGISTER = "register", _("注册")
         LOGIN = "login", _("登录")
         LOOKUP = "lookup", _("进度查询")
+        RATING_APPEAL = "appeal", _("评价申诉")
 
     phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)

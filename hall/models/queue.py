@@ -24,6 +24,10 @@ class QueueTicket(models.Model):
     tap_token = models.CharField(
         _("取号页标识"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # Printed on the slip: only the person holding it can rate the visit (the number alone is
+    # sequential and guessable). Wrong codes are counted and stop the kiosk rating at a limit.
+    check_code = models.CharField(_("评价码"), max_length=6, blank=True, default="")
+    rating_failures = models.PositiveSmallIntegerField(_("评价码错误次数"), default=0)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
     )

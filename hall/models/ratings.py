@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +96,10 @@ class ServiceRating(models.Model):
         return self.level in self.BAD_LEVELS
 
 
+def link_token_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class RatingFollowUp(models.Model):
     """A bad rating is checked, fixed and answered within 15 working days; the applicant may
     appeal the answer."""
@@ -106,6 +112,11 @@ class RatingFollowUp(models.Model):
 
     rating = models.OneToOneField(
         ServiceRating, verbose_name=_("评价"), on_delete=models.PROTECT, related_name="follow_up"
+    )
+    # The applicant's link to the answer and the appeal (sent by SMS): 256 random bits, so it
+    # cannot be found by trying ids or receipt numbers.
+    link_token = models.CharField(
+        _("申诉链接标识"), max_length=64, unique=True, default=link_token_new, editable=False
     )
     due_date = models.DateField(_("答复期限"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)

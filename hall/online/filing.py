@@ -15,6 +15,7 @@ anything is written, so a refused file leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.catalogue.selectors import bundle_current_items, required_materials
@@ -137,6 +139,24 @@ def _applicant_required(user: User) -> Applicant:
     return applicant
 
 
+def _filing_rate_checked(applicant: Applicant) -> None:
+    """At most `HALL_ONLINE_FILINGS_PER_HOUR` online cases per applicant in an hour: a stolen
+    or scripted account cannot flood the online desk (a bundle counts each of its cases)."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    filed = Case.objects.filter(
+        applicant=applicant, channel=Case.Channel.ONLINE, created_at__gte=since
+    ).count()
+    if filed >= settings.HALL_ONLINE_FILINGS_PER_HOUR:
+        raise ValidationError(
+            _(
+                "您在一小时内已网上申报 %(n)s 件，达到上限。请稍后再申报；"
+                "如确有大量事项需要办理，请到大厅窗口或联系代办员。"
+            )
+            % {"n": filed},
+            code="filing_rate",
+        )
+
+
 def _same_applicant(existing_applicant_id: int, applicant: Applicant) -> None:
     if existing_applicant_id != applicant.pk:
         raise ValidationError(_("提交标识无效，请刷新页面后重试。"))
@@ -169,6 +189,7 @@ def online_case_file(
         return existing
     if not item.online_filing or item not in online_items_for(applicant=applicant):
         raise ValidationError(_("该事项暂不支持网上申报，请到大厅窗口办理。"))
+    _filing_rate_checked(applicant)
     requirements = required_materials(
         item=item, applicant_type=applicant.kind, answers=dict(answers)
     )
@@ -223,6 +244,7 @@ def online_group_file(
     if existing is not None:
         _same_applicant(existing.applicant_id, applicant)
         return existing
+    _filing_rate_checked(applicant)
     items = bundle_current_items(bundle=bundle)
     allowed = set(online_items_for(applicant=applicant).values_list("pk", flat=True))
     offline = [item.name for item in items if item.pk not in allowed]

@@ -41,9 +41,10 @@ def security_event_record(
     username: str = "",
     case_id: int | None = None,
     details: dict[str, Any] | None = None,
+    ip_address: str | None = None,
 ) -> SecurityEvent:
     """Append one row to the security log: who (the user, or the name that was tried), when,
-    from where (address, client, path), and what."""
+    from where (address, client, path; `ip_address` when there is no request), and what."""
     if user is None and request is not None:
         user = getattr(request, "user", None)
     signed_in = user is not None and getattr(user, "is_authenticated", False)
@@ -51,7 +52,7 @@ def security_event_record(
         kind=kind,
         user_id=user.pk if signed_in else None,
         username=(user.get_username() if signed_in else username)[:150],
-        ip_address=client_address(request),
+        ip_address=client_address(request) or ip_address,
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request else "")[:300],
         path=(request.path if request else "")[:300],
         case_id=case_id,

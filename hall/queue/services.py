@@ -5,6 +5,7 @@ of a change that already happened returns the ticket unchanged (a double click i
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -63,6 +64,7 @@ def _ticket_create(*, category, letter, applicant, tap) -> QueueTicket:
             issued_at=now,
             applicant=applicant,
             tap_token=tap,
+            check_code=f"{secrets.randbelow(10**6):06d}",
         )
         ticket.full_clean(validate_unique=False)
         ticket.save(force_insert=True)
@@ -237,3 +239,20 @@ def ticket_transfer(*, ticket: QueueTicket, clerk: User, to_window: Window) -> Q
         ),
         action=_("转窗"),
     )
+
+
+#: Wrong check codes one ticket may take before the kiosk stops rating it (the visit can still
+#: be rated at the window or through the case).
+CHECK_CODE_FAILURE_LIMIT = 5
+
+
+def ticket_check_code_matches(*, ticket: QueueTicket, code: str) -> bool:
+    """Whether `code` is the ticket's check code; a wrong one is counted, and past the limit
+    even the right one no longer works, so guessing a 6-digit code has about 5 in a million."""
+    code = (code or "").strip()
+    if not ticket.check_code or ticket.rating_failures >= CHECK_CODE_FAILURE_LIMIT:
+        return False
+    if secrets.compare_digest(code.encode(), ticket.check_code.encode()):
+        return True
+    QueueTicket.objects.filter(pk=ticket.pk).update(rating_failures=F("rating_failures") + 1)
+    return False

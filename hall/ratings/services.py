@@ -163,11 +163,21 @@ def rating_for_case(
 
 
 def appeal_path(follow_up: RatingFollowUp) -> str | None:
-    """The applicant's appeal page: the follow-up id plus the case's receipt number."""
-    case = follow_up.rating.case
-    if case is None:
+    """The applicant's page for the answer and the appeal, by the follow-up's random token; None
+    when the hall has no phone to verify the applicant by."""
+    if rated_applicant(follow_up) is None:
         return None
-    return reverse("ratings:appeal", args=[follow_up.pk, case.receipt_no])
+    return reverse("ratings:appeal", args=[follow_up.link_token])
+
+
+def rated_applicant(follow_up: RatingFollowUp) -> Applicant | None:
+    """Who was served: the case's applicant, or the applicant the kiosk ticket was taken for."""
+    rating = follow_up.rating
+    if rating.case_id is not None:
+        return rating.case.applicant
+    if rating.ticket_id is not None:
+        return rating.ticket.applicant
+    return None
 
 
 def _tell_applicant(follow_up: RatingFollowUp, *, key: str, subject: str, body: str) -> None:
@@ -321,10 +331,18 @@ def follow_up_for_supervision(*, pk: int) -> RatingFollowUp | None:
     return follow_ups_for_supervision().filter(pk=pk).first()
 
 
-def follow_up_for_applicant(*, pk: int, receipt_no: str) -> RatingFollowUp | None:
-    """The follow-up only when both the id and its case's receipt number match."""
+def follow_up_for_applicant(*, token: str) -> RatingFollowUp | None:
+    """The follow-up whose link token this is (a wrong token finds nothing)."""
+    if not token or len(token) > 64:
+        return None
     return (
-        RatingFollowUp.objects.select_related("rating", "rating__case", "rating__case__item")
-        .filter(pk=pk, rating__case__receipt_no=receipt_no)
+        RatingFollowUp.objects.select_related(
+            "rating",
+            "rating__case",
+            "rating__case__item",
+            "rating__case__applicant",
+            "rating__ticket__applicant",
+        )
+        .filter(link_token=token)
         .first()
     )

@@ -9,5 +9,5 @@ app_name = "ratings"
 urlpatterns = [
     path("", views.follow_up_list, name="list"),
     path("<int:pk>/", views.follow_up_detail, name="detail"),
-    path("appeal/<int:pk>/<str:receipt_no>/", views.appeal, name="appeal"),
+    path("appeal/<str:token>/", views.appeal, name="appeal"),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from hall.models import QueueTicket, ServiceRating
 from hall.queue import selectors
@@ -159,6 +160,11 @@ class KioskRatingForm(forms.Form):
         max_length=10,
         help_text=_("号票上的号码，例如 A001。只能评价今天的办事。"),
     )
+    check_code = forms.CharField(
+        label=_("评价码"),
+        max_length=6,
+        help_text=_("号票上“评价码”后的 6 位数字，确认是您本人的办事。"),
+    )
     level = forms.TypedChoiceField(
         label=_("评价等级"),
         choices=ServiceRating.LEVELS,
@@ -188,14 +194,19 @@ class KioskRatingForm(forms.Form):
 
 
 @never_cache
+@ratelimit(key="ip", rate="60/m", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
 def rate(request):
-    """服务评价: rate today's visit by its ticket number (the rated clerk is the ticket's)."""
+    """服务评价: rate today's visit by its ticket number and the check code printed on the slip
+    (the rated clerk is the ticket's)."""
     form = KioskRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ticket = selectors.ticket_today(number=form.cleaned_data["number"])
-        if ticket is None:
-            form.add_error("number", _("没有找到今天的这个号码，请核对号票。"))
+        if ticket is None or not queue_services.ticket_check_code_matches(
+            ticket=ticket, code=form.cleaned_data["check_code"]
+        ):
+            # one message for a wrong number and a wrong code: neither tells the other apart
+            form.add_error("check_code", _("号码或评价码不正确，请核对号票。"))
         else:
             try:
                 rating = ratings.rating_for_visit(

@@ -45,9 +45,13 @@ def test_only_supervisors(client, make_user, role, name, args):
     assert client.get(reverse(name, args=args)).status_code == 403
 
 
-def test_anonymous_is_refused(client, db):
-    assert client.get(reverse("supervision:home")).status_code == 403
-    assert client.post(reverse("supervision:remind", args=["X"])).status_code == 403
+def test_anonymous_is_sent_to_sign_in(client, db):
+    for response in (
+        client.get(reverse("supervision:home")),
+        client.post(reverse("supervision:remind", args=["X"])),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
 
 
 def endof(day: datetime.date) -> datetime.datetime:

@@ -71,3 +71,23 @@ def test_passwords_are_hashed_with_argon2_and_staff_need_twelve_characters(setti
     validate_password("Twelve-chars-2026")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     assert make_password("Twelve-chars-2026").startswith("argon2$argon2id$")
+
+
+def test_one_address_trying_many_accounts_is_stopped_across_accounts(client, make_user, settings):
+    """Credential stuffing: four guesses each on many accounts, never five on one."""
+    settings.HALL_LOGIN_ADDRESS_FAILURE_LIMIT = 12
+    url = reverse("login")
+    victims = [make_user(f"stuffed-{n}", "clerk") for n in range(4)]
+    statuses = [
+        _login(client, url, victim.username, f"guess-{n}", "203.0.113.50").status_code
+        for victim in victims[:3]
+        for n in range(4)
+    ]
+    # the twelfth failure from this address, over three accounts, locks the address out
+    assert statuses == [200] * 11 + [429]
+    # and the next account is refused before its password is tried
+    assert _login(client, url, victims[3].username, "guess", "203.0.113.50").status_code == 429
+    # the same people from their own addresses are unaffected
+    victims[3].set_password(PASSWORD)
+    victims[3].save()
+    assert _login(client, url, victims[3].username, PASSWORD, "192.0.2.77").status_code == 302

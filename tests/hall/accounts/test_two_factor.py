@@ -30,7 +30,8 @@ def _sign_in(client, user):
 
 
 def _code(device: TOTPDevice, *, drift: int = 0) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+    value = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift)
+    return f"{value:06d}"
 
 
 def _unthrottle(device) -> None:
@@ -105,7 +106,9 @@ def test_a_recovery_code_works_once(client, make_user):
         else:
             assert response.status_code == 400  # used up
     assert StaticToken.objects.filter(device__user=supervisor).count() == 9
-    assert SecurityEvent.objects.filter(user_id=supervisor.pk, kind="otp_recovery_used").count() == 1
+    assert (
+        SecurityEvent.objects.filter(user_id=supervisor.pk, kind="otp_recovery_used").count() == 1
+    )
 
 
 @REQUIRED

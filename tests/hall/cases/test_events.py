@@ -16,7 +16,7 @@ def test_every_event_record_call_names_a_case_action():
     for app in ("hall", "approvals", "departments"):
         for path in (ROOT / app).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            for call in re.finditer(r"(?<!def )event_record\((.*?)\)\n", text, flags=re.S):
+            for call in re.finditer(r"(?<!def )\bevent_record\((.*?)\)\n", text, flags=re.S):
                 calls += 1
                 assert re.search(r"action=CaseAction\.[A-Z_]+", call.group(1)), (
                     f"{path}: {call.group(1)[:80]}"

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
+from hall.common import validators
 from hall.common.validators import (
     ID_NUMBER_REGION_PREFIXES,
     USCC_CHARSET,
@@ -474,3 +475,108 @@ def test_tomorrow_is_a_future_birth_date():
     tomorrow = f"{TODAY + timedelta(days=1):%Y%m%d}"
     number = with_id_check("440304" + tomorrow + "123")
     assert error_code(validate_id_number, number, today=TODAY) == "id_number_birth_date"
+
+
+def _pdf_with(change) -> bytes:
+    import pypdf
+
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(pdf_bytes()))
+    change(writer)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _open_action_script(writer) -> None:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+    )
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+
+def _document_script(writer) -> None:
+    """A document-level script in the /Names tree, run when the file opens."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    script = DictionaryObject(
+        {
+            NameObject("/S"): NameObject("/JavaScript"),
+            NameObject("/JS"): TextStringObject("app.alert(1)"),
+        }
+    )
+    names = DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("a"), writer._add_object(script)])}
+    )
+    writer._root_object[NameObject("/Names")] = DictionaryObject(
+        {NameObject("/JavaScript"): writer._add_object(names)}
+    )
+
+
+def _launch_link(writer) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(0)] * 4),
+            NameObject("/A"): DictionaryObject(
+                {NameObject("/S"): NameObject("/Launch"), NameObject("/F"): NameObject("/calc")}
+            ),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+
+@pytest.mark.parametrize(
+    ("change", "what"),
+    [
+        (_document_script, "JavaScript"),
+        (_open_action_script, "JavaScript"),
+        (lambda w: w.add_attachment("run.exe", b"MZ..."), "embedded file"),
+        (_launch_link, "launch"),
+    ],
+    ids=["document-script", "open-action-script", "embedded-file", "launch-link"],
+)
+def test_pdfs_that_can_act_are_refused(change, what):
+    content = _pdf_with(change)
+    assert validators.pdf_active_content(io.BytesIO(content)) == what
+    with pytest.raises(ValidationError) as refused:
+        validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7)
+    assert refused.value.code == "upload_active_content"
+    assert "出于安全原因不能接收" in str(refused.value.messages)
+
+
+def test_an_escaped_name_is_read_as_the_name_it_spells():
+    content = _pdf_with(_open_action_script).replace(b"/JavaScript", b"/J#61vaScript")
+    assert validators.pdf_active_content(io.BytesIO(content)) == "JavaScript"
+
+
+def test_html_inside_a_pdf_is_refused():
+    content = pdf_bytes().replace(b"%%EOF", b"<html><script>alert(1)</script>\n%%EOF")
+    assert validators.pdf_active_content(io.BytesIO(content)) == "HTML"
+
+
+def test_an_ordinary_pdf_with_a_go_to_page_open_action_is_accepted():
+    def go_to_first_page(writer):
+        from pypdf.generic import ArrayObject, NameObject
+
+        writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+            [writer.pages[0].indirect_reference, NameObject("/Fit")]
+        )
+
+    content = _pdf_with(go_to_first_page)
+    assert validators.pdf_active_content(io.BytesIO(content)) is None
+    assert validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7).kind == "pdf"
+
+
+def test_an_encrypted_pdf_cannot_be_checked_and_is_refused():
+    content = _pdf_with(lambda w: w.encrypt("secret"))
+    with pytest.raises(ValidationError) as refused:
+        validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7)
+    assert refused.value.code == "upload_corrupt"

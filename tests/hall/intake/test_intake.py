@@ -18,7 +18,15 @@ from hall.cases.rendering import notice_verify
 from hall.cases.selectors import cases_owned_by
 from hall.intake import applicants, decisions, ownership, receiving, referrals, sweeps
 from hall.intake.common import MaterialMark, OneTimeNotificationError
-from hall.models import Applicant, Case, CaseEvent, CaseMaterial, Notice, Notification
+from hall.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Notice,
+    Notification,
+    SecurityEvent,
+)
 from tests.concurrency import run_at_once
 from tests.factories import ClerkFactory, PersonFactory, item_with_checklist
 
@@ -79,12 +87,59 @@ def test_register_person_normalises_and_finds_again(db):
         kind="person", name="张三", phone="+86 138-0013-8000", id_number="11010519491231002x"
     )
     again = applicants.applicant_register(
-        kind="person", name="张三", phone="13900139000", id_number="11010519491231002X"
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
     )
     assert first.pk == again.pk
     assert first.id_number == "11010519491231002X"
-    again.refresh_from_db()
-    assert again.phone == "13900139000"
+    assert first.phone == "13800138000"
+
+
+def test_an_existing_id_number_does_not_silently_replace_name_and_phone(db):
+    """The attack as made: registering a known ID number with the attacker's name and phone."""
+    original = applicants.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    with pytest.raises(ValidationError) as refused:
+        applicants.applicant_register(
+            kind="person", name="李四", phone="13900139000", id_number="11010519491231002X"
+        )
+    (error,) = refused.value.error_dict["confirm_contact_change"]
+    assert error.code == "contact_change_unconfirmed"
+    message = refused.value.message_dict["confirm_contact_change"][0]
+    assert "138****8000" in message and "13800138000" not in message
+    original.refresh_from_db()
+    assert (original.name, original.phone) == ("张三", "13800138000")
+    assert not SecurityEvent.objects.exists()
+
+
+def test_a_confirmed_contact_change_is_logged_on_every_case_and_told_to_the_old_phone(
+    db, make_user
+):
+    clerk = make_user("contact-clerk", "clerk")
+    ClerkFactory(user=clerk)
+    person = applicants.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    cases = [receive(item_with_checklist(), person, clerk) for _n in range(2)]
+    applicants.applicant_register(
+        kind="person",
+        name="张三",
+        phone="13900139000",
+        id_number="11010519491231002X",
+        confirm_contact_change=True,
+        changed_by=clerk,
+        source_address="192.0.2.8",
+    )
+    person.refresh_from_db()
+    assert person.phone == "13900139000"
+    logged = SecurityEvent.objects.get(kind="contact_changed")
+    assert (logged.user_id, logged.ip_address) == (clerk.pk, "192.0.2.8")
+    assert logged.details["changes"]["phone"] == {"from": "138****8000", "to": "139****9000"}
+    for case in cases:
+        assert case.events.filter(action="applicant_contact_changed", actor=clerk).count() == 1
+    told = Notification.objects.get(kind="applicant_contact_changed")
+    assert told.recipient_address == "13800138000"  # the old phone, not the new one
+    assert "手机号码" in told.body
 
 
 def test_register_reports_errors_at_the_field_in_chinese(db):

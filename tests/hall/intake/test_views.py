@@ -65,6 +65,26 @@ def test_register_shows_chinese_errors_at_the_field(clerk_client):
     assert Applicant.objects.count() == 0
 
 
+def test_a_changed_phone_at_the_window_needs_the_confirmation_box(clerk_client, clerk):
+    person = {"kind": "person", "name": "张三", "id_number": "11010519491231002X"}
+    url = reverse("workbench:applicant_register")
+    clerk_client.post(url, {**person, "phone": "13800138000"})
+    refused = clerk_client.post(url, {**person, "phone": "13900139000"}, REMOTE_ADDR="192.0.2.9")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "确认变更联系方式" in html and "138****8000" in html
+    assert Applicant.objects.get().phone == "13800138000"
+    confirmed = clerk_client.post(
+        url, {**person, "phone": "13900139000", "confirm_contact_change": "on"}
+    )
+    assert confirmed.status_code == 302
+    assert Applicant.objects.get().phone == "13900139000"
+    from hall.models import SecurityEvent
+
+    logged = SecurityEvent.objects.get(kind="contact_changed")
+    assert logged.user_id == clerk.pk
+
+
 def test_window_flow_from_registration_to_acceptance(clerk_client, item, clerk):
     response = clerk_client.post(
         reverse("workbench:applicant_register"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import uuid
@@ -12,6 +13,7 @@ from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from approvals.models import Bundle
@@ -519,3 +521,60 @@ def test_two_clerks_claim_at_once_one_owns(transactional_db, applicant_user, ite
     case.refresh_from_db()
     assert case.owner in (wang, li)
     assert CaseEvent.objects.filter(case=case, action="owner_assigned").count() == 1
+
+
+# --- limits and leftovers ---------------------------------------------------------------------
+
+
+def test_an_account_files_at_most_the_hourly_cap(applicant_user, item, settings):
+    settings.HALL_ONLINE_FILINGS_PER_HOUR = 3
+    for _n in range(3):
+        file_online(applicant_user, item)
+    with pytest.raises(ValidationError) as refused:
+        file_online(applicant_user, item)
+    assert refused.value.code == "filing_rate"
+    assert "一小时内已网上申报 3 件" in refused.value.messages[0]
+    assert Case.objects.count() == 3
+    Case.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    file_online(applicant_user, item)  # an hour later the account may file again
+    assert Case.objects.count() == 4
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        SimpleUploadedFile("x.png", b"<html><script>alert(1)</script>", content_type="image/png"),
+        SimpleUploadedFile("x.pdf", b"%PDF-1.4\n<script>alert(1)</script>\n%%EOF"),
+        SimpleUploadedFile("x.png", png_bytes()[:40], content_type="image/png"),
+    ],
+    ids=["html-as-png", "pdf-with-html", "truncated-png"],
+)
+def test_a_refused_file_leaves_nothing_on_disk(applicant_user, item, private_media, bad):
+    fields = files_for(item)
+    first_field = next(iter(fields))
+    fields[first_field] = [png(), bad]  # one good file beside the bad one
+    with pytest.raises(ValidationError):
+        file_online(applicant_user, item, files=fields)
+    assert not Case.objects.exists() and not UploadedMaterial.objects.exists()
+    assert [path for path in private_media.rglob("*") if path.is_file()] == []
+
+
+def test_a_failure_after_files_were_written_removes_them(
+    applicant_user, item, private_media, monkeypatch
+):
+    written = []
+    original = online_intake._Writer.store
+
+    def store_then_fail(self, **kwargs):
+        row = original(self, **kwargs)
+        written.append(row.file.name)
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+        return row
+
+    monkeypatch.setattr(online_intake._Writer, "store", store_then_fail)
+    with pytest.raises(RuntimeError):
+        file_online(applicant_user, item)
+    assert len(written) == 2
+    assert not Case.objects.exists()
+    assert [path for path in private_media.rglob("*") if path.is_file()] == []

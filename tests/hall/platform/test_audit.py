@@ -33,7 +33,9 @@ def officer(make_user):
 
 
 def _kinds(**filters) -> list[str]:
-    return list(SecurityEvent.objects.filter(**filters).order_by("pk").values_list("kind", flat=True))
+    return list(
+        SecurityEvent.objects.filter(**filters).order_by("pk").values_list("kind", flat=True)
+    )
 
 
 def test_sign_in_failure_lockout_and_sign_out_are_logged_with_the_address(client, officer):
@@ -109,9 +111,8 @@ def test_postgresql_refuses_update_and_early_delete_but_lets_the_purge_remove_ol
         "UPDATE hall_securityevent SET username = 'forged' WHERE id = %s",
         "DELETE FROM hall_securityevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [recent.pk])
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, [recent.pk])
     old_at = timezone.now() - datetime.timedelta(days=400)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -127,7 +128,7 @@ def test_postgresql_refuses_update_and_early_delete_but_lets_the_purge_remove_ol
 
 
 def test_the_admin_exports_the_log_as_csv_with_formulas_neutralised(admin_client):
-    audit.security_event_record(kind="login_failed", username="=HYPERLINK(\"x\")")
+    audit.security_event_record(kind="login_failed", username='=HYPERLINK("x")')
     ids = list(SecurityEvent.objects.values_list("pk", flat=True))
     response = admin_client.post(
         reverse("admin:hall_securityevent_changelist"),

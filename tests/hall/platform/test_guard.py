@@ -17,7 +17,7 @@ from hall.platform.guard import int_or_none
 # ids that are not numbers.
 NUL_URLS = [
     "/guide/?q=%00",
-    "/ratings/appeal/1/FT%00/",
+    "/ratings/appeal/FT%00/",
     "/lookup/?receipt=FT%00&code=1",
     "/window/case/FT%00/",
     "/supervision/case/FT%00/",

@@ -3,7 +3,10 @@ the appeal and its answer, and the supervisor's and applicant's pages."""
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,6 +22,7 @@ from hall.models import (
     QueueTicket,
     RatingFollowUp,
     ServiceRating,
+    SmsCode,
 )
 from hall.queue import services as queue
 from hall.ratings import services as ratings
@@ -152,7 +156,9 @@ def test_the_follow_up_answers_the_applicant_who_may_appeal_once(case, superviso
     sms = Notification.objects.get(dedupe_key=f"rating-follow-up:{follow_up.pk}:answer:sms")
     assert sms.recipient_address == case.applicant.phone
     assert "已对窗口人员进行培训" in sms.body
-    assert f"/ratings/appeal/{follow_up.pk}/{case.receipt_no}/" in sms.body
+    follow_up.refresh_from_db()
+    assert f"/ratings/appeal/{follow_up.link_token}/" in sms.body
+    assert len(follow_up.link_token) >= 43  # 256 random bits
     assert Notification.objects.filter(
         dedupe_key=f"rating-follow-up:{follow_up.pk}:answer:email"
     ).exists()
@@ -224,29 +230,62 @@ def test_supervisors_see_and_answer_follow_ups(client, clerk, supervisor, case):
     assert ticket_rating.follow_up.status == RatingFollowUp.Status.OPEN
 
 
-def test_the_appeal_page_needs_the_id_and_the_receipt_number_together(client, case, supervisor):
+def test_the_appeal_page_is_found_only_by_its_random_link(client, case, supervisor):
+    """The attack as made: ids and receipt numbers tried from many addresses find nothing."""
     follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
     ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
-    other_case = intake.case_receive(
-        submission_key=uuid.uuid4(),
-        applicant=case.applicant,
-        item=case.item,
-        answers={"agent": "no"},
-        received_by=case.owner,
-        channel=Case.Channel.WINDOW,
-    )
-    right = reverse("ratings:appeal", args=[follow_up.pk, case.receipt_no])
-    wrong_receipt = reverse("ratings:appeal", args=[follow_up.pk, other_case.receipt_no])
-    wrong_id = reverse("ratings:appeal", args=[follow_up.pk + 100, case.receipt_no])
-    missing = [client.get(url) for url in (wrong_receipt, wrong_id)]
-    assert [r.status_code for r in missing] == [404, 404]
-    assert missing[0].content == missing[1].content
-
-    page = client.get(right)
+    guesses = [
+        f"/ratings/appeal/{follow_up.pk}/{case.receipt_no}/",
+        f"/ratings/appeal/{follow_up.pk}/",
+        f"/ratings/appeal/{case.receipt_no}/",
+        f"/ratings/appeal/{follow_up.link_token[:-1]}x/",
+    ]
+    for n, url in enumerate(guesses):
+        assert client.get(url, REMOTE_ADDR=f"198.51.100.{n + 1}").status_code == 404
+    page = client.get(reverse("ratings:appeal", args=[follow_up.link_token]))
     assert page.status_code == 200
     assert "已核实整改。" in page.content.decode()
-    response = client.post(right, {"appeal": "没有解决。"})
+
+
+def _code_sent_to(phone: str, settings) -> str:
+    lines = [json.loads(line) for line in Path(settings.HALL_SMS_FILE).read_text().splitlines()]
+    (text,) = [line["text"] for line in lines if line["phone"] == phone][-1:]
+    return re.search(r"\d{6}", text).group(0)
+
+
+def test_an_appeal_needs_the_applicants_sms_code(client, case, supervisor, settings, tmp_path):
+    settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
+    settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
+    follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
+    ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
+    url = reverse("ratings:appeal", args=[follow_up.link_token])
+    # whoever holds the link but not the phone cannot appeal in the applicant's name
+    refused = client.post(url, {"action": "appeal", "appeal": "没有解决。", "code": "123456"})
+    assert refused.status_code == 400
+    follow_up.refresh_from_db()
+    assert follow_up.status == RatingFollowUp.Status.ANSWERED
+    sent = client.post(url, {"action": "send_code", "appeal": "没有解决。"})
+    assert sent.status_code == 200
+    code_row = SmsCode.objects.get(phone=case.applicant.phone, purpose="appeal")
+    assert code_row.used_at is None
+    code = _code_sent_to(case.applicant.phone, settings)
+    response = client.post(url, {"action": "appeal", "appeal": "没有解决。", "code": code})
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.status == RatingFollowUp.Status.APPEALED
-    assert "提交申诉" not in client.get(right).content.decode()
+    assert "提交申诉" not in client.get(url).content.decode()
+
+
+def test_the_applicant_signed_in_to_the_portal_appeals_without_a_code(client, case, supervisor):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username=case.applicant.phone)
+    case.applicant.user = user
+    case.applicant.save(update_fields=["user"])
+    follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
+    ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
+    client.force_login(user)
+    url = reverse("ratings:appeal", args=[follow_up.link_token])
+    assert client.post(url, {"action": "appeal", "appeal": "没有解决。"}).status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == RatingFollowUp.Status.APPEALED

@@ -7,11 +7,12 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 
 from hall.models import QueueTicket, RatingFollowUp, ServiceRating
 from hall.queue import selectors, services
-from hall.queue.kiosk.views import KIOSK_IDLE_SECONDS
+from hall.queue.kiosk.views import KIOSK_IDLE_SECONDS, TICKET_SALT
 from tests.factories import ClerkFactory, WindowFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,11 +95,12 @@ def test_rating_a_visit_at_the_kiosk(client, clerk):
     services.ticket_finish(ticket=ticket, clerk=clerk)
     url = reverse("kiosk:rate")
 
-    unknown = client.post(url, {"number": "A009", "level": "5"})
+    code = ticket.check_code
+    unknown = client.post(url, {"number": "A009", "check_code": code, "level": "5"})
     assert unknown.status_code == 400
-    assert "没有找到今天的这个号码" in unknown.content.decode()
+    assert "号码或评价码不正确" in unknown.content.decode()
 
-    no_reason = client.post(url, {"number": "a1", "level": "1"})
+    no_reason = client.post(url, {"number": "a1", "check_code": code, "level": "1"})
     assert no_reason.status_code == 400
     html = no_reason.content.decode()
     assert "请选择常见问题或填写评价理由" in html
@@ -106,7 +108,14 @@ def test_rating_a_visit_at_the_kiosk(client, clerk):
     assert not ServiceRating.objects.exists()
 
     response = client.post(
-        url, {"number": "a1", "level": "1", "reasons": ["wait", "attitude"], "reason": "窗口离岗"}
+        url,
+        {
+            "number": "a1",
+            "check_code": code,
+            "level": "1",
+            "reasons": ["wait", "attitude"],
+            "reason": "窗口离岗",
+        },
     )
     assert response.status_code == 302
     rating = ServiceRating.objects.get()
@@ -118,7 +127,7 @@ def test_rating_a_visit_at_the_kiosk(client, clerk):
     follow_up = RatingFollowUp.objects.get(rating=rating)
     assert f"{follow_up.due_date:%Y年%-m月%-d日}" in thanks
 
-    duplicate = client.post(url, {"number": "A001", "level": "4"})
+    duplicate = client.post(url, {"number": "A001", "check_code": code, "level": "4"})
     assert duplicate.status_code == 400
     assert "每次办事只能评价一次" in duplicate.content.decode()
 
@@ -128,10 +137,48 @@ def test_a_common_reason_alone_is_enough_for_a_bad_rating(client, clerk):
     services.ticket_call_next(clerk=clerk)
     services.ticket_serve(ticket=ticket, clerk=clerk)
     response = client.post(
-        reverse("kiosk:rate"), {"number": "A001", "level": "2", "reasons": "slow"}
+        reverse("kiosk:rate"),
+        {"number": "A001", "check_code": ticket.check_code, "level": "2", "reasons": "slow"},
     )
     assert response.status_code == 302
     assert ServiceRating.objects.get().reason == "办理速度慢"
+
+
+def test_only_the_holder_of_the_slip_can_rate_the_visit(client, clerk):
+    """The attack as made: rating served visits by their sequential numbers alone."""
+    tickets = [services.ticket_issue(category="general") for _n in range(4)]
+    for ticket in tickets:
+        services.ticket_call_next(clerk=clerk)
+        services.ticket_finish(ticket=ticket, clerk=clerk)
+    url = reverse("kiosk:rate")
+    for ticket in tickets:
+        for guess in ("000000", "123456", ""):
+            answer = client.post(url, {"number": ticket.number, "check_code": guess, "level": "1"})
+            assert answer.status_code == 400
+    assert not ServiceRating.objects.exists()
+    slip = client.get(reverse("kiosk:ticket", args=[_token(tickets[0])])).content.decode()
+    assert tickets[0].check_code in slip and len(tickets[0].check_code) == 6
+
+
+def _token(ticket) -> str:
+    return signing.dumps(ticket.pk, salt=TICKET_SALT)
+
+
+def test_the_kiosk_stops_rating_a_ticket_after_five_wrong_codes(client, clerk):
+    ticket = services.ticket_issue(category="general")
+    services.ticket_call_next(clerk=clerk)
+    services.ticket_finish(ticket=ticket, clerk=clerk)
+    url = reverse("kiosk:rate")
+    wrong = "000000" if ticket.check_code != "000000" else "111111"
+    for _n in range(5):
+        client.post(url, {"number": ticket.number, "check_code": wrong, "level": "5"})
+    ticket.refresh_from_db()
+    assert ticket.rating_failures == 5
+    right = client.post(
+        url, {"number": ticket.number, "check_code": ticket.check_code, "level": "5"}
+    )
+    assert right.status_code == 400
+    assert not ServiceRating.objects.exists()
 
 
 def test_the_idle_reset_ends_the_session_and_the_language_choice(client, clerk):

@@ -1,0 +1,38 @@
+"""django-axes with one more limit: failures from one address summed over every account.
+
+Axes locks an (account, address) pair after `AXES_FAILURE_LIMIT` failures, so an attacker
+cannot lock a person out from elsewhere. That alone lets one address try five passwords on each
+of many accounts (credential stuffing); this handler also refuses sign-in from an address whose
+failures within the cool-off reach `HALL_LOGIN_ADDRESS_FAILURE_LIMIT` (50 by default), counted
+over all accounts. The limit is high because a hall's kiosks and a company's NAT put many honest
+people behind one address; the accounts' own limit still stops guessing of one password.
+"""
+
+from __future__ import annotations
+
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_ip_address, get_failure_limit
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Sum
+from django.utils import timezone
+
+
+def address_failures(ip_address: str) -> int:
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    total = AccessAttempt.objects.filter(ip_address=ip_address, attempt_time__gte=since).aggregate(
+        total=Sum("failures_since_start")
+    )["total"]
+    return total or 0
+
+
+class AddressAwareHandler(AxesDatabaseHandler):
+    def get_failures(self, request, credentials=None) -> int:
+        """The pair's failures, or the failure limit itself once the address is over its own:
+        axes compares this with the limit both before a sign-in and after a failure, so both
+        refuse the address and answer with the lockout page."""
+        failures = super().get_failures(request, credentials)
+        ip_address = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
+        if ip_address and address_failures(ip_address) >= settings.HALL_LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
