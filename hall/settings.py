@@ -270,7 +270,11 @@ if BROKER_CHOICE.url.startswith("filesystem"):
     (VAR_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
     CELERY_RESULT_BACKEND = ENV.get("CELERY_RESULT_BACKEND", f"file://{VAR_DIR / 'celery-results'}")
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+    }
     CELERY_RESULT_BACKEND = ENV.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 # The cache is shared by every web process (rate limits, lookups): Redis when the hall has it.
 if BROKER_CHOICE.embedded:
@@ -286,8 +290,23 @@ else:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": ENV.get("REDIS_CACHE_URL", ENV.get("REDIS_URL", backends.LOCAL_REDIS_URL)),
             "KEY_PREFIX": "hall",
+            # a Redis outage answers the hall's 503 page within a second, not a hung request
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
+# A web process must not wait long for a broker that is down: connect within 2 s, retry a
+# publish once, and after a failure skip publishing for a while (hall.platform.broker); the
+# sweeps deliver what was not published.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(ENV.get("HALL_BROKER_CONNECT_TIMEOUT", "2"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+HALL_BROKER_BACKOFF_SECONDS = int(ENV.get("HALL_BROKER_BACKOFF_SECONDS", "15"))
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True

@@ -28,6 +28,7 @@ from hall.cases.pdf.document import NoticeDocument, NoticeTable
 from hall.cases.tasks import render_notice
 from hall.common.people import display_name
 from hall.models import Case, Notice
+from hall.platform.broker import broker_publish
 
 logger = logging.getLogger(__name__)
 
@@ -95,10 +96,8 @@ def notice_issue(
 
 
 def _render_enqueue(notice_id: int) -> None:
-    try:
-        render_notice.delay(notice_id)
-    except Exception:  # the broker is down: the first reader or the sweep renders it
-        logger.warning("broker unavailable; notice %s left for the render sweep", notice_id)
+    # With the broker down, the first reader or the render sweep renders it.
+    broker_publish(lambda: render_notice.delay(notice_id), what=f"notice {notice_id}")
 
 
 def _content(document: NoticeDocument) -> dict:

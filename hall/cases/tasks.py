@@ -10,6 +10,8 @@ from hall.cases import rendering
 
 @shared_task(
     name="hall.tasks.render_notice",
+    # enqueued from web requests: no result to store, so no result-store connection either
+    ignore_result=True,
     autoretry_for=(Exception,),
     retry_backoff=5,
     retry_backoff_max=300,

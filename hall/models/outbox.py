@@ -20,6 +20,9 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
+        # handed to the gateway, its answer not recorded yet (a crash or an outage between
+        # the two); retried with the same idempotency key after SENDING_STALE_AFTER
+        SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
@@ -50,6 +53,7 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    attempted_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)

@@ -1,5 +1,13 @@
-"""Delivering messages exactly once per key: the row lock and the status check make a second
-deliverer skip it; the periodic drain delivers what a task missed (broker down, worker lost)."""
+"""Delivering messages once per key, and exactly once at a receiver that dedupes.
+
+A delivery is in three steps, each its own short transaction: claim the row (status "sending",
+the attempt counted and timed: recorded *before* the gateway is called), send with the outbox
+row's id as the idempotency key, then record the answer. A second deliverer skips a claimed row.
+When the process dies or PostgreSQL goes away between sending and recording, the row stays
+"sending"; after `SENDING_STALE_AFTER` the drain sends it again with the same key, and a gateway
+that honours the key (the HTTP adapter passes it as `Idempotency-Key`) delivers it once. A
+gateway without idempotency support may then get it twice: delivery to it is at least once.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hall.models import Notification
@@ -14,39 +23,52 @@ from hall.platform.messaging import email_send, sms_backend
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+SENDING_STALE_AFTER = datetime.timedelta(minutes=5)
+Status = Notification.Status
+
+
+def idempotency_key(notification: Notification) -> str:
+    return f"hall-outbox-{notification.pk}"
+
+
+def _deliverable(now: datetime.datetime) -> Q:
+    return Q(status=Status.PENDING) | Q(
+        status=Status.SENDING, attempted_at__lt=now - SENDING_STALE_AFTER
+    )
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending message. True if this call sent it; False if it was not pending.
-
-    The row stays locked while the backend sends, so a concurrent deliverer skips it; a failure
-    counts an attempt and re-raises so that the Celery task retries.
-    """
-    failure: Exception | None = None
+    """Send one pending message. True if this call sent it; False if there was nothing to send
+    (already sent, being sent by another deliverer, or given up). A failure is recorded and
+    re-raised so that the Celery task retries, until MAX_ATTEMPTS."""
+    now = timezone.now()
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .filter(_deliverable(now), pk=notification_id)
             .first()
         )
         if notification is None:
             return False
         notification.attempts += 1
-        try:
-            _send(notification)
-        except Exception as error:
-            # Recorded in this transaction, which commits; the error is raised after it.
-            failure = error
-            notification.last_error = f"{type(error).__name__}: {error}"[:300]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = Notification.Status.FAILED
-        else:
-            notification.status = Notification.Status.SENT
-            notification.sent_at = timezone.now()
-        notification.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    if failure is not None and notification.status != Notification.Status.FAILED:
-        raise failure
-    return failure is None
+        notification.status = Status.SENDING
+        notification.attempted_at = now
+        notification.save(update_fields=["attempts", "status", "attempted_at"])
+    try:
+        _send(notification)
+    except Exception as error:
+        given_up = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+            status=Status.FAILED if given_up else Status.PENDING,
+            last_error=f"{type(error).__name__}: {error}"[:300],
+        )
+        if given_up:
+            return False
+        raise
+    Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
 
 
 def _send(notification: Notification) -> None:
@@ -55,20 +77,23 @@ def _send(notification: Notification) -> None:
             phone=notification.recipient_address,
             text=f"【{notification.subject}】{notification.body}",
             message_id=notification.dedupe_key,
+            idempotency_key=idempotency_key(notification),
         )
     elif notification.channel == Notification.Channel.EMAIL:
         email_send(
             address=notification.recipient_address,
             subject=notification.subject,
             body=notification.body,
+            idempotency_key=idempotency_key(notification),
         )
 
 
 def outbox_drain(*, grace: datetime.timedelta = datetime.timedelta(seconds=30), batch: int = 200):
-    """Deliver pending messages older than `grace` (younger ones are still with their task)."""
-    cutoff = timezone.now() - grace
+    """Deliver pending messages older than `grace` (younger ones are still with their task),
+    and those left "sending" by a delivery that died before recording the gateway's answer."""
+    now = timezone.now()
     pending_ids = list(
-        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lte=cutoff)
+        Notification.objects.filter(_deliverable(now), created_at__lte=now - grace)
         .exclude(channel=Notification.Channel.INBOX)
         .order_by("pk")
         .values_list("pk", flat=True)[:batch]

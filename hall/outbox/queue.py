@@ -16,8 +16,8 @@ from django.db import transaction
 
 from hall.common.bulk import rows_insert_new
 from hall.models import Case, CaseEvent, Notification
-from hall.outbox.delivery import logger
 from hall.outbox.tasks import deliver_notification, deliver_notifications
+from hall.platform.broker import broker_publish
 
 
 def notification_queue(
@@ -94,26 +94,16 @@ BATCH_ENQUEUE_FROM = 5  # more messages than this from one transaction go as one
 
 def _enqueue_all(task, notification_ids: Sequence[int]) -> None:
     """One task per message for a human action's few; one task for a sweep's many (one
-    broker round trip instead of hundreds, after the sweep's commit)."""
+    broker round trip instead of hundreds, after the sweep's commit). With the broker down the
+    rows stay pending and the periodic drain delivers them (hall.platform.broker)."""
     if len(notification_ids) <= BATCH_ENQUEUE_FROM:
         for notification_id in notification_ids:
-            _enqueue(task, notification_id)
+            broker_publish(
+                lambda n=notification_id: task.delay(n), what=f"notification {notification_id}"
+            )
         return
-    try:
-        deliver_notifications.delay(list(notification_ids))
-    except Exception:  # the broker is down: the periodic drain will deliver them
-        logger.warning(
-            "broker unavailable; %d notifications left for the drain", len(notification_ids)
-        )
-
-
-def _enqueue(task, notification_id: int) -> None:
-    try:
-        task.delay(notification_id)
-    except Exception:  # the broker is down: the periodic drain will deliver it
-        logger.warning(
-            "broker unavailable; notification %s left for the outbox drain", notification_id
-        )
+    ids = list(notification_ids)
+    broker_publish(lambda: deliver_notifications.delay(ids), what=f"{len(ids)} notifications")
 
 
 def owner_message(*, case: Case, event: CaseEvent, subject: str, body: str) -> Notification:

@@ -10,6 +10,8 @@ from hall.outbox import delivery as outbox_delivery
 
 @shared_task(
     name="hall.tasks.deliver_notification",
+    # enqueued from web requests: no result to store, so no result-store connection either
+    ignore_result=True,
     autoretry_for=(Exception,),
     retry_backoff=5,
     retry_backoff_max=300,
@@ -24,7 +26,7 @@ def drain_outbox() -> int:
     return outbox_delivery.outbox_drain()
 
 
-@shared_task(name="hall.tasks.deliver_notifications")
+@shared_task(name="hall.tasks.deliver_notifications", ignore_result=True)
 def deliver_notifications(notification_ids: list[int]) -> int:
     """Deliver a batch queued together (a sweep's): each message exactly as
     `deliver_notification` would, one after another; one that fails is left pending for the

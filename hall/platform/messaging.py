@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -22,7 +22,12 @@ logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
-    def send(self, *, phone: str, text: str, message_id: str) -> None: ...
+    """`idempotency_key` is the outbox row's: the same message sent again (after a crash between
+    the gateway's answer and its record) carries the same key, for a gateway that dedupes."""
+
+    def send(
+        self, *, phone: str, text: str, message_id: str, idempotency_key: str = ""
+    ) -> None: ...
 
 
 CODE_MESSAGE_PREFIX = "sms-code:"  # message ids of verification codes (hall.accounts.sms_codes)
@@ -38,7 +43,7 @@ class ConsoleSmsBackend:
     masked at INFO, where logs are collected and kept; the code itself only at DEBUG (or read it
     from the file backend's file, `HALL_SMS_BACKEND=hall.platform.messaging.FileSmsBackend`)."""
 
-    def send(self, *, phone: str, text: str, message_id: str) -> None:
+    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
         if message_id.startswith(CODE_MESSAGE_PREFIX):
             logger.info(
                 "SMS %s to %s: %s", message_id, masked_phone(phone), _DIGIT_RUN.sub("******", text)
@@ -54,26 +59,39 @@ class FileSmsBackend:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path or settings.HALL_SMS_FILE)
 
-    def send(self, *, phone: str, text: str, message_id: str) -> None:
+    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = {"id": message_id, "phone": phone, "text": text, "at": timezone.now().isoformat()}
+        line = {
+            "id": message_id,
+            "idempotency_key": idempotency_key,
+            "phone": phone,
+            "text": text,
+            "at": timezone.now().isoformat(),
+        }
         with self.path.open("a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
 class HttpSmsGatewayBackend:
-    """Adapter for an HTTP SMS gateway that takes JSON and dedupes on the message id."""
+    """Adapter for an HTTP SMS gateway that takes JSON. It sends the outbox id as the
+    `Idempotency-Key` header (and `id` in the body), so a gateway that dedupes on it delivers a
+    message once even when the hall sends it again after losing the gateway's answer."""
 
     def __init__(self, url: str | None = None, token: str | None = None) -> None:
         self.url = url or settings.HALL_SMS_GATEWAY_URL
         self.token = token or settings.HALL_SMS_GATEWAY_TOKEN
 
-    def send(self, *, phone: str, text: str, message_id: str) -> None:
-        payload = json.dumps({"phone": phone, "text": text, "id": message_id}).encode()
+    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
+        key = idempotency_key or message_id
+        payload = json.dumps({"phone": phone, "text": text, "id": key}).encode()
         request = urllib.request.Request(
             self.url,
             data=payload,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+            headers={
+                "Content-Type": "application/json",
+                "Authorization": f"Bearer {self.token}",
+                "Idempotency-Key": key,
+            },
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -92,5 +110,13 @@ def sms_backend() -> SmsBackend:
     return import_string(path)()
 
 
-def email_send(*, address: str, subject: str, body: str) -> None:
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+def email_send(*, address: str, subject: str, body: str, idempotency_key: str = "") -> None:
+    """Send one email. With `idempotency_key` its Message-ID is fixed, so a copy sent again is
+    recognisably the same message to the receiving mail system."""
+    headers = {}
+    if idempotency_key:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+        headers["Message-ID"] = f"<{idempotency_key}@{domain}>"
+    EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address], headers=headers).send(
+        fail_silently=False
+    )

@@ -79,7 +79,10 @@ def test_acceptance_sms_is_sent_once_by_the_worker_after_commit(celery_worker, r
     assert case.receipt_no in lines[0]["text"]
     # delivering the same message again sends nothing
     sent = Notification.objects.get(case=case, channel="sms")
-    assert hall_tasks.deliver_notification.delay(sent.pk).get(timeout=20) is False
+    assert (
+        hall_tasks.deliver_notification.apply_async((sent.pk,), ignore_result=False).get(timeout=20)
+        is False
+    )
     assert len(sms_lines(sms_file)) == 1
 
 
