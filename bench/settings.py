@@ -2,10 +2,18 @@
 
 The bench's viewflow timer flow (``bench.timer_flow``) must live in an installed app for viewflow
 to store references to it, and the bench's baseline page (``bench.urls``) is mounted beside the
-hall's URLs; nothing else differs from ``hall.settings``.
+hall's URLs. The bench's supervisor signs in with force_login and no second factor: the bench
+measures the pages behind the sign-in, not the sign-in (tests/hall/accounts/test_two_factor.py
+covers that). Nothing else differs from ``hall.settings``.
 """
 
+import os
+
+os.environ.setdefault("HALL_DEVELOPMENT", "1")  # a bench run is never production
+
 from hall.settings import *  # noqa: F403
+
+HALL_2FA_REQUIRED_ROLES: list[str] = []
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 ROOT_URLCONF = "bench.urls"

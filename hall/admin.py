@@ -15,7 +15,6 @@ from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from hall.accounts import two_factor
 from hall.common.exports import cell_safe
@@ -46,7 +45,7 @@ def end_sessions(modeladmin, request, queryset):
     )
     modeladmin.message_user(
         request,
-        ngettext("已结束 %(n)d 个会话。", "已结束 %(n)d 个会话。", ended) % {"n": ended},
+        _("已结束 %(n)d 个会话。") % {"n": ended},
         messages.SUCCESS,
     )
 

@@ -106,6 +106,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     screenshot(page, "kiosk-04-ticket-print")
     page.emulate_media(media="screen")
     citizen = QueueTicket.objects.get(number="A002")
+    expect(slip).to_contain_text(f"评价码 {citizen.check_code}")  # only the holder can rate
 
     # When the window calls the person ahead, the board shows it without a reload
     services.ticket_call_next(clerk=clerk)
@@ -152,6 +153,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     expect(page.get_by_role("heading", name="欢迎办事")).to_be_visible()
     page.get_by_role("link", name=re.compile("服务评价")).click()
     page.get_by_label("排队号码").fill("a2")
+    page.get_by_label("评价码").fill(citizen.check_code)
     page.get_by_label("不满意", exact=True).check()
     page.get_by_role("button", name="提交评价").click()
     reason = page.get_by_label("评价理由")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from approvals.clock.calendar import working_calendar
 from approvals.models import CaseStep
 from approvals.reviews.common import _step_reschedule, case_dates_reschedule
-from hall.intake import applicants, receiving
+from hall.intake import receiving
 from hall.models import Case, CaseEvent, Notification
 from tests.approvals.workflow_helpers import (
     accepted_case,
@@ -69,9 +69,7 @@ def test_entering_a_year_moves_the_open_deadlines_that_reach_into_it(admin_clien
     # and a filing at the window whose five days cross New Year
     waiting = receiving.case_receive(
         submission_key=uuid.uuid4(),
-        applicant=applicants.applicant_register(
-            kind="person", name="赵六", phone="13800138009", id_number="11010519491231002X"
-        ),
+        applicant=case.applicant,
         item=case.item,
         answers={"agent": "no"},
         received_by=clerk,
