@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
@@ -17,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.accounts import two_factor
+from hall.api import keys as api_keys
 from hall.common.exports import cell_safe
-from hall.models import SecurityEvent, UserSession
+from hall.models import ApiCallRecord, ApiClient, SecurityEvent, UserSession
 from hall.platform import audit
 
 
@@ -126,6 +128,87 @@ class SecurityEventAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     actions = [export_csv]
     readonly_fields = [field.name for field in SecurityEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ApiClientForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("权限范围"),
+        choices=ApiClient.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = [
+            "name",
+            "scopes",
+            "department",
+            "acting_user",
+            "items",
+            "requests_per_minute",
+            "is_active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        scopes = cleaned.get("scopes") or []
+        department, acting = cleaned.get("department"), cleaned.get("acting_user")
+        if ApiClient.Scope.STEPS_ACT in scopes:
+            officer = getattr(acting, "officer", None) if acting else None
+            if department is None or officer is None or officer.department_id != department.pk:
+                raise forms.ValidationError(
+                    _("办理审查环节须选择所属部门，并选择该部门的一名审批人员作为代表。")
+                )
+        return cleaned
+
+
+@admin.action(description=_("为所选客户端签发新密钥（旧密钥立即失效）"), permissions=["change"])
+def issue_new_key(modeladmin, request, queryset):
+    for client in queryset:
+        key = api_keys.api_key_issue(client=client)
+        modeladmin.message_user(
+            request,
+            _("%(name)s 的新密钥（只显示这一次，请立即妥善保存）：%(key)s")
+            % {"name": client.name, "key": key},
+            messages.WARNING,
+        )
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(admin.ModelAdmin):
+    form = ApiClientForm
+    list_display = ("name", "department", "is_active", "last_used_at")
+    list_filter = ("is_active",)
+    filter_horizontal = ("items",)
+    actions = [issue_new_key]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            key = api_keys.api_key_issue(client=obj)
+            self.message_user(
+                request,
+                _("客户端已创建。密钥只显示这一次，请立即妥善保存：%(key)s") % {"key": key},
+                messages.WARNING,
+            )
+
+
+@admin.register(ApiCallRecord)
+class ApiCallRecordAdmin(admin.ModelAdmin):
+    list_display = ("at", "client", "method", "path", "status", "request_id")
+    list_filter = ("client", "method")
+    search_fields = ("request_id", "path")
+    readonly_fields = [field.name for field in ApiCallRecord._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "hall",
     "departments",
     "approvals",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API reference page's assets, from PyPI (no CDN)
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -337,6 +340,35 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "hall.tasks.sweep_deemed_acceptance",
         "schedule": 60.0,
     },
+}
+
+# --- The open API (/api/v1/, hall.api) -------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["hall.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["hall.api.permissions.ScopeRequired"],
+    "DEFAULT_THROTTLE_CLASSES": ["hall.api.throttling.PerClientRate"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hall.api.errors.problem_details",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "无缝隙政务服务大厅 开放接口",
+    "DESCRIPTION": (
+        "事项目录、代为申报与办件进度、部门审查环节、监察统计。以 `Authorization: Bearer <密钥>`"
+        " 调用；写操作可带 `Idempotency-Key`；错误按 RFC 9457 problem details 返回。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "hall.api.schema.problem_responses",
+    ],
 }
 
 # --- Domain settings ----------------------------------------------------------------------

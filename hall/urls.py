@@ -24,6 +24,7 @@ urlpatterns = [
     path("guide/", include("approvals.guide.urls")),
     path("register/", include("approvals.register.urls")),
     path("supervision/", include("departments.supervision.urls")),
+    path("api/", include("hall.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -31,4 +32,5 @@ admin.site.site_header = "无缝隙政务服务大厅 · 管理"
 admin.site.site_title = "无缝隙政务服务大厅"
 
 handler403 = "hall.views.permission_denied"
+handler404 = "hall.views.page_not_found"
 handler500 = "hall.platform.outage.server_error"

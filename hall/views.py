@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -43,3 +44,17 @@ def permission_denied(request, exception=None):
         details={"method": request.method},
     )
     return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    """404 in the hall's layout, or as problem details under /api/ (a URL that matched no
+    route, such as a negative step id)."""
+    if request.path.startswith("/api/"):
+        title = _("没有找到")
+        return JsonResponse(
+            {"type": "about:blank", "title": title, "status": 404, "detail": title},
+            status=404,
+            content_type="application/problem+json",
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "404.html", status=404)

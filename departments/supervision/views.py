@@ -32,6 +32,7 @@ from hall.platform import audit
 @supervision_required
 def supervision_home(request):
     now = timezone.now()
+    today = timezone.localdate(now)  # the hall's day, not UTC's (they differ 00:00-08:00)
     filter_form = WarningFilterForm(request.GET or None)
     filters = selectors.WarningFilter()
     if filter_form.is_bound and filter_form.is_valid():
@@ -43,7 +44,7 @@ def supervision_home(request):
         "departments/supervision_home.html",
         {
             "now": now,
-            "today": timezone.localdate(now),
+            "today": today,
             "counts": totals.counts,
             "by_status": totals.by_status,
             "figures_at": totals.computed_at,
@@ -58,7 +59,10 @@ def supervision_home(request):
             "intake_due": selectors.intake_decisions_due(),
             "issuances_due": selectors.issuances_due(),
             "bad_ratings": [
-                {"rating": rating, "overdue": selectors.follow_up_overdue(rating, on=now.date())}
+                {
+                    "rating": rating,
+                    "overdue": selectors.follow_up_overdue(rating, on=timezone.localdate(now)),
+                }
                 for rating in selectors.bad_ratings()
             ],
             "assumed": selectors.calendar_assumed(),

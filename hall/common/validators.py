@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO, Literal, cast
 
+import pypdf
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 __all__ = [
     "ID_NUMBER_REGION_PREFIXES",
@@ -414,10 +417,6 @@ def pdf_active_content(file: IO[bytes]) -> str | None:
     streams are not decoded, as drawing operators cannot act. A PDF that cannot be parsed, or
     is encrypted, is refused as unreadable (ValueError): it could not be checked.
     """
-    import pypdf
-    from pypdf.errors import PdfReadError
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
     file.seek(0)
     raw = file.read()
     file.seek(0)

@@ -20,6 +20,7 @@ from hall.cases.events import event_record
 from hall.cases.numbering import receipt_no_next
 from hall.intake.common import intake_due
 from hall.models import (
+    ApiClient,
     Applicant,
     Case,
     CaseGroup,
@@ -39,6 +40,7 @@ def case_receive(
     window: Window | None = None,
     agent: User | None = None,
     group: CaseGroup | None = None,
+    filed_by_client: ApiClient | None = None,
 ) -> Case:
     """Record that the materials for one item arrived, with the item's checklist.
 
@@ -68,6 +70,7 @@ def case_receive(
                 window=window,
                 agent=agent,
                 group=group,
+                filed_by_client=filed_by_client,
             )
     except IntegrityError:
         # The same submission committed a moment ago in another request: return that case.
@@ -78,7 +81,17 @@ def case_receive(
 
 
 def _case_create(
-    *, submission_key, applicant, item, answers, received_by, channel, window, agent, group
+    *,
+    submission_key,
+    applicant,
+    item,
+    answers,
+    received_by,
+    channel,
+    window,
+    agent,
+    group,
+    filed_by_client=None,
 ) -> Case:
     requirements = required_materials(
         item=item, applicant_type=applicant.kind, answers=dict(answers)
@@ -93,6 +106,7 @@ def _case_create(
         item=item,
         group=group,
         channel=channel,
+        filed_by_client=filed_by_client,
         answers=dict(answers),
         owner=received_by,
         window=window,

@@ -1,8 +1,9 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-accounts, agency, uploads, security) and re-exported: `from hall.models import X` keeps working."""
+accounts, agency, uploads, security, api), re-exported: `from hall.models import X` works."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
+from hall.models.api import ApiCallRecord, ApiClient, ApiIdempotencyRecord
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
@@ -14,6 +15,9 @@ from hall.models.uploads import UploadedMaterial
 
 __all__ = [
     "AgencyRequest",
+    "ApiCallRecord",
+    "ApiClient",
+    "ApiIdempotencyRecord",
     "Applicant",
     "Case",
     "CaseEvent",

@@ -68,6 +68,15 @@ class Case(models.Model):
         related_name="cases",
     )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    # The API client (a platform) that filed it: such a client sees only the cases it filed.
+    filed_by_client = models.ForeignKey(
+        "hall.ApiClient",
+        verbose_name=_("申报接口客户端"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
     answers = models.JSONField(_("受理问题回答"), default=dict, blank=True)
     status = models.CharField(
         _("状态"), max_length=24, choices=Status.choices, default=Status.RECEIVED, db_index=True

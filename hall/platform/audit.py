@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 import logging
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
@@ -119,10 +121,6 @@ def user_sessions_end(
 ) -> int:
     """End every open session of `user` (an administrator's order, or the account disabled):
     the session rows go, so the next request of each is signed out. Returns how many ended."""
-    from importlib import import_module
-
-    from django.conf import settings
-
     store = import_module(settings.SESSION_ENGINE).SessionStore
     open_sessions = list(
         UserSession.objects.filter(user=user, ended_at__isnull=True).values_list(

@@ -9,6 +9,7 @@ import so that settings, the Makefile and the tests can all call it.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -96,8 +97,6 @@ if __name__ == "__main__":
 def development_secret_key(var_dir: Path) -> str:
     """The development SECRET_KEY of this checkout: made once at random and kept (mode 0600) in
     var/, so that it is never the same on two machines and never in the repository."""
-    import secrets
-
     path = var_dir / "development-secret-key"
     try:
         return path.read_text().strip()

@@ -134,7 +134,7 @@ def test_daily_cap_per_phone(db, sms_file):
             phone=PHONE,
             purpose=SmsCode.Purpose.LOGIN,
             code_hash="x$y",
-            created_at=now - datetime.timedelta(minutes=2 + i),
+            created_at=now - datetime.timedelta(microseconds=i),  # today, even just past midnight
             expires_at=now,
         )
         for i in range(sms_codes.DAILY_CAP)

@@ -1,0 +1,149 @@
+"""What the API reads and writes. Field names in English, descriptions (help_text) in Chinese;
+choices carry their codes, with a `*_label` beside for people."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from approvals.models import CaseStep, MaterialRequirement, ServiceItem
+from hall.cases.actions import action_label
+from hall.models import Applicant, Case, CaseEvent
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MaterialRequirement
+        fields = ["name", "form", "copies", "applicant_type", "question_key", "question_answer"]
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    lead_department = serializers.CharField(
+        source="lead_department.name", help_text=_("牵头部门"), read_only=True
+    )
+    lead_department_code = serializers.CharField(
+        source="lead_department.code", help_text=_("牵头部门编码"), read_only=True
+    )
+    materials = MaterialSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "code",
+            "version",
+            "name",
+            "handling_type",
+            "applicant_type",
+            "lead_department",
+            "lead_department_code",
+            "legal_basis",
+            "conditions",
+            "fee",
+            "online_filing",
+            "max_visits",
+            "statutory_days",
+            "promised_days",
+            "effective_from",
+            "effective_to",
+            "materials",
+        ]
+
+
+class ApplicantInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Applicant.Kind.choices, help_text=_("申请人类型"))
+    name = serializers.CharField(max_length=200, help_text=_("姓名或名称"))
+    phone = serializers.CharField(max_length=20, help_text=_("手机号码"))
+    id_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=_("居民身份证号码（个人）")
+    )
+    uscc = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=_("统一社会信用代码（企业）")
+    )
+    legal_representative = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text=_("法定代表人（企业）")
+    )
+
+
+class CaseFileSerializer(serializers.Serializer):
+    item_code = serializers.CharField(max_length=40, help_text=_("事项编码（现行版本）"))
+    applicant = ApplicantInputSerializer()
+    answers = serializers.DictField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text=_("受理问题的回答，键为问题标识"),
+    )
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    item_code = serializers.CharField(source="item.code", read_only=True)
+    item_name = serializers.CharField(source="item.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "receipt_no",
+            "status",
+            "status_label",
+            "item_code",
+            "item_name",
+            "channel",
+            "materials_received_at",
+            "intake_due_date",
+            "accepted_on",
+            "deemed_accepted",
+            "promised_due_date",
+            "statutory_due_date",
+            "closed_at",
+            "created_at",
+        ]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField(help_text=_("动作名称"))
+
+    class Meta:
+        model = CaseEvent
+        fields = ["at", "action", "action_label"]
+
+    def get_action_label(self, event: CaseEvent) -> str:
+        return str(action_label(event.action))
+
+
+class StepSerializer(serializers.ModelSerializer):
+    receipt_no = serializers.CharField(source="case.receipt_no", read_only=True)
+    item_name = serializers.CharField(source="case.item.name", read_only=True)
+    department_code = serializers.CharField(source="department.code", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    claimed = serializers.SerializerMethodField(help_text=_("是否已被认领"))
+
+    class Meta:
+        model = CaseStep
+        fields = [
+            "id",
+            "receipt_no",
+            "item_name",
+            "department_code",
+            "status",
+            "status_label",
+            "due_at",
+            "claimed",
+            "decided_at",
+        ]
+
+    def get_claimed(self, step: CaseStep) -> bool:
+        return step.claimed_by_id is not None
+
+
+class StepDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("同意为 true，不同意为 false"))
+    opinion = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text=_("审查意见；不同意时必填")
+    )
+
+
+class FiguresSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    by_status = serializers.ListField(child=serializers.DictField())
+    warnings_by_department = serializers.ListField(child=serializers.DictField())
+    computed_at = serializers.DateTimeField()

@@ -1,0 +1,19 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from hall.api import views
+
+app_name = "api"
+urlpatterns = [
+    path("v1/catalogue/items/", views.ItemList.as_view(), name="items"),
+    path("v1/catalogue/items/<str:code>/", views.ItemDetail.as_view(), name="item"),
+    path("v1/cases/", views.CaseListCreate.as_view(), name="cases"),
+    path("v1/cases/<str:receipt_no>/", views.CaseDetail.as_view(), name="case"),
+    path("v1/cases/<str:receipt_no>/events/", views.CaseEvents.as_view(), name="case_events"),
+    path("v1/steps/", views.StepList.as_view(), name="steps"),
+    path("v1/steps/<int:step_id>/claim/", views.StepClaim.as_view(), name="step_claim"),
+    path("v1/steps/<int:step_id>/decision/", views.StepDecision.as_view(), name="step_decision"),
+    path("v1/supervision/figures/", views.SupervisionFigures.as_view(), name="figures"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,293 @@
+"""The API's views: thin, each over the service or selector the web pages use.
+
+Bounds: a platform (cases:file / cases:read) sees only the cases it filed; a department's system
+(steps:act) only its department's steps, and it claims and decides as its `acting_user`; what is
+outside a client's bounds is 404, like what does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals.catalogue.selectors import items_current
+from approvals.desk.selectors import step_of_department
+from approvals.models import CaseStep
+from approvals.reviews import steps as step_services
+from approvals.reviews.selectors import department_inbox
+from departments.supervision.figures import supervision_figures
+from hall.api import serializers as api
+from hall.api.errors import problem
+from hall.api.idempotency import idempotent
+from hall.intake import applicants, receiving
+from hall.models import ApiCallRecord, ApiClient, Case
+
+Scope = ApiClient.Scope
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=_("同一写操作重试时带相同的值，只执行一次并返回第一次的结果。"),
+)
+# Keys of filings: the same client and Idempotency-Key always name the same case.
+FILING_NAMESPACE = uuid.UUID("5b0c3d6e-8f1a-4c2b-9d7e-1a2b3c4d5e6f")
+
+
+class ByCode(CursorPagination):
+    ordering = ("code", "version")
+    page_size = 50
+
+
+class NewestFirst(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+
+
+class SoonestDue(CursorPagination):
+    ordering = ("due_at", "id")
+    page_size = 50
+
+
+class CaseCallsRecorded:
+    """Every call that reads or changes a case is recorded with the client and request id."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        request_id = request.headers.get("X-Request-ID", "")[:100] or uuid.uuid4().hex
+        response["X-Request-ID"] = request_id
+        client = getattr(request, "user", None)
+        if isinstance(client, ApiClient):
+            ApiCallRecord.objects.create(
+                client=client,
+                request_id=request_id,
+                method=request.method,
+                path=request.path[:300],
+                status=response.status_code,
+                case_id=getattr(request, "api_case_id", None),
+            )
+        return response
+
+
+# --- the catalogue (public) -------------------------------------------------------------------
+
+
+class ItemList(generics.ListAPIView):
+    """事项目录：现行版本的事项，含材料清单和期限。公开，无需密钥。"""
+
+    serializer_class = api.ItemSerializer
+    pagination_class = ByCode
+    authentication_classes: list = []
+
+    def get_queryset(self):
+        return items_current().select_related("lead_department").prefetch_related("materials")
+
+
+class ItemDetail(generics.RetrieveAPIView):
+    """一个事项的现行版本。"""
+
+    serializer_class = api.ItemSerializer
+    authentication_classes: list = []
+    lookup_field = "code"
+
+    def get_queryset(self):
+        return items_current().select_related("lead_department").prefetch_related("materials")
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+def _own_case(request, receipt_no: str) -> Case:
+    case = get_object_or_404(
+        Case.objects.select_related("item"), receipt_no=receipt_no, filed_by_client=request.user
+    )
+    request.api_case_id = case.pk
+    return case
+
+
+class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
+    """本客户端申报的办件（按创建时间倒序，游标分页）；申报新办件。"""
+
+    serializer_class = api.CaseSerializer
+    pagination_class = NewestFirst
+
+    @property
+    def required_scope(self) -> str:
+        return Scope.CASES_FILE if self.request.method == "POST" else Scope.CASES_READ
+
+    def get_queryset(self):
+        cases = Case.objects.select_related("item").filter(filed_by_client=self.request.user)
+        status_filter = self.request.query_params.get("status")
+        if status_filter is not None:
+            if status_filter not in Case.Status.values:
+                raise serializers.ValidationError({"status": [_("没有这个办件状态。")]})
+            cases = cases.filter(status=status_filter)
+        item_code = self.request.query_params.get("item_code")
+        if item_code:
+            cases = cases.filter(item__code=item_code[:40])
+        return cases
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values),
+            OpenApiParameter("item_code", OpenApiTypes.STR),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=api.CaseFileSerializer,
+        responses={201: api.CaseSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, *args, **kwargs):
+        incoming = api.CaseFileSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        client: ApiClient = request.user
+        item = (
+            items_current()
+            .filter(code=data["item_code"], online_filing=True)
+            .select_related("lead_department")
+            .first()
+        )
+        if item is None or (client.items.exists() and not client.items.filter(pk=item.pk).exists()):
+            return problem(
+                400, _("没有可申报的该事项。"), {"item_code": [_("没有可申报的该事项。")]}
+            )
+        applicant = applicants.applicant_register(**data["applicant"])
+        key = getattr(request, "idempotency_key", None)
+        submission_key = uuid.uuid5(FILING_NAMESPACE, f"{client.pk}:{key}") if key else uuid.uuid4()
+        case = receiving.case_receive(
+            submission_key=submission_key,
+            applicant=applicant,
+            item=item,
+            answers=data.get("answers", {}),
+            received_by=None,
+            channel=Case.Channel.ONLINE,
+            filed_by_client=client,
+        )
+        if case.filed_by_client_id != client.pk:
+            return problem(409, _("提交标识冲突。"))
+        request.api_case_id = case.pk
+        response = Response(api.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/cases/{case.receipt_no}/"
+        return response
+
+
+class CaseDetail(CaseCallsRecorded, APIView):
+    required_scope = Scope.CASES_READ
+
+    @extend_schema(responses=api.CaseSerializer)
+    def get(self, request, receipt_no: str):
+        """一个本客户端申报的办件的状态和期限。"""
+        return Response(api.CaseSerializer(_own_case(request, receipt_no)).data)
+
+
+class CaseEvents(CaseCallsRecorded, APIView):
+    required_scope = Scope.CASES_READ
+
+    @extend_schema(responses=api.EventSerializer(many=True))
+    def get(self, request, receipt_no: str):
+        """办件日志（按时间顺序）。"""
+        case = _own_case(request, receipt_no)
+        events = case.events.order_by("at", "pk")[:500]
+        return Response(api.EventSerializer(events, many=True).data)
+
+
+# --- department steps -------------------------------------------------------------------------
+
+
+def _department(request):
+    client: ApiClient = request.user
+    if client.department_id is None or client.acting_user_id is None:
+        return None
+    return client.department
+
+
+class StepList(CaseCallsRecorded, generics.ListAPIView):
+    """本部门待办的审查环节，期限最近的在前（游标分页）。"""
+
+    required_scope = Scope.STEPS_ACT
+    serializer_class = api.StepSerializer
+    pagination_class = SoonestDue
+
+    def get_queryset(self):
+        department = _department(self.request)
+        if department is None:
+            return CaseStep.objects.none()
+        return department_inbox(department=department).select_related("department")
+
+
+def _own_step(request, step_id: int):
+    department = _department(request)
+    step = None
+    if department is not None:
+        step = step_of_department(step_id=step_id, department=department)
+    if step is None:
+        raise Http404
+    request.api_case_id = step.case_id
+    return step
+
+
+class StepClaim(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(request=None, responses=api.StepSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    @idempotent
+    def post(self, request, step_id: int):
+        """认领审查环节（以客户端代表的部门人员名义）。已由他人认领时为 409。"""
+        step = _own_step(request, step_id)
+        claimed = step_services.step_claim(step=step, officer=request.user.acting_user)
+        step.refresh_from_db()
+        if not claimed and step.claimed_by_id != request.user.acting_user_id:
+            return problem(409, _("该环节已由他人认领。"))
+        return Response(api.StepSerializer(step).data)
+
+
+class StepDecision(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(
+        request=api.StepDecisionSerializer,
+        responses=api.StepSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, step_id: int):
+        """作出本部门的审查决定：同意，或不同意并说明理由。已决定或已超时默许时为 409。"""
+        incoming = api.StepDecisionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        step = _own_step(request, step_id)
+        decided = step_services.step_decide(
+            step=step,
+            officer=request.user.acting_user,
+            approve=incoming.validated_data["approve"],
+            opinion=incoming.validated_data.get("opinion", ""),
+        )
+        return Response(api.StepSerializer(decided).data)
+
+
+# --- supervision ------------------------------------------------------------------------------
+
+
+class SupervisionFigures(APIView):
+    required_scope = Scope.SUPERVISION_READ
+
+    @extend_schema(responses=api.FiguresSerializer)
+    def get(self, request):
+        """监察统计：各状态办件数、预警数（快照，最长 2 倍刷新间隔）。"""
+        figures = supervision_figures(now=timezone.now())
+        return Response(api.FiguresSerializer(figures).data)

@@ -1,0 +1,109 @@
+"""Machine clients of the open API (/api/v1/): the provincial platform, departments' systems,
+the supervision system. A client holds a hashed key, a set of scopes, and bounds: the department
+whose steps it may act on (as one of that department's officers), and the items it may file.
+Every API call that reads or changes a case is recorded; a write with an Idempotency-Key keeps
+its first answer for a repeat."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiClient(models.Model):
+    class Scope(models.TextChoices):
+        CATALOGUE_READ = "catalogue:read", _("读取事项目录")
+        CASES_FILE = "cases:file", _("代为申报办件")
+        CASES_READ = "cases:read", _("读取本客户端申报的办件")
+        STEPS_ACT = "steps:act", _("办理本部门审查环节")
+        SUPERVISION_READ = "supervision:read", _("读取监察统计")
+
+    name = models.CharField(_("客户端名称"), max_length=100, unique=True)
+    key_prefix = models.CharField(_("密钥前缀"), max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(_("密钥摘要"), max_length=64, editable=False)
+    scopes = models.JSONField(_("权限范围"), default=list, blank=True)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("办理审查环节的部门系统须填写；只能看到和办理本部门的环节。"),
+    )
+    acting_user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("代表的部门人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("部门系统以该部门审批人员的身份认领和决定，办件日志记该人员。"),
+    )
+    items = models.ManyToManyField(
+        "approvals.ServiceItem",
+        verbose_name=_("可申报的事项"),
+        blank=True,
+        related_name="+",
+        help_text=_("为空表示可申报所有可网上申办的事项。"),
+    )
+    requests_per_minute = models.PositiveIntegerField(_("每分钟请求上限"), default=120)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    # DRF treats the authenticated "user" as signed in when this is true.
+    is_authenticated = True
+
+
+class ApiIdempotencyRecord(models.Model):
+    """The first answer to a write with an Idempotency-Key, replayed for a repeat."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    status = models.PositiveSmallIntegerField(null=True)  # None while the first is running
+    body = models.JSONField(null=True)
+    location = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="api_idempotency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
+
+
+class ApiCallRecord(models.Model):
+    """An API call that read or changed a case: which client, which request."""
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("客户端"), on_delete=models.PROTECT, related_name="+"
+    )
+    request_id = models.CharField(_("请求标识"), max_length=100)
+    method = models.CharField(_("方法"), max_length=10)
+    path = models.CharField(_("路径"), max_length=300)
+    status = models.PositiveSmallIntegerField(_("状态码"))
+    case_id = models.BigIntegerField(_("办件编号"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("接口调用记录")
+        verbose_name_plural = _("接口调用记录")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
