@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from hall.accounts import two_factor
 from hall.api import keys as api_keys
 from hall.common.exports import cell_safe
-from hall.models import ApiCallRecord, ApiClient, SecurityEvent, UserSession
+from hall.models import (
+    ApiCallRecord,
+    ApiClient,
+    SecurityEvent,
+    UserSession,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from hall.platform import audit
 
 
@@ -184,6 +191,29 @@ def issue_new_key(modeladmin, request, queryset):
         )
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("接收地址"), max_length=500, assume_scheme="https")
+    event_types = forms.MultipleChoiceField(
+        label=_("订阅的事件"),
+        choices=WebhookSubscription.EventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["url", "event_types", "is_active"]
+
+
+class WebhookSubscriptionInline(admin.StackedInline):
+    model = WebhookSubscription
+    form = WebhookSubscriptionForm
+    extra = 0
+    readonly_fields = ("secret",)
+    can_delete = False  # switched off, never deleted (hall.outbox.webhooks keeps copies)
+    show_change_link = True
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
     form = ApiClientForm
@@ -191,6 +221,10 @@ class ApiClientAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     filter_horizontal = ("items",)
     actions = [issue_new_key]
+    inlines = [WebhookSubscriptionInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cases name the client that filed them: switch a client off instead
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -201,6 +235,41 @@ class ApiClientAdmin(admin.ModelAdmin):
                 _("客户端已创建。密钥只显示这一次，请立即妥善保存：%(key)s") % {"key": key},
                 messages.WARNING,
             )
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    fields = (
+        "created_at",
+        "event_type",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ("-created_at",)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """A subscription with its deliveries and their attempts."""
+
+    form = WebhookSubscriptionForm
+    list_display = ("client", "url", "is_active")
+    readonly_fields = ("client", "secret")
+    inlines = [WebhookDeliveryInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # added under its client
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ApiCallRecord)

@@ -322,6 +322,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": 30.0},
+    "hall-webhook-sweep": {"task": "hall.tasks.sweep_webhooks", "schedule": 30.0},
     "hall-notice-render-sweep": {"task": "hall.tasks.sweep_notice_renders", "schedule": 60.0},
     "departments-supervision-figures": {
         "task": "departments.tasks.refresh_supervision_figures",
@@ -351,7 +352,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "hall.api.errors.problem_details",
-    "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "无缝隙政务服务大厅 开放接口",

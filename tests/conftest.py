@@ -61,6 +61,16 @@ def second_factor_not_required():
     settings.HALL_2FA_REQUIRED_ROLES = previous
 
 
+@pytest.fixture(autouse=True)
+def webhook_subscriptions_not_kept():
+    """Each test's database has its own subscriptions: forget a process's copy of the last."""
+    from hall.outbox.webhooks import subscriptions_forget
+
+    subscriptions_forget()
+    yield
+    subscriptions_forget()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def supervision_figures_always_fresh():
     """Tests read the dashboard right after changing data: no snapshot age (the snapshot's own

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from approvals.models import CaseStep, MaterialRequirement, ServiceItem
 from hall.cases.actions import action_label
-from hall.models import Applicant, Case, CaseEvent
+from hall.models import Applicant, Case, CaseEvent, Notice
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -147,3 +147,15 @@ class FiguresSerializer(serializers.Serializer):
     by_status = serializers.ListField(child=serializers.DictField())
     warnings_by_department = serializers.ListField(child=serializers.DictField())
     computed_at = serializers.DateTimeField()
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    pdf = serializers.SerializerMethodField(help_text=_("PDF 文件地址"))
+
+    class Meta:
+        model = Notice
+        fields = ["id", "kind", "kind_label", "number", "issued_at", "pdf"]
+
+    def get_pdf(self, notice: Notice) -> str:
+        return f"/api/v1/cases/{notice.case.receipt_no}/notices/{notice.pk}/pdf/"

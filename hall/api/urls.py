@@ -10,6 +10,12 @@ urlpatterns = [
     path("v1/cases/", views.CaseListCreate.as_view(), name="cases"),
     path("v1/cases/<str:receipt_no>/", views.CaseDetail.as_view(), name="case"),
     path("v1/cases/<str:receipt_no>/events/", views.CaseEvents.as_view(), name="case_events"),
+    path("v1/cases/<str:receipt_no>/notices/", views.CaseNotices.as_view(), name="notices"),
+    path(
+        "v1/cases/<str:receipt_no>/notices/<int:notice_id>/pdf/",
+        views.CaseNoticePdf.as_view(),
+        name="notice_pdf",
+    ),
     path("v1/steps/", views.StepList.as_view(), name="steps"),
     path("v1/steps/<int:step_id>/claim/", views.StepClaim.as_view(), name="step_claim"),
     path("v1/steps/<int:step_id>/decision/", views.StepDecision.as_view(), name="step_decision"),

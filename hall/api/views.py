@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from departments.supervision.figures import supervision_figures
 from hall.api import serializers as api
 from hall.api.errors import problem
 from hall.api.idempotency import idempotent
+from hall.cases.rendering import notice_ready
 from hall.intake import applicants, receiving
 from hall.models import ApiCallRecord, ApiClient, Case
 
@@ -205,6 +206,35 @@ class CaseEvents(CaseCallsRecorded, APIView):
         case = _own_case(request, receipt_no)
         events = case.events.order_by("at", "pk")[:500]
         return Response(api.EventSerializer(events, many=True).data)
+
+
+class CaseNotices(CaseCallsRecorded, APIView):
+    required_scope = Scope.CASES_READ
+
+    @extend_schema(responses=api.NoticeSerializer(many=True))
+    def get(self, request, receipt_no: str):
+        """办件的书面凭证和告知书（受理通知书、一次性补正告知书、决定书等）。"""
+        case = _own_case(request, receipt_no)
+        notices = case.notices.select_related("case").order_by("issued_at", "pk")
+        return Response(api.NoticeSerializer(notices, many=True).data)
+
+
+class CaseNoticePdf(CaseCallsRecorded, APIView):
+    required_scope = Scope.CASES_READ
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, receipt_no: str, notice_id: int):
+        """一份告知书的 PDF（与窗口出具的同一份文件）。"""
+        case = _own_case(request, receipt_no)
+        notice = get_object_or_404(case.notices.select_related("case"), pk=notice_id)
+        notice = notice_ready(notice)
+        return FileResponse(
+            notice.pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"{notice.number}.pdf",
+        )
 
 
 # --- department steps -------------------------------------------------------------------------

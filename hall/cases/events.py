@@ -26,6 +26,7 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.models import Applicant, Case, CaseEvent, Notification
 from hall.outbox.queue import messages_batch, messages_queue, owner_message
+from hall.outbox.webhooks import webhook_deliveries_queue
 
 _pending: ContextVar[list[CaseEvent] | None] = ContextVar("case_events_pending", default=None)
 
@@ -56,6 +57,7 @@ def event_record(
         return event
     event.save(force_insert=True)
     messages_queue(_owner_messages([event]))
+    webhook_deliveries_queue([event])
     return event
 
 
@@ -82,6 +84,7 @@ def events_write(events: list[CaseEvent]) -> None:
         return
     CaseEvent.objects.bulk_create(events)
     messages_queue(_owner_messages(events))
+    webhook_deliveries_queue(events)
 
 
 def _owner_messages(events: list[CaseEvent]) -> list[Notification]:

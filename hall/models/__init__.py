@@ -3,7 +3,13 @@ accounts, agency, uploads, security, api), re-exported: `from hall.models import
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
-from hall.models.api import ApiCallRecord, ApiClient, ApiIdempotencyRecord
+from hall.models.api import (
+    ApiCallRecord,
+    ApiClient,
+    ApiIdempotencyRecord,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
@@ -37,5 +43,7 @@ __all__ = [
     "SmsCode",
     "UploadedMaterial",
     "UserSession",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "Window",
 ]

@@ -6,6 +6,8 @@ its first answer for a repeat."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -107,3 +109,85 @@ class ApiCallRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
+
+
+def webhook_secret_new() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookSubscription(models.Model):
+    """A client's subscription to case events, delivered to `url` as signed CloudEvents."""
+
+    class EventType(models.TextChoices):
+        ACCEPTED = "accepted", _("已受理")
+        CORRECTION_REQUESTED = "correction_requested", _("要求补正")
+        STEP_DECIDED = "step_decided", _("部门审查意见")
+        DEEMED_APPROVED = "deemed_approved", _("超时默许")
+        DECIDED = "decided", _("作出决定")
+        DELIVERED = "delivered", _("送达")
+        WARNING_RAISED = "warning_raised", _("期限预警")
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("客户端"), on_delete=models.CASCADE, related_name="webhooks"
+    )
+    url = models.URLField(_("接收地址"), max_length=500)
+    # Shared with the receiver to check the HMAC-SHA256 signature of every delivery.
+    secret = models.CharField(
+        _("签名密钥"), max_length=64, default=webhook_secret_new, editable=False
+    )
+    event_types = models.JSONField(_("订阅的事件"), default=list, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事件订阅")
+        verbose_name_plural = _("事件订阅")
+
+    def __str__(self) -> str:
+        return f"{self.client} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription: an outbox row, so nothing is lost while the broker or
+    the receiver is down; retried with back-off until the receiver answers 2xx."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已送达")
+        FAILED = "failed", _("发送失败")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("事件订阅"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    dedupe_key = models.CharField(max_length=100, unique=True)  # subscription:event
+    event_type = models.CharField(_("事件"), max_length=40)
+    payload = models.JSONField(_("内容（CloudEvents）"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(_("最近响应码"), null=True, blank=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("事件推送")
+        verbose_name_plural = _("事件推送")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="webhook_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.subscription_id} ({self.status})"

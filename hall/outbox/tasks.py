@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from hall.outbox import delivery as outbox_delivery
+from hall.outbox import webhooks
 
 
 @shared_task(
@@ -40,3 +41,15 @@ def deliver_notifications(notification_ids: list[int]) -> int:
                 "notification %s failed in a batch; left for the outbox drain", notification_id
             )
     return sent
+
+
+@shared_task(name="hall.tasks.deliver_webhooks", ignore_result=True)
+def deliver_webhooks(delivery_ids: list[int]) -> int:
+    """Deliver the webhook rows of one transaction; a receiver that is down is left to the
+    sweep's retries."""
+    return sum(webhooks.webhook_deliver(delivery_id=pk) for pk in delivery_ids)
+
+
+@shared_task(name="hall.tasks.sweep_webhooks")
+def sweep_webhooks() -> int:
+    return webhooks.webhooks_deliver_due()

@@ -220,3 +220,33 @@ def test_a_client_over_its_rate_gets_429(item):
     _record, http = client_with(scopes=["cases:read"], requests_per_minute=3)
     statuses = [http.get(reverse("api:cases")).status_code for _n in range(5)]
     assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_a_platform_reads_the_notices_of_its_case_and_their_pdf(item, make_user):
+    import uuid
+
+    from hall.intake import applicants, decisions, receiving
+    from hall.intake.common import MaterialMark
+
+    record, http = client_with(scopes=["cases:read"])
+    clerk = make_clerk_user(make_user)
+    case = receiving.case_receive(
+        submission_key=uuid.uuid4(),
+        applicant=applicants.applicant_register(**PERSON),
+        item=item,
+        answers={"agent": "no"},
+        received_by=clerk,
+        channel=Case.Channel.WINDOW,
+        window=clerk.clerk.window,
+        filed_by_client=record,
+    )
+    marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
+    decisions.case_materials_check(case=case, clerk=clerk, marks=marks)
+    decisions.case_accept(case=case, clerk=clerk)
+    (notice,) = http.get(reverse("api:notices", args=[case.receipt_no])).json()
+    assert notice["kind"] == "acceptance"
+    pdf = http.get(notice["pdf"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    _other, stranger = client_with(scopes=["cases:read"])
+    assert stranger.get(notice["pdf"]).status_code == 404

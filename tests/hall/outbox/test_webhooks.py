@@ -1,0 +1,181 @@
+"""Webhooks: case events reach the clients that may see the case, as signed CloudEvents through
+the outbox; a receiver that is down gets each event once when it comes back."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from hall.api.keys import api_key_issue
+from hall.intake import applicants, decisions, receiving
+from hall.intake.common import MaterialMark
+from hall.models import ApiClient, Case, WebhookDelivery, WebhookSubscription
+from hall.outbox import webhooks
+from tests.factories import ClerkFactory, item_with_checklist
+
+pytestmark = pytest.mark.postgres
+
+
+class Receiver:
+    """A client's webhook endpoint that checks every signature the way the README says."""
+
+    def __init__(self, secret: str, port: int) -> None:
+        self.secret = secret
+        self.received: list[dict] = []
+        self.rejected = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # http.server calls it by this name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                message_id = self.headers["webhook-id"]
+                timestamp = self.headers["webhook-timestamp"]
+                expected = base64.b64encode(
+                    hmac.new(
+                        receiver.secret.encode(),
+                        f"{message_id}.{timestamp}.".encode() + body,
+                        hashlib.sha256,
+                    ).digest()
+                ).decode()
+                given = self.headers["webhook-signature"].removeprefix("v1,")
+                fresh = abs(time.time() - int(timestamp)) < 300
+                if not (hmac.compare_digest(expected, given) and fresh):
+                    receiver.rejected += 1
+                    self.send_response(401)
+                else:
+                    receiver.received.append(
+                        {"id": message_id, "event": json.loads(body), **self.headers}
+                    )
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def platform(port: int, events: list[str]) -> WebhookSubscription:
+    client = ApiClient.objects.create(name=f"platform-{port}", scopes=["cases:file", "cases:read"])
+    api_key_issue(client=client)
+    return WebhookSubscription.objects.create(
+        client=client, url=f"http://127.0.0.1:{port}/hook", event_types=events
+    )
+
+
+def accept_filed_by(client: ApiClient | None, clerk) -> Case:
+    case = receiving.case_receive(
+        submission_key=uuid.uuid4(),
+        applicant=applicants.applicant_register(
+            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+        ),
+        item=item_with_checklist(),
+        answers={"agent": "no"},
+        received_by=clerk,
+        channel=Case.Channel.WINDOW,
+        window=clerk.clerk.window,
+        filed_by_client=client,
+    )
+    marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
+    decisions.case_materials_check(case=case, clerk=clerk, marks=marks)
+    decisions.case_accept(case=case, clerk=clerk)
+    return case
+
+
+@pytest.fixture
+def clerk(make_user):
+    user = make_user("webhook-clerk", "clerk")
+    ClerkFactory(user=user)
+    return user
+
+
+def test_a_receiver_that_is_down_gets_the_event_once_when_it_is_back(transactional_db, clerk):
+    port = free_port()
+    subscription = platform(port, ["accepted"])
+    other = platform(free_port(), ["accepted"])  # another platform: not its case
+    case = accept_filed_by(subscription.client, clerk)
+    (delivery,) = WebhookDelivery.objects.all()
+    assert delivery.subscription == subscription and delivery.event_type == "accepted"
+    assert not WebhookDelivery.objects.filter(subscription=other).exists()
+    # the receiver is down: the attempt is recorded and retried later, with back-off
+    assert webhooks.webhooks_deliver_due() == 0
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.next_attempt_at > timezone.now() and "Connection refused" in delivery.last_error
+    assert webhooks.webhooks_deliver_due() == 0  # not due yet: nothing is sent
+    # it comes back; the retry is due
+    receiver = Receiver(subscription.secret, port)
+    try:
+        WebhookDelivery.objects.update(next_attempt_at=timezone.now() - datetime.timedelta(1))
+        assert webhooks.webhooks_deliver_due() == 1
+        assert webhooks.webhooks_deliver_due() == 0
+    finally:
+        receiver.close()
+    assert receiver.rejected == 0
+    (got,) = receiver.received
+    event = got["event"]
+    assert event["specversion"] == "1.0"
+    assert event["type"] == "cn.gov.hall.case.accepted"
+    assert event["subject"] == case.receipt_no and event["data"]["case_status"] == "accepted"
+    assert got["Content-Type"].startswith("application/cloudevents+json")
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.attempts == 2
+
+
+def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(transactional_db, clerk):
+    port = free_port()
+    subscription = platform(port, ["accepted"])
+    accept_filed_by(subscription.client, clerk)
+    receiver = Receiver("not-the-secret", port)
+    try:
+        assert webhooks.webhooks_deliver_due() == 0
+    finally:
+        receiver.close()
+    assert receiver.rejected == 1 and receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == "pending" and delivery.last_status_code == 401
+
+
+def test_events_not_subscribed_and_cases_of_nobody_make_no_delivery(transactional_db, clerk):
+    subscription = platform(free_port(), ["decided"])
+    accept_filed_by(subscription.client, clerk)  # accepted, but only "decided" is wanted
+    accept_filed_by(None, clerk)
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.celery_worker
+def test_the_worker_delivers_after_the_commit(celery_worker, clerk):
+    port = free_port()
+    subscription = platform(port, ["accepted"])
+    receiver = Receiver(subscription.secret, port)
+    try:
+        accept_filed_by(subscription.client, clerk)
+        deadline = time.monotonic() + 20
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        receiver.close()
+    assert len(receiver.received) == 1
+    assert WebhookDelivery.objects.get().status == "sent"
