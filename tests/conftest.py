@@ -62,6 +62,17 @@ def second_factor_not_required():
 
 
 @pytest.fixture(autouse=True)
+def broker_breaker_closed():
+    """A test that makes a publish fail opens the process's broker breaker (15 s without
+    publishing, hall.platform.broker); the next test starts with it closed."""
+    from hall.platform.broker import broker_breaker_reset
+
+    broker_breaker_reset()
+    yield
+    broker_breaker_reset()
+
+
+@pytest.fixture(autouse=True)
 def webhook_subscriptions_not_kept():
     """Each test's database has its own subscriptions: forget a process's copy of the last."""
     from hall.outbox.webhooks import subscriptions_forget

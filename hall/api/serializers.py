@@ -6,7 +6,13 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from approvals.models import CaseStep, MaterialRequirement, ServiceItem
+from approvals.models import (
+    CaseStep,
+    MaterialRequirement,
+    ServiceItem,
+    StepExtension,
+    StepSuspension,
+)
 from hall.cases.actions import action_label
 from hall.models import Applicant, Case, CaseEvent, Notice
 
@@ -17,7 +23,38 @@ class MaterialSerializer(serializers.ModelSerializer):
         fields = ["name", "form", "copies", "applicant_type", "question_key", "question_answer"]
 
 
+ITEM_CATEGORY_BY_CODE = {  # the category letters of the item code (实施编码) and their names
+    "XK": "行政许可",
+    "CF": "行政处罚",
+    "QZ": "行政强制",
+    "ZS": "行政征收",
+    "JF": "行政给付",
+    "JC": "行政检查",
+    "QR": "行政确认",
+    "JL": "行政奖励",
+    "CJ": "行政裁决",
+    "GG": "公共服务",
+    "QT": "其他行政权力",
+}
+
+
+class BasicElementsSerializer(serializers.Serializer):
+    """The six basic elements every catalogue publishes for an item (事项六要素)."""
+
+    事项名称 = serializers.CharField(source="name")
+    事项编码 = serializers.CharField(source="code")
+    事项类型 = serializers.SerializerMethodField()
+    主管部门 = serializers.CharField(source="lead_department.name")
+    实施机关 = serializers.CharField(source="lead_department.name")
+    设定和实施依据 = serializers.CharField(source="legal_basis")
+
+    def get_事项类型(self, item: ServiceItem) -> str:
+        parts = item.code.split("-")
+        return ITEM_CATEGORY_BY_CODE.get(parts[1] if len(parts) == 3 else "", "其他行政权力")
+
+
 class ItemSerializer(serializers.ModelSerializer):
+    basic_elements = BasicElementsSerializer(source="*", read_only=True, help_text=_("事项六要素"))
     lead_department = serializers.CharField(
         source="lead_department.name", help_text=_("牵头部门"), read_only=True
     )
@@ -32,6 +69,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "code",
             "version",
             "name",
+            "basic_elements",
             "handling_type",
             "applicant_type",
             "lead_department",
@@ -159,3 +197,50 @@ class NoticeSerializer(serializers.ModelSerializer):
 
     def get_pdf(self, notice: Notice) -> str:
         return f"/api/v1/cases/{notice.case.receipt_no}/notices/{notice.pk}/pdf/"
+
+
+class CorrectionItemSerializer(serializers.Serializer):
+    material = serializers.CharField(max_length=200, help_text=_("需要补正的材料"))
+    reason = serializers.CharField(max_length=1000, help_text=_("补正原因"))
+
+
+class CorrectionRequestSerializer(serializers.Serializer):
+    items = CorrectionItemSerializer(many=True, help_text=_("一次列出需要补正的全部材料"))
+
+    def validate_items(self, items):
+        if not items:
+            raise serializers.ValidationError(_("请列出需要补正的全部材料及原因。"))
+        return items
+
+
+class SpecialProcedureSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[c for c in StepSuspension.Kind.choices if c[0] != "correction"],
+        help_text=_("特别程序类型（不计入审查期限）"),
+    )
+    reason = serializers.CharField(max_length=1000, help_text=_("事由"))
+    expected_days = serializers.IntegerField(
+        min_value=1, max_value=250, help_text=_("预计所需工作日")
+    )
+
+
+class ExtensionRequestSerializer(serializers.Serializer):
+    days = serializers.IntegerField(
+        min_value=1, max_value=15, help_text=_("延长的工作日（至多 10 日，联办件 15 日）")
+    )
+    reason = serializers.CharField(max_length=1000, help_text=_("延长理由"))
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StepExtension
+        fields = ["id", "days", "reason", "status", "requested_at"]
+
+
+class GrantSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    item_code = serializers.CharField()
+    holder = serializers.CharField(help_text=_("被许可人（个人只显示姓氏）"))
+    number = serializers.CharField(help_text=_("决定文号"))
+    decided_on = serializers.DateField()
+    valid_until = serializers.DateField(allow_null=True)

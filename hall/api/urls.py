@@ -19,6 +19,27 @@ urlpatterns = [
     path("v1/steps/", views.StepList.as_view(), name="steps"),
     path("v1/steps/<int:step_id>/claim/", views.StepClaim.as_view(), name="step_claim"),
     path("v1/steps/<int:step_id>/decision/", views.StepDecision.as_view(), name="step_decision"),
+    path(
+        "v1/steps/<int:step_id>/correction-request/",
+        views.StepCorrectionRequest.as_view(),
+        name="step_correction",
+    ),
+    path(
+        "v1/steps/<int:step_id>/special-procedure/",
+        views.StepSpecialProcedure.as_view(),
+        name="step_special",
+    ),
+    path(
+        "v1/steps/<int:step_id>/special-procedure/end/",
+        views.StepSpecialProcedureEnd.as_view(),
+        name="step_special_end",
+    ),
+    path(
+        "v1/steps/<int:step_id>/extension-request/",
+        views.StepExtensionRequest.as_view(),
+        name="step_extension",
+    ),
+    path("v1/register/grants/", views.Grants.as_view(), name="grants"),
     path("v1/supervision/figures/", views.SupervisionFigures.as_view(), name="figures"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -12,6 +12,7 @@ import uuid
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +24,8 @@ from rest_framework.views import APIView
 from approvals.catalogue.selectors import items_current
 from approvals.desk.selectors import step_of_department
 from approvals.models import CaseStep
+from approvals.register.selectors import grants_page
+from approvals.reviews import extensions, suspensions
 from approvals.reviews import steps as step_services
 from approvals.reviews.selectors import department_inbox
 from departments.supervision.figures import supervision_figures
@@ -136,12 +139,25 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
         item_code = self.request.query_params.get("item_code")
         if item_code:
             cases = cases.filter(item__code=item_code[:40])
+        department = self.request.query_params.get("department")
+        if department:
+            cases = cases.filter(item__lead_department__code=department[:32])
+        for name, lookup in (("created_after", "gte"), ("created_before", "lt")):
+            value = self.request.query_params.get(name)
+            if value is not None:
+                day = parse_date(value) if len(value) == 10 else None
+                if day is None:
+                    raise serializers.ValidationError({name: [_("日期格式为 YYYY-MM-DD。")]})
+                cases = cases.filter(**{f"created_at__date__{lookup}": day})
         return cases
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=Case.Status.values),
             OpenApiParameter("item_code", OpenApiTypes.STR),
+            OpenApiParameter("department", OpenApiTypes.STR, description=_("牵头部门编码")),
+            OpenApiParameter("created_after", OpenApiTypes.DATE),
+            OpenApiParameter("created_before", OpenApiTypes.DATE),
         ]
     )
     def get(self, request, *args, **kwargs):
@@ -308,6 +324,109 @@ class StepDecision(CaseCallsRecorded, APIView):
             opinion=incoming.validated_data.get("opinion", ""),
         )
         return Response(api.StepSerializer(decided).data)
+
+
+class StepCorrectionRequest(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(
+        request=api.CorrectionRequestSerializer,
+        responses={201: api.NoticeSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, step_id: int):
+        """审查中要求补正（一次性告知）：出具补正告知书，本部门计时中止至补齐。"""
+        incoming = api.CorrectionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        step = _own_step(request, step_id)
+        notice = suspensions.step_correction_request(
+            step=step,
+            officer=request.user.acting_user,
+            items=[(i["material"], i["reason"]) for i in incoming.validated_data["items"]],
+        )
+        return Response(api.NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class StepSpecialProcedure(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(
+        request=api.SpecialProcedureSerializer,
+        responses={201: api.NoticeSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, step_id: int):
+        """开始特别程序（听证、检验、检测、鉴定、专家评审等，不计入期限，第四十五条）。"""
+        incoming = api.SpecialProcedureSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        step = _own_step(request, step_id)
+        notice = suspensions.step_special_procedure_start(
+            step=step, officer=request.user.acting_user, **incoming.validated_data
+        )
+        return Response(api.NoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+
+
+class StepSpecialProcedureEnd(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(request=None, responses=api.StepSerializer, parameters=[IDEMPOTENCY_PARAMETER])
+    @idempotent
+    def post(self, request, step_id: int):
+        """结束特别程序，恢复计时。"""
+        step = _own_step(request, step_id)
+        ended = suspensions.step_special_procedure_end(step=step, officer=request.user.acting_user)
+        return Response(api.StepSerializer(ended).data)
+
+
+class StepExtensionRequest(CaseCallsRecorded, APIView):
+    required_scope = Scope.STEPS_ACT
+
+    @extend_schema(
+        request=api.ExtensionRequestSerializer,
+        responses={201: api.ExtensionSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, step_id: int):
+        """申请延长审查期限（第四十二条，一次，由负责人批准）。"""
+        incoming = api.ExtensionRequestSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        step = _own_step(request, step_id)
+        extension = extensions.step_extension_request(
+            step=step, officer=request.user.acting_user, **incoming.validated_data
+        )
+        return Response(api.ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+
+# --- the public register ----------------------------------------------------------------------
+
+
+class Grants(APIView):
+    """准予行政许可决定公开（第四十条）：按事项、被许可人或文号查询，每页 50 条。公开。"""
+
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description=_("事项、被许可人或文号")),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses=api.GrantSerializer(many=True),
+    )
+    def get(self, request):
+        query = request.query_params.get("q", "")[:100]
+        try:
+            page_number = int(request.query_params.get("page", "1"))
+        except ValueError:
+            page_number = 0
+        if page_number < 1:
+            raise serializers.ValidationError({"page": [_("页码须为正整数。")]})
+        page, entries = grants_page(query=query, page=page_number)
+        response = Response(api.GrantSerializer(entries, many=True).data)
+        response["X-Total-Count"] = str(page.paginator.count)
+        return response
 
 
 # --- supervision ------------------------------------------------------------------------------

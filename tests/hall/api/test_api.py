@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from approvals.models import CaseStep
@@ -250,3 +251,61 @@ def test_a_platform_reads_the_notices_of_its_case_and_their_pdf(item, make_user)
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
     _other, stranger = client_with(scopes=["cases:read"])
     assert stranger.get(notice["pdf"]).status_code == 404
+
+
+def test_a_department_system_asks_for_a_correction_once_and_runs_special_procedures(
+    two_departments,
+):
+    case, planning, _health = two_departments
+    _record, planning_api = _department_client(planning)
+    own = CaseStep.objects.get(case=case, department=planning)
+    url = reverse("api:step_correction", args=[own.pk])
+    empty = planning_api.post(url, {"items": []}, format="json")
+    assert empty.status_code == 400
+    body = {"items": [{"material": "规划图", "reason": "比例尺不符"}]}
+    asked = planning_api.post(url, body, format="json")
+    assert asked.status_code == 201 and asked.json()["kind"] == "correction"
+    again = planning_api.post(url, body, format="json")
+    assert again.status_code == 400  # one-time notification: never twice
+    assert "一次性告知" in again.json()["detail"]
+    own.refresh_from_db()
+    assert own.status == "suspended"
+
+
+def test_a_department_system_requests_an_extension_within_the_cap(two_departments):
+    case, planning, _health = two_departments
+    _record, planning_api = _department_client(planning)
+    own = CaseStep.objects.get(case=case, department=planning)
+    url = reverse("api:step_extension", args=[own.pk])
+    too_long = planning_api.post(url, {"days": 16, "reason": "需现场核查"}, format="json")
+    assert too_long.status_code == 400 and "days" in too_long.json()["errors"]
+    asked = planning_api.post(url, {"days": 5, "reason": "需现场核查"}, format="json")
+    assert asked.status_code == 201 and asked.json()["status"] == "requested"
+
+
+def test_the_public_register_and_the_six_basic_elements(client, item):
+    response = client.get(reverse("api:grants"))
+    assert response.status_code == 200 and response["X-Total-Count"] == "0"
+    assert client.get(reverse("api:grants"), {"page": "x"}).status_code == 400
+    elements = client.get(reverse("api:item", args=[item.code])).json()["basic_elements"]
+    assert set(elements) == {
+        "事项名称",
+        "事项编码",
+        "事项类型",
+        "主管部门",
+        "实施机关",
+        "设定和实施依据",
+    }
+    assert elements["事项编码"] == item.code
+
+
+def test_cases_filter_by_dates_and_refuse_a_bad_date(item):
+    _record, http = client_with(scopes=["cases:file", "cases:read"])
+    _file(http, item)
+    today = timezone.localdate().isoformat()
+    found = http.get(reverse("api:cases"), {"created_after": today}).json()["results"]
+    assert len(found) == 1
+    none = http.get(reverse("api:cases"), {"created_before": today}).json()["results"]
+    assert none == []
+    bad = http.get(reverse("api:cases"), {"created_after": "yesterday"})
+    assert bad.status_code == 400 and "created_after" in bad.json()["errors"]

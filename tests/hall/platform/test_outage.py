@@ -150,3 +150,21 @@ def test_an_acceptance_while_redis_is_down_is_quick_and_its_messages_follow(
     sms_ids = [json.loads(line)["id"] for line in sms_file.read_text().splitlines()]
     assert len(sms_ids) == len(set(sms_ids)) == pending.filter(channel="sms").count()
     assert Notice.objects.filter(case_id=outcome["case"]).exists()
+
+
+def test_after_a_failed_publish_the_process_stops_trying_for_a_while(settings):
+    from hall.platform import broker
+
+    settings.HALL_BROKER_BACKOFF_SECONDS = 60
+    calls = []
+
+    def refused():
+        calls.append(1)
+        raise ConnectionRefusedError("broker down")
+
+    assert broker.broker_publish(refused, what="a test task") is False
+    assert broker.broker_publish(lambda: calls.append(2), what="another") is False
+    assert calls == [1]  # the second was not even tried
+    broker.broker_breaker_reset()
+    assert broker.broker_publish(lambda: calls.append(3), what="after the reset") is True
+    assert calls == [1, 3]
