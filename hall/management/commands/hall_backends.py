@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hall.platform.backends import describe
@@ -8,3 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.stdout.write(describe())
+        self.stdout.write(
+            f"public URL: {settings.HALL_PUBLIC_URL} (printed in notices' QR codes and SMS links; "
+            "HALL_PUBLIC_URL)"
+        )

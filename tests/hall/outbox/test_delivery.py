@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -44,6 +45,16 @@ class Gateway:
                         "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
                     ) as other:
                         other.execute("SELECT pg_terminate_backend(%s)", [gateway.kill_pid])
+                        # terminating is asynchronous: answer only once the backend is gone,
+                        # or the hall's next statement could still reach it
+                        for _attempt in range(100):
+                            gone = not other.execute(
+                                "SELECT 1 FROM pg_stat_activity WHERE pid = %s",
+                                [gateway.kill_pid],
+                            ).fetchone()
+                            if gone:
+                                break
+                            time.sleep(0.05)
                 self.send_response(200)
                 self.end_headers()
 
