@@ -45,6 +45,13 @@ def broker_publish(send: Callable[[], object], *, what: str) -> bool:
     return True
 
 
+def broker_breaker_open(*, seconds: float) -> None:
+    """Stop publishing for `seconds`, as a failed publish does (the sweeps deliver instead)."""
+    global _down_until
+    with _lock:
+        _down_until = time.monotonic() + seconds
+
+
 def broker_breaker_reset() -> None:
     """Close the breaker (tests, and a process that knows the broker is back)."""
     global _down_until

@@ -22,6 +22,7 @@ from hall.intake import applicants, decisions, receiving
 from hall.intake.common import MaterialMark
 from hall.models import ApiClient, Case, WebhookDelivery, WebhookSubscription
 from hall.outbox import webhooks
+from hall.platform.broker import broker_breaker_open
 from tests.factories import ClerkFactory, item_with_checklist
 
 pytestmark = pytest.mark.postgres
@@ -85,7 +86,11 @@ def platform(port: int, events: list[str]) -> WebhookSubscription:
     )
 
 
-def accept_filed_by(client: ApiClient | None, clerk) -> Case:
+def accept_filed_by(client: ApiClient | None, clerk, *, broker_up: bool = False) -> Case:
+    """A case received and accepted. Unless `broker_up`, with the broker down (nothing is
+    published), so that only the test's sweeps deliver and no live worker races them."""
+    if not broker_up:
+        broker_breaker_open(seconds=300)
     case = receiving.case_receive(
         submission_key=uuid.uuid4(),
         applicant=applicants.applicant_register(
@@ -171,7 +176,7 @@ def test_the_worker_delivers_after_the_commit(celery_worker, clerk):
     subscription = platform(port, ["accepted"])
     receiver = Receiver(subscription.secret, port)
     try:
-        accept_filed_by(subscription.client, clerk)
+        accept_filed_by(subscription.client, clerk, broker_up=True)
         deadline = time.monotonic() + 20
         while not receiver.received and time.monotonic() < deadline:
             time.sleep(0.2)
