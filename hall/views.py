@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hall.common.problems import is_api_request, problem_json_response
 from hall.models import SecurityEvent
 from hall.platform import audit
 from hall.platform.health import broker_status, database_status
@@ -49,12 +50,6 @@ def permission_denied(request, exception=None):
 def page_not_found(request, exception=None):
     """404 in the hall's layout, or as problem details under /api/ (a URL that matched no
     route, such as a negative step id)."""
-    if request.path.startswith("/api/"):
-        title = _("没有找到")
-        return JsonResponse(
-            {"type": "about:blank", "title": title, "status": 404, "detail": title},
-            status=404,
-            content_type="application/problem+json",
-            json_dumps_params={"ensure_ascii": False},
-        )
+    if is_api_request(request):
+        return problem_json_response(status=404, title=_("没有找到"), detail=_("没有找到"))
     return render(request, "404.html", status=404)

@@ -73,6 +73,16 @@ def broker_breaker_closed():
 
 
 @pytest.fixture(autouse=True)
+def api_rate_of_the_test_address_fresh():
+    """The API's anonymous rate is counted per address in the shared cache, and every test
+    client is 127.0.0.1: one test's requests (the URL fuzz) must not use up the next one's."""
+    from django.core.cache import cache
+
+    cache.delete("api-throttle:127.0.0.1")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def webhook_subscriptions_not_kept():
     """Each test's database has its own subscriptions: forget a process's copy of the last."""
     from hall.outbox.webhooks import subscriptions_forget

@@ -20,6 +20,21 @@ ITEM_CODE_VALIDATOR = RegexValidator(
     _("事项编码格式为“实施主体编码(8位)-类别(2位大写字母)-序号(4位)”，例如 44030700-XK-0001。"),
 )
 
+# The category letters of an item code (实施主体编码-类别-序号) and the item types they stand for.
+ITEM_CATEGORIES = {
+    "XK": "行政许可",
+    "CF": "行政处罚",
+    "QZ": "行政强制",
+    "ZS": "行政征收",
+    "JF": "行政给付",
+    "JC": "行政检查",
+    "QR": "行政确认",
+    "JL": "行政奖励",
+    "CJ": "行政裁决",
+    "GG": "公共服务",
+    "QT": "其他行政权力",
+}
+
 
 class ServiceItemQuerySet(models.QuerySet):
     def effective_on(self, day: datetime.date) -> ServiceItemQuerySet:
@@ -128,6 +143,12 @@ class ServiceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code} v{self.version}）"
+
+    @property
+    def category_name(self) -> str:
+        """事项类型, read from the code's category letters (44030700-XK-0001: 行政许可)."""
+        parts = self.code.split("-")
+        return ITEM_CATEGORIES.get(parts[1] if len(parts) == 3 else "", "其他行政权力")
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -14,7 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-PROBLEM_TYPE = "application/problem+json"
+from hall.common.problems import PROBLEM_CONTENT_TYPE, problem_body
+
 TITLES = {
     400: gettext_lazy("请求内容有误"),
     401: gettext_lazy("未认证"),
@@ -28,20 +29,13 @@ TITLES = {
     429: gettext_lazy("请求过于频繁"),
 }
 # Codes of service ValidationErrors that mean "the state moved on", not "your input is wrong".
-CONFLICT_CODES = {"already_decided", "not_open", "claimed", "contact_change_unconfirmed"}
+CONFLICT_CODES = {"already_decided", "contact_change_unconfirmed", "submission_conflict"}
 
 
 def problem(status_code: int, detail: str, errors: dict | None = None, **headers) -> Response:
-    body = {
-        "type": "about:blank",
-        "title": str(TITLES.get(status_code, gettext_lazy("错误"))),
-        "status": status_code,
-        "detail": detail,
-    }
-    if errors:
-        body["errors"] = errors
-    response = Response(body, status=status_code, content_type=PROBLEM_TYPE, headers=headers)
-    return response
+    title = TITLES.get(status_code, gettext_lazy("错误"))
+    body = problem_body(status=status_code, title=title, detail=detail, errors=errors)
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE, headers=headers)
 
 
 def _django_validation(error: DjangoValidationError) -> Response:

@@ -23,34 +23,15 @@ class MaterialSerializer(serializers.ModelSerializer):
         fields = ["name", "form", "copies", "applicant_type", "question_key", "question_answer"]
 
 
-ITEM_CATEGORY_BY_CODE = {  # the category letters of the item code (实施编码) and their names
-    "XK": "行政许可",
-    "CF": "行政处罚",
-    "QZ": "行政强制",
-    "ZS": "行政征收",
-    "JF": "行政给付",
-    "JC": "行政检查",
-    "QR": "行政确认",
-    "JL": "行政奖励",
-    "CJ": "行政裁决",
-    "GG": "公共服务",
-    "QT": "其他行政权力",
-}
-
-
 class BasicElementsSerializer(serializers.Serializer):
     """The six basic elements every catalogue publishes for an item (事项六要素)."""
 
     事项名称 = serializers.CharField(source="name")
     事项编码 = serializers.CharField(source="code")
-    事项类型 = serializers.SerializerMethodField()
+    事项类型 = serializers.CharField(source="category_name")
     主管部门 = serializers.CharField(source="lead_department.name")
     实施机关 = serializers.CharField(source="lead_department.name")
     设定和实施依据 = serializers.CharField(source="legal_basis")
-
-    def get_事项类型(self, item: ServiceItem) -> str:
-        parts = item.code.split("-")
-        return ITEM_CATEGORY_BY_CODE.get(parts[1] if len(parts) == 3 else "", "其他行政权力")
 
 
 class ItemSerializer(serializers.ModelSerializer):

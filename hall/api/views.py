@@ -33,8 +33,10 @@ from hall.api import serializers as api
 from hall.api.errors import problem
 from hall.api.idempotency import idempotent
 from hall.cases.rendering import notice_ready
-from hall.intake import applicants, receiving
-from hall.models import ApiCallRecord, ApiClient, Case
+from hall.cases.selectors import case_filed_by, cases_filed_by
+from hall.models import ApiClient, Case
+from hall.online import filing
+from hall.platform import audit
 
 Scope = ApiClient.Scope
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -72,11 +74,11 @@ class CaseCallsRecorded:
         response["X-Request-ID"] = request_id
         client = getattr(request, "user", None)
         if isinstance(client, ApiClient):
-            ApiCallRecord.objects.create(
-                client=client,
+            audit.api_call_record(
+                client_id=client.pk,
                 request_id=request_id,
                 method=request.method,
-                path=request.path[:300],
+                path=request.path,
                 status=response.status_code,
                 case_id=getattr(request, "api_case_id", None),
             )
@@ -112,11 +114,21 @@ class ItemDetail(generics.RetrieveAPIView):
 
 
 def _own_case(request, receipt_no: str) -> Case:
-    case = get_object_or_404(
-        Case.objects.select_related("item"), receipt_no=receipt_no, filed_by_client=request.user
-    )
+    case = case_filed_by(client_id=request.user.pk, receipt_no=receipt_no)
+    if case is None:
+        raise Http404
     request.api_case_id = case.pk
     return case
+
+
+def _date_parameter(params, name: str):
+    value = params.get(name)
+    if value is None:
+        return None
+    day = parse_date(value) if len(value) == 10 else None
+    if day is None:
+        raise serializers.ValidationError({name: [_("日期格式为 YYYY-MM-DD。")]})
+    return day
 
 
 class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
@@ -130,26 +142,18 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
         return Scope.CASES_FILE if self.request.method == "POST" else Scope.CASES_READ
 
     def get_queryset(self):
-        cases = Case.objects.select_related("item").filter(filed_by_client=self.request.user)
-        status_filter = self.request.query_params.get("status")
-        if status_filter is not None:
-            if status_filter not in Case.Status.values:
-                raise serializers.ValidationError({"status": [_("没有这个办件状态。")]})
-            cases = cases.filter(status=status_filter)
-        item_code = self.request.query_params.get("item_code")
-        if item_code:
-            cases = cases.filter(item__code=item_code[:40])
-        department = self.request.query_params.get("department")
-        if department:
-            cases = cases.filter(item__lead_department__code=department[:32])
-        for name, lookup in (("created_after", "gte"), ("created_before", "lt")):
-            value = self.request.query_params.get(name)
-            if value is not None:
-                day = parse_date(value) if len(value) == 10 else None
-                if day is None:
-                    raise serializers.ValidationError({name: [_("日期格式为 YYYY-MM-DD。")]})
-                cases = cases.filter(**{f"created_at__date__{lookup}": day})
-        return cases
+        params = self.request.query_params
+        status_filter = params.get("status")
+        if status_filter is not None and status_filter not in Case.Status.values:
+            raise serializers.ValidationError({"status": [_("没有这个办件状态。")]})
+        return cases_filed_by(
+            client_id=self.request.user.pk,
+            status=status_filter,
+            item_code=params.get("item_code", "")[:40],
+            department_code=params.get("department", "")[:32],
+            created_after=_date_parameter(params, "created_after"),
+            created_before=_date_parameter(params, "created_before"),
+        )
 
     @extend_schema(
         parameters=[
@@ -174,30 +178,16 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         client: ApiClient = request.user
-        item = (
-            items_current()
-            .filter(code=data["item_code"], online_filing=True)
-            .select_related("lead_department")
-            .first()
-        )
-        if item is None or (client.items.exists() and not client.items.filter(pk=item.pk).exists()):
-            return problem(
-                400, _("没有可申报的该事项。"), {"item_code": [_("没有可申报的该事项。")]}
-            )
-        applicant = applicants.applicant_register(**data["applicant"])
         key = getattr(request, "idempotency_key", None)
-        submission_key = uuid.uuid5(FILING_NAMESPACE, f"{client.pk}:{key}") if key else uuid.uuid4()
-        case = receiving.case_receive(
-            submission_key=submission_key,
-            applicant=applicant,
-            item=item,
+        case = filing.platform_case_file(
+            client=client,
+            submission_key=(
+                uuid.uuid5(FILING_NAMESPACE, f"{client.pk}:{key}") if key else uuid.uuid4()
+            ),
+            item_code=data["item_code"],
+            applicant_details=data["applicant"],
             answers=data.get("answers", {}),
-            received_by=None,
-            channel=Case.Channel.ONLINE,
-            filed_by_client=client,
         )
-        if case.filed_by_client_id != client.pk:
-            return problem(409, _("提交标识冲突。"))
         request.api_case_id = case.pk
         response = Response(api.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
         response["Location"] = f"/api/v1/cases/{case.receipt_no}/"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
@@ -53,3 +55,33 @@ def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]
     if case.status == Case.Status.AWAITING_CORRECTION:
         return materials, {material.pk for material in materials if material.open_listed}
     return materials, set()
+
+
+def cases_filed_by(
+    *,
+    client_id: int,
+    status: str | None = None,
+    item_code: str | None = None,
+    department_code: str | None = None,
+    created_after: datetime.date | None = None,
+    created_before: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """The cases an API client filed, narrowed by the filters given (dates are the hall's days:
+    `created_after` inclusive, `created_before` exclusive)."""
+    cases = Case.objects.select_related("item").filter(filed_by_client_id=client_id)
+    if status:
+        cases = cases.filter(status=status)
+    if item_code:
+        cases = cases.filter(item__code=item_code)
+    if department_code:
+        cases = cases.filter(item__lead_department__code=department_code)
+    if created_after:
+        cases = cases.filter(created_at__date__gte=created_after)
+    if created_before:
+        cases = cases.filter(created_at__date__lt=created_before)
+    return cases
+
+
+def case_filed_by(*, client_id: int, receipt_no: str) -> Case | None:
+    """The case with this receipt number, only if this API client filed it."""
+    return cases_filed_by(client_id=client_id).filter(receipt_no=receipt_no).first()

@@ -28,13 +28,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.catalogue.selectors import bundle_current_items, required_materials
+from approvals.catalogue.selectors import (
+    bundle_current_items,
+    items_current,
+    required_materials,
+)
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.common import validators
-from hall.intake import receiving
-from hall.models import Applicant, Case, CaseEvent, CaseGroup, CaseMaterial, UploadedMaterial
+from hall.intake import applicants, receiving
+from hall.models import (
+    ApiClient,
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseGroup,
+    CaseMaterial,
+    UploadedMaterial,
+)
 from hall.online.selectors import (
     _display_name,
     applicant_for,
@@ -358,3 +370,40 @@ def case_correction_upload(
     except BaseException:
         writer.discard()
         raise
+
+
+def platform_case_file(
+    *,
+    client: ApiClient,
+    submission_key: uuid.UUID,
+    item_code: str,
+    applicant_details: Mapping[str, str],
+    answers: Mapping[str, str],
+) -> Case:
+    """A platform (an API client) files an online case for an applicant: the applicant found
+    or registered and the case received in one transaction, or neither. Only items in force
+    that may be filed online, and only the client's items when it has a list. The same
+    `submission_key` again returns the case already filed."""
+    item = (
+        items_current()
+        .filter(code=item_code, online_filing=True)
+        .select_related("lead_department")
+        .first()
+    )
+    allowed = list(client.items.values_list("pk", flat=True))
+    if item is None or (allowed and item.pk not in allowed):
+        raise ValidationError({"item_code": [_("没有可申报的该事项。")]})
+    with transaction.atomic():
+        applicant = applicants.applicant_register(**applicant_details)
+        case = receiving.case_receive(
+            submission_key=submission_key,
+            applicant=applicant,
+            item=item,
+            answers=answers,
+            received_by=None,
+            channel=Case.Channel.ONLINE,
+            filed_by_client=client,
+        )
+        if case.filed_by_client_id != client.pk:
+            raise ValidationError(_("提交标识冲突。"), code="submission_conflict")
+    return case

@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.utils import timezone
 
-from hall.models import SecurityEvent, UserSession
+from hall.models import ApiCallRecord, SecurityEvent, UserSession
 from hall.models.security import MINIMUM_RETENTION_DAYS
 
 logger = logging.getLogger(__name__)
@@ -149,3 +149,17 @@ def security_log_purge(*, keep_days: int) -> int:
     deleted, _by_model = SecurityEvent.objects.filter(at__lt=cutoff).delete()
     UserSession.objects.filter(ended_at__lt=cutoff).delete()
     return deleted
+
+
+def api_call_record(
+    *, client_id: int, request_id: str, method: str, path: str, status: int, case_id: int | None
+) -> None:
+    """An API call that read or changed a case: which client, which request, what answer."""
+    ApiCallRecord.objects.create(
+        client_id=client_id,
+        request_id=request_id[:100],
+        method=method,
+        path=path[:300],
+        status=status,
+        case_id=case_id,
+    )

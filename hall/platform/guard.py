@@ -15,14 +15,13 @@ a query sees the request, so nothing is half-written.
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from hall.common.problems import is_api_request, problem_json_response
+
 NUL = "\x00"
-
-
-API_PREFIX = "/api/"
 
 
 def _fields(request: HttpRequest):
@@ -72,15 +71,8 @@ class RequestInputGuard:
         refused = _refusal(request)
         if refused is not None:
             message, status = refused
-            if request.path.startswith(API_PREFIX):  # machine clients read problem details
-                body = {"type": "about:blank", "title": str(message), "status": status}
-                body["detail"] = str(message)
-                return JsonResponse(
-                    body,
-                    status=status,
-                    content_type="application/problem+json",
-                    json_dumps_params={"ensure_ascii": False},
-                )
+            if is_api_request(request):  # machine clients read problem details
+                return problem_json_response(status=status, title=message, detail=message)
             return render(request, "errors/bad_input.html", {"message": message}, status=status)
         return self.get_response(request)
 

@@ -99,7 +99,7 @@ def test_a_platform_files_a_case_and_a_replayed_key_creates_nothing_new(item):
     assert events[0]["action"] == "received"
 
 
-def test_a_platform_reading_a_case_it_did_not_file_gets_404(item, make_user):
+def test_a_platform_reading_a_case_it_did_not_file_gets_404(item, roles):
     _record, filer = client_with(scopes=["cases:file", "cases:read"])
     receipt_no = _file(filer, item).json()["receipt_no"]
     _other, stranger = client_with(scopes=["cases:file", "cases:read"])
@@ -109,17 +109,9 @@ def test_a_platform_reading_a_case_it_did_not_file_gets_404(item, make_user):
     assert missing.status_code == 404 and missing.json() == response.json()
     assert stranger.get(reverse("api:cases")).json()["results"] == []
     # a window case (filed by no client) is nobody's through the API
-    clerk = make_clerk_user(make_user)
+    clerk = make_clerk(roles)
     window_case = accepted_case(item, clerk)
     assert filer.get(reverse("api:case", args=[window_case.receipt_no])).status_code == 404
-
-
-def make_clerk_user(make_user):
-    from tests.factories import ClerkFactory
-
-    user = make_user("api-clerk", "clerk")
-    ClerkFactory(user=user)
-    return user
 
 
 def test_a_read_only_client_writing_gets_403(item):
@@ -223,14 +215,14 @@ def test_a_client_over_its_rate_gets_429(item):
     assert statuses == [200, 200, 200, 429, 429]
 
 
-def test_a_platform_reads_the_notices_of_its_case_and_their_pdf(item, make_user):
+def test_a_platform_reads_the_notices_of_its_case_and_their_pdf(item, roles):
     import uuid
 
     from hall.intake import applicants, decisions, receiving
     from hall.intake.common import MaterialMark
 
     record, http = client_with(scopes=["cases:read"])
-    clerk = make_clerk_user(make_user)
+    clerk = make_clerk(roles)
     case = receiving.case_receive(
         submission_key=uuid.uuid4(),
         applicant=applicants.applicant_register(**PERSON),
