@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # local public URL); a production deployment does not use make and must set both (README).
 export HALL_DEVELOPMENT ?= 1
 
-.PHONY: install run test lint imports format migrations-check deploy-check pytest bench lock messages browser clean
+.PHONY: install run test lint imports format migrations-check deploy-check pytest bench drill drill-short lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -64,7 +64,16 @@ pytest: install browser
 	@$(PY) manage.py hall_backends
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install lint imports migrations-check deploy-check pytest
+test: install lint imports migrations-check deploy-check drill-short pytest
+
+# The scale-out drill (issue 18): nginx, two gunicorn nodes, PgBouncer, a streaming replica, two
+# worker hosts and a standby beat on this machine, under load and faults; see README.md.
+drill: install
+	$(PY) -m bench.drill
+
+# Its short form, in `make test`: PgBouncer's transaction mode and the replica router.
+drill-short: install
+	$(PY) -m bench.drill --short
 
 # Benchmarks (issue 8): its own database hall_bench and Redis database 14; see README.md.
 bench: install $(VENV)/.bench-installed

@@ -143,10 +143,36 @@ DATABASES = {
         DATABASE_CHOICE.url, conn_max_age=int(ENV.get("DB_CONN_MAX_AGE", "60"))
     )
 }
+# A kept connection is checked before a request reuses it, so a restarted PgBouncer or
+# PostgreSQL costs a reconnect, not an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # SQLite serialises writers; a busy timeout keeps the web server and worker from failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A streaming replica for the reads of supervision, performance and the public register
+# (hall.platform.replica); without REPLICA_DATABASE_URL every read goes to the primary.
+if ENV.get("REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        ENV["REPLICA_DATABASE_URL"], conn_max_age=int(ENV.get("DB_CONN_MAX_AGE", "60"))
+    )
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # a replica that is down must cost a second or two, not the page
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASE_ROUTERS = ["hall.platform.replica.ReplicaRouter"]
+HALL_REPLICA_MAX_LAG = float(ENV.get("HALL_REPLICA_MAX_LAG_SECONDS", "5"))
+HALL_REPLICA_CHECK_SECONDS = float(ENV.get("HALL_REPLICA_CHECK_SECONDS", "2"))
+# The replica's own server for the lag check (not PgBouncer, which would keep a question to a
+# stopped replica waiting for its query_wait_timeout); empty: the check uses the replica alias.
+HALL_REPLICA_CHECK_URL = ENV.get("HALL_REPLICA_CHECK_URL", "")
+HALL_READ_SOURCE_HEADER = env_bool("HALL_READ_SOURCE_HEADER", False)
+# Behind PgBouncer in transaction pooling, consecutive transactions of one Django connection
+# may run on different server connections: no server-side cursors (a named cursor would
+# outlive its transaction), and no session state (the hall sets none: its locks and settings
+# are transaction-scoped, and the time zone is a parameter PgBouncer tracks per client).
+if env_bool("HALL_DB_TRANSACTION_POOLING", False):
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Failed sign-ins (等保 2.0 level 3, ASVS V2.2): django-axes counts them per account *and*
@@ -318,11 +344,31 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# With Redis, beat keeps its schedule and a lock in Redis (celery-redbeat): a second beat
+# started as a standby waits for the lock and takes over within HALL_BEAT_LOCK_SECONDS of the
+# active one dying, so there is never a second active beat. The embedded broker keeps the file.
+HALL_BEAT_SCHEDULER = ENV.get("HALL_BEAT_SCHEDULER", "file" if BROKER_CHOICE.embedded else "redis")
+if HALL_BEAT_SCHEDULER == "redis":
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = ENV.get("HALL_BEAT_REDIS_URL", CELERY_BROKER_URL)
+    CELERY_REDBEAT_KEY_PREFIX = ENV.get("HALL_BEAT_KEY_PREFIX", "hall-beat:")
+    CELERY_REDBEAT_LOCK_TIMEOUT = int(ENV.get("HALL_BEAT_LOCK_SECONDS", "30"))
+    # the active beat renews its lock at least this often: well inside the lock's lifetime
+    CELERY_BEAT_MAX_LOOP_INTERVAL = max(1, CELERY_REDBEAT_LOCK_TIMEOUT // 5)
+# How often beat wakes the sweeps that act on deadlines and the outbox (seconds).
+HALL_SWEEP_SECONDS = float(ENV.get("HALL_SWEEP_SECONDS", "60"))
+HALL_OUTBOX_SWEEP_SECONDS = float(ENV.get("HALL_OUTBOX_SWEEP_SECONDS", "30"))
+# A message claimed for sending and not recorded within this time is sent again, with the same
+# idempotency key (hall.outbox.delivery).
+HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
 # Deadlines live in the database; beat only wakes the sweeps up (never ETA/countdown tasks).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},
-    "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": 30.0},
-    "hall-webhook-sweep": {"task": "hall.tasks.sweep_webhooks", "schedule": 30.0},
+    "hall-outbox-drain": {"task": "hall.tasks.drain_outbox", "schedule": HALL_OUTBOX_SWEEP_SECONDS},
+    "hall-webhook-sweep": {
+        "task": "hall.tasks.sweep_webhooks",
+        "schedule": HALL_OUTBOX_SWEEP_SECONDS,
+    },
     "hall-notice-render-sweep": {"task": "hall.tasks.sweep_notice_renders", "schedule": 60.0},
     "departments-supervision-figures": {
         "task": "departments.tasks.refresh_supervision_figures",
@@ -330,7 +376,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "approvals-deemed-approval-sweep": {
         "task": "approvals.tasks.sweep_deemed_approvals",
-        "schedule": 60.0,
+        "schedule": HALL_SWEEP_SECONDS,
     },
     "approvals-warning-sweep": {"task": "approvals.tasks.sweep_warnings", "schedule": 300.0},
     "hall-security-log-purge": {
@@ -339,7 +385,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "hall-deemed-acceptance-sweep": {
         "task": "hall.tasks.sweep_deemed_acceptance",
-        "schedule": 60.0,
+        "schedule": HALL_SWEEP_SECONDS,
     },
 }
 

@@ -7,9 +7,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from approvals.register.selectors import QUERY_MAX_LENGTH, grants_page
+from hall.platform.replica import reads_from_replica
 
 
 @require_GET
+@reads_from_replica
 def grants(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
     query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     page, entries = grants_page(query=query, page=request.GET.get("page", 1))

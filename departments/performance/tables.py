@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, router, transaction
 
 from approvals.models import (
     ApprovalStep,
@@ -46,7 +46,7 @@ T = {
 
 def performance_supported() -> bool:
     """The figures need PostgreSQL; the SQLite fallback of `make run` shows a notice instead."""
-    return connection.vendor == "postgresql"
+    return connections["default"].vendor == "postgresql"
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,9 @@ REPORT_WORK_MEM = "64MB"
 
 
 def _rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with transaction.atomic(), connection.cursor() as cursor:
+    # a report reads cases: from the replica when the view allows it (hall.platform.replica)
+    alias = router.db_for_read(Case)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")
         cursor.execute(sql, params)
         names = [column.name for column in cursor.description]

@@ -13,6 +13,7 @@ from departments.performance import departments as performance_departments
 from departments.performance.charts import figures, paths
 from departments.performance.forms import PeriodForm
 from hall.common.permissions import supervision_required
+from hall.platform.replica import reads_from_replica
 
 
 def _period(request, default: periods.Period) -> tuple[PeriodForm, periods.Period]:
@@ -31,6 +32,7 @@ def _period_context(form: PeriodForm, period: periods.Period) -> dict:
 
 
 @supervision_required
+@reads_from_replica
 def performance_page(request):
     form, period = _period(request, periods.month_to_date(timezone.localdate()))
     context = _period_context(form, period)
@@ -51,6 +53,7 @@ def performance_page(request):
 
 
 @supervision_required
+@reads_from_replica
 def serial_parallel_page(request):
     today = timezone.localdate()
     form, period = _period(request, periods.last_30_days(today))
@@ -96,6 +99,7 @@ EXPORTS = {
 
 
 @supervision_required
+@reads_from_replica
 def export(request, table: str, fmt: str):
     """Any table of the performance pages as CSV or Excel, for the period in the query string."""
     if table not in EXPORTS or fmt not in ("csv", "xlsx"):

@@ -27,9 +27,11 @@ from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.common import MaterialMark
 from hall.platform import audit
+from hall.platform.replica import reads_from_replica
 
 
 @supervision_required
+@reads_from_replica
 def supervision_home(request):
     now = timezone.now()
     today = timezone.localdate(now)  # the hall's day, not UTC's (they differ 00:00-08:00)

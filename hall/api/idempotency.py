@@ -63,17 +63,21 @@ def idempotent(view_method):
             ApiIdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now())
         request.idempotency_key = key
         try:
-            response = view_method(self, request, *args, **kwargs)
+            # The answer is kept in the transaction of the work it answers: a process that dies
+            # (or a database that goes away) after the work's commit cannot leave the record
+            # "running" for work that was done; its repeat gets the answer.
+            with transaction.atomic():
+                response = view_method(self, request, *args, **kwargs)
+                if response.status_code < 400:
+                    ApiIdempotencyRecord.objects.filter(pk=record.pk).update(
+                        status=response.status_code,
+                        body=response.data,
+                        location=response.get("Location", ""),
+                    )
         except BaseException:
             ApiIdempotencyRecord.objects.filter(pk=record.pk).delete()
             raise
-        if response.status_code < 400:
-            ApiIdempotencyRecord.objects.filter(pk=record.pk).update(
-                status=response.status_code,
-                body=response.data,
-                location=response.get("Location", ""),
-            )
-        else:
+        if response.status_code >= 400:
             ApiIdempotencyRecord.objects.filter(pk=record.pk).delete()
         return response
 

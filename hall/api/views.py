@@ -37,6 +37,7 @@ from hall.cases.selectors import case_filed_by, cases_filed_by
 from hall.models import ApiClient, Case
 from hall.online import filing
 from hall.platform import audit
+from hall.platform.replica import reads_from_replica
 
 Scope = ApiClient.Scope
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -405,6 +406,7 @@ class Grants(APIView):
         ],
         responses=api.GrantSerializer(many=True),
     )
+    @reads_from_replica
     def get(self, request):
         query = request.query_params.get("q", "")[:100]
         try:
@@ -426,6 +428,7 @@ class SupervisionFigures(APIView):
     required_scope = Scope.SUPERVISION_READ
 
     @extend_schema(responses=api.FiguresSerializer)
+    @reads_from_replica
     def get(self, request):
         """监察统计：各状态办件数、预警数（快照，最长 2 倍刷新间隔）。"""
         figures = supervision_figures(now=timezone.now())

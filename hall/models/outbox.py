@@ -21,7 +21,7 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("待发送")
         # handed to the gateway, its answer not recorded yet (a crash or an outage between
-        # the two); retried with the same idempotency key after SENDING_STALE_AFTER
+        # the two); retried with the same idempotency key after HALL_OUTBOX_STALE_SECONDS
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")

@@ -4,8 +4,8 @@ A delivery is in three steps, each its own short transaction: claim the row (sta
 the attempt counted and timed: recorded *before* the gateway is called), send with the outbox
 row's id as the idempotency key, then record the answer. A second deliverer skips a claimed row.
 When the process dies or PostgreSQL goes away between sending and recording, the row stays
-"sending"; after `SENDING_STALE_AFTER` the drain sends it again with the same key, and a gateway
-that honours the key (the HTTP adapter passes it as `Idempotency-Key`) delivers it once. A
+"sending"; after `HALL_OUTBOX_STALE_SECONDS` the drain sends it again with the same key, and a
+gateway that honours the key (the HTTP adapter passes it as `Idempotency-Key`) delivers it once. A
 gateway without idempotency support may then get it twice: delivery to it is at least once.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +24,6 @@ from hall.platform.messaging import email_send, sms_backend
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-SENDING_STALE_AFTER = datetime.timedelta(minutes=5)
 Status = Notification.Status
 
 
@@ -31,9 +31,16 @@ def idempotency_key(notification: Notification) -> str:
     return f"hall-outbox-{notification.pk}"
 
 
+def sending_stale_after() -> datetime.timedelta:
+    """How long a claimed row may stay "sending" before it counts as abandoned: longer than any
+    gateway call (its timeout is 10 s), short enough that a crashed worker's messages go out
+    soon. Five minutes by default; the scale-out drill sets 20 s."""
+    return datetime.timedelta(seconds=settings.HALL_OUTBOX_STALE_SECONDS)
+
+
 def _deliverable(now: datetime.datetime) -> Q:
     return Q(status=Status.PENDING) | Q(
-        status=Status.SENDING, attempted_at__lt=now - SENDING_STALE_AFTER
+        status=Status.SENDING, attempted_at__lt=now - sending_stale_after()
     )
 
 

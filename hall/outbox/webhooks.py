@@ -36,13 +36,13 @@ from django.utils import timezone
 from approvals.models import CaseStep
 from hall.common.bulk import rows_insert_new
 from hall.models import ApiClient, CaseEvent, WebhookDelivery, WebhookSubscription
+from hall.outbox.delivery import sending_stale_after
 from hall.platform.broker import broker_publish
 
 logger = logging.getLogger(__name__)
 EventType = WebhookSubscription.EventType
 Status = WebhookDelivery.Status
 MAX_ATTEMPTS = 12
-SENDING_STALE_AFTER = datetime.timedelta(minutes=5)
 TIMEOUT_SECONDS = 10
 # The case actions each subscribable event stands for.
 EVENT_TYPES_BY_ACTION = {
@@ -185,7 +185,7 @@ def webhook_deliver(*, delivery_id: int) -> bool:
             .select_related("subscription")
             .filter(
                 Q(status=Status.PENDING, next_attempt_at__lte=now)
-                | Q(status=Status.SENDING, attempted_at__lt=now - SENDING_STALE_AFTER),
+                | Q(status=Status.SENDING, attempted_at__lt=now - sending_stale_after()),
                 pk=delivery_id,
             )
             .first()
@@ -246,7 +246,7 @@ def webhooks_deliver_due(*, batch: int = 200) -> int:
     due = list(
         WebhookDelivery.objects.filter(
             Q(status=Status.PENDING, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, attempted_at__lt=now - SENDING_STALE_AFTER)
+            | Q(status=Status.SENDING, attempted_at__lt=now - sending_stale_after())
         )
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:batch]

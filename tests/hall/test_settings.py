@@ -133,3 +133,36 @@ def test_forged_kiosk_ticket_token_with_the_old_repository_key_is_refused(client
         assert client.get(f"/kiosk/ticket/{forged}/").status_code == 404
     genuine = signing.dumps(ticket.pk, salt=TICKET_SALT)
     assert client.get(f"/kiosk/ticket/{genuine}/").status_code == 200
+
+
+def test_a_replica_url_adds_the_replica_and_its_router():
+    environ = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:6432/hall",
+        "REPLICA_DATABASE_URL": "postgres://postgres@127.0.0.1:6432/hall_replica",
+    }
+    assert settings_in_subprocess(environ, "s.DATABASES['replica']['NAME']") == "hall_replica"
+    assert settings_in_subprocess(environ, "s.DATABASE_ROUTERS") == str(
+        ["hall.platform.replica.ReplicaRouter"]
+    )
+    assert settings_in_subprocess({}, "getattr(s, 'DATABASE_ROUTERS', [])") == "[]"
+
+
+def test_transaction_pooling_turns_server_side_cursors_off():
+    environ = {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:6432/hall",
+        "REPLICA_DATABASE_URL": "postgres://postgres@127.0.0.1:6432/hall_replica",
+    }
+    expression = "[d.get('DISABLE_SERVER_SIDE_CURSORS', False) for d in s.DATABASES.values()]"
+    assert settings_in_subprocess(environ, expression) == "[False, False]"
+    pooled = {**environ, "HALL_DB_TRANSACTION_POOLING": "1"}
+    assert settings_in_subprocess(pooled, expression) == "[True, True]"
+
+
+def test_beat_keeps_its_schedule_and_lock_in_redis_when_the_broker_is_redis(tmp_path):
+    redis = {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/3", "HALL_BEAT_LOCK_SECONDS": "10"}
+    assert settings_in_subprocess(redis, "s.CELERY_BEAT_SCHEDULER") == "redbeat.RedBeatScheduler"
+    assert settings_in_subprocess(redis, "s.CELERY_REDBEAT_LOCK_TIMEOUT") == "10"
+    # the lock is renewed well within its lifetime
+    assert settings_in_subprocess(redis, "s.CELERY_BEAT_MAX_LOOP_INTERVAL") == "2"
+    embedded = {"CELERY_BROKER_URL": "filesystem://", "HALL_VAR_DIR": str(tmp_path)}
+    assert settings_in_subprocess(embedded, "hasattr(s, 'CELERY_BEAT_SCHEDULER')") == "False"

@@ -99,6 +99,31 @@ def test_a_platform_files_a_case_and_a_replayed_key_creates_nothing_new(item):
     assert events[0]["action"] == "received"
 
 
+def test_work_and_its_kept_answer_commit_together(item, monkeypatch):
+    """A request that fails after its work (the process dies, the database goes away before
+    the answer is recorded) leaves neither the case nor a "running" key: the repeat files it,
+    once, at once (the scale-out drill found a key left running for work that was done)."""
+    from hall.api import views
+    from hall.models import ApiIdempotencyRecord
+
+    _record, http = client_with(scopes=["cases:file", "cases:read"])
+    real = views.api.CaseSerializer
+
+    class Failing(real):
+        @property
+        def data(self):
+            raise RuntimeError("the answer is lost")
+
+    monkeypatch.setattr(views.api, "CaseSerializer", Failing)
+    with pytest.raises(RuntimeError):
+        _file(http, item, key="order-lost")
+    assert Case.objects.count() == 0 and ApiIdempotencyRecord.objects.count() == 0
+    monkeypatch.setattr(views.api, "CaseSerializer", real)
+    again = _file(http, item, key="order-lost")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert Case.objects.count() == 1
+
+
 def test_a_platform_reading_a_case_it_did_not_file_gets_404(item, roles):
     _record, filer = client_with(scopes=["cases:file", "cases:read"])
     receipt_no = _file(filer, item).json()["receipt_no"]

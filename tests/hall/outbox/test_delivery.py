@@ -126,7 +126,7 @@ def test_postgresql_gone_mid_send_still_delivers_each_message_once(transactional
     # too early for the drain to resend
     assert delivery.outbox_drain(grace=datetime.timedelta(0)) == 0
     Notification.objects.update(
-        attempted_at=timezone.now() - delivery.SENDING_STALE_AFTER - datetime.timedelta(seconds=1)
+        attempted_at=timezone.now() - delivery.sending_stale_after() - datetime.timedelta(seconds=1)
     )
     assert delivery.outbox_drain(grace=datetime.timedelta(0)) == 6
     # sent again, each with its first key: the gateway delivered each message exactly once
