@@ -151,6 +151,19 @@ def _primary_usage() -> tuple[float, int]:
     return cpu, commits
 
 
+def _beat_sends(service: topology.Service) -> list[float]:
+    """When this beat sent due tasks (its log's times are the hall's, Asia/Shanghai)."""
+    import datetime
+
+    times = []
+    for line in service.log.read_text(errors="replace").splitlines():
+        if "Sending due task" in line and line.startswith("["):
+            stamp = line[1:24]  # 2026-12-02 03:11:52,371
+            moment = datetime.datetime.strptime(f"{stamp} +0800", "%Y-%m-%d %H:%M:%S,%f %z")
+            times.append(moment.timestamp())
+    return times
+
+
 def _active_batch_worker(env: dict, workers: dict) -> str | None:
     """The worker host whose pool is running the burst's batch task (Celery's inspect)."""
     result = subprocess.run(
@@ -253,6 +266,7 @@ def full() -> int:
         # 3. the active beat dies; the standby takes the lock
         at(faults[2].at)
         faults[2].injected = time.monotonic()
+        beat_killed_at = time.time()
         beats["a"].kill()
         topology.wait_for(lambda: _log_has(beats["b"], "Acquired lock"), seconds=60,
                           what="the standby beat's takeover")  # fmt: skip
@@ -311,6 +325,18 @@ def full() -> int:
             "due_case_ids": prepared["due_case_ids"],
         }
         checks = json.loads(topology.hallside("checks", env=env, stdin=json.dumps(payload)))
+        # never two active beats: the first sent only before its death, the standby only after
+        # (and the first, back as the standby, sent nothing more)
+        first, standby = _beat_sends(beats["a"]), _beat_sends(beats["b"])
+        overlap = sum(1 for t in first if t > beat_killed_at) + sum(
+            1 for t in standby if t < beat_killed_at
+        )
+        checks["one_beat"] = {
+            "sends_first": len(first),
+            "sends_standby": len(standby),
+            "out_of_turn": overlap,
+            "ok": overlap == 0 and bool(first) and bool(standby),
+        }
     finally:
         if state is not None:
             state.stop.set()
@@ -405,8 +431,9 @@ def _report(state, faults, checks, timings, load_seconds, due_steps, primary, to
         "filings": "every filing answered with success exists exactly once",
         "decisions": "every decision answered with success is recorded once",
         "deemed": f"every due step ({due_steps}) deemed exactly once",
-        "notifications": "every message sent (none left, none lost)",
+        "notifications": "every message sent, none lost (a repeat carries its first key)",
         "half_written": "no case half-written",
+        "one_beat": "never two active beats",
     }
     for key, name in names.items():
         check = checks[key]
