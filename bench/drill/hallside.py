@@ -184,38 +184,33 @@ def checks(load: dict) -> dict:
     }
     filings["ok"] = filings["missing"] == filings["duplicated"] == filings["wrong_receipt"] == 0
 
-    decided_ids = load["decided"]
-    decided_steps = list(CaseStep.objects.filter(pk__in=decided_ids).select_related("department"))
-    decided_events = Counter(
-        CaseEvent.objects.filter(
-            action=CaseAction.REVIEW_DECIDED, case_id__in={s.case_id for s in decided_steps}
-        ).values_list("case_id", "details__department")
-    )
-    decisions = {
-        "answered": len(decided_ids),
-        "not_decided": sum(1 for s in decided_steps if s.status != CaseStep.Status.APPROVED),
-        "events_not_one": sum(
-            1 for s in decided_steps if decided_events[(s.case_id, s.department.name)] != 1
-        ),
-    }
-    decisions["ok"] = decisions["not_decided"] == decisions["events_not_one"] == 0
+    def once(steps, *, action: str, status: str) -> dict:
+        """Each step in `status`, with exactly one `action` event (a case's steps are of
+        distinct departments, so case and department name the step)."""
+        events = Counter(
+            CaseEvent.objects.filter(
+                action=action, case_id__in={s.case_id for s in steps}
+            ).values_list("case_id", "details__department")
+        )
+        figures = {
+            "steps": len(steps),
+            "not_in_state": sum(1 for s in steps if s.status != status),
+            "events_not_one": sum(1 for s in steps if events[(s.case_id, s.department.name)] != 1),
+        }
+        figures["ok"] = figures["not_in_state"] == figures["events_not_one"] == 0
+        return figures
 
-    due_steps = list(
-        CaseStep.objects.filter(case_id__in=load["due_case_ids"]).select_related("department")
+    steps = CaseStep.objects.select_related("department")
+    decisions = once(
+        list(steps.filter(pk__in=load["decided"])),
+        action=CaseAction.REVIEW_DECIDED,
+        status=CaseStep.Status.APPROVED,
     )
-    deemed_events = Counter(
-        CaseEvent.objects.filter(
-            action=CaseAction.REVIEW_DEEMED, case_id__in=load["due_case_ids"]
-        ).values_list("case_id", "details__department")
+    deemed = once(
+        list(steps.filter(case_id__in=load["due_case_ids"])),
+        action=CaseAction.REVIEW_DEEMED,
+        status=CaseStep.Status.DEEMED,
     )
-    deemed = {
-        "due": len(due_steps),
-        "not_deemed": sum(1 for s in due_steps if s.status != CaseStep.Status.DEEMED),
-        "events_not_one": sum(
-            1 for s in due_steps if deemed_events[(s.case_id, s.department.name)] != 1
-        ),
-    }
-    deemed["ok"] = deemed["not_deemed"] == deemed["events_not_one"] == 0
 
     sms = Notification.objects.filter(channel=Notification.Channel.SMS)
     sent_lines = Counter()

@@ -66,7 +66,7 @@ def _fresh_var() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
 
 
-def _database_up(env: dict) -> None:
+def _database_up(env: dict) -> topology.Service:
     """The primary, PgBouncer before it, the schema migrated through PgBouncer."""
     topology.primary_make()
     pgbouncer = topology.pgbouncer_service().start()
