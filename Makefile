@@ -55,9 +55,11 @@ migrations-check: $(VENV)/.installed
 
 # `check --deploy` on the production settings: no development switch, a real-length key, HTTPS.
 deploy-check: $(VENV)/.installed
+	test -f var/deploy-seal/cert.pem || $(PY) -m hall.platform.seal var/deploy-seal
 	env -u HALL_DEVELOPMENT -u DEBUG DATABASE_URL=sqlite:///var/deploy-check.sqlite3 \
 	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  HALL_PUBLIC_URL=https://hall.example.gov.cn HALL_HTTPS=1 \
+	  HALL_LICENCE_SEAL_CERT=var/deploy-seal/cert.pem HALL_LICENCE_SEAL_KEY=var/deploy-seal/key.pem \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: install browser

@@ -13,7 +13,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from hall.platform import backends
+from hall.platform import backends, seal
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ENV = os.environ
@@ -61,6 +61,19 @@ if not HALL_PUBLIC_URL:
             "HALL_PUBLIC_URL must be set in production (printed in notices' QR codes and SMS)"
         )
     HALL_PUBLIC_URL = "http://127.0.0.1:8000"
+# The seal of the electronic licences (PAdES): production names the licensing authority's
+# certificate and key; development makes a self-signed demo pair in var/ (hall.platform.seal).
+HALL_LICENCE_SEAL_CERT = ENV.get("HALL_LICENCE_SEAL_CERT", "")
+HALL_LICENCE_SEAL_KEY = ENV.get("HALL_LICENCE_SEAL_KEY", "")
+HALL_LICENCE_SEAL_PASSPHRASE = ENV.get("HALL_LICENCE_SEAL_PASSPHRASE", "")
+if not (HALL_LICENCE_SEAL_CERT and HALL_LICENCE_SEAL_KEY):
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "HALL_LICENCE_SEAL_CERT and HALL_LICENCE_SEAL_KEY must be set in production (the "
+            "certificate and key that seal electronic licences); see README, Configuration"
+        )
+    _seal_cert, _seal_key = seal.development_seal(VAR_DIR)
+    HALL_LICENCE_SEAL_CERT, HALL_LICENCE_SEAL_KEY = str(_seal_cert), str(_seal_key)
 _PUBLIC_HOST = urlsplit(HALL_PUBLIC_URL).hostname or "localhost"
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/", include("approvals.desk.urls")),
     path("guide/", include("approvals.guide.urls")),
     path("register/", include("approvals.register.urls")),
+    path("licences/", include("hall.licences.urls")),
     path("supervision/", include("departments.supervision.urls")),
     path("api/", include("hall.api.urls")),
     path("admin/", admin.site.urls),

@@ -106,6 +106,7 @@ class MaterialRequirementInline(admin.TabularInline):
         "question_key",
         "question_answer",
         "notes",
+        "licence_type",
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -193,6 +194,7 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     ("statutory_days", "promised_days"),
                     "limit_legal_basis",
                     ("issuance_days", "licence_validity_years"),
+                    ("licence_type", "licence_name"),
                     "serial",
                     "fee",
                     ("online_filing", "max_visits"),

@@ -215,6 +215,7 @@ class DemoMaterial:
     question_key: str = ""
     question_answer: str = ""
     notes: str = ""
+    licence_type: str = ""  # a licence the library can look up (免证办)
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,9 @@ class DemoItem:
     max_visits: int = 1
     serial: bool = False
     limit_legal_basis: str = ""
+    licence_type: str = ""  # the electronic licence a grant issues
+    licence_name: str = ""
+    licence_validity_years: int | None = None
 
 
 AGENT_QUESTION = DemoQuestion("agent", "是否委托代理人办理")
@@ -270,7 +274,15 @@ AGENT_MATERIALS = (
         notes="验原件，留存复印件。",
     ),
 )
-LICENCE_ID = DemoMaterial("营业执照", form="copy", applicant_type="enterprise", notes="加盖公章。")
+BUSINESS_LICENCE = "business-licence"
+FOOD_BUSINESS_LICENCE = "food-business"
+LICENCE_ID = DemoMaterial(
+    "营业执照",
+    form="copy",
+    applicant_type="enterprise",
+    notes="加盖公章。本大厅电子证照库已有的，共享获取，无需提交。",
+    licence_type=BUSINESS_LICENCE,
+)
 PERSON_ID = DemoMaterial("申请人身份证件", form="copy", applicant_type="person", notes="验原件。")
 LEGAL_REP_ID = DemoMaterial(
     "法定代表人身份证件", form="copy", applicant_type="enterprise", notes="验原件。"
@@ -386,6 +398,9 @@ FOOD_LICENCE = DemoItem(
             (DemoStep("FT-SCJG", "材料审查、现场核查与许可决定", 10, deemed_approval=False),),
         ),
     ),
+    licence_type=FOOD_BUSINESS_LICENCE,
+    licence_name="食品经营许可证",
+    licence_validity_years=5,
 )
 COMPANY_REGISTRATION = DemoItem(
     code="44030400-XK-0002",
@@ -421,6 +436,8 @@ COMPANY_REGISTRATION = DemoItem(
     stages=(
         DemoStage("登记审核", "FT-SCJG", (DemoStep("FT-SCJG", "设立登记审核与核发营业执照", 1),)),
     ),
+    licence_type=BUSINESS_LICENCE,
+    licence_name="营业执照",
 )
 SEAL_ENGRAVING = DemoItem(
     code="44030400-GG-0001",

@@ -85,6 +85,9 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                 "limit_legal_basis": spec.limit_legal_basis,
                 "promised_days": spec.promised_days,
                 "serial": spec.serial,
+                "licence_type": spec.licence_type,
+                "licence_name": spec.licence_name,
+                "licence_validity_years": spec.licence_validity_years,
                 # effective_to is left alone: an administrator may have closed v1 for a v2.
                 "effective_from": EFFECTIVE_FROM,
             },
@@ -111,6 +114,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                     "question_key": material.question_key,
                     "question_answer": material.question_answer,
                     "notes": material.notes,
+                    "licence_type": material.licence_type,
                     "order": order,
                 },
             )

@@ -116,6 +116,15 @@ class ServiceItem(models.Model):
         blank=True,
         help_text=_("准予许可决定公开时显示的有效期；长期有效的留空。"),
     )
+    licence_type = models.SlugField(
+        _("颁发的电子证照类型"),
+        max_length=50,
+        blank=True,
+        help_text=_("准予许可后颁发电子证照的类型标识（如 food-business）；不颁发证照的留空。"),
+    )
+    licence_name = models.CharField(
+        _("证照名称"), max_length=100, blank=True, help_text=_("如“食品经营许可证”。")
+    )
     serial = models.BooleanField(
         _("串联审批"), default=False, help_text=_("勾选后所有审批环节依次进行，用于与并联对比。")
     )
@@ -259,6 +268,15 @@ class MaterialRequirement(models.Model):
     )
     question_answer = models.CharField(_("条件回答"), max_length=50, blank=True)
     notes = models.TextField(_("填报说明"), blank=True)
+    licence_type = models.SlugField(
+        _("可共享的电子证照类型"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "该材料是本大厅电子证照库可查询的证照时填写其类型：申请人持有有效证照的，"
+            "受理时直接共享获取，不再要求提交（免证办）。"
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:

@@ -20,6 +20,7 @@ from approvals.workflow.driver import complete_human_task
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.licences import licence_issue
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
@@ -96,6 +97,8 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         activation.process.artifact = the_case  # the delivery hook reads this case
         case_status_set(case=the_case, status=Case.Status.DECIDED)
         issued.append(_decision_notice(the_case, grant=grant, reasons=reasons, officer=officer))
+        if grant:
+            licence_issue(case=the_case, officer=officer)  # the electronic licence, if any
         event_record(
             case=the_case,
             action=CaseAction.DECIDED,

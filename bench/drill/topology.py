@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hall.platform.seal import development_seal
+
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var" / "drill"
 RUN = Path("/tmp/hall-drill")  # PgBouncer runs as postgres and keeps its files here
@@ -254,8 +256,11 @@ def drill_env() -> dict[str, str]:
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(64))
+    cert, key = development_seal(VAR)  # the drill's own seal for electronic licences
     env.update(
         DJANGO_SETTINGS_MODULE="hall.settings",
+        HALL_LICENCE_SEAL_CERT=str(cert),
+        HALL_LICENCE_SEAL_KEY=str(key),
         SECRET_KEY=key_file.read_text().strip(),
         HALL_PUBLIC_URL=f"http://127.0.0.1:{NGINX_PORT}",
         ALLOWED_HOSTS="127.0.0.1,localhost",

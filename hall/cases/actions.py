@@ -48,6 +48,9 @@ class CaseAction(models.TextChoices):
     DECIDED = "decided", _("作出决定")
     DELIVERED = "delivered", _("送达")
     CLOSED = "closed", _("办结")
+    # the electronic licence library (电子证照)
+    LICENCE_ISSUED = "licence_issued", _("颁发电子证照")
+    LICENCE_REVOKED = "licence_revoked", _("撤销电子证照")
     # supervision
     REMINDER = "reminder", _("督办提醒")
     # full-process agency and rating
@@ -77,6 +80,7 @@ _OWNER_TOLD = frozenset(
         CaseAction.REVIEW_STARTED,
         CaseAction.REVIEW_DECIDED,
         CaseAction.REVIEW_DEEMED,
+        CaseAction.LICENCE_REVOKED,
         CaseAction.CORRECTION_ASKED_BY_DEPARTMENT,
         CaseAction.DEPARTMENT_CORRECTION_SUPPLIED,
         CaseAction.SPECIAL_PROCEDURE_STARTED,

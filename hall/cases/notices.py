@@ -49,6 +49,7 @@ def notice_issue(
     footer_notes: list[str] | None = None,
     override_by: User | None = None,
     override_reason: str = "",
+    shared_licences: list[tuple[str, str]] | None = None,
 ) -> Notice:
     """Number and store one notice; its PDF is rendered after the commit. Call inside the
     transaction that changes the case, so that a failure leaves neither the notice row nor the
@@ -60,6 +61,13 @@ def notice_issue(
     default_paragraphs, default_footer = wording.intake_paragraphs(
         case, kind, reasons=reasons, office=office
     )
+    if shared_licences:
+        # 免证办: the notice says which materials the hall took from the licence library
+        default_paragraphs = [
+            *(paragraphs if paragraphs is not None else default_paragraphs),
+            wording.shared_licences_paragraph(shared_licences),
+        ]
+        paragraphs = None
     owner = case.owner
     document = NoticeDocument(
         hall_name=settings.HALL_NAME,

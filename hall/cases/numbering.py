@@ -48,3 +48,9 @@ def receipt_no_next(*, on: datetime.date) -> str:
 def notice_number_next(*, kind: str, on: datetime.date) -> str:
     sequence = counter_next(key=f"notice:{kind}:{on.year}")
     return f"福田政服{NOTICE_WORDS[kind]}字〔{on.year}〕第{sequence:06d}号"
+
+
+def licence_number_next(*, on: datetime.date) -> str:
+    """An electronic licence's number: the hall's prefix, the year, a gap-free sequence."""
+    sequence = counter_next(key=f"licence:{on.year}")
+    return f"FTDZ{on.year}{sequence:07d}"

@@ -44,14 +44,15 @@ def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]
     """All the case's materials and the ids of those the window may check now (see
     `materials_editable`), in one query."""
     materials = list(
-        case.materials.annotate(
+        case.materials.select_related("licence").annotate(
             listed=Count("corrections"),
             open_listed=Count("corrections", filter=Q(corrections__supplied_at__isnull=True)),
         )
     )
     if case.status == Case.Status.RECEIVED:
         listed = {material.pk for material in materials if material.listed}
-        return materials, listed or {material.pk for material in materials}
+        # a material taken from the licence library (免证办) is not the window's to check
+        return materials, listed or {m.pk for m in materials if m.licence_id is None}
     if case.status == Case.Status.AWAITING_CORRECTION:
         return materials, {material.pk for material in materials if material.open_listed}
     return materials, set()

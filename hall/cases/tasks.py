@@ -1,11 +1,12 @@
-"""Celery tasks of the case kernel: render a notice's PDF after its issue commits, and the sweep
-that renders any whose task was lost. Thin wrappers around `hall.cases.rendering`."""
+"""Celery tasks of the case kernel: render a notice's PDF (and seal an electronic licence's)
+after its issue commits, and the sweep that renders any whose task was lost. Thin wrappers
+around `hall.cases.rendering` and `hall.cases.licences`."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from hall.cases import rendering
+from hall.cases import licences, rendering
 
 
 @shared_task(
@@ -21,6 +22,19 @@ def render_notice(notice_id: int) -> str:
     return rendering.notice_render(notice_id=notice_id).sha256
 
 
+@shared_task(
+    name="hall.tasks.render_licence",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=5,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def render_licence(licence_id: int) -> str:
+    return licences.licence_render(licence_id=licence_id).sha256
+
+
 @shared_task(name="hall.tasks.sweep_notice_renders")
 def sweep_notice_renders() -> int:
-    return rendering.notices_render_sweep()
+    """Notices and electronic licences whose render task was lost."""
+    return rendering.notices_render_sweep() + licences.licences_render_sweep()

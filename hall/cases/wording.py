@@ -235,3 +235,9 @@ def owner_told(*, case: Case, label: str) -> tuple[str, str]:
         f"{case.receipt_no} {label}",
         f"您首问负责的办件 {case.receipt_no}（{case.item.name}）：{label}。",
     )
+
+
+def shared_licences_paragraph(shared: list[tuple[str, str]]) -> str:
+    """国务院令第716号第十条: the materials taken from the licence library, by licence number."""
+    listed = "；".join(f"{name}（证照编号 {number}）" for name, number in shared)
+    return f"以下材料已通过电子证照共享获取，申请人无需提交：{listed}。"

@@ -115,19 +115,33 @@ def demo_cases_seed() -> int:
     marks[first.pk] = common.MaterialMark(CaseMaterial.Status.MISSING)
     decisions.case_intake_decide(case=case, clerk=clerk, outcome="correct", marks=marks)
 
-    # 3. A food licence decided and delivered.
-    case = receive(food, company)
-    decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
-    for step in case.steps.select_related("department"):
-        step_decide(step=step, officer=_officer(step.department), approve=True, opinion="符合条件")
-    for stage in case.stages.all():
-        stage_decide(stage=stage, officer=_officer(stage.lead_department), approve=True, opinion="")
-    case_decide(case=case, officer=_officer(case.item.lead_department), grant=True, reasons="")
-    case_deliver(case=case, clerk=clerk, method="window")
+    def granted(case):
+        decisions.case_intake_decide(
+            case=case, clerk=clerk, outcome="accept", marks=all_received(case)
+        )
+        for step in case.steps.select_related("department"):
+            step_decide(
+                step=step, officer=_officer(step.department), approve=True, opinion="符合条件"
+            )
+        for stage in case.stages.all():
+            stage_decide(
+                stage=stage, officer=_officer(stage.lead_department), approve=True, opinion=""
+            )
+        case_decide(case=case, officer=_officer(case.item.lead_department), grant=True, reasons="")
+        case_deliver(case=case, clerk=clerk, method="window")
 
-    # 4. Just received at the window, waiting for the material check.
+    # 3. The enterprise's registration granted: its business licence (营业执照) is issued into
+    # the electronic licence library, so that the food licence below takes it from there.
+    granted(receive(item_current_by_code(code="44030400-XK-0002"), company))
+
+    # 4. A food licence decided and delivered (营业执照 shared from the library, 免证办; the grant
+    # issues the electronic 食品经营许可证).
+    case = receive(food, company)
+    granted(case)
+
+    # 5. Just received at the window, waiting for the material check.
     receive(food, person)
-    return 4
+    return 5
 
 
 def _officer(department):

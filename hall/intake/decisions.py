@@ -70,6 +70,8 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
         if material is None:
             errors.append(_("材料不属于该办件。"))
             continue
+        if material.licence_id is not None:
+            continue  # taken from the licence library (免证办): received, not the window's to mark
         if material_id not in editable:
             errors.append(
                 _("“%(name)s”不在补正告知书所列范围内，无需重新核对。") % {"name": material.name}
@@ -183,14 +185,16 @@ def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Noti
         raise ValidationError(
             _("该办件当前状态为“%(status)s”，不能受理。") % {"status": case.get_status_display()}
         )
+    # one read of the checklist: what is still wanting, and what the licence library gave
+    materials = list(case.materials.select_related("licence").only("name", "status", "licence"))
     if not deemed:
-        incomplete = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
-        names = "、".join(incomplete.values_list("name", flat=True))
+        names = "、".join(m.name for m in materials if m.status != CaseMaterial.Status.RECEIVED)
         if names:
             raise ValidationError(
                 _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
                 % {"names": names}
             )
+    shared = [(m.name, m.licence.number) for m in materials if m.licence_id is not None]
     now = timezone.now()
     accepted_on = (
         timezone.localdate(case.materials_received_at) if deemed else timezone.localdate(now)
@@ -224,6 +228,7 @@ def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Noti
         case=case,
         kind=Notice.Kind.DEEMED_ACCEPTANCE if deemed else Notice.Kind.ACCEPTANCE,
         issued_by=clerk,
+        shared_licences=shared,
     )
     event_record(
         case=case,

@@ -17,6 +17,7 @@ from approvals.catalogue.selectors import required_materials
 from approvals.models import ServiceItem
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.licences import licences_satisfying
 from hall.cases.numbering import receipt_no_next
 from hall.intake.common import intake_due
 from hall.models import (
@@ -119,22 +120,33 @@ def _case_create(
     # stays locked until this transaction commits, so nothing slow runs while it is held.
     case.receipt_no = receipt_no_next(on=today)
     case.save(force_insert=True)
+    # 免证办: a licence the library holds is taken from it, not demanded again
+    shared = licences_satisfying(holder=applicant, requirements=requirements, on=today)
     CaseMaterial.objects.bulk_create(
-        CaseMaterial(case=case, requirement=requirement, name=requirement.name)
+        CaseMaterial(
+            case=case,
+            requirement=requirement,
+            name=requirement.name,
+            status=CaseMaterial.Status.RECEIVED if requirement.pk in shared else "pending",
+            licence=shared.get(requirement.pk),
+        )
         for requirement in requirements
     )
+    details = {
+        "item": item.code,
+        "version": item.version,
+        "channel": channel,
+        "window": window.number if window else None,
+        "materials": len(requirements),
+    }
+    if shared:
+        details["shared_licences"] = [licence.number for licence in shared.values()]
     event_record(
         case=case,
         action=CaseAction.RECEIVED,
         actor=received_by,
         on_behalf_of=applicant if agent else None,
-        details={
-            "item": item.code,
-            "version": item.version,
-            "channel": channel,
-            "window": window.number if window else None,
-            "materials": len(requirements),
-        },
+        details=details,
     )
     return case
 

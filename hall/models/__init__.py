@@ -1,5 +1,5 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-accounts, agency, uploads, security, api), re-exported: `from hall.models import X` works."""
+accounts, agency, uploads, security, api, licences), re-exported: `from hall.models import X`."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
@@ -11,6 +11,7 @@ from hall.models.api import (
     WebhookSubscription,
 )
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
+from hall.models.licences import ElectronicLicence
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.queue import QueueTicket
@@ -33,6 +34,7 @@ __all__ = [
     "Clerk",
     "CorrectionItem",
     "Counter",
+    "ElectronicLicence",
     "Notice",
     "Notification",
     "QueueTicket",

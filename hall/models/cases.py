@@ -200,6 +200,15 @@ class CaseMaterial(models.Model):
     defect_reason = models.CharField(_("问题说明"), max_length=300, blank=True)
     scan = models.FileField(_("扫描件"), upload_to="scans/%Y/%m/", null=True, blank=True)
     scan_kind = models.CharField(_("文件类型"), max_length=10, blank=True)
+    # 免证办: a material that is a licence the library holds is taken from it, not demanded
+    licence = models.ForeignKey(
+        "hall.ElectronicLicence",
+        verbose_name=_("共享获取的电子证照"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
@@ -214,3 +223,8 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}：{self.get_status_display()}"
+
+    @property
+    def shared(self) -> bool:
+        """Obtained by sharing from the licence library (免证办), not submitted."""
+        return self.licence_id is not None

@@ -36,6 +36,7 @@ from approvals.catalogue.selectors import (
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.licences import licences_satisfying
 from hall.common import validators
 from hall.intake import applicants, receiving
 from hall.models import (
@@ -206,7 +207,11 @@ def online_case_file(
         item=item, applicant_type=applicant.kind, answers=dict(answers)
     )
     labels = {material_field(item, r): r.name for r in requirements}
-    checked = uploads_check(files=files, labels=labels, required=list(labels))
+    shared = licences_satisfying(
+        holder=applicant, requirements=requirements, on=timezone.localdate()
+    )
+    required = [material_field(item, r) for r in requirements if r.pk not in shared]
+    checked = uploads_check(files=files, labels=labels, required=required)
     writer = _Writer()
     try:
         with transaction.atomic():
@@ -266,12 +271,18 @@ def online_group_file(
             % {"names": "、".join(offline) or bundle.name}
         )
     labels: dict[str, str] = {}
+    required: list[str] = []
+    today = timezone.localdate()
     for item in items:
-        for requirement in required_materials(
+        requirements = required_materials(
             item=item, applicant_type=applicant.kind, answers=dict(answers_by_item.get(item.pk, {}))
-        ):
+        )
+        shared = licences_satisfying(holder=applicant, requirements=requirements, on=today)
+        for requirement in requirements:
             labels[material_field(item, requirement)] = f"{item.name}：{requirement.name}"
-    checked = uploads_check(files=files, labels=labels, required=list(labels))
+            if requirement.pk not in shared:
+                required.append(material_field(item, requirement))
+    checked = uploads_check(files=files, labels=labels, required=required)
     writer = _Writer()
     try:
         with transaction.atomic():

@@ -49,7 +49,15 @@ def test_embedded_broker_uses_filesystem_transport(tmp_path):
     assert (tmp_path / "celery-queue").is_dir()
 
 
-PRODUCTION_ONLY = {"SECRET_KEY", "DEBUG", "HALL_DEVELOPMENT", "HALL_PUBLIC_URL", "ALLOWED_HOSTS"}
+PRODUCTION_ONLY = {
+    "SECRET_KEY",
+    "DEBUG",
+    "HALL_DEVELOPMENT",
+    "HALL_PUBLIC_URL",
+    "ALLOWED_HOSTS",
+    "HALL_LICENCE_SEAL_CERT",
+    "HALL_LICENCE_SEAL_KEY",
+}
 REPOSITORY_DEVELOPMENT_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 
 
@@ -84,12 +92,29 @@ def test_production_refuses_to_start_without_the_public_url():
     assert "HALL_PUBLIC_URL must be set in production" in result.stderr
 
 
-def test_production_accepts_only_its_public_host_by_default():
+def test_production_refuses_to_start_without_the_licence_seal():
     result = production_start(
         {"SECRET_KEY": "k" * 60, "HALL_PUBLIC_URL": "https://hall.example.gov.cn/"}
     )
+    assert result.returncode != 0
+    assert "HALL_LICENCE_SEAL_CERT and HALL_LICENCE_SEAL_KEY must be set" in result.stderr
+
+
+def test_production_accepts_only_its_public_host_by_default(tmp_path):
+    from hall.platform.seal import seal_pair_make
+
+    cert, key = seal_pair_make(tmp_path)
+    result = production_start(
+        {
+            "SECRET_KEY": "k" * 60,
+            "HALL_PUBLIC_URL": "https://hall.example.gov.cn/",
+            "HALL_LICENCE_SEAL_CERT": str(cert),
+            "HALL_LICENCE_SEAL_KEY": str(key),
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['hall.example.gov.cn']"
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
 
 
 def test_development_key_is_random_per_checkout_and_kept(tmp_path):

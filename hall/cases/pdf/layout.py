@@ -486,3 +486,67 @@ def render_notice_pdf(doc: NoticeDocument) -> bytes:
     )
     template.build(_story(doc, fonts), canvasmaker=_numbered_canvas(fonts, doc.number))
     return buffer.getvalue()
+
+
+def render_licence_pdf(
+    *,
+    title: str,
+    number: str,
+    issuer: str,
+    issued_on: date,
+    rows: list[tuple[str, str]],
+    verify_url: str,
+    verification_code: str,
+    notes: list[str],
+) -> bytes:
+    """An electronic licence (电子证照) as an A4 PDF: the issuing department at the head and by
+    the seal, the licence's particulars in a table, and the QR code of its verification page.
+    The hall seals the bytes afterwards (hall.cases.pdf.sealing)."""
+    fonts = _fonts()
+    styles = _styles(fonts)
+    story: list[Flowable] = [
+        Paragraph(_text(issuer), styles["hall"]),
+        HRFlowable(width="100%", thickness=1.8, color=_RED, spaceBefore=2, spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.6, color=_RED, spaceBefore=0, spaceAfter=8),
+        Paragraph(_text(title), styles["title"]),
+        Paragraph(_text(number), styles["number"]),
+        _material_table(NoticeTable(header=("项目", "内容"), rows=rows), styles),
+        Spacer(0, 10),
+        KeepTogether([_SignatureWithSeal(issuer, issued_on, fonts)]),
+        Spacer(0, 8),
+    ]
+    lookup = _lookup_block(
+        NoticeDocument(
+            hall_name=issuer,
+            title=title,
+            number=number,
+            issued_on=issued_on,
+            applicant_name="",
+            item_name="",
+            paragraphs=(),
+            owner_name="",
+            owner_window="",
+            verification_code=verification_code,
+            lookup_url=verify_url,
+        ),
+        styles,
+    )
+    if lookup is not None:
+        story.append(lookup)
+    story += [Spacer(0, 8), *(Paragraph(_text(note), styles["note"]) for note in notes)]
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_PAGE_MARGIN_X,
+        rightMargin=_PAGE_MARGIN_X,
+        topMargin=_PAGE_MARGIN_TOP,
+        bottomMargin=_PAGE_MARGIN_BOTTOM,
+        title=f"{title} {number}",
+        author=issuer,
+        subject=title,
+        creator="Seamless Hall",
+        lang="zh-CN",
+        invariant=1,
+    ).build(story, canvasmaker=_numbered_canvas(fonts, number))
+    return buffer.getvalue()

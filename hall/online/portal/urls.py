@@ -21,5 +21,6 @@ urlpatterns = [
     path("case/<str:receipt_no>/agency/", views.agency, name="agency"),
     path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("case/<str:receipt_no>/licence.pdf", views.licence_pdf, name="licence_pdf"),
     path("files/<int:upload_id>/", views.upload_file, name="upload"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,12 @@ from django.views.decorators.http import require_POST
 from approvals.catalogue.selectors import required_materials
 from approvals.models import Bundle
 from hall.agency.services import agency_request
+from hall.cases.licences import (
+    licence_of_case,
+    licence_ready,
+    licences_satisfying,
+    verification_url,
+)
 from hall.cases.rendering import notice_ready
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
@@ -156,22 +163,28 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                     % {"receipt": case.receipt_no},
                 )
                 return redirect("portal:case", receipt_no=case.receipt_no)
-    checklist = [
-        {
-            "item": item,
-            "materials": [
-                {
-                    "requirement": requirement,
-                    "field": filing.material_field(item, requirement),
-                    "errors": errors.get(filing.material_field(item, requirement), []),
-                }
-                for requirement in required_materials(
-                    item=item, applicant_type=applicant.kind, answers=answers_by_item[item.pk]
-                )
-            ],
-        }
-        for item in items
-    ]
+    checklist = []
+    for item in items:
+        requirements = required_materials(
+            item=item, applicant_type=applicant.kind, answers=answers_by_item[item.pk]
+        )
+        shared = licences_satisfying(
+            holder=applicant, requirements=requirements, on=timezone.localdate()
+        )
+        checklist.append(
+            {
+                "item": item,
+                "materials": [
+                    {
+                        "requirement": requirement,
+                        "field": filing.material_field(item, requirement),
+                        "errors": errors.get(filing.material_field(item, requirement), []),
+                        "shared": shared.get(requirement.pk),  # 免证办: nothing to upload
+                    }
+                    for requirement in requirements
+                ],
+            }
+        )
     known = {m["field"] for entry in checklist for m in entry["materials"]}
     general = [
         message
@@ -218,9 +231,12 @@ def case_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def _case_page(request, case: Case, *, status: int = 200, correction_errors=None, **extra):
     timeline = lookup.case_timeline(case=case)
     finished = case.status in (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+    licence = licence_of_case(case)
     context = {
         "case": case,
         "timeline": timeline,
+        "licence": licence,
+        "licence_url": verification_url(licence) if licence else "",
         "uploads": selectors.uploads_of_case(case=case),
         "correction_materials": [
             {"material": material, "field": filing.correction_field(material)}
@@ -270,6 +286,25 @@ def notice_pdf(request: HttpRequest, receipt_no: str, notice_id: int) -> HttpRes
         content_type="application/pdf",
         as_attachment=request.GET.get("download") == "1",
         filename=f"{notice.get_kind_display()}-{case.receipt_no}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required(login_url=PORTAL_LOGIN)
+def licence_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """The sealed electronic licence of the applicant's own case."""
+    case = _own_case(request, receipt_no)
+    licence = licence_of_case(case)
+    if licence is None:
+        raise Http404
+    licence = licence_ready(licence)
+    response = FileResponse(
+        licence.pdf.open("rb"),
+        content_type="application/pdf",
+        as_attachment=request.GET.get("download") == "1",
+        filename=f"{licence.name}-{licence.number}.pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

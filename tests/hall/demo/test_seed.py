@@ -27,10 +27,23 @@ def test_seed_demo_gives_every_desk_something_to_show(db):
 
     call_command("seed_demo")
     statuses = sorted(Case.objects.values_list("status", flat=True))
-    assert statuses == sorted(["accepted", "awaiting_correction", "closed", "received"])
+    assert statuses == sorted(["accepted", "awaiting_correction", "closed", "closed", "received"])
     assert CaseStep.objects.filter(status="open").count() >= 3  # construction stage 1 at work
     clerk = get_user_model().objects.get(username="clerk")
     assert clerk.clerk.window == Window.objects.get(number="01")
     assert get_user_model().objects.get(username="applicant").applicant.name == "张三"
     call_command("seed_demo")
-    assert Case.objects.count() == 4
+    assert Case.objects.count() == 5
+
+
+def test_seed_demo_shows_a_material_taken_from_the_licence_library(db):
+    """The enterprise's registration issued its business licence into the library; its food
+    licence took 营业执照 from there (免证办) and issued the electronic food licence."""
+    from hall.models import CaseMaterial, ElectronicLicence
+
+    call_command("seed_demo")
+    licences = dict(ElectronicLicence.objects.values_list("licence_type", "name"))
+    assert licences == {"business-licence": "营业执照", "food-business": "食品经营许可证"}
+    shared = CaseMaterial.objects.get(licence__licence_type="business-licence")
+    assert shared.name == "营业执照" and shared.status == "received"
+    assert shared.case.item.code == "44030400-XK-0001"

@@ -1,0 +1,260 @@
+"""The electronic licence library: issuing a licence with a grant, sealing its PDF, revoking it,
+checking a file, and the lookup that lets intake take a licence instead of demanding it.
+
+国务院令第716号《优化营商环境条例》第七条（电子证照）、第十条（可通过电子证照共享获取的，
+不得要求申请人提供）. A licence is issued in the grant's transaction; its PDF is rendered and
+sealed after the commit (the task `hall.tasks.render_licence`, and the notices' render sweep
+for a task that was lost), as the notices are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hall.cases.actions import CaseAction
+from hall.cases.events import event_record
+from hall.cases.numbering import licence_number_next
+from hall.cases.pdf.document import format_chinese_date
+from hall.cases.pdf.layout import render_licence_pdf
+from hall.cases.pdf.sealing import SealCheck, pdf_seal, pdf_seal_check
+from hall.models import Applicant, Case, ElectronicLicence
+from hall.outbox.queue import applicant_notify
+from hall.platform.broker import broker_publish
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
+CODE_LENGTH = 12  # 31^12 ≈ 2^59: not to be guessed, and the page is rate-limited too
+
+
+def verification_url(licence: ElectronicLicence) -> str:
+    return settings.HALL_PUBLIC_URL + reverse("licences:verify", args=[licence.verification_code])
+
+
+def _valid_until(valid_from: datetime.date, years: int | None) -> datetime.date | None:
+    if not years:
+        return None
+    try:
+        end = valid_from.replace(year=valid_from.year + years)
+    except ValueError:  # 29 February
+        end = valid_from.replace(year=valid_from.year + years, day=28)
+    return end - datetime.timedelta(days=1)
+
+
+def licence_issue(*, case: Case, officer: User | None) -> ElectronicLicence | None:
+    """Issue the electronic licence of a granted case (in the grant's transaction); None when
+    the item issues no licence. A second call returns the licence already issued."""
+    item = case.item
+    if not item.licence_type:
+        return None
+    existing = ElectronicLicence.objects.filter(case=case).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    today = timezone.localdate(now)
+    applicant = case.applicant
+    licence = ElectronicLicence(
+        licence_type=item.licence_type,
+        name=item.licence_name or item.name,
+        holder=applicant,
+        holder_name=applicant.name,
+        holder_number=applicant.id_number or applicant.uscc or "",
+        department_id=item.lead_department_id,
+        case=case,
+        scope=item.name,
+        valid_from=today,
+        valid_until=_valid_until(today, item.licence_validity_years),
+        verification_code="".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)),
+        issued_at=now,
+    )
+    licence.number = licence_number_next(on=today)  # the gap-free counter last, as ever
+    licence.save(force_insert=True)
+    event_record(
+        case=case,
+        action=CaseAction.LICENCE_ISSUED,
+        actor=officer,
+        details={
+            "number": licence.number,
+            "name": licence.name,
+            "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
+        },
+    )
+    transaction.on_commit(lambda: _render_enqueue(licence.pk))
+    return licence
+
+
+def _render_enqueue(licence_id: int) -> None:
+    from hall.cases.tasks import render_licence  # the tasks module imports this one
+
+    broker_publish(lambda: render_licence.delay(licence_id), what=f"licence {licence_id}")
+
+
+def licence_render(*, licence_id: int) -> ElectronicLicence:
+    """Render and seal the licence's PDF, once (under its row lock)."""
+    with transaction.atomic():
+        licence = (
+            ElectronicLicence.objects.select_for_update(of=("self",))
+            .select_related("department")
+            .get(pk=licence_id)
+        )
+        if licence.rendered_at is not None:
+            return licence
+        sealed = pdf_seal(licence_pdf(licence), reason=_("电子证照"), location=settings.HALL_NAME)
+        licence.pdf.save(f"{licence.number}.pdf", ContentFile(sealed), save=False)
+        licence.sha256 = hashlib.sha256(sealed).hexdigest()
+        licence.rendered_at = timezone.now()
+        licence.save(update_fields=["pdf", "sha256", "rendered_at"])
+        return licence
+
+
+def licence_pdf(licence: ElectronicLicence) -> bytes:
+    """The licence's document (before sealing): what it shows, and nothing else."""
+    until = format_chinese_date(licence.valid_until) if licence.valid_until else "长期"
+    return render_licence_pdf(
+        title=f"{licence.name}（电子证照）",
+        number=f"证照编号：{licence.number}",
+        issuer=licence.department.name,
+        issued_on=timezone.localdate(licence.issued_at),
+        rows=[
+            ("持证主体", licence.holder_name),
+            ("证件号码", licence.holder_number),
+            ("许可事项", licence.scope),
+            ("有效期限", f"{format_chinese_date(licence.valid_from)} 至 {until}"),
+            ("发证机关", licence.department.name),
+        ],
+        verify_url=verification_url(licence),
+        verification_code=licence.verification_code,
+        notes=[
+            "本证照由发证机关依法颁发，与纸质证照具有同等法律效力（《优化营商环境条例》第七条）。",
+            "本文件带有电子签章，任何改动都会使签章失效；扫描二维码可查询证照当前状态。",
+        ],
+    )
+
+
+def licence_ready(licence: ElectronicLicence) -> ElectronicLicence:
+    if licence.rendered_at is not None:
+        return licence
+    return licence_render(licence_id=licence.pk)
+
+
+def licences_render_sweep(
+    *, grace: datetime.timedelta = datetime.timedelta(seconds=30), batch: int = 100
+) -> int:
+    waiting = list(
+        ElectronicLicence.objects.filter(
+            rendered_at__isnull=True, issued_at__lte=timezone.now() - grace
+        )
+        .order_by("issued_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for licence_id in waiting:
+        licence_render(licence_id=licence_id)
+    return len(waiting)
+
+
+def licence_revoke(*, licence: ElectronicLicence, by: User, reason: str) -> ElectronicLicence:
+    """Revoke a licence (a false commitment, a decision revoked): recorded with who and why,
+    shown on the verification page, and no longer taken at intake. Once only."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"revoked_reason": [_("撤销电子证照须说明理由。")]})
+    with transaction.atomic():
+        locked = (
+            ElectronicLicence.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .get(pk=licence.pk)
+        )
+        if locked.status == ElectronicLicence.Status.REVOKED:
+            return locked
+        locked.status = ElectronicLicence.Status.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = by
+        locked.revoked_reason = reason
+        locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
+        if locked.case_id is not None:
+            event_record(
+                case=locked.case,
+                action=CaseAction.LICENCE_REVOKED,
+                actor=by,
+                details={"number": locked.number, "reason": reason},
+            )
+            applicant_notify(
+                case=locked.case,
+                key=f"licence:{locked.pk}:revoked",
+                kind="licence_revoked",
+                subject=_("电子证照已撤销"),
+                body=_("您的%(name)s（编号 %(number)s）已被撤销，理由：%(reason)s。")
+                % {"name": locked.name, "number": locked.number, "reason": reason},
+            )
+        return locked
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def licence_valid_for(
+    *, holder: Applicant, licence_type: str, on: datetime.date
+) -> ElectronicLicence | None:
+    """A licence of this type the holder holds, valid on `on` (not revoked, not expired):
+    the newest. An expired or revoked licence is never taken at intake."""
+    return (
+        ElectronicLicence.objects.filter(
+            holder=holder, licence_type=licence_type, status=ElectronicLicence.Status.VALID
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .filter(valid_from__lte=on)
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+def licences_satisfying(*, holder: Applicant, requirements, on: datetime.date) -> dict:
+    """{requirement id: licence} for the requirements a valid licence of the holder satisfies
+    (国务院令第716号第十条: what can be obtained by sharing is not demanded of the applicant)."""
+    if holder.pk is None:
+        return {}
+    found = {}
+    for requirement in requirements:
+        if requirement.licence_type:
+            licence = licence_valid_for(holder=holder, licence_type=requirement.licence_type, on=on)
+            if licence is not None:
+                found[requirement.pk] = licence
+    return found
+
+
+def licence_of_case(case: Case) -> ElectronicLicence | None:
+    return ElectronicLicence.objects.select_related("department").filter(case=case).first()
+
+
+def licence_by_code(code: str) -> ElectronicLicence | None:
+    code = code.strip().upper()
+    if len(code) != CODE_LENGTH or any(char not in CODE_ALPHABET for char in code):
+        return None
+    return (
+        ElectronicLicence.objects.select_related("department")
+        .filter(verification_code=code)
+        .first()
+    )
+
+
+def licence_file_check(pdf: bytes) -> tuple[SealCheck, ElectronicLicence | None]:
+    """Whether an uploaded file is a licence the hall sealed, unchanged, and which one: the
+    file's digest must be that of a licence the library issued."""
+    check = pdf_seal_check(pdf)
+    if not check.intact:
+        return check, None
+    digest = hashlib.sha256(pdf).hexdigest()
+    licence = ElectronicLicence.objects.select_related("department").filter(sha256=digest).first()
+    if licence is None:
+        return SealCheck(False, check.signer, check.signed_at, "not a licence of this hall"), None
+    return check, licence

@@ -1,0 +1,83 @@
+"""The key and certificate the hall seals its electronic licences with (PAdES, hall.cases.pdf).
+
+Production names its own (`HALL_LICENCE_SEAL_CERT`, `HALL_LICENCE_SEAL_KEY`, PEM files: the
+certificate its CA issued the licensing authority). Development makes a self-signed demo pair
+in var/ on first use, never in the repository. This module has no Django import: settings and
+the scale-out drill call it before Django is set up (`python -m hall.platform.seal DIR`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from pathlib import Path
+
+DEMO_COMMON_NAME = "无缝隙政务服务大厅电子证照签章（开发演示）"  # at most 64 characters
+
+
+def seal_pair_make(directory: Path, *, common_name: str = DEMO_COMMON_NAME) -> tuple[Path, Path]:
+    """A self-signed P-256 certificate and its key in `directory` (cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    directory.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Seamless Hall"),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    key_path.touch(mode=0o600)
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return cert_path, key_path
+
+
+def development_seal(var_dir: Path) -> tuple[Path, Path]:
+    directory = var_dir / "licence-seal"
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    if not (cert_path.exists() and key_path.exists()):
+        return seal_pair_make(directory)
+    return cert_path, key_path
+
+
+if __name__ == "__main__":
+    made = seal_pair_make(Path(sys.argv[1]))
+    print(" ".join(str(path) for path in made))
