@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from approvals.catalogue.rules import item_conditions, rules_parse
 from approvals.catalogue.services import item_new_version
 from approvals.models import (
     ApprovalStep,
@@ -147,8 +148,32 @@ class NewVersionForm(forms.Form):
     )
 
 
+class ServiceItemAdminForm(forms.ModelForm):
+    """Instant approval rules are checked against the item's saved intake questions (a rule on
+    a question added in the same save is accepted on the next one)."""
+
+    class Meta:
+        model = ServiceItem
+        exclude: list[str] = []  # the admin's fieldsets choose the fields
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("instant_approval"):
+            item = self.instance
+            item.instant_rules = cleaned.get("instant_rules") or []
+            try:
+                if item.pk:
+                    item_conditions(item)
+                else:
+                    rules_parse(item.instant_rules, questions={})
+            except ValueError as error:
+                self.add_error("instant_rules", str(error))
+        return cleaned
+
+
 @admin.register(ServiceItem)
 class ServiceItemAdmin(admin.ModelAdmin):
+    form = ServiceItemAdminForm
     list_display = [
         "code",
         "version",
@@ -195,6 +220,8 @@ class ServiceItemAdmin(admin.ModelAdmin):
                     "limit_legal_basis",
                     ("issuance_days", "licence_validity_years"),
                     ("licence_type", "licence_name"),
+                    ("instant_approval", "instant_sample_percent"),
+                    "instant_rules",
                     "serial",
                     "fee",
                     ("online_filing", "max_visits"),

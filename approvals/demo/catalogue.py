@@ -256,6 +256,8 @@ class DemoItem:
     licence_type: str = ""  # the electronic licence a grant issues
     licence_name: str = ""
     licence_validity_years: int | None = None
+    instant_rules: tuple[dict, ...] = ()  # 秒批 when not empty (approvals.catalogue.rules)
+    instant_sample_percent: int = 10
 
 
 AGENT_QUESTION = DemoQuestion("agent", "是否委托代理人办理")
@@ -464,6 +466,16 @@ SEAL_ENGRAVING = DemoItem(
         *AGENT_MATERIALS,
     ),
     stages=(DemoStage("备案", "FT-GA", (DemoStep("FT-GA", "印章刻制备案", 1),)),),
+    # 秒批: an enterprise whose business licence is in the library, with a clean record, filing
+    # for itself with every material, is granted by the system at once
+    instant_rules=(
+        {"type": "applicant_type", "equals": "enterprise"},
+        {"type": "licence", "licence_type": BUSINESS_LICENCE},
+        {"type": "answer", "question": "agent", "equals": "no"},
+        {"type": "no_credit_mark"},
+        {"type": "materials_complete"},
+    ),
+    instant_sample_percent=20,
 )
 TAX_REGISTRATION = DemoItem(
     code="44030400-GG-0002",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from approvals.catalogue.rules import item_conditions
 from approvals.demo.catalogue import (
     BUNDLES,
     DEMO_OFFICER_DEPARTMENT,
@@ -88,6 +89,9 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                 "licence_type": spec.licence_type,
                 "licence_name": spec.licence_name,
                 "licence_validity_years": spec.licence_validity_years,
+                "instant_approval": bool(spec.instant_rules),
+                "instant_rules": [dict(rule) for rule in spec.instant_rules],
+                "instant_sample_percent": spec.instant_sample_percent,
                 # effective_to is left alone: an administrator may have closed v1 for a v2.
                 "effective_from": EFFECTIVE_FROM,
             },
@@ -141,6 +145,8 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                     },
                 )
             ).full_clean()
+    if item.instant_approval:
+        item_conditions(item)  # the demo's rules parse against its questions, or the seed fails
     return item
 
 

@@ -125,6 +125,26 @@ class ServiceItem(models.Model):
     licence_name = models.CharField(
         _("证照名称"), max_length=100, blank=True, help_text=_("如“食品经营许可证”。")
     )
+    # 秒批: rule-based instant approval (approvals.catalogue.rules has the rule language)
+    instant_approval = models.BooleanField(
+        _("秒批"), default=False, help_text=_("满足全部秒批条件的申请由系统当即受理并准予。")
+    )
+    instant_rules = models.JSONField(
+        _("秒批条件"),
+        default=list,
+        blank=True,
+        help_text=_(
+            '条件列表，全部满足才秒批，例如 [{"type": "applicant_type", "equals": "enterprise"}, '
+            '{"type": "licence", "licence_type": "business-licence"}, {"type": "no_credit_mark"}, '
+            '{"type": "materials_complete"}]。'
+        ),
+    )
+    instant_sample_percent = models.PositiveSmallIntegerField(
+        _("事后抽查比例（%）"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("秒批办件中随机抽取复核的比例。"),
+    )
     serial = models.BooleanField(
         _("串联审批"), default=False, help_text=_("勾选后所有审批环节依次进行，用于与并联对比。")
     )

@@ -16,7 +16,7 @@ from approvals.models import (
     CaseStage,
 )
 from approvals.reviews.common import AlreadyDecided, _calendar, _require_officer_of
-from approvals.workflow.driver import complete_human_task
+from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -76,6 +76,20 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
     reasons = reasons.strip()
     if not grant and not reasons:
         raise ValidationError({"reasons": [_("不予许可的，须说明理由。")]})
+    return _case_decide(case=case, officer=officer, grant=grant, reasons=reasons)
+
+
+def case_decide_instant(*, case: Case, conditions: list[str]) -> Notice:
+    """秒批: the system grants by the item's rules, every one of which held (`conditions`: what
+    each one says); the notice and the case log name them. Called in the acceptance's
+    transaction, on a flow started without stages, so the final decision is the open task."""
+    reasons = wording.instant_reasons(conditions)
+    return _case_decide(case=case, officer=system_user(), grant=True, reasons=reasons, instant=True)
+
+
+def _case_decide(
+    *, case: Case, officer: User, grant: bool, reasons: str, instant: bool = False
+) -> Notice:
     issued: list[Notice] = []
 
     def record(activation) -> bool:
@@ -96,7 +110,11 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
         )
         activation.process.artifact = the_case  # the delivery hook reads this case
         case_status_set(case=the_case, status=Case.Status.DECIDED)
-        issued.append(_decision_notice(the_case, grant=grant, reasons=reasons, officer=officer))
+        issued.append(
+            _decision_notice(
+                the_case, grant=grant, reasons=reasons, officer=officer, instant=instant
+            )
+        )
         if grant:
             licence_issue(case=the_case, officer=officer)  # the electronic licence, if any
         event_record(
@@ -139,7 +157,14 @@ DECIDED_FIELDS = (
 )
 
 
-def _decision_notice(case: Case, *, grant: bool, reasons: str, officer: User) -> Notice:
+def _decision_notice(
+    case: Case, *, grant: bool, reasons: str, officer: User, instant: bool = False
+) -> Notice:
+    if instant:
+        paragraphs = wording.instant_grant_paragraphs(case=case, reasons=reasons)
+        return notice_issue(
+            case=case, kind=Notice.Kind.GRANT, issued_by=officer, paragraphs=paragraphs
+        )
     opinions = [
         f"{step.department.name}：{step.get_status_display()}（{step.opinion}）"
         for step in case.steps.select_related("department").order_by("case_stage__number", "order")

@@ -24,7 +24,9 @@ from hall.cases.events import events_batch
 from hall.models import Case
 
 
-def approval_start(*, case: Case, starts_on: datetime.date | None = None) -> None:
+def approval_start(
+    *, case: Case, starts_on: datetime.date | None = None, with_stages: bool = True
+) -> None:
     """Copy the item's stages and steps onto the accepted case and start its workflow.
 
     The steps opened now count their working days from `starts_on` (the acceptance date; for a
@@ -39,7 +41,8 @@ def approval_start(*, case: Case, starts_on: datetime.date | None = None) -> Non
     item_stages = case.item.stages.prefetch_related(
         Prefetch("steps", queryset=ApprovalStep.objects.select_related("department"))
     ).order_by("number")
-    for item_stage in item_stages:
+    # Without stages (an instant approval) the flow goes straight to the final decision.
+    for item_stage in item_stages if with_stages else ():
         stage = CaseStage.objects.create(
             case=case,
             number=item_stage.number,

@@ -119,3 +119,14 @@ class WarningFilterForm(forms.Form):
                 for name in ("department", "officer", "owner")
             },
         }
+
+
+class InstantReviewForm(forms.Form):
+    """The outcome of a sampled instant approval's review (事后抽查)."""
+
+    outcome = forms.ChoiceField(
+        label=_("抽查结论"),
+        choices=[("passed", _("合格")), ("failed", _("不合格，撤销许可决定"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("抽查意见"), max_length=500, required=False)

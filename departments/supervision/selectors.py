@@ -27,10 +27,17 @@ from approvals.clock.deadlines import (
     remaining_working_days,
     warning_light,
 )
-from approvals.models import CalendarYear, CaseDecision, CaseStep
+from approvals.models import CalendarYear, CaseDecision, CaseStep, ServiceItem
 from departments.models import Department
 from hall.cases.actions import action_label
-from hall.models import Case, CaseEvent, Notice, RatingFollowUp, ServiceRating
+from hall.models import (
+    Case,
+    CaseEvent,
+    InstantApproval,
+    Notice,
+    RatingFollowUp,
+    ServiceRating,
+)
 
 LIST_LIMIT = 50
 WARNING_LIMIT = 100
@@ -499,4 +506,59 @@ def officers() -> QuerySet[User]:
         User.objects.filter(officer__isnull=False, is_active=True)
         .select_related("officer__department")
         .order_by("officer__department__code", "username")
+    )
+
+
+@dataclass(frozen=True)
+class InstantShare:
+    item: str
+    item_code: str
+    decided: int
+    instant: int
+    pending_reviews: int
+    failed_reviews: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.instant / self.decided if self.decided else 0.0
+
+
+def instant_shares() -> list[InstantShare]:
+    """Per item marked for instant approval (秒批): decisions made, how many the system made
+    instantly and their share, and the sampled ones still to review or found wanting."""
+    Review = InstantApproval.Review
+    items = (
+        ServiceItem.objects.filter(instant_approval=True)
+        .annotate(
+            decided=Count(
+                "cases__decision",
+                filter=Q(cases__decision__decided_at__isnull=False),
+                distinct=True,
+            ),
+            instant=Count("cases__instant_approval", distinct=True),
+            pending=Count(
+                "cases__instant_approval",
+                filter=Q(cases__instant_approval__review=Review.PENDING),
+                distinct=True,
+            ),
+            failed=Count(
+                "cases__instant_approval",
+                filter=Q(cases__instant_approval__review=Review.FAILED),
+                distinct=True,
+            ),
+        )
+        .order_by("code", "-version")
+    )
+    return [
+        InstantShare(item.name, item.code, item.decided, item.instant, item.pending, item.failed)
+        for item in items
+    ]
+
+
+def instant_reviews_pending(*, limit: int = LIST_LIMIT):
+    """Instant approvals drawn for after-the-fact review (事后抽查), oldest first."""
+    return (
+        InstantApproval.objects.filter(review=InstantApproval.Review.PENDING)
+        .select_related("case", "case__item", "case__applicant")
+        .order_by("decided_at", "pk")[:limit]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,10 +13,12 @@ from django.views.decorators.http import require_POST
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import CaseStep
+from approvals.reviews.instant import instant_review_record
 from departments.supervision import selectors
 from departments.supervision.figures import supervision_figures
 from departments.supervision.forms import (
     HandoverForm,
+    InstantReviewForm,
     OverrideForm,
     ReminderForm,
     WarningFilterForm,
@@ -26,6 +28,7 @@ from hall.cases.selectors import case_for_staff
 from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.common import MaterialMark
+from hall.models import InstantApproval
 from hall.platform import audit
 from hall.platform.replica import reads_from_replica
 
@@ -195,3 +198,45 @@ def case_remind_view(request, receipt_no: str):
     ):
         target = ""
     return redirect(target or "supervision:home")
+
+
+@supervision_required
+@reads_from_replica
+def instant_page(request):
+    """秒批: each instant item's decisions and the share the system made, and the instant grants
+    drawn for after-the-fact review (事后抽查) with the form that records the outcome."""
+    return render(
+        request,
+        "departments/supervision_instant.html",
+        {
+            "instant_shares": selectors.instant_shares(),
+            "instant_reviews": selectors.instant_reviews_pending(),
+        },
+    )
+
+
+@supervision_required
+@require_POST
+def instant_review_view(request, approval_id: int):
+    """事后抽查 of a sampled instant approval: passed, or failed (which revokes the decision)."""
+    approval = get_object_or_404(InstantApproval, pk=approval_id)
+    form = InstantReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择抽查结论。"))
+        return redirect("supervision:instant")
+    try:
+        instant_review_record(
+            approval=approval,
+            reviewer=request.user,
+            passed=form.cleaned_data["outcome"] == "passed",
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("已记录 %(receipt)s 的抽查结论。") % {"receipt": approval.case.receipt_no},
+        )
+    return redirect("supervision:instant")

@@ -51,6 +51,11 @@ class CaseAction(models.TextChoices):
     # the electronic licence library (电子证照)
     LICENCE_ISSUED = "licence_issued", _("颁发电子证照")
     LICENCE_REVOKED = "licence_revoked", _("撤销电子证照")
+    # rule-based instant approval (秒批) and its after-the-fact sampling
+    INSTANT_APPROVED = "instant_approved", _("秒批：系统依规则准予")
+    INSTANT_DECLINED = "instant_declined", _("不满足秒批条件，转常规审批")
+    INSTANT_REVIEWED = "instant_reviewed", _("秒批事后抽查")
+    DECISION_REVOKED = "decision_revoked", _("撤销许可决定")
     # supervision
     REMINDER = "reminder", _("督办提醒")
     # full-process agency and rating
@@ -81,6 +86,8 @@ _OWNER_TOLD = frozenset(
         CaseAction.REVIEW_DECIDED,
         CaseAction.REVIEW_DEEMED,
         CaseAction.LICENCE_REVOKED,
+        CaseAction.INSTANT_APPROVED,
+        CaseAction.DECISION_REVOKED,
         CaseAction.CORRECTION_ASKED_BY_DEPARTMENT,
         CaseAction.DEPARTMENT_CORRECTION_SUPPLIED,
         CaseAction.SPECIAL_PROCEDURE_STARTED,

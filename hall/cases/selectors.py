@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 
+from hall.cases.actions import CaseAction
 from hall.common.validators import normalize_id_number
-from hall.models import Applicant, Case, CaseMaterial
+from hall.models import Applicant, Case, CaseEvent, CaseMaterial, InstantApproval
 
 
 def cases_owned_by(*, owner: User) -> QuerySet[Case]:
@@ -86,3 +88,22 @@ def cases_filed_by(
 def case_filed_by(*, client_id: int, receipt_no: str) -> Case | None:
     """The case with this receipt number, only if this API client filed it."""
     return cases_filed_by(client_id=client_id).filter(receipt_no=receipt_no).first()
+
+
+@dataclass(frozen=True)
+class InstantOutcome:
+    granted: bool
+    failed: str = ""  # the condition that failed, as the rules say it
+
+
+def case_instant_outcome(case: Case) -> InstantOutcome:
+    """Whether the system granted the case instantly (秒批), or which condition failed."""
+    if InstantApproval.objects.filter(case=case).exists():
+        return InstantOutcome(True)
+    declined = (
+        CaseEvent.objects.filter(case=case, action=CaseAction.INSTANT_DECLINED)
+        .order_by("-at")
+        .values_list("details", flat=True)
+        .first()
+    )
+    return InstantOutcome(False, (declined or {}).get("condition", ""))

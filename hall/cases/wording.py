@@ -241,3 +241,20 @@ def shared_licences_paragraph(shared: list[tuple[str, str]]) -> str:
     """国务院令第716号第十条: the materials taken from the licence library, by licence number."""
     listed = "；".join(f"{name}（证照编号 {number}）" for name, number in shared)
     return f"以下材料已通过电子证照共享获取，申请人无需提交：{listed}。"
+
+
+def instant_reasons(conditions: list[str]) -> str:
+    return "本申请满足秒批规则的全部条件：" + "；".join(conditions) + "。"
+
+
+def instant_grant_paragraphs(*, case: Case, reasons: str) -> list[str]:
+    """准予行政许可决定书 made by the system under the item's instant approval rules (秒批),
+    with the rules that decided and the after-the-fact sampling that may revoke it."""
+    return [
+        f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}设定的秒批规则"
+        f"由系统自动审查，申请符合法定条件、标准。依据{LAW}第三十八条第一款，决定准予行政许可。",
+        reasons,
+        "本决定为系统依规则即时作出，发证机关将按比例事后抽查；"
+        "经抽查发现不符合条件的，依法撤销本决定。",
+        f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
+    ]

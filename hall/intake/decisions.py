@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import calendar_held, working_calendar
 from approvals.clock.deadlines import compute_deadline
+from approvals.reviews.instant import case_review_start
 from approvals.reviews.start import approval_start
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -259,7 +260,11 @@ def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Noti
 
     # Department clocks run from the acceptance date: for a deemed acceptance that is the day
     # the materials arrived, not the day the sweep noticed.
-    approval_start(case=case, starts_on=accepted_on)
+    if case.item.instant_approval and not deemed:
+        # 秒批: decided by the system now when every rule holds, else to the departments
+        case_review_start(case=case, starts_on=accepted_on)
+    else:
+        approval_start(case=case, starts_on=accepted_on)
     return notice
 
 

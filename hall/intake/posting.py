@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hall.cases.selectors import case_instant_outcome
 from hall.intake.common import MaterialMark
 from hall.intake.forms import ReferForm, RefuseForm
 from hall.models import CaseMaterial, Notice
@@ -73,5 +74,22 @@ def intake_result_tell(request: HttpRequest, notice: Notice | None) -> None:
             _("已出具%(kind)s，文号 %(number)s。")
             % {"kind": notice.get_kind_display(), "number": notice.number},
         )
+        if notice.kind == Notice.Kind.ACCEPTANCE:
+            _instant_tell(request, notice.case)
     else:
         messages.success(request, _("材料核对结果已保存。"))
+
+
+def _instant_tell(request: HttpRequest, case) -> None:
+    """秒批: the clerk sees at once whether the system granted, or which condition failed."""
+    if not case.item.instant_approval:
+        return
+    outcome = case_instant_outcome(case)
+    if outcome.granted:
+        messages.success(request, _("秒批：申请满足全部秒批条件，系统已当即作出准予许可决定。"))
+    elif outcome.failed:
+        messages.warning(
+            request,
+            _("未秒批：不满足条件“%(condition)s”，已转入常规审批。")
+            % {"condition": outcome.failed},
+        )

@@ -1,5 +1,6 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-accounts, agency, uploads, security, api, licences), re-exported: `from hall.models import X`."""
+accounts, agency, uploads, security, api, licences, practices), re-exported: `from hall.models
+import X` works."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
@@ -14,6 +15,7 @@ from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
+from hall.models.practices import CreditMark, InstantApproval
 from hall.models.queue import QueueTicket
 from hall.models.ratings import RatingFollowUp, ServiceRating
 from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
@@ -34,7 +36,9 @@ __all__ = [
     "Clerk",
     "CorrectionItem",
     "Counter",
+    "CreditMark",
     "ElectronicLicence",
+    "InstantApproval",
     "Notice",
     "Notification",
     "QueueTicket",

@@ -34,11 +34,13 @@ from approvals.catalogue.selectors import (
     required_materials,
 )
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
+from approvals.reviews.instant import instant_check, instant_decline_record
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
 from hall.common import validators
 from hall.intake import applicants, receiving
+from hall.intake import decisions as intake_decisions
 from hall.models import (
     ApiClient,
     Applicant,
@@ -225,6 +227,8 @@ def online_case_file(
             )
             _same_applicant(case.applicant_id, applicant)
             _store_for_case(case=case, item=item, checked=checked, user=user, writer=writer)
+            if item.instant_approval and case.status == Case.Status.RECEIVED:
+                _instant_try(case)
             return case
     except BaseException:
         writer.discard()
@@ -245,6 +249,24 @@ def _store_for_case(
     for material in case.materials.select_related("requirement"):
         for upload in checked.get(material_field(item, material.requirement), []):
             writer.store(material=material, upload=upload, user=user)
+
+
+def _instant_try(case: Case) -> None:
+    """秒批 online: when every rule holds for the filing as uploaded, the system takes the
+    uploads as received, accepts and decides in this request; otherwise the case waits for the
+    online desk as any filing does, with the failed condition on its log."""
+    _conditions, failed = instant_check(case, materials_complete=True)  # every upload checked
+    if failed is not None:
+        instant_decline_record(case=case, failed=failed)
+        return
+    waiting = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
+    waiting.update(status=CaseMaterial.Status.RECEIVED, updated_at=timezone.now())
+    event_record(
+        case=case,
+        action=CaseAction.CHECKED,
+        details={"by": "秒批规则", "marks": "全部材料已上传或共享获取"},
+    )
+    intake_decisions.case_accept(case=case, clerk=None)
 
 
 def online_group_file(

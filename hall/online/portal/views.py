@@ -27,6 +27,7 @@ from hall.cases.licences import (
     verification_url,
 )
 from hall.cases.rendering import notice_ready
+from hall.cases.selectors import case_instant_outcome
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.intake.forms import QuestionsForm, question_fields
@@ -157,11 +158,25 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                     else {"__all__": error.messages}
                 )
             else:
-                messages.success(
-                    request,
-                    _("已提交网上申报，收件编号 %(receipt)s。窗口将在 5 个工作日内作出受理决定。")
-                    % {"receipt": case.receipt_no},
-                )
+                outcome = case_instant_outcome(case) if case.item.instant_approval else None
+                if outcome is not None and outcome.granted:
+                    messages.success(
+                        request,
+                        _(
+                            "秒批：收件编号 %(receipt)s 满足全部秒批条件，系统已当即受理并准予"
+                            "许可，决定书和电子证照见下方。"
+                        )
+                        % {"receipt": case.receipt_no},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _(
+                            "已提交网上申报，收件编号 %(receipt)s。"
+                            "窗口将在 5 个工作日内作出受理决定。"
+                        )
+                        % {"receipt": case.receipt_no},
+                    )
                 return redirect("portal:case", receipt_no=case.receipt_no)
     checklist = []
     for item in items:

@@ -245,6 +245,8 @@ def _item_post(department, **overrides) -> dict[str, str]:
         "issuance_days": "10",
         "promised_days": "10",
         "effective_from": "2025-01-01",
+        "instant_rules": "[]",  # what the admin's form shows for no rules
+        "instant_sample_percent": "10",
         **_management("questions"),
         **_management("materials"),
         **_management("stages"),
@@ -358,3 +360,18 @@ def test_admin_action_reports_a_refused_version(admin_client):
     )
     assert "未能新建版本" in response.content.decode()
     assert not ServiceItem.objects.filter(code=item.code, version=2).exists()
+
+
+def test_admin_refuses_instant_approval_rules_that_do_not_parse(admin_client):
+    department = Department.objects.get(code="FT-SCJG")
+    data = _item_post(
+        department,
+        instant_approval="on",
+        instant_rules='[{"type": "shell", "command": "rm -rf /"}]',
+    )
+    response = admin_client.post(reverse("admin:approvals_serviceitem_add"), data)
+    assert response.status_code == 200
+    assert "不认识的条件类型“shell”" in response.content.decode()
+    data["instant_rules"] = '[{"type": "no_credit_mark"}, {"type": "materials_complete"}]'
+    response = admin_client.post(reverse("admin:approvals_serviceitem_add"), data)
+    assert response.status_code == 302
