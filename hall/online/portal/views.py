@@ -24,7 +24,6 @@ from hall.cases.licences import (
     licence_of_case,
     licence_ready,
     licences_satisfying,
-    verification_url,
 )
 from hall.cases.rendering import notice_ready
 from hall.cases.selectors import case_instant_outcome
@@ -251,7 +250,6 @@ def _case_page(request, case: Case, *, status: int = 200, correction_errors=None
         "case": case,
         "timeline": timeline,
         "licence": licence,
-        "licence_url": verification_url(licence) if licence else "",
         "uploads": selectors.uploads_of_case(case=case),
         "correction_materials": [
             {"material": material, "field": filing.correction_field(material)}
