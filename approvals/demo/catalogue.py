@@ -216,6 +216,7 @@ class DemoMaterial:
     question_answer: str = ""
     notes: str = ""
     licence_type: str = ""  # a licence the library can look up (免证办)
+    secondary: bool = False  # may be missing at acceptance (容缺受理)
 
 
 @dataclass(frozen=True)
@@ -373,7 +374,12 @@ FOOD_LICENCE = DemoItem(
         DemoMaterial("食品经营许可申请书", notes="法定代表人（负责人）签字，企业加盖公章。"),
         LICENCE_ID,
         PERSON_ID,
-        DemoMaterial("食品安全管理人员身份证件及培训考核合格证明", form="copy", notes="验原件。"),
+        DemoMaterial(
+            "食品安全管理人员身份证件及培训考核合格证明",
+            form="copy",
+            notes="验原件。培训考核合格证明暂缺的，可容缺受理，限期补齐。",
+            secondary=True,
+        ),
         DemoMaterial(
             "食品安全管理制度文本",
             applicant_type="enterprise",

@@ -119,6 +119,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                     "question_answer": material.question_answer,
                     "notes": material.notes,
                     "licence_type": material.licence_type,
+                    "secondary": material.secondary,
                     "order": order,
                 },
             )

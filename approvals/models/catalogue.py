@@ -288,6 +288,11 @@ class MaterialRequirement(models.Model):
     )
     question_answer = models.CharField(_("条件回答"), max_length=50, blank=True)
     notes = models.TextField(_("填报说明"), blank=True)
+    secondary = models.BooleanField(
+        _("次要材料（可容缺受理）"),
+        default=False,
+        help_text=_("次要材料暂缺时，申请人签署承诺书后可先受理、限期补齐；主要材料不得容缺。"),
+    )
     licence_type = models.SlugField(
         _("可共享的电子证照类型"),
         max_length=50,

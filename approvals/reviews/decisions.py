@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,7 @@ from hall.cases.licences import licence_issue
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
-from hall.models import Case, Notice
+from hall.models import Case, CaseMaterial, Notice
 from hall.outbox.queue import applicant_notify
 
 
@@ -96,6 +97,21 @@ def _case_decide(
         locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
         if locked.decision:
             raise AlreadyDecided()
+        the_case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("item", "item__lead_department", "applicant", "owner", "window")
+            # 容缺受理: read with the case, not in a query of its own
+            .annotate(supplements_outstanding=Exists(_outstanding_supplements))
+            .get(pk=case.pk)
+        )
+        if grant and the_case.supplements_outstanding:
+            raise ValidationError(
+                _(
+                    "容缺受理的材料尚未补齐，不能作出准予许可决定；"
+                    "补齐期限届满仍未补齐的，应作出不予许可决定并说明理由。"
+                ),
+                code="supplements_outstanding",
+            )
         locked.decision = CaseDecision.Decision.GRANT if grant else CaseDecision.Decision.REFUSE
         locked.reasons = reasons
         locked.decided_at = timezone.now()
@@ -103,11 +119,6 @@ def _case_decide(
         if grant:
             _issuance_open(locked, item=case.item)
         locked.save(update_fields=DECIDED_FIELDS)
-        the_case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item", "item__lead_department", "applicant", "owner", "window")
-            .get(pk=case.pk)
-        )
         activation.process.artifact = the_case  # the delivery hook reads this case
         case_status_set(case=the_case, status=Case.Status.DECIDED)
         issued.append(
@@ -145,6 +156,10 @@ def _case_decide(
             raise AlreadyDecided()
     return issued[0]
 
+
+_outstanding_supplements = CaseMaterial.objects.filter(
+    case=OuterRef("pk"), deferred_until__isnull=False, supplied_at__isnull=True
+)
 
 DECIDED_FIELDS = (
     "decision",

@@ -25,6 +25,8 @@ class CaseAction(models.TextChoices):
     CORRECTION_UPLOADED = "correction_uploaded", _("网上提交补正材料")
     ONE_TIME_BREACH = "one_time_breach", _("违反一次性告知（经批准）")
     ACCEPTED = "accepted", _("受理")
+    TOLERANCE_ACCEPTED = "tolerance_accepted", _("容缺受理")
+    TOLERANCE_SUPPLIED = "tolerance_supplied", _("补交容缺材料")
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期视为受理")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
     REFERRED = "referred", _("转办")
@@ -78,6 +80,8 @@ _OWNER_TOLD = frozenset(
         CaseAction.CORRECTION_REQUESTED,
         CaseAction.CORRECTION_SUPPLIED,
         CaseAction.ACCEPTED,
+        CaseAction.TOLERANCE_ACCEPTED,
+        CaseAction.TOLERANCE_SUPPLIED,
         CaseAction.DEEMED_ACCEPTED,
         CaseAction.NOT_ACCEPTED,
         CaseAction.REFERRED,

@@ -50,6 +50,7 @@ def notice_issue(
     override_by: User | None = None,
     override_reason: str = "",
     shared_licences: list[tuple[str, str]] | None = None,
+    table: NoticeTable | None = None,
 ) -> Notice:
     """Number and store one notice; its PDF is rendered after the commit. Call inside the
     transaction that changes the case, so that a failure leaves neither the notice row nor the
@@ -79,9 +80,12 @@ def notice_issue(
         paragraphs=paragraphs if paragraphs is not None else default_paragraphs,
         owner_name=display_name(owner) if owner else "系统自动",
         owner_window=str(case.window) if case.window_id else "网上办事大厅",
-        table=NoticeTable(header=("需补正的材料", "补正原因"), rows=corrections)
-        if corrections
-        else None,
+        table=table
+        or (
+            NoticeTable(header=("需补正的材料", "补正原因"), rows=corrections)
+            if corrections
+            else None
+        ),
         verification_code=case.verification_code,
         lookup_url=lookup_url(case),
         receipt_no=case.receipt_no,

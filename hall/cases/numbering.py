@@ -18,6 +18,7 @@ NOTICE_WORDS = {
     "extension": "延",
     "grant": "许",
     "refusal": "不许",
+    "tolerance": "容",
 }
 
 

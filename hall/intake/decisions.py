@@ -177,7 +177,9 @@ def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Noti
         return _case_accept_locked(case=_locked(case), clerk=clerk, deemed=deemed)
 
 
-def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Notice:
+def _case_accept_locked(
+    *, case: Case, clerk: User | None, deemed: bool, tolerated: bool = False
+) -> Notice:
     """`case_accept` for a case this transaction holds locked already (one read less)."""
     if case.status == Case.Status.ACCEPTED or case.accepted_at is not None:
         kind = Notice.Kind.DEEMED_ACCEPTANCE if case.deemed_accepted else Notice.Kind.ACCEPTANCE
@@ -187,9 +189,19 @@ def _case_accept_locked(*, case: Case, clerk: User | None, deemed: bool) -> Noti
             _("该办件当前状态为“%(status)s”，不能受理。") % {"status": case.get_status_display()}
         )
     # one read of the checklist: what is still wanting, and what the licence library gave
-    materials = list(case.materials.select_related("licence").only("name", "status", "licence"))
+    materials = list(
+        case.materials.select_related("licence").only(
+            "name", "status", "licence", "deferred_until", "supplied_at"
+        )
+    )
     if not deemed:
-        names = "、".join(m.name for m in materials if m.status != CaseMaterial.Status.RECEIVED)
+        # 容缺受理: a secondary material accepted as missing (with its deadline) does not block
+        wanting = [
+            m
+            for m in materials
+            if m.status != CaseMaterial.Status.RECEIVED and not (tolerated and m.outstanding)
+        ]
+        names = "、".join(m.name for m in wanting)
         if names:
             raise ValidationError(
                 _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
@@ -446,7 +458,7 @@ def case_refuse_intake(
         return notice
 
 
-INTAKE_OUTCOMES = ("check", "accept", "correct", "refuse", "refer")
+INTAKE_OUTCOMES = ("check", "accept", "tolerate", "correct", "refuse", "refer")
 
 
 def _require_owner(case: Case, clerk: User) -> None:
@@ -472,6 +484,7 @@ def case_intake_decide(
     marks: Mapping[int, MaterialMark] | None = None,
     reasons: str = "",
     office: str = "",
+    tolerance: Mapping | None = None,
 ) -> Notice | None:
     """The window's one action: record the material check, then take one of the outcomes.
 
@@ -497,6 +510,10 @@ def case_intake_decide(
             case = _materials_check_locked(case=case, clerk=clerk, marks=marks)
         if outcome == "accept":
             return _case_accept_locked(case=case, clerk=clerk, deemed=False)
+        if outcome == "tolerate":
+            from hall.intake.tolerance import case_accept_tolerant_locked
+
+            return case_accept_tolerant_locked(case=case, clerk=clerk, **(tolerance or {}))
         if outcome == "correct":
             return case_request_correction(case=case, clerk=clerk)
         if outcome == "refuse":

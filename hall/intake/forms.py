@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import IntakeQuestion
 from hall.common.forms import ServiceErrorsMixin
-from hall.models import Applicant
+from hall.models import Applicant, CaseMaterial
 
 
 class ApplicantForm(ServiceErrorsMixin, forms.Form):
@@ -65,3 +65,27 @@ class RefuseForm(forms.Form):
 class ReferForm(forms.Form):
     office = forms.CharField(label=_("转办至"), max_length=200)
     reasons = forms.CharField(label=_("转办理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ToleranceForm(forms.Form):
+    """容缺受理 at the window: the supplement deadline, how the missing secondary materials are to
+    be supplied, and the applicant's signed commitment."""
+
+    deadline = forms.DateField(
+        label=_("补齐期限"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("不得超过本事项的承诺办结期限。"),
+    )
+    supplement_form = forms.ChoiceField(
+        label=_("补齐方式"), choices=CaseMaterial.SupplementForm.choices
+    )
+    commitment_signed = forms.BooleanField(
+        label=_("申请人已签署容缺受理承诺书"),
+        error_messages={"required": _("容缺受理须由申请人签署容缺受理承诺书。")},
+    )
+
+
+class SupplementForm(forms.Form):
+    """A tolerated material arrived: how."""
+
+    via = forms.ChoiceField(label=_("补齐方式"), choices=CaseMaterial.SupplementForm.choices)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.cases.selectors import case_instant_outcome
 from hall.intake.common import MaterialMark
-from hall.intake.forms import ReferForm, RefuseForm
+from hall.intake.forms import ReferForm, RefuseForm, ToleranceForm
 from hall.models import CaseMaterial, Notice
 
 
@@ -25,7 +25,8 @@ class IntakePost:
     outcome: str
     refuse_form: RefuseForm
     refer_form: ReferForm
-    extra: dict[str, str] | None = field(default_factory=dict)
+    extra: dict | None = field(default_factory=dict)
+    tolerance_form: ToleranceForm | None = None
 
     @property
     def complete(self) -> bool:
@@ -36,6 +37,16 @@ def intake_post_read(request: HttpRequest) -> IntakePost:
     outcome = request.POST.get("outcome", "check")
     refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
     refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
+    tolerance_form = ToleranceForm(request.POST if outcome == "tolerate" else None, prefix="tol")
+    if outcome == "tolerate":
+        extra = {"tolerance": tolerance_form.cleaned_data} if tolerance_form.is_valid() else None
+        return IntakePost(
+            outcome=outcome,
+            refuse_form=refuse_form,
+            refer_form=refer_form,
+            extra=extra,
+            tolerance_form=tolerance_form,
+        )
     form = {"refuse": refuse_form, "refer": refer_form}.get(outcome)
     extra: dict[str, str] | None = {}
     if form is not None:
@@ -76,6 +87,10 @@ def intake_result_tell(request: HttpRequest, notice: Notice | None) -> None:
         )
         if notice.kind == Notice.Kind.ACCEPTANCE:
             _instant_tell(request, notice.case)
+        if notice.kind == Notice.Kind.TOLERANCE:
+            messages.info(
+                request, _("已容缺受理，审查已开始；所缺材料补齐前不能作出准予许可决定。")
+            )
     else:
         messages.success(request, _("材料核对结果已保存。"))
 

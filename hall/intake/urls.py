@@ -17,6 +17,11 @@ urlpatterns = [
         name="correction_supplied",
     ),
     path("case/<str:receipt_no>/deliver/", views.case_deliver, name="deliver"),
+    path(
+        "case/<str:receipt_no>/supplement/<int:material_id>/",
+        views.supplement_received,
+        name="supplement",
+    ),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
     path(
         "case/<str:receipt_no>/notice/<int:notice_id>/print/",

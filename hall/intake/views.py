@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from hall.cases import selectors
 from hall.cases.pdf.printing import notice_print_context
 from hall.cases.rendering import notice_document, notice_ready
 from hall.common.permissions import workbench_required
-from hall.intake import applicants, ownership, receiving
+from hall.intake import applicants, ownership, receiving, tolerance
 from hall.intake import decisions as intake_decisions
 from hall.intake.forms import (
     ApplicantForm,
@@ -29,6 +30,8 @@ from hall.intake.forms import (
     QuestionsForm,
     ReferForm,
     RefuseForm,
+    SupplementForm,
+    ToleranceForm,
     question_fields,
 )
 from hall.intake.posting import (
@@ -37,7 +40,7 @@ from hall.intake.posting import (
     intake_result_tell,
     material_marks_read,
 )
-from hall.models import Applicant, Case, Notice, SecurityEvent
+from hall.models import Applicant, Case, CaseMaterial, Notice, SecurityEvent
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
 
@@ -265,6 +268,7 @@ def _case_page(
     refuse_form=None,
     refer_form=None,
     delivery_form=None,
+    tolerance_form=None,
     errors=(),
     posted=None,
     status: int = 200,
@@ -301,6 +305,20 @@ def _case_page(
                 and decision.delivered_at is None
             ),
             "delivery_form": delivery_form or DeliveryForm(prefix="delivery"),
+            # 容缺受理: offered when the item has secondary materials and no credit mark bars it
+            "tolerance_offered": tolerance.tolerance_offered(case),
+            "tolerance_form": tolerance_form
+            or ToleranceForm(
+                prefix="tol",
+                initial={
+                    "deadline": tolerance.tolerance_latest_deadline(
+                        case, today=timezone.localdate()
+                    )
+                },
+            ),
+            "outstanding": tolerance.outstanding_supplements(case),
+            "today": timezone.localdate(),
+            "supplement_form": SupplementForm(prefix="supply"),
         },
         status=status,
     )
@@ -321,7 +339,11 @@ def case_detail(request, receipt_no: str):
     editable = selectors.materials_editable(case=case)
     posted = intake_post_read(request)
     errors: list[str] = []
-    if not posted.complete:
+    if not posted.complete and posted.tolerance_form is not None:
+        errors.extend(
+            message for messages_ in posted.tolerance_form.errors.values() for message in messages_
+        )
+    elif not posted.complete:
         errors.append(str(INCOMPLETE_MESSAGE))
     else:
         try:
@@ -345,6 +367,7 @@ def case_detail(request, receipt_no: str):
         _staff_case(receipt_no),
         refuse_form=posted.refuse_form,
         refer_form=posted.refer_form,
+        tolerance_form=posted.tolerance_form,
         errors=errors,
         posted=request,
         status=400,
@@ -440,3 +463,25 @@ def mine(request):
             "limit": MINE_LIMIT,
         },
     )
+
+
+@workbench_required
+@require_POST
+def supplement_received(request, receipt_no: str, material_id: int):
+    """容缺: the first-contact owner records that a tolerated material arrived (at the window or
+    by post); the applicant's own upload is recorded from the portal."""
+    case = _staff_case(receipt_no)
+    material = get_object_or_404(CaseMaterial, pk=material_id, case=case)
+    if case.owner_id != request.user.pk:
+        return _case_page(request, case, errors=[_("容缺材料由首问责任人接收。")], status=403)
+    form = SupplementForm(request.POST, prefix="supply")
+    if not form.is_valid():
+        return _case_page(request, case, errors=[_("请选择补齐方式。")], status=400)
+    try:
+        tolerance.tolerance_supplement_record(
+            case=case, material=material, by=request.user, via=form.cleaned_data["via"]
+        )
+    except ValidationError as error:
+        return _case_page(request, case, errors=error.messages, status=400)
+    messages.success(request, _("已登记“%(name)s”已补齐。") % {"name": material.name})
+    return redirect("workbench:case", receipt_no=case.receipt_no)

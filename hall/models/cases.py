@@ -200,6 +200,21 @@ class CaseMaterial(models.Model):
     defect_reason = models.CharField(_("问题说明"), max_length=300, blank=True)
     scan = models.FileField(_("扫描件"), upload_to="scans/%Y/%m/", null=True, blank=True)
     scan_kind = models.CharField(_("文件类型"), max_length=10, blank=True)
+
+    # 容缺受理: a secondary material accepted as missing, to be supplied by this date
+    class SupplementForm(models.TextChoices):
+        WINDOW = "window", _("到窗口提交")
+        ONLINE = "online", _("网上上传")
+        POST = "post", _("邮寄")
+
+    deferred_until = models.DateField(_("容缺补齐期限"), null=True, blank=True)
+    supplement_form = models.CharField(
+        _("补齐方式"), max_length=10, choices=SupplementForm.choices, blank=True
+    )
+    supplied_at = models.DateTimeField(_("补齐时间"), null=True, blank=True)
+    supplied_via = models.CharField(
+        _("实际补齐方式"), max_length=10, choices=SupplementForm.choices, blank=True
+    )
     # 免证办: a material that is a licence the library holds is taken from it, not demanded
     licence = models.ForeignKey(
         "hall.ElectronicLicence",
@@ -223,6 +238,11 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}：{self.get_status_display()}"
+
+    @property
+    def outstanding(self) -> bool:
+        """Accepted as missing (容缺) and not supplied yet."""
+        return self.deferred_until is not None and self.supplied_at is None
 
     @property
     def shared(self) -> bool:

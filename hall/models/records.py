@@ -20,6 +20,7 @@ class Notice(models.Model):
         EXTENSION = "extension", _("延长审批期限告知书")
         GRANT = "grant", _("准予许可决定书")
         REFUSAL = "refusal", _("不予许可决定书")
+        TOLERANCE = "tolerance", _("容缺受理通知书")
 
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="notices"

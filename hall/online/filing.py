@@ -39,7 +39,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
 from hall.common import validators
-from hall.intake import applicants, receiving
+from hall.intake import applicants, receiving, tolerance
 from hall.intake import decisions as intake_decisions
 from hall.models import (
     ApiClient,
@@ -400,6 +400,39 @@ def case_correction_upload(
                     % {"names": "、".join(names)},
                 )
             return case
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def supplement_field(material: CaseMaterial) -> str:
+    return f"supplement-{material.pk}"
+
+
+def case_supplement_upload(
+    *, user: User, case: Case, material_id: int, files: Mapping[str, Sequence[File]]
+) -> CaseMaterial:
+    """容缺: the applicant uploads a material the window accepted as missing; the upload is kept
+    with the case and the material is recorded as supplied online (once)."""
+    applicant = _applicant_required(user)
+    if case.applicant_id != applicant.pk:
+        raise ValidationError(_("没有这个办件。"))
+    material = case.materials.filter(pk=material_id).first()
+    if material is None or not material.outstanding:
+        raise ValidationError(_("该材料无需补齐。"))
+    field = supplement_field(material)
+    given = {key: value for key, value in files.items() if key == field and value}
+    if not given:
+        raise ValidationError({field: [_("请选择要上传的文件。")]})
+    checked = uploads_check(files=given, labels={field: material.name})
+    writer = _Writer()
+    try:
+        with transaction.atomic():
+            for upload in checked[field]:
+                writer.store(material=material, upload=upload, user=user)
+            return tolerance.tolerance_supplement_record(
+                case=case, material=material, by=user, via=CaseMaterial.SupplementForm.ONLINE
+            )
     except BaseException:
         writer.discard()
         raise

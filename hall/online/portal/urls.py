@@ -22,5 +22,10 @@ urlpatterns = [
     path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
     path("case/<str:receipt_no>/licence.pdf", views.licence_pdf, name="licence_pdf"),
+    path(
+        "case/<str:receipt_no>/supplement/<int:material_id>/",
+        views.supplement_upload,
+        name="supplement",
+    ),
     path("files/<int:upload_id>/", views.upload_file, name="upload"),
 ]

@@ -242,7 +242,15 @@ def case_detail(request: HttpRequest, receipt_no: str) -> HttpResponse:
     return _case_page(request, case)
 
 
-def _case_page(request, case: Case, *, status: int = 200, correction_errors=None, **extra):
+def _case_page(
+    request,
+    case: Case,
+    *,
+    status: int = 200,
+    correction_errors=None,
+    supplement_errors=None,
+    **extra,
+):
     timeline = lookup.case_timeline(case=case)
     finished = case.status in (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
     licence = licence_of_case(case)
@@ -250,6 +258,11 @@ def _case_page(request, case: Case, *, status: int = 200, correction_errors=None
         "case": case,
         "timeline": timeline,
         "licence": licence,
+        "outstanding": [
+            {"material": m, "field": filing.supplement_field(m)}
+            for m in case.materials.filter(deferred_until__isnull=False, supplied_at__isnull=True)
+        ],
+        "supplement_errors": supplement_errors or {},
         "uploads": selectors.uploads_of_case(case=case),
         "correction_materials": [
             {"material": material, "field": filing.correction_field(material)}
@@ -287,6 +300,23 @@ def correction_upload(request: HttpRequest, receipt_no: str) -> HttpResponse:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         return _case_page(request, case, status=400, correction_errors=errors)
     messages.success(request, _("补正材料已提交，等待窗口核对。"))
+    return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+@require_POST
+def supplement_upload(request: HttpRequest, receipt_no: str, material_id: int) -> HttpResponse:
+    """容缺: upload a material the window accepted as missing."""
+    case = _own_case(request, receipt_no)
+    files = {key: request.FILES.getlist(key) for key in request.FILES}
+    try:
+        material = filing.case_supplement_upload(
+            user=request.user, case=case, material_id=material_id, files=files
+        )
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        return _case_page(request, case, status=400, supplement_errors=errors)
+    messages.success(request, _("“%(name)s”已上传补齐。") % {"name": material.name})
     return redirect("portal:case", receipt_no=case.receipt_no)
 
 
