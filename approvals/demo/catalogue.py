@@ -217,6 +217,7 @@ class DemoMaterial:
     notes: str = ""
     licence_type: str = ""  # a licence the library can look up (免证办)
     secondary: bool = False  # may be missing at acceptance (容缺受理)
+    commitment_allowed: bool = False  # a written commitment may replace it (告知承诺制)
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,9 @@ class DemoItem:
     licence_validity_years: int | None = None
     instant_rules: tuple[dict, ...] = ()  # 秒批 when not empty (approvals.catalogue.rules)
     instant_sample_percent: int = 10
+    commitment_text: str = ""  # 告知承诺制 when not empty
+    commitment_liability: str = ""
+    commitment_verify_days: int = 30
 
 
 AGENT_QUESTION = DemoQuestion("agent", "是否委托代理人办理")
@@ -433,7 +437,12 @@ COMPANY_REGISTRATION = DemoItem(
         DemoMaterial("公司章程", notes="全体股东签署。"),
         LEGAL_REP_ID,
         DemoMaterial("股东主体资格证明或自然人身份证件", form="copy"),
-        DemoMaterial("住所使用证明", form="copy", notes="房屋租赁合同或产权证明。"),
+        DemoMaterial(
+            "住所使用证明",
+            form="copy",
+            notes="房屋租赁合同或产权证明；可签署告知承诺书替代（住所承诺制）。",
+            commitment_allowed=True,
+        ),
         DemoMaterial(
             "外国投资者主体资格证明（经公证认证）",
             question_key="foreign_investor",
@@ -446,6 +455,12 @@ COMPANY_REGISTRATION = DemoItem(
     ),
     licence_type=BUSINESS_LICENCE,
     licence_name="营业执照",
+    commitment_text="申请人承诺对所申报的住所依法享有使用权，住所符合法律法规规定的用途。",
+    commitment_liability=(
+        "承诺不实的，登记机关依法撤销登记、吊销营业执照，申请人承担相应法律责任，"
+        "并记入信用记录。"
+    ),
+    commitment_verify_days=20,
 )
 SEAL_ENGRAVING = DemoItem(
     code="44030400-GG-0001",

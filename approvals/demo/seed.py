@@ -92,6 +92,10 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                 "instant_approval": bool(spec.instant_rules),
                 "instant_rules": [dict(rule) for rule in spec.instant_rules],
                 "instant_sample_percent": spec.instant_sample_percent,
+                "commitment_allowed": bool(spec.commitment_text),
+                "commitment_text": spec.commitment_text,
+                "commitment_liability": spec.commitment_liability,
+                "commitment_verify_days": spec.commitment_verify_days,
                 # effective_to is left alone: an administrator may have closed v1 for a v2.
                 "effective_from": EFFECTIVE_FROM,
             },
@@ -120,6 +124,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                     "notes": material.notes,
                     "licence_type": material.licence_type,
                     "secondary": material.secondary,
+                    "commitment_allowed": material.commitment_allowed,
                     "order": order,
                 },
             )

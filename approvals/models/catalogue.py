@@ -125,6 +125,31 @@ class ServiceItem(models.Model):
     licence_name = models.CharField(
         _("证照名称"), max_length=100, blank=True, help_text=_("如“食品经营许可证”。")
     )
+
+    # 告知承诺制 (国办发〔2020〕42号): proof materials replaced by a written commitment
+    class RiskDomain(models.TextChoices):
+        NONE = "none", _("不涉及")
+        PUBLIC_SAFETY = "public_safety", _("直接涉及公共安全")
+        ECOLOGY = "ecology", _("直接涉及生态环境保护")
+        HEALTH_LIFE = "health_life", _("直接关系人身健康、生命财产安全")
+
+    risk_domain = models.CharField(
+        _("风险领域"),
+        max_length=16,
+        choices=RiskDomain.choices,
+        default=RiskDomain.NONE,
+        help_text=_("直接涉及公共安全、生态环境保护和人身健康、生命财产安全的，不实行告知承诺制。"),
+    )
+    commitment_allowed = models.BooleanField(_("实行告知承诺制"), default=False)
+    commitment_text = models.TextField(
+        _("承诺内容"), blank=True, help_text=_("申请人承诺的事项，写入告知承诺书。")
+    )
+    commitment_liability = models.TextField(
+        _("承诺不实的责任"), blank=True, help_text=_("虚假承诺的法律后果，写入告知承诺书。")
+    )
+    commitment_verify_days = models.PositiveSmallIntegerField(
+        _("核查期限（工作日）"), default=30, help_text=_("受理后由主管部门核查承诺的期限。")
+    )
     # 秒批: rule-based instant approval (approvals.catalogue.rules has the rule language)
     instant_approval = models.BooleanField(
         _("秒批"), default=False, help_text=_("满足全部秒批条件的申请由系统当即受理并准予。")
@@ -211,6 +236,17 @@ class ServiceItem(models.Model):
                 )
                 % {"days": self.statutory_days, "limit": law_limit}
             )
+        if self.commitment_allowed and self.risk_domain != self.RiskDomain.NONE:
+            errors.setdefault("commitment_allowed", []).append(
+                _("%(domain)s的事项不得实行告知承诺制。")
+                % {"domain": self.get_risk_domain_display()}
+            )
+        if self.commitment_allowed and not (
+            self.commitment_text.strip() and self.commitment_liability.strip()
+        ):
+            errors.setdefault("commitment_text", []).append(
+                _("实行告知承诺制的，须写明承诺内容和承诺不实的责任。")
+            )
         if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
             errors.setdefault("effective_to", []).append(_("失效日期不能早于生效日期。"))
         if self.code and self.effective_from:
@@ -288,6 +324,13 @@ class MaterialRequirement(models.Model):
     )
     question_answer = models.CharField(_("条件回答"), max_length=50, blank=True)
     notes = models.TextField(_("填报说明"), blank=True)
+    commitment_allowed = models.BooleanField(
+        _("可以告知承诺替代"),
+        default=False,
+        help_text=_(
+            "事项实行告知承诺制时，申请人可书面承诺已具备该证明材料所证明的条件，不再提交。"
+        ),
+    )
     secondary = models.BooleanField(
         _("次要材料（可容缺受理）"),
         default=False,

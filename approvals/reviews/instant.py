@@ -54,7 +54,9 @@ def instant_facts(case: Case, *, materials_complete: bool | None = None) -> Fact
         credit_marked=applicant_credit_marked(applicant_id=case.applicant_id),
         materials_complete=materials_complete
         if materials_complete is not None
-        else not case.materials.exclude(status=CaseMaterial.Status.RECEIVED).exists(),
+        else not case.materials.exclude(
+            status__in=[CaseMaterial.Status.RECEIVED, CaseMaterial.Status.COMMITTED]
+        ).exists(),
     )
 
 

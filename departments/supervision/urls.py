@@ -13,6 +13,12 @@ urlpatterns = [
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
     path("case/<str:receipt_no>/remind/", views.case_remind_view, name="remind"),
     path("instant/", views.instant_page, name="instant"),
+    path("commitments/", views.commitments_page, name="commitments"),
+    path(
+        "commitments/<int:commitment_id>/verify/",
+        views.commitment_verify_view,
+        name="commitment_verify",
+    ),
     path("instant/<int:approval_id>/review/", views.instant_review_view, name="instant_review"),
     path("performance/", performance_views.performance_page, name="performance"),
     path("serial-vs-parallel/", performance_views.serial_parallel_page, name="serial_parallel"),

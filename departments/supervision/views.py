@@ -27,8 +27,9 @@ from departments.supervision.services import case_remind
 from hall.cases.selectors import case_for_staff
 from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
+from hall.intake.commitments import commitment_verify, commitments_to_verify
 from hall.intake.common import MaterialMark
-from hall.models import InstantApproval
+from hall.models import Commitment, InstantApproval
 from hall.platform import audit
 from hall.platform.replica import reads_from_replica
 
@@ -240,3 +241,38 @@ def instant_review_view(request, approval_id: int):
             _("已记录 %(receipt)s 的抽查结论。") % {"receipt": approval.case.receipt_no},
         )
     return redirect("supervision:instant")
+
+
+@supervision_required
+def commitments_page(request):
+    """告知承诺制: the verifications still open, soonest due first, the overdue marked."""
+    return render(
+        request,
+        "departments/supervision_commitments.html",
+        {"commitments": commitments_to_verify(), "today": timezone.localdate()},
+    )
+
+
+@supervision_required
+@require_POST
+def commitment_verify_view(request, commitment_id: int):
+    commitment = get_object_or_404(Commitment, pk=commitment_id)
+    outcome = request.POST.get("outcome")
+    if outcome not in ("true", "false"):
+        messages.error(request, _("请选择核查结论。"))
+        return redirect("supervision:commitments")
+    try:
+        commitment_verify(
+            commitment=commitment,
+            by=request.user,
+            truthful=outcome == "true",
+            note=request.POST.get("note", "")[:500],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("已记录 %(receipt)s 的核查结论。") % {"receipt": commitment.case.receipt_no}
+        )
+    return redirect("supervision:commitments")

@@ -25,6 +25,8 @@ class CaseAction(models.TextChoices):
     CORRECTION_UPLOADED = "correction_uploaded", _("网上提交补正材料")
     ONE_TIME_BREACH = "one_time_breach", _("违反一次性告知（经批准）")
     ACCEPTED = "accepted", _("受理")
+    COMMITMENT_SIGNED = "commitment_signed", _("签署告知承诺书")
+    COMMITMENT_VERIFIED = "commitment_verified", _("核查告知承诺")
     TOLERANCE_ACCEPTED = "tolerance_accepted", _("容缺受理")
     TOLERANCE_SUPPLIED = "tolerance_supplied", _("补交容缺材料")
     DEEMED_ACCEPTED = "deemed_accepted", _("逾期视为受理")

@@ -19,6 +19,7 @@ NOTICE_WORDS = {
     "grant": "许",
     "refusal": "不许",
     "tolerance": "容",
+    "commitment": "诺",
 }
 
 

@@ -46,7 +46,7 @@ def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]
     """All the case's materials and the ids of those the window may check now (see
     `materials_editable`), in one query."""
     materials = list(
-        case.materials.select_related("licence").annotate(
+        case.materials.select_related("licence", "requirement").annotate(
             listed=Count("corrections"),
             open_listed=Count("corrections", filter=Q(corrections__supplied_at__isnull=True)),
         )

@@ -25,6 +25,7 @@ from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
 from hall.common.people import display_name
+from hall.intake.commitments import commitment_allowed, commitment_sign_locked
 from hall.intake.common import (
     IntakeLimitPassed,
     MaterialMark,
@@ -83,6 +84,11 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
             continue
         if mark.status == CaseMaterial.Status.DEFECTIVE and not mark.reason.strip():
             errors.append(_("请说明“%(name)s”存在的问题。") % {"name": material.name})
+            continue
+        if mark.status == CaseMaterial.Status.COMMITTED and not commitment_allowed(
+            material, item=case.item
+        ):
+            errors.append(_("“%(name)s”不能以告知承诺替代。") % {"name": material.name})
             continue
         if mark.scan is not None:
             try:
@@ -190,8 +196,8 @@ def _case_accept_locked(
         )
     # one read of the checklist: what is still wanting, and what the licence library gave
     materials = list(
-        case.materials.select_related("licence").only(
-            "name", "status", "licence", "deferred_until", "supplied_at"
+        case.materials.select_related("licence", "requirement").only(
+            "name", "status", "licence", "requirement", "deferred_until", "supplied_at"
         )
     )
     if not deemed:
@@ -199,7 +205,8 @@ def _case_accept_locked(
         wanting = [
             m
             for m in materials
-            if m.status != CaseMaterial.Status.RECEIVED and not (tolerated and m.outstanding)
+            if m.status not in (CaseMaterial.Status.RECEIVED, CaseMaterial.Status.COMMITTED)
+            and not (tolerated and m.outstanding)
         ]
         names = "、".join(m.name for m in wanting)
         if names:
@@ -272,6 +279,10 @@ def _case_accept_locked(
 
     # Department clocks run from the acceptance date: for a deemed acceptance that is the day
     # the materials arrived, not the day the sweep noticed.
+    committed = [m for m in materials if m.status == CaseMaterial.Status.COMMITTED]
+    if committed:
+        # 告知承诺制: the commitment letter and its verification, with the acceptance
+        commitment_sign_locked(case=case, clerk=clerk, materials=committed)
     if case.item.instant_approval and not deemed:
         # 秒批: decided by the system now when every rule holds, else to the departments
         case_review_start(case=case, starts_on=accepted_on)

@@ -23,6 +23,7 @@ from hall.cases.rendering import notice_document, notice_ready
 from hall.common.permissions import workbench_required
 from hall.intake import applicants, ownership, receiving, tolerance
 from hall.intake import decisions as intake_decisions
+from hall.intake.commitments import commitment_allowed
 from hall.intake.forms import (
     ApplicantForm,
     ApplicantSearchForm,
@@ -248,6 +249,8 @@ def _material_rows(materials, editable_ids: set[int], posted=None) -> list[dict]
     for material in materials:
         row = {
             "material": material,
+            # 告知承诺制: a proof material the item lets the applicant replace by commitment
+            "committable": commitment_allowed(material),
             "editable": material.pk in editable_ids,
             "status": material.status,
             "reason": material.defect_reason,

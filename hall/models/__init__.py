@@ -15,7 +15,7 @@ from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
-from hall.models.practices import CreditMark, InstantApproval
+from hall.models.practices import Commitment, CreditMark, InstantApproval
 from hall.models.queue import QueueTicket
 from hall.models.ratings import RatingFollowUp, ServiceRating
 from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
@@ -34,6 +34,7 @@ __all__ = [
     "CaseMaterial",
     "CaseQuerySet",
     "Clerk",
+    "Commitment",
     "CorrectionItem",
     "Counter",
     "CreditMark",

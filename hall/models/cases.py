@@ -186,6 +186,7 @@ class CaseMaterial(models.Model):
         RECEIVED = "received", _("已收齐")
         MISSING = "missing", _("缺少")
         DEFECTIVE = "defective", _("有误需补正")
+        COMMITTED = "committed", _("以告知承诺替代")
 
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="materials"

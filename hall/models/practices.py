@@ -86,3 +86,46 @@ class InstantApproval(models.Model):
 
     def __str__(self) -> str:
         return str(self.case)
+
+
+class Commitment(models.Model):
+    """证明事项告知承诺 (国办发〔2020〕42号): the applicant's written commitment in place of proof
+    materials, its letter (a numbered notice), and the competent department's verification."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("待核查")
+        TRUE = "true", _("承诺属实")
+        FALSE = "false", _("承诺不实")
+
+    case = models.OneToOneField(
+        Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="commitment"
+    )
+    notice = models.OneToOneField(
+        "hall.Notice", verbose_name=_("告知承诺书"), on_delete=models.PROTECT, related_name="+"
+    )
+    materials = models.JSONField(_("承诺替代的材料"), default=list)
+    signed_at = models.DateTimeField(_("签署时间"))
+    signed_via = models.CharField(_("签署方式"), max_length=20)
+    verify_due = models.DateField(_("核查期限"))
+    outcome = models.CharField(
+        _("核查结论"), max_length=8, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    verified_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核查人"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    note = models.CharField(_("核查情况"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("告知承诺")
+        verbose_name_plural = _("告知承诺")
+        ordering = ["verify_due", "pk"]
+        indexes = [
+            models.Index(
+                fields=["verify_due"], condition=Q(outcome="pending"), name="commitment_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.case)

@@ -21,6 +21,7 @@ class Notice(models.Model):
         GRANT = "grant", _("准予许可决定书")
         REFUSAL = "refusal", _("不予许可决定书")
         TOLERANCE = "tolerance", _("容缺受理通知书")
+        COMMITMENT = "commitment", _("证明事项告知承诺书")
 
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="notices"

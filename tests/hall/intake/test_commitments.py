@@ -1,0 +1,189 @@
+"""告知承诺制: a proof material the item allows is replaced by the applicant's written commitment
+(a numbered 告知承诺书), which opens a verification with its deadline; a false commitment revokes
+the decision and the licence and marks the applicant's credit (which then bars 容缺). Refused:
+a material not allowed, and marking an item that touches public safety, ecology or health."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from approvals.clock.calendar import working_calendar
+from approvals.models import MaterialRequirement
+from approvals.reviews import decisions
+from approvals.reviews import steps as reviews_steps
+from hall.cases.actions import CaseAction
+from hall.intake import applicants, commitments, receiving, tolerance
+from hall.intake import decisions as intake_decisions
+from hall.intake.common import MaterialMark
+from hall.models import Case, CaseEvent, Commitment, CreditMark, ElectronicLicence, Notice
+from tests.approvals.workflow_helpers import (
+    department_with_staff,
+    make_clerk,
+    officer_of,
+    open_steps,
+    staged_item,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def dept(roles):
+    return department_with_staff("SC", "区市场监管局", roles)
+
+
+@pytest.fixture
+def clerk(roles):
+    return make_clerk(roles)
+
+
+@pytest.fixture
+def item(dept):
+    item = staged_item(
+        [[(dept, 5)]],
+        lead_department=dept,
+        commitment_allowed=True,
+        commitment_text="申请人承诺对住所依法享有使用权。",
+        commitment_liability="承诺不实的，撤销登记并记入信用记录。",
+        commitment_verify_days=20,
+        licence_type="business-licence",
+        licence_name="营业执照",
+    )
+    MaterialRequirement.objects.create(
+        item=item, name="住所使用证明", form="copy", commitment_allowed=True, order=7
+    )
+    MaterialRequirement.objects.create(
+        item=item, name="从业人员健康证明", form="copy", secondary=True, order=8
+    )
+    return item
+
+
+def received(item, clerk) -> Case:
+    return receiving.case_receive(
+        submission_key=uuid.uuid4(),
+        applicant=applicants.applicant_register(
+            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+        ),
+        item=item,
+        answers={"agent": "no"},
+        received_by=clerk,
+        channel=Case.Channel.WINDOW,
+        window=clerk.clerk.window,
+    )
+
+
+def accept(case, clerk, **statuses):
+    marks = {m.pk: MaterialMark(statuses.get(m.name, "received")) for m in case.materials.all()}
+    return intake_decisions.case_intake_decide(
+        case=case, clerk=clerk, outcome="accept", marks=marks
+    )
+
+
+def test_a_commitment_replaces_the_material_and_opens_its_verification(item, clerk):
+    case = received(item, clerk)
+    accept(case, clerk, 住所使用证明="committed")
+    case.refresh_from_db()
+    assert case.status == Case.Status.ACCEPTED
+    commitment = Commitment.objects.get(case=case)
+    assert commitment.materials == ["住所使用证明"]
+    assert commitment.notice.kind == Notice.Kind.COMMITMENT and "诺字" in commitment.notice.number
+    text = "".join(Notice.objects.get(pk=commitment.notice_id).content["paragraphs"])
+    assert "对住所依法享有使用权" in text and "承诺不实的，撤销登记" in text
+    expected_due = working_calendar().add_working_days(commitment.signed_at.date(), 20)
+    assert abs((commitment.verify_due - expected_due).days) <= 1  # Shanghai vs UTC day
+    assert commitment.outcome == Commitment.Outcome.PENDING
+    assert CaseEvent.objects.filter(case=case, action=CaseAction.COMMITMENT_SIGNED).exists()
+    assert case.materials.get(name="住所使用证明").status == "committed"
+
+
+def test_a_material_the_catalogue_does_not_allow_cannot_be_committed(item, clerk):
+    case = received(item, clerk)
+    with pytest.raises(ValidationError, match="“申请表”不能以告知承诺替代"):
+        accept(case, clerk, 申请表="committed")
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED and not Commitment.objects.exists()
+
+
+def test_an_item_touching_public_safety_cannot_apply_commitment(item):
+    item.risk_domain = "public_safety"
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "不得实行告知承诺制" in str(error.value)
+    item.risk_domain = "none"
+    item.commitment_liability = ""
+    with pytest.raises(ValidationError, match="须写明承诺内容和承诺不实的责任"):
+        item.full_clean()
+
+
+def _granted(case, dept):
+    (step,) = open_steps(case)
+    reviews_steps.step_decide(step=step, officer=officer_of(dept), approve=True, opinion="同意")
+    stage = case.stages.get()
+    decisions.stage_decide(stage=stage, officer=officer_of(dept), approve=True, opinion="")
+    decisions.case_decide(case=case, officer=officer_of(dept), grant=True, reasons="")
+
+
+def test_a_false_commitment_revokes_the_grant_and_marks_the_applicant(item, clerk, dept):
+    case = received(item, clerk)
+    accept(case, clerk, 住所使用证明="committed")
+    _granted(Case.objects.get(pk=case.pk), dept)
+    commitment = Commitment.objects.get(case=case)
+    verifier = officer_of(dept, head=True)
+    with pytest.raises(ValidationError, match="须写明核查情况"):
+        commitments.commitment_verify(commitment=commitment, by=verifier, truthful=False, note="")
+    commitments.commitment_verify(
+        commitment=commitment, by=verifier, truthful=False, note="住所为他人所有，未获授权"
+    )
+    commitment.refresh_from_db()
+    assert commitment.outcome == Commitment.Outcome.FALSE
+    assert ElectronicLicence.objects.get(case=case).status == "revoked"
+    assert CaseEvent.objects.filter(case=case, action=CaseAction.DECISION_REVOKED).exists()
+    mark = CreditMark.objects.get(applicant=case.applicant)
+    assert "住所为他人所有" in mark.reason and mark.cleared_at is None
+    with pytest.raises(ValidationError, match="已核查"):
+        commitments.commitment_verify(commitment=commitment, by=verifier, truthful=True, note="")
+    # the credit mark bars 容缺 for this applicant's next filing
+    assert not tolerance.tolerance_offered(received(item, clerk))
+
+
+def test_a_true_commitment_changes_nothing_else(item, clerk, dept):
+    case = received(item, clerk)
+    accept(case, clerk, 住所使用证明="committed")
+    commitment = Commitment.objects.get(case=case)
+    commitments.commitment_verify(
+        commitment=commitment, by=officer_of(dept), truthful=True, note="现场核实"
+    )
+    assert not CreditMark.objects.exists()
+    assert Case.objects.get(pk=case.pk).status == Case.Status.ACCEPTED
+
+
+def test_supervision_lists_verifications_and_records_one(client, item, clerk, roles):
+    case = received(item, clerk)
+    accept(case, clerk, 住所使用证明="committed")
+    supervisor = UserFactory(username="sup-zhao")
+    supervisor.groups.add(roles["supervisor"])
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:commitments")).content.decode()
+    assert case.receipt_no in page and "住所使用证明" in page
+    commitment = Commitment.objects.get(case=case)
+    client.post(
+        reverse("supervision:commitment_verify", args=[commitment.pk]),
+        {"outcome": "true", "note": ""},
+    )
+    commitment.refresh_from_db()
+    assert commitment.outcome == Commitment.Outcome.TRUE and commitment.verified_by == supervisor
+
+
+def test_the_window_offers_commitment_only_where_allowed(client, item, clerk):
+    case = received(item, clerk)
+    client.force_login(clerk)
+    page = client.get(reverse("workbench:case", args=[case.receipt_no])).content.decode()
+    allowed = case.materials.get(name="住所使用证明")
+    other = case.materials.get(name="申请表")
+    assert f'id="status-{allowed.pk}-committed"' in page
+    assert f'id="status-{other.pk}-committed"' not in page
