@@ -76,7 +76,8 @@ def commitment_sign_locked(*, case: Case, clerk: User | None, materials) -> Comm
         notice=notice,
         materials=[m.name for m in materials],
         signed_at=timezone.now(),
-        signed_via="window" if clerk is not None else "online",
+        # online the applicant confirmed with an SMS code when filing; at the window they sign
+        signed_via="sms" if case.channel == Case.Channel.ONLINE else "window",
         verify_due=verify_due,
     )
     event_record(

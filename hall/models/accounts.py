@@ -12,6 +12,7 @@ class SmsCode(models.Model):
         LOGIN = "login", _("登录")
         LOOKUP = "lookup", _("进度查询")
         RATING_APPEAL = "appeal", _("评价申诉")
+        COMMITMENT = "commit", _("告知承诺确认")
 
     phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)

@@ -35,6 +35,7 @@ from approvals.catalogue.selectors import (
 )
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from approvals.reviews.instant import instant_check, instant_decline_record
+from hall.accounts.sms_codes import sms_code_verify
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
@@ -48,6 +49,7 @@ from hall.models import (
     CaseEvent,
     CaseGroup,
     CaseMaterial,
+    SmsCode,
     UploadedMaterial,
 )
 from hall.online.selectors import (
@@ -189,8 +191,13 @@ def online_case_file(
     item: ServiceItem,
     answers: Mapping[str, str],
     files: Mapping[str, Sequence[File]],
+    committed: Sequence[int] = (),
+    commitment_code: str = "",
 ) -> Case:
     """File one item online with a scan of every material on its checklist.
+
+    `committed` names the requirements the applicant replaces by a written commitment
+    (告知承诺制), confirmed with the SMS code sent for it (`commitment_code`).
 
     `files` maps `material_field(item, requirement)` to that material's files. The case is
     received without an owner (the first clerk to handle it becomes the owner). The same
@@ -212,7 +219,15 @@ def online_case_file(
     shared = licences_satisfying(
         holder=applicant, requirements=requirements, on=timezone.localdate()
     )
-    required = [material_field(item, r) for r in requirements if r.pk not in shared]
+    committed = _commitments_checked(
+        applicant=applicant, item=item, requirements=requirements, committed=committed,
+        code=commitment_code,
+    )  # fmt: skip
+    required = [
+        material_field(item, r)
+        for r in requirements
+        if r.pk not in shared and r.pk not in committed
+    ]
     checked = uploads_check(files=files, labels=labels, required=required)
     writer = _Writer()
     try:
@@ -227,6 +242,10 @@ def online_case_file(
             )
             _same_applicant(case.applicant_id, applicant)
             _store_for_case(case=case, item=item, checked=checked, user=user, writer=writer)
+            if committed:
+                case.materials.filter(requirement_id__in=committed).update(
+                    status=CaseMaterial.Status.COMMITTED, updated_at=timezone.now()
+                )
             if item.instant_approval and case.status == Case.Status.RECEIVED:
                 _instant_try(case)
             return case
@@ -251,6 +270,34 @@ def _store_for_case(
             writer.store(material=material, upload=upload, user=user)
 
 
+def commitment_possible(item: ServiceItem, requirement: MaterialRequirement) -> bool:
+    return (
+        item.commitment_allowed
+        and item.risk_domain == ServiceItem.RiskDomain.NONE
+        and requirement.commitment_allowed
+    )
+
+
+def _commitments_checked(*, applicant, item, requirements, committed, code) -> set[int]:
+    """The requirement ids replaced by a commitment, once each is allowed and the code holds."""
+    committed = {int(pk) for pk in committed}
+    if not committed:
+        return set()
+    by_pk = {r.pk: r for r in requirements}
+    refused = [
+        by_pk[pk].name if pk in by_pk else str(pk)
+        for pk in committed
+        if pk not in by_pk or not commitment_possible(item, by_pk[pk])
+    ]
+    if refused:
+        raise ValidationError(_("“%(names)s”不能以告知承诺替代。") % {"names": "、".join(refused)})
+    if not sms_code_verify(
+        phone=applicant.phone, purpose=SmsCode.Purpose.COMMITMENT, code=code.strip()
+    ):
+        raise ValidationError({"commitment_code": [_("请输入发送到您手机的告知承诺确认验证码。")]})
+    return committed
+
+
 def _instant_try(case: Case) -> None:
     """秒批 online: when every rule holds for the filing as uploaded, the system takes the
     uploads as received, accepts and decides in this request; otherwise the case waits for the
@@ -259,7 +306,9 @@ def _instant_try(case: Case) -> None:
     if failed is not None:
         instant_decline_record(case=case, failed=failed)
         return
-    waiting = case.materials.exclude(status=CaseMaterial.Status.RECEIVED)
+    waiting = case.materials.exclude(
+        status__in=[CaseMaterial.Status.RECEIVED, CaseMaterial.Status.COMMITTED]
+    )
     waiting.update(status=CaseMaterial.Status.RECEIVED, updated_at=timezone.now())
     event_record(
         case=case,

@@ -15,6 +15,11 @@ urlpatterns = [
     path("identity/", account_views.identity, name="identity"),
     path("file/", views.catalogue, name="catalogue"),
     path("file/item/<int:item_id>/", views.file_item, name="file_item"),
+    path(
+        "file/item/<int:item_id>/commitment-code/",
+        views.commitment_code_send,
+        name="commitment_code",
+    ),
     path("file/bundle/<slug:code>/", views.file_bundle, name="file_bundle"),
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
     path("case/<str:receipt_no>/correction/", views.correction_upload, name="correction"),

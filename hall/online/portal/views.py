@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from approvals.catalogue.selectors import required_materials
 from approvals.models import Bundle
+from hall.accounts.sms_codes import sms_code_send
 from hall.agency.services import agency_request
 from hall.cases.licences import (
     licence_of_case,
@@ -31,7 +33,7 @@ from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.intake.forms import QuestionsForm, question_fields
 from hall.lookup import services as lookup
-from hall.models import Applicant, Case, Notice, ServiceRating
+from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
 from hall.online import filing, selectors
 from hall.online.portal.access import (
     PORTAL_LOGIN,
@@ -40,6 +42,7 @@ from hall.online.portal.access import (
 )
 from hall.online.portal.forms import AgencyForm, RatingForm
 from hall.outbox.selectors import inbox_for
+from hall.platform.messaging import masked_phone
 from hall.ratings.services import rating_for_case
 
 
@@ -140,6 +143,13 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         item=items[0],
                         answers=answers_by_item[items[0].pk],
                         files=files,
+                        # 告知承诺制: the materials replaced by commitment, and its SMS code
+                        committed=[
+                            int(key.removeprefix("commit-"))
+                            for key in request.POST
+                            if key.startswith("commit-") and key[7:].isdigit()
+                        ],
+                        commitment_code=request.POST.get("commitment_code", ""),
                     )
                 else:
                     group = filing.online_group_file(
@@ -194,6 +204,9 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         "field": filing.material_field(item, requirement),
                         "errors": errors.get(filing.material_field(item, requirement), []),
                         "shared": shared.get(requirement.pk),  # 免证办: nothing to upload
+                        "committable": bundle is None
+                        and filing.commitment_possible(item, requirement),
+                        "committed": request.POST.get(f"commit-{requirement.pk}") == "on",
                     }
                     for requirement in requirements
                 ],
@@ -212,6 +225,10 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
     ]
     context.update(
         {
+            "committable": any(m["committable"] for e in checklist for m in e["materials"]),
+            "commitment_item": items[0] if bundle is None else None,
+            "commitment_text": items[0].commitment_text if bundle is None else "",
+            "commitment_liability": items[0].commitment_liability if bundle is None else "",
             "checklist": checklist,
             "general_errors": general,
             "has_errors": bool(errors),
@@ -413,3 +430,31 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
         return _case_page(request, case, status=400, rating_form=form)
     messages.success(request, _("感谢您的评价。"))
     return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+@require_POST
+def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
+    """告知承诺制 online: send the SMS code that confirms the applicant's written commitment,
+    then back to the same upload step (the answers travel in the form)."""
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)
+    answers = {k: v for k, v in request.POST.items() if k.startswith(f"{item.pk}__")}
+    if not lookup.sms_send_allowed(request, group="portal"):
+        messages.error(request, _("获取验证码过于频繁，请稍后再试。"))
+    else:
+        try:
+            sms_code_send(phone=applicant.phone, purpose=SmsCode.Purpose.COMMITMENT)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.info(
+                request,
+                _("告知承诺确认验证码已发送至 %(phone)s，5 分钟内有效。")
+                % {"phone": masked_phone(applicant.phone)},
+            )
+    query = urlencode({"answered": "1", **answers})
+    return redirect(f"{reverse('portal:file_item', args=[item.pk])}?{query}")

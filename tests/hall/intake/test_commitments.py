@@ -187,3 +187,63 @@ def test_the_window_offers_commitment_only_where_allowed(client, item, clerk):
     other = case.materials.get(name="申请表")
     assert f'id="status-{allowed.pk}-committed"' in page
     assert f'id="status-{other.pk}-committed"' not in page
+
+
+def test_online_the_commitment_is_confirmed_by_sms_code(item, make_user, settings, tmp_path):
+    from hall.accounts.sms_codes import sms_code_send
+    from hall.models import SmsCode
+    from hall.online import filing
+    from tests.hall.accounts.test_sms_codes import last_code
+    from tests.hall.online.test_filing import files_for
+
+    settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
+    settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    user = make_user("13800138000", "applicant", last_name="张三")
+    applicant = applicants.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    applicant.user = user
+    applicant.save(update_fields=["user"])
+    address = item.materials.get(name="住所使用证明")
+    form = item.materials.get(name="申请表")
+    files = files_for(item, names=("申请表", "身份证明", "从业人员健康证明"))
+
+    def file(committed, code):
+        return filing.online_case_file(
+            user=user,
+            submission_key=uuid.uuid4(),
+            item=item,
+            answers={"agent": "no"},
+            files=files,
+            committed=committed,
+            commitment_code=code,
+        )
+
+    with pytest.raises(ValidationError, match="告知承诺确认验证码"):
+        file([address.pk], "000000")
+    with pytest.raises(ValidationError, match="“申请表”不能以告知承诺替代"):
+        file([form.pk], "000000")
+    assert not Case.objects.exists()
+    sms_code_send(phone="13800138000", purpose=SmsCode.Purpose.COMMITMENT)
+    case = file([address.pk], last_code(tmp_path / "sms.jsonl"))
+    assert case.materials.get(name="住所使用证明").status == "committed"
+    # the online desk accepts it as any filing; the commitment letter says it was signed by SMS
+    clerk = make_clerk_for_desk(make_user)
+    marks = {m.pk: MaterialMark("received") for m in case.materials.exclude(name="住所使用证明")}
+    intake_decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
+    assert Commitment.objects.get(case=case).signed_via == "sms"
+
+
+def make_clerk_for_desk(make_user):
+    from tests.factories import ClerkFactory
+
+    clerk = make_user("clerk-li", "clerk", first_name="窗口", last_name="李")
+    ClerkFactory(user=clerk)
+    return clerk
