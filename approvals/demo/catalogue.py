@@ -457,8 +457,7 @@ COMPANY_REGISTRATION = DemoItem(
     licence_name="营业执照",
     commitment_text="申请人承诺对所申报的住所依法享有使用权，住所符合法律法规规定的用途。",
     commitment_liability=(
-        "承诺不实的，登记机关依法撤销登记、吊销营业执照，申请人承担相应法律责任，"
-        "并记入信用记录。"
+        "承诺不实的，登记机关依法撤销登记、吊销营业执照，申请人承担相应法律责任，并记入信用记录。"
     ),
     commitment_verify_days=20,
 )

@@ -29,6 +29,7 @@ from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.commitments import commitment_verify, commitments_to_verify
 from hall.intake.common import MaterialMark
+from hall.intake.tolerance import supplements_overdue
 from hall.models import Commitment, InstantApproval
 from hall.platform import audit
 from hall.platform.replica import reads_from_replica
@@ -249,7 +250,11 @@ def commitments_page(request):
     return render(
         request,
         "departments/supervision_commitments.html",
-        {"commitments": commitments_to_verify(), "today": timezone.localdate()},
+        {
+            "commitments": commitments_to_verify(),
+            "overdue_supplements": supplements_overdue(today=timezone.localdate()),
+            "today": timezone.localdate(),
+        },
     )
 
 

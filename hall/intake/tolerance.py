@@ -172,6 +172,18 @@ def tolerance_supplement_record(
         return locked
 
 
+def supplements_overdue(*, today: datetime.date, limit: int = 100):
+    """Tolerated materials past their deadline and still missing, across cases: the lead
+    department must now refuse (no grant is possible), which supervision follows up."""
+    return (
+        CaseMaterial.objects.filter(
+            deferred_until__lt=today, supplied_at__isnull=True, case__status=Case.Status.ACCEPTED
+        )
+        .select_related("case", "case__item", "case__item__lead_department")
+        .order_by("deferred_until", "pk")[:limit]
+    )
+
+
 def outstanding_supplements(case: Case) -> list[CaseMaterial]:
     return list(
         case.materials.filter(deferred_until__isnull=False, supplied_at__isnull=True).order_by("pk")

@@ -212,3 +212,21 @@ def test_the_applicant_supplies_a_tolerated_material_online(client, item, clerk,
     assert material.supplied_via == "online" and material.uploads.count() == 1
     again = client.post(url, {f"supplement-{material.pk}": png()})
     assert again.status_code == 400 and "该材料无需补齐" in again.content.decode()
+
+
+def test_supervision_lists_supplements_past_their_deadline(client, item, clerk, roles):
+    from tests.factories import UserFactory
+
+    case = received(item, clerk)
+    tolerate(case, clerk, "从业人员健康证明")
+    today = timezone.localdate()
+    assert not tolerance.supplements_overdue(today=today)
+    later = case.materials.get(name="从业人员健康证明").deferred_until + datetime.timedelta(days=1)
+    (overdue,) = tolerance.supplements_overdue(today=later)
+    assert overdue.case == case
+    CaseMaterial.objects.filter(pk=overdue.pk).update(deferred_until=today - datetime.timedelta(1))
+    supervisor = UserFactory(username="sup-zhao")
+    supervisor.groups.add(roles["supervisor"])
+    client.force_login(supervisor)
+    page = client.get(reverse("supervision:commitments")).content.decode()
+    assert "容缺材料逾期未补齐" in page and case.receipt_no in page
