@@ -24,6 +24,7 @@ from hall.common.exports import cell_safe
 from hall.models import (
     ApiCallRecord,
     ApiClient,
+    CreditMark,
     ElectronicLicence,
     SecurityEvent,
     UserSession,
@@ -334,3 +335,46 @@ class ElectronicLicenceAdmin(admin.ModelAdmin):
         if change and "revoked_reason" in form.changed_data and reason:
             licence_revoke(licence=obj, by=request.user, reason=reason)
             self.message_user(request, _("电子证照已撤销。"), messages.WARNING)
+
+
+@admin.register(CreditMark)
+class CreditMarkAdmin(admin.ModelAdmin):
+    """Credit marks (失信记录): recorded by a false commitment or by hand; cleared, never deleted.
+    Writing a reason for clearing and saving clears an open mark (who and when are recorded)."""
+
+    list_display = ("applicant", "reason", "marked_at", "cleared_at")
+    list_filter = (("cleared_at", admin.EmptyFieldListFilter),)
+    search_fields = ("applicant__name", "reason", "case__receipt_no")
+    autocomplete_fields = ()
+    raw_id_fields = ("applicant", "case")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("applicant", "case", "reason")
+        return ("applicant", "case", "reason", "marked_at", "marked_by", "cleared_at",
+                "cleared_by", "clear_reason")  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fixed = [
+            "applicant",
+            "case",
+            "reason",
+            "marked_at",
+            "marked_by",
+            "cleared_at",
+            "cleared_by",
+        ]
+        return fixed if obj.cleared_at is None else [*fixed, "clear_reason"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        now = timezone.now()
+        if not change:
+            obj.marked_at, obj.marked_by = now, request.user
+        elif obj.cleared_at is None and (obj.clear_reason or "").strip():
+            obj.cleared_at, obj.cleared_by = now, request.user
+        super().save_model(request, obj, form, change)

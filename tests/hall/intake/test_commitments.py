@@ -10,6 +10,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import MaterialRequirement
@@ -247,3 +248,24 @@ def make_clerk_for_desk(make_user):
     clerk = make_user("clerk-li", "clerk", first_name="窗口", last_name="李")
     ClerkFactory(user=clerk)
     return clerk
+
+
+def test_an_administrator_clears_a_credit_mark_and_tolerance_is_offered_again(
+    admin_client, item, clerk
+):
+    case = received(item, clerk)
+    mark = CreditMark.objects.create(
+        applicant=case.applicant, reason="告知承诺不实", marked_at=timezone.now()
+    )
+    assert not tolerance.tolerance_offered(case)
+    url = reverse("admin:hall_creditmark_change", args=[mark.pk])
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(url, {"clear_reason": "已整改并经信用修复"})
+    assert response.status_code == 302
+    mark.refresh_from_db()
+    assert mark.cleared_at is not None and mark.cleared_by.is_superuser
+    assert tolerance.tolerance_offered(case)
+    assert (
+        admin_client.post(reverse("admin:hall_creditmark_delete", args=[mark.pk])).status_code
+        == 403
+    )
