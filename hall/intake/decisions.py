@@ -196,8 +196,10 @@ def _case_accept_locked(
         )
     # one read of the checklist: what is still wanting, and what the licence library gave
     materials = list(
+        # "case" too: the related manager sets each row's case, which would load a deferred
+        # case_id row by row
         case.materials.select_related("licence", "requirement").only(
-            "name", "status", "licence", "requirement", "deferred_until", "supplied_at"
+            "case", "name", "status", "licence", "requirement", "deferred_until", "supplied_at"
         )
     )
     if not deemed:

@@ -230,3 +230,21 @@ def test_supervision_lists_supplements_past_their_deadline(client, item, clerk, 
     client.force_login(supervisor)
     page = client.get(reverse("supervision:commitments")).content.decode()
     assert "容缺材料逾期未补齐" in page and case.receipt_no in page
+
+
+def test_acceptance_reads_the_checklist_once_whatever_the_practices(item, clerk):
+    """The acceptance reads every material once for what is missing, what the library gave and
+    what is tolerated or committed (no row-by-row reads: the bench counts statements per case)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = received(item, clerk)
+    accept_marks = marks(case)
+    with CaptureQueriesContext(connection) as queries:
+        intake_decisions.case_intake_decide(
+            case=case, clerk=clerk, outcome="accept", marks=accept_marks
+        )
+    material_reads = [
+        q["sql"] for q in queries if q["sql"].startswith('SELECT "hall_casematerial"')
+    ]
+    assert len(material_reads) == 2, material_reads  # the check's read and the acceptance's
