@@ -178,7 +178,11 @@ def _decision_notice(
     if instant:
         paragraphs = wording.instant_grant_paragraphs(case=case, reasons=reasons)
         return notice_issue(
-            case=case, kind=Notice.Kind.GRANT, issued_by=officer, paragraphs=paragraphs
+            case=case,
+            kind=Notice.Kind.GRANT,
+            issued_by=officer,
+            paragraphs=paragraphs,
+            issuer=case.item.lead_department.name,
         )
     opinions = [
         f"{step.department.name}：{step.get_status_display()}（{step.opinion}）"
@@ -187,7 +191,11 @@ def _decision_notice(
     if grant:
         paragraphs = wording.grant_paragraphs(case=case, opinions=opinions, reasons=reasons)
         return notice_issue(
-            case=case, kind=Notice.Kind.GRANT, issued_by=officer, paragraphs=paragraphs
+            case=case,
+            kind=Notice.Kind.GRANT,
+            issued_by=officer,
+            paragraphs=paragraphs,
+            issuer=case.item.lead_department.name,  # the licensing organ seals its decision
         )
     paragraphs = wording.refusal_paragraphs(case=case, reasons=reasons)
     return notice_issue(
@@ -196,6 +204,7 @@ def _decision_notice(
         issued_by=officer,
         paragraphs=paragraphs,
         footer_notes=[wording.REVIEW_RIGHTS],
+        issuer=case.item.lead_department.name,
     )
 
 

@@ -51,6 +51,7 @@ def notice_issue(
     override_reason: str = "",
     shared_licences: list[tuple[str, str]] | None = None,
     table: NoticeTable | None = None,
+    issuer: str = "",
 ) -> Notice:
     """Number and store one notice; its PDF is rendered after the commit. Call inside the
     transaction that changes the case, so that a failure leaves neither the notice row nor the
@@ -91,6 +92,7 @@ def notice_issue(
         receipt_no=case.receipt_no,
         footer_notes=footer_notes if footer_notes is not None else default_footer,
         calendar_warning=wording.calendar_warning(case),
+        issuer=issuer,
     )
     notice = Notice(
         case=case,

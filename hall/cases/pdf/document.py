@@ -62,6 +62,9 @@ class NoticeDocument:
     receipt_no: str = ""
     footer_notes: Sequence[str] = field(default_factory=tuple)
     calendar_warning: str = ""
+    # the organ that decides and seals (a licensing decision is the lead department's, not the
+    # hall's); empty: the hall itself, for its own intake notices
+    issuer: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.paragraphs, str) or isinstance(self.footer_notes, str):
@@ -94,7 +97,12 @@ class NoticeDocument:
             self.receipt_no,
             *self.footer_notes,
             self.calendar_warning,
+            self.issuer,
         )
+
+    @property
+    def sealed_by(self) -> str:
+        return self.issuer or self.hall_name
 
 
 def format_chinese_date(day: date) -> str:

@@ -410,7 +410,7 @@ def _story(doc: NoticeDocument, fonts: _Fonts) -> list[Flowable]:
             styles["flush"],
         ),
         Spacer(0, 6),
-        KeepTogether([_SignatureWithSeal(doc.hall_name, doc.issued_on, fonts)]),
+        KeepTogether([_SignatureWithSeal(doc.sealed_by, doc.issued_on, fonts)]),
     ]
     lookup = _lookup_block(doc, styles)
     if lookup is not None:

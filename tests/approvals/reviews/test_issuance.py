@@ -125,3 +125,20 @@ def test_supervision_lists_the_licences_owed(dept, clerk, client, make_user):
     client.force_login(make_user("sup", "supervisor"))
     page = client.get(reverse("supervision:home")).content.decode()
     assert "待颁发送达许可证件" in page and case.receipt_no in page
+
+
+def test_the_decision_is_sealed_by_the_licensing_department_not_the_hall(dept, clerk, client):
+    """A licensing decision is the lead department's (Art. 26, 38): its name by the seal of the
+    grant notice, in the PDF's stored document and in the print view; intake notices stay the
+    hall's."""
+    from hall.cases.pdf.layout import render_notice_pdf
+    from hall.cases.rendering import notice_document
+    from hall.models import Notice
+
+    case = granted(dept, clerk)
+    grant = Notice.objects.get(case=case, kind=Notice.Kind.GRANT)
+    document = notice_document(grant)
+    assert document.sealed_by == dept.name and document.hall_name != dept.name
+    assert render_notice_pdf(document)[:5] == b"%PDF-"
+    acceptance = notice_document(Notice.objects.get(case=case, kind=Notice.Kind.ACCEPTANCE))
+    assert acceptance.sealed_by == acceptance.hall_name
