@@ -21,6 +21,7 @@ from hall.accounts import two_factor
 from hall.api import keys as api_keys
 from hall.cases.licences import licence_revoke
 from hall.common.exports import cell_safe
+from hall.intake.commitments import credit_mark_clear, credit_mark_record
 from hall.models import (
     ApiCallRecord,
     ApiClient,
@@ -372,9 +373,10 @@ class CreditMarkAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        now = timezone.now()
         if not change:
-            obj.marked_at, obj.marked_by = now, request.user
-        elif obj.cleared_at is None and (obj.clear_reason or "").strip():
-            obj.cleared_at, obj.cleared_by = now, request.user
-        super().save_model(request, obj, form, change)
+            mark = credit_mark_record(
+                applicant=obj.applicant, case=obj.case, reason=obj.reason, by=request.user
+            )
+            obj.pk, obj.marked_at, obj.marked_by = mark.pk, mark.marked_at, mark.marked_by
+        elif "clear_reason" in form.changed_data and (obj.clear_reason or "").strip():
+            credit_mark_clear(mark=obj, by=request.user, reason=obj.clear_reason)

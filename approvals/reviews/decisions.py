@@ -21,11 +21,11 @@ from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.licences import licence_issue
+from hall.cases.licences import licence_issue, licence_revoke
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
-from hall.models import Case, CaseMaterial, Notice
+from hall.models import Case, CaseMaterial, ElectronicLicence, Notice
 from hall.outbox.queue import applicant_notify
 
 
@@ -222,3 +222,26 @@ def _issuance_open(decision: CaseDecision, *, item) -> None:
     decision.issue_warn_on = yellow_from(
         calendar=calendar, due_date=deadline.due_date, yellow_days=settings.HALL_WARNING_YELLOW_DAYS
     )
+
+
+def case_decision_revoke(*, case: Case, by: User, reason: str, notify_key: str) -> bool:
+    """Revoke a case's grant found wanting after the fact (a failed sampling of an instant
+    approval, a false written commitment): its electronic licence revoked, the revocation on the
+    case's log, the applicant told. False (and nothing done) when the case was not granted."""
+    if not CaseDecision.objects.filter(case=case, decision=CaseDecision.Decision.GRANT).exists():
+        return False
+    licence = ElectronicLicence.objects.filter(case=case).first()
+    if licence is not None:
+        licence_revoke(licence=licence, by=by, reason=reason)
+    event_record(
+        case=case, action=CaseAction.DECISION_REVOKED, actor=by, details={"reason": reason}
+    )
+    applicant_notify(
+        case=case,
+        key=notify_key,
+        kind="decision_revoked",
+        subject=_("许可决定已撤销"),
+        body=_("您申请的“%(item)s”的许可决定已依法撤销。理由：%(reason)s")
+        % {"item": case.item.name, "reason": reason},
+    )
+    return True

@@ -18,18 +18,17 @@ import secrets
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.catalogue.rules import Condition, Facts, item_conditions, rules_evaluate
-from approvals.reviews.decisions import case_decide_instant
+from approvals.reviews.decisions import case_decide_instant, case_decision_revoke
 from approvals.reviews.start import approval_start
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.licences import licence_revoke
-from hall.models import Case, CaseMaterial, CreditMark, ElectronicLicence, InstantApproval
-from hall.outbox.queue import applicant_notify
+from hall.cases.licences import licences_valid
+from hall.cases.selectors import applicant_credit_marked
+from hall.models import Case, CaseMaterial, InstantApproval
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +36,8 @@ logger = logging.getLogger(__name__)
 def instant_facts(case: Case, *, materials_complete: bool | None = None) -> Facts:
     """The filing's facts. `materials_complete` is given for an online filing before any check:
     every material uploaded or taken from the licence library."""
-    today = timezone.localdate()
-    held = (
-        ElectronicLicence.objects.filter(
-            holder_id=case.applicant_id,
-            status=ElectronicLicence.Status.VALID,
-            valid_from__lte=today,
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
-        .values_list("licence_type", flat=True)
+    held = licences_valid(holder_id=case.applicant_id, on=timezone.localdate()).values_list(
+        "licence_type", flat=True
     )
     return Facts(
         applicant_type=case.applicant.kind,
@@ -58,10 +50,6 @@ def instant_facts(case: Case, *, materials_complete: bool | None = None) -> Fact
             status__in=[CaseMaterial.Status.RECEIVED, CaseMaterial.Status.COMMITTED]
         ).exists(),
     )
-
-
-def applicant_credit_marked(*, applicant_id: int) -> bool:
-    return CreditMark.objects.filter(applicant_id=applicant_id, cleared_at__isnull=True).exists()
 
 
 def instant_check(
@@ -142,21 +130,10 @@ def instant_review_record(
             details={"outcome": locked.get_review_display(), "note": note},
         )
         if not passed:
-            licence = ElectronicLicence.objects.filter(case=case).first()
-            if licence is not None:
-                licence_revoke(licence=licence, by=reviewer, reason=note)
-            event_record(
+            case_decision_revoke(
                 case=case,
-                action=CaseAction.DECISION_REVOKED,
-                actor=reviewer,
-                details={"reason": note},
-            )
-            applicant_notify(
-                case=case,
-                key=f"instant:{locked.pk}:revoked",
-                kind="decision_revoked",
-                subject=_("许可决定已撤销"),
-                body=_("您申请的“%(item)s”经事后抽查不符合条件，许可决定已撤销。理由：%(note)s")
-                % {"item": case.item.name, "note": note},
+                by=reviewer,
+                reason=_("事后抽查不符合条件：%(note)s") % {"note": note},
+                notify_key=f"instant:{locked.pk}:revoked",
             )
         return locked

@@ -202,17 +202,24 @@ def licence_revoke(*, licence: ElectronicLicence, by: User, reason: str) -> Elec
 # --- reads ---------------------------------------------------------------------------------
 
 
+def licences_valid(*, holder_id: int, on: datetime.date):
+    """The holder's licences valid on `on`: not revoked, begun, not expired."""
+    return ElectronicLicence.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
+        holder_id=holder_id,
+        status=ElectronicLicence.Status.VALID,
+        valid_from__lte=on,
+    )
+
+
 def licence_valid_for(
     *, holder: Applicant, licence_type: str, on: datetime.date
 ) -> ElectronicLicence | None:
-    """A licence of this type the holder holds, valid on `on` (not revoked, not expired):
-    the newest. An expired or revoked licence is never taken at intake."""
+    """A licence of this type the holder holds, valid on `on`: the newest. An expired or
+    revoked licence is never taken at intake."""
     return (
-        ElectronicLicence.objects.filter(
-            holder=holder, licence_type=licence_type, status=ElectronicLicence.Status.VALID
-        )
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-        .filter(valid_from__lte=on)
+        licences_valid(holder_id=holder.pk, on=on)
+        .filter(licence_type=licence_type)
         .order_by("-issued_at")
         .first()
     )

@@ -10,7 +10,14 @@ from django.db.models import Count, Q, QuerySet
 
 from hall.cases.actions import CaseAction
 from hall.common.validators import normalize_id_number
-from hall.models import Applicant, Case, CaseEvent, CaseMaterial, InstantApproval
+from hall.models import (
+    Applicant,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CreditMark,
+    InstantApproval,
+)
 
 
 def cases_owned_by(*, owner: User) -> QuerySet[Case]:
@@ -107,3 +114,8 @@ def case_instant_outcome(case: Case) -> InstantOutcome:
         .first()
     )
     return InstantOutcome(False, (declined or {}).get("condition", ""))
+
+
+def applicant_credit_marked(*, applicant_id: int) -> bool:
+    """Whether the applicant has an open credit mark (it bars 容缺 and clean-record rules)."""
+    return CreditMark.objects.filter(applicant_id=applicant_id, cleared_at__isnull=True).exists()

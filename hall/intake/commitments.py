@@ -20,24 +20,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
-from approvals.models import CaseDecision, ServiceItem
+from approvals.models import ServiceItem
+from approvals.reviews.decisions import case_decision_revoke
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.licences import licence_revoke
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
-from hall.models import Case, CaseMaterial, Commitment, CreditMark, ElectronicLicence
+from hall.models import Case, CaseMaterial, Commitment, CreditMark
 from hall.outbox.queue import applicant_notify
 
 
-def commitment_allowed(material: CaseMaterial, *, item: ServiceItem | None = None) -> bool:
-    """Whether this material of this case may be replaced by a written commitment."""
-    item = item or material.case.item
+def commitment_possible(item: ServiceItem, requirement) -> bool:
+    """Whether a written commitment may replace this material of this item: the item applies
+    commitments, touches no excluded risk domain, and marks the material."""
     return (
         item.commitment_allowed
         and item.risk_domain == ServiceItem.RiskDomain.NONE
-        and material.requirement.commitment_allowed
+        and requirement.commitment_allowed
     )
+
+
+def commitment_allowed(material: CaseMaterial, *, item: ServiceItem | None = None) -> bool:
+    """`commitment_possible` for a material of a case."""
+    return commitment_possible(item or material.case.item, material.requirement)
 
 
 def commitment_sign_locked(*, case: Case, clerk: User | None, materials) -> Commitment:
@@ -121,26 +126,11 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
         )
         if truthful:
             return locked
-        CreditMark.objects.create(
-            applicant=case.applicant,
-            case=case,
-            reason=_("告知承诺不实：%(note)s") % {"note": note},
-            marked_at=timezone.now(),
-            marked_by=by,
+        reason = _("告知承诺不实：%(note)s") % {"note": note}
+        credit_mark_record(applicant=case.applicant, case=case, reason=reason, by=by)
+        revoked = case_decision_revoke(
+            case=case, by=by, reason=reason, notify_key=f"commitment:{locked.pk}:revoked"
         )
-        granted = CaseDecision.objects.filter(
-            case=case, decision=CaseDecision.Decision.GRANT
-        ).exists()
-        licence = ElectronicLicence.objects.filter(case=case).first()
-        if licence is not None:
-            licence_revoke(licence=licence, by=by, reason=_("告知承诺不实"))
-        if granted:
-            event_record(
-                case=case,
-                action=CaseAction.DECISION_REVOKED,
-                actor=by,
-                details={"reason": _("告知承诺不实：%(note)s") % {"note": note}},
-            )
         applicant_notify(
             case=case,
             key=f"commitment:{locked.pk}:false",
@@ -153,9 +143,35 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
             % {
                 "item": case.item.name,
                 "note": note,
-                "revoked": _("许可决定已依法撤销。") if granted else "",
+                "revoked": _("许可决定已依法撤销。") if revoked else "",
             },
         )
+        return locked
+
+
+def credit_mark_record(*, applicant, case: Case | None, reason: str, by: User) -> CreditMark:
+    """Record a credit mark (失信记录): from a false commitment, or entered by an administrator."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("请写明失信情形。")]})
+    return CreditMark.objects.create(
+        applicant=applicant,
+        case=case,
+        reason=reason.strip(),
+        marked_at=timezone.now(),
+        marked_by=by,
+    )
+
+
+def credit_mark_clear(*, mark: CreditMark, by: User, reason: str) -> CreditMark:
+    """Clear an open credit mark, with the reason; once (a cleared mark stays cleared)."""
+    if not reason.strip():
+        raise ValidationError({"clear_reason": [_("请写明消除理由。")]})
+    with transaction.atomic():
+        locked = CreditMark.objects.select_for_update().get(pk=mark.pk)
+        if locked.cleared_at is None:
+            locked.cleared_at, locked.cleared_by = timezone.now(), by
+            locked.clear_reason = reason.strip()
+            locked.save(update_fields=["cleared_at", "cleared_by", "clear_reason"])
         return locked
 
 

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import compute_deadline
-from approvals.reviews.instant import applicant_credit_marked
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
+from hall.cases.selectors import applicant_credit_marked
 from hall.intake.common import _locked
 from hall.intake.decisions import _case_accept_locked
 from hall.models import Case, CaseMaterial, Notice

@@ -42,6 +42,7 @@ from hall.cases.licences import licences_satisfying
 from hall.common import validators
 from hall.intake import applicants, receiving, tolerance
 from hall.intake import decisions as intake_decisions
+from hall.intake.commitments import commitment_possible
 from hall.models import (
     ApiClient,
     Applicant,
@@ -268,14 +269,6 @@ def _store_for_case(
     for material in case.materials.select_related("requirement"):
         for upload in checked.get(material_field(item, material.requirement), []):
             writer.store(material=material, upload=upload, user=user)
-
-
-def commitment_possible(item: ServiceItem, requirement: MaterialRequirement) -> bool:
-    return (
-        item.commitment_allowed
-        and item.risk_domain == ServiceItem.RiskDomain.NONE
-        and requirement.commitment_allowed
-    )
 
 
 def _commitments_checked(*, applicant, item, requirements, committed, code) -> set[int]:

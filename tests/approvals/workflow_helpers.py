@@ -36,18 +36,24 @@ def make_clerk(roles, username="clerk-wang"):
     return user
 
 
-def accepted_case(item, clerk) -> Case:
-    case = receiving.case_receive(
+def received_case(item, clerk, *, applicant=None, answers=None) -> Case:
+    """Filed at the clerk's window by 张三 (or `applicant`), not yet checked."""
+    return receiving.case_receive(
         submission_key=uuid.uuid4(),
-        applicant=applicants.applicant_register(
+        applicant=applicant
+        or applicants.applicant_register(
             kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
         ),
         item=item,
-        answers={"agent": "no"},
+        answers=answers or {"agent": "no"},
         received_by=clerk,
         channel=Case.Channel.WINDOW,
         window=clerk.clerk.window,
     )
+
+
+def accepted_case(item, clerk) -> Case:
+    case = received_case(item, clerk)
     decisions.case_materials_check(
         case=case,
         clerk=clerk,
@@ -67,3 +73,16 @@ def staged_item(departments_by_stage, **overrides):
 
 def open_steps(case) -> list[CaseStep]:
     return list(case.steps.filter(status=CaseStep.Status.OPEN).order_by("pk"))
+
+
+def case_granted(case, department) -> None:
+    """Drive an accepted one-stage, one-department case to the lead's grant (service calls)."""
+    from approvals.reviews import decisions
+    from approvals.reviews import steps as reviews_steps
+
+    (step,) = open_steps(case)
+    officer = officer_of(department)
+    reviews_steps.step_decide(step=step, officer=officer, approve=True, opinion="同意")
+    stage = case.stages.get()
+    decisions.stage_decide(stage=stage, officer=officer, approve=True, opinion="")
+    decisions.case_decide(case=case, officer=officer, grant=True, reasons="")

@@ -7,12 +7,16 @@ a CI run that silently skipped the browser would look green while testing nothin
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from PIL import Image
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -98,3 +102,44 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / (re.sub(r"[^\w.-]+", "-", name) + ".png")
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads and notices in the test's own folder."""
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    return tmp_path
+
+
+def signed_in(browser, live_server, user):
+    """A browser context carrying the applicant's session (the sign-in has its own tests)."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(
+        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    context.add_cookies(
+        [
+            {
+                "name": django_settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return context
+
+
+def scan(tmp_path, name: str) -> str:
+    """A white PNG "scan" to upload, its path."""
+    path = tmp_path / name
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 400), "white").save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)

@@ -9,22 +9,18 @@ system granted it, or which condition failed.
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from approvals.models import MaterialRequirement
 from hall.intake import receiving
 from hall.models import Applicant, Case, CreditMark, ElectronicLicence, InstantApproval
 from tests.approvals.workflow_helpers import department_with_staff
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import scan, screenshot, signed_in
 from tests.factories import ClerkFactory, item_with_stages
 
 PASSWORD = "pw-Hall-2026!"  # tests/conftest.py make_user
@@ -34,18 +30,6 @@ RULES = [
     {"type": "no_credit_mark"},
     {"type": "materials_complete"},
 ]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path
 
 
 @pytest.fixture
@@ -91,33 +75,6 @@ def applicant(make_user, seal_item):
         issued_at=timezone.now(),
     )
     return user
-
-
-def signed_in(browser, live_server, user):
-    """A browser context carrying the applicant's session (the sign-in has its own tests)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    return context
-
-
-def scan(tmp_path, name: str) -> str:
-    path = tmp_path / name
-    buffer = io.BytesIO()
-    Image.new("RGB", (600, 400), "white").save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
-    return str(path)
 
 
 @pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])

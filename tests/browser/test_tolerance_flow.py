@@ -8,7 +8,6 @@ import datetime
 import uuid
 
 import pytest
-from django.conf import settings as django_settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -16,23 +15,10 @@ from approvals.models import MaterialRequirement
 from hall.intake import receiving
 from hall.models import Applicant, Case, Notice
 from tests.approvals.workflow_helpers import department_with_staff
-from tests.browser.conftest import screenshot
-from tests.browser.test_instant_flow import scan, signed_in
+from tests.browser.conftest import scan, screenshot, signed_in
 from tests.factories import ClerkFactory, item_with_stages
 
 PASSWORD = "pw-Hall-2026!"
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {
-        **django_settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path
 
 
 @pytest.fixture

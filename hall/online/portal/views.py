@@ -31,6 +31,8 @@ from hall.cases.rendering import notice_ready
 from hall.cases.selectors import case_instant_outcome
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
+from hall.intake import tolerance
+from hall.intake.commitments import commitment_possible
 from hall.intake.forms import QuestionsForm, question_fields
 from hall.lookup import services as lookup
 from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
@@ -204,8 +206,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         "field": filing.material_field(item, requirement),
                         "errors": errors.get(filing.material_field(item, requirement), []),
                         "shared": shared.get(requirement.pk),  # 免证办: nothing to upload
-                        "committable": bundle is None
-                        and filing.commitment_possible(item, requirement),
+                        "committable": bundle is None and commitment_possible(item, requirement),
                         "committed": request.POST.get(f"commit-{requirement.pk}") == "on",
                     }
                     for requirement in requirements
@@ -277,7 +278,7 @@ def _case_page(
         "licence": licence,
         "outstanding": [
             {"material": m, "field": filing.supplement_field(m)}
-            for m in case.materials.filter(deferred_until__isnull=False, supplied_at__isnull=True)
+            for m in tolerance.outstanding_supplements(case)
         ],
         "supplement_errors": supplement_errors or {},
         "uploads": selectors.uploads_of_case(case=case),

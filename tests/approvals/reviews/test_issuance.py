@@ -16,6 +16,7 @@ from approvals.reviews import steps as reviews_steps
 from hall.models import Notification
 from tests.approvals.workflow_helpers import (
     accepted_case,
+    case_granted,
     department_with_staff,
     make_clerk,
     officer_of,
@@ -38,11 +39,7 @@ def clerk(roles):
 
 def granted(dept, clerk, **item):
     case = accepted_case(staged_item([[(dept, 5)]], lead_department=dept, **item), clerk)
-    (step,) = open_steps(case)
-    reviews_steps.step_decide(step=step, officer=officer_of(dept), approve=True, opinion="同意")
-    stage = case.stages.get()
-    decisions.stage_decide(stage=stage, officer=officer_of(dept), approve=True, opinion="")
-    decisions.case_decide(case=case, officer=officer_of(dept), grant=True, reasons="")
+    case_granted(case, dept)
     case.refresh_from_db()
     return case
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,20 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import MaterialRequirement
-from approvals.reviews import decisions
-from approvals.reviews import steps as reviews_steps
 from hall.cases import licences
 from hall.cases.actions import CaseAction
-from hall.intake import applicants, receiving
+from hall.intake import applicants
 from hall.intake import decisions as intake_decisions
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, ElectronicLicence, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,
+    case_granted,
     department_with_staff,
     make_clerk,
     officer_of,
-    open_steps,
+    received_case,
     staged_item,
 )
 
@@ -50,12 +48,7 @@ def granted(dept, clerk, **item) -> Case:
     item.setdefault("licence_type", "food-business")
     item.setdefault("licence_name", "食品经营许可证")
     case = accepted_case(staged_item([[(dept, 5)]], lead_department=dept, **item), clerk)
-    (step,) = open_steps(case)
-    reviews_steps.step_decide(step=step, officer=officer_of(dept), approve=True, opinion="同意")
-    decisions.stage_decide(
-        stage=case.stages.get(), officer=officer_of(dept), approve=True, opinion=""
-    )
-    decisions.case_decide(case=case, officer=officer_of(dept), grant=True, reasons="")
+    case_granted(case, dept)
     case.refresh_from_db()
     return case
 
@@ -190,18 +183,7 @@ def follow_up_item(dept):
 
 
 def receive(item, clerk, applicant=None) -> Case:
-    return receiving.case_receive(
-        submission_key=uuid.uuid4(),
-        applicant=applicant
-        or applicants.applicant_register(
-            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
-        ),
-        item=item,
-        answers={"agent": "no"},
-        received_by=clerk,
-        channel=Case.Channel.WINDOW,
-        window=clerk.clerk.window,
-    )
+    return received_case(item, clerk, applicant=applicant)
 
 
 def test_a_valid_licence_is_taken_from_the_library_not_demanded(licensed, dept, clerk):

@@ -14,18 +14,17 @@ from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import MaterialRequirement
-from approvals.reviews import decisions
-from approvals.reviews import steps as reviews_steps
 from hall.cases.actions import CaseAction
-from hall.intake import applicants, commitments, receiving, tolerance
+from hall.intake import applicants, commitments, tolerance
 from hall.intake import decisions as intake_decisions
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, Commitment, CreditMark, ElectronicLicence, Notice
 from tests.approvals.workflow_helpers import (
+    case_granted,
     department_with_staff,
     make_clerk,
     officer_of,
-    open_steps,
+    received_case,
     staged_item,
 )
 from tests.factories import UserFactory
@@ -64,18 +63,7 @@ def item(dept):
     return item
 
 
-def received(item, clerk) -> Case:
-    return receiving.case_receive(
-        submission_key=uuid.uuid4(),
-        applicant=applicants.applicant_register(
-            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
-        ),
-        item=item,
-        answers={"agent": "no"},
-        received_by=clerk,
-        channel=Case.Channel.WINDOW,
-        window=clerk.clerk.window,
-    )
+received = received_case
 
 
 def accept(case, clerk, **statuses):
@@ -121,18 +109,10 @@ def test_an_item_touching_public_safety_cannot_apply_commitment(item):
         item.full_clean()
 
 
-def _granted(case, dept):
-    (step,) = open_steps(case)
-    reviews_steps.step_decide(step=step, officer=officer_of(dept), approve=True, opinion="同意")
-    stage = case.stages.get()
-    decisions.stage_decide(stage=stage, officer=officer_of(dept), approve=True, opinion="")
-    decisions.case_decide(case=case, officer=officer_of(dept), grant=True, reasons="")
-
-
 def test_a_false_commitment_revokes_the_grant_and_marks_the_applicant(item, clerk, dept):
     case = received(item, clerk)
     accept(case, clerk, 住所使用证明="committed")
-    _granted(Case.objects.get(pk=case.pk), dept)
+    case_granted(Case.objects.get(pk=case.pk), dept)
     commitment = Commitment.objects.get(case=case)
     verifier = officer_of(dept, head=True)
     with pytest.raises(ValidationError, match="须写明核查情况"):

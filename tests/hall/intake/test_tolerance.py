@@ -6,7 +6,6 @@ deadline past the promised limit, an applicant with a credit mark, no signed com
 from __future__ import annotations
 
 import datetime
-import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -15,17 +14,18 @@ from django.utils import timezone
 
 from approvals.models import MaterialRequirement
 from approvals.reviews import decisions
-from approvals.reviews import steps as reviews_steps
 from hall.cases.actions import CaseAction
-from hall.intake import applicants, receiving, tolerance
 from hall.intake import decisions as intake_decisions
+from hall.intake import tolerance
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, CaseMaterial, CreditMark, Notice
 from tests.approvals.workflow_helpers import (
+    case_granted,
     department_with_staff,
     make_clerk,
     officer_of,
     open_steps,
+    received_case,
     staged_item,
 )
 
@@ -51,18 +51,7 @@ def item(dept):
     return item
 
 
-def received(item, clerk) -> Case:
-    return receiving.case_receive(
-        submission_key=uuid.uuid4(),
-        applicant=applicants.applicant_register(
-            kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
-        ),
-        item=item,
-        answers={"agent": "no"},
-        received_by=clerk,
-        channel=Case.Channel.WINDOW,
-        window=clerk.clerk.window,
-    )
+received = received_case
 
 
 def marks(case, *missing: str) -> dict:
@@ -83,14 +72,6 @@ def tolerate(case, clerk, *missing, deadline=None, signed=True, form="online"):
     )
 
 
-def grant(case, dept):
-    (step,) = open_steps(case)
-    reviews_steps.step_decide(step=step, officer=officer_of(dept), approve=True, opinion="同意")
-    stage = case.stages.get()
-    decisions.stage_decide(stage=stage, officer=officer_of(dept), approve=True, opinion="")
-    return decisions.case_decide(case=case, officer=officer_of(dept), grant=True, reasons="")
-
-
 def test_accepted_with_a_secondary_material_missing_and_granted_once_it_is_in(item, clerk, dept):
     case = received(item, clerk)
     deadline = timezone.localdate() + datetime.timedelta(days=7)
@@ -107,7 +88,7 @@ def test_accepted_with_a_secondary_material_missing_and_granted_once_it_is_in(it
     assert CaseEvent.objects.filter(case=case, action=CaseAction.TOLERANCE_ACCEPTED).exists()
     # no grant while the supplement is outstanding (a refusal stays possible)
     with pytest.raises(ValidationError, match="容缺受理的材料尚未补齐"):
-        grant(case, dept)
+        case_granted(case, dept)
     tolerance.tolerance_supplement_record(case=case, material=deferred, by=None, via="online")
     tolerance.tolerance_supplement_record(case=case, material=deferred, by=None, via="post")
     supplied = CaseEvent.objects.filter(case=case, action=CaseAction.TOLERANCE_SUPPLIED)
