@@ -16,6 +16,8 @@ app.autodiscover_tasks(
         "hall.outbox",
         "hall.cases",
         "hall.intake",
+        "hall.queue",
+        "hall.ratings",
         "approvals.reviews",
         "departments.supervision",
     ],

@@ -396,6 +396,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "hall.tasks.purge_security_log",
         "schedule": crontab(hour=3, minute=17),
     },
+    "hall-appointment-no-shows": {
+        "task": "hall.tasks.sweep_appointment_no_shows",
+        "schedule": 600.0,
+    },
+    "hall-appointment-reminders": {
+        "task": "hall.tasks.send_appointment_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "hall-rating-sweep": {"task": "hall.tasks.sweep_ratings", "schedule": crontab(minute=35)},
     "hall-deemed-acceptance-sweep": {
         "task": "hall.tasks.sweep_deemed_acceptance",
         "schedule": HALL_SWEEP_SECONDS,
@@ -440,6 +449,12 @@ HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS
 HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
 # Online filings one applicant account may make in an hour (hall.online.filing).
 HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))
+# Appointments (hall.queue.appointments): the hall's opening hours on working days, cut into
+# slots; each on-site window of a queue category takes this many bookings per slot.
+HALL_OPENING_HOURS = ENV.get("HALL_OPENING_HOURS", "09:00-12:00,13:30-17:00")
+HALL_APPOINTMENT_SLOT_MINUTES = int(ENV.get("HALL_APPOINTMENT_SLOT_MINUTES", "30"))
+HALL_APPOINTMENTS_PER_WINDOW = int(ENV.get("HALL_APPOINTMENTS_PER_WINDOW", "2"))
+HALL_APPOINTMENT_DAYS_AHEAD = int(ENV.get("HALL_APPOINTMENT_DAYS_AHEAD", "5"))
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 # Refused before a view runs (hall.platform.guard): one form field, and one request body.
 HALL_FIELD_MAX_CHARS = int(ENV.get("HALL_FIELD_MAX_CHARS", "5000"))
@@ -447,6 +462,12 @@ HALL_REQUEST_MAX_BYTES = int(ENV.get("HALL_REQUEST_MAX_BYTES", str(12 * HALL_UPL
 
 # Messages: SMS through a pluggable backend (console, file, or an HTTP gateway adapter).
 HALL_SMS_BACKEND = ENV.get("HALL_SMS_BACKEND", "hall.platform.messaging.ConsoleSmsBackend")
+# Result delivery (approvals.reviews.delivery): the courier's booking system and the pick-up
+# lockers' controller, each a file under VAR_DIR by default (hall.platform.logistics).
+HALL_VAR_DIR = str(VAR_DIR)
+HALL_COURIER_BACKEND = ENV.get("HALL_COURIER_BACKEND", "hall.platform.logistics.FileCourierBackend")
+HALL_LOCKER_BACKEND = ENV.get("HALL_LOCKER_BACKEND", "hall.platform.logistics.FileLockerBackend")
+HALL_LOCKER_PLACE = ENV.get("HALL_LOCKER_PLACE", "大厅一楼东侧智能取件柜")
 HALL_SMS_FILE = ENV.get("HALL_SMS_FILE", str(VAR_DIR / "sms.jsonl"))
 HALL_SMS_GATEWAY_URL = ENV.get("HALL_SMS_GATEWAY_URL", "")
 HALL_SMS_GATEWAY_TOKEN = ENV.get("HALL_SMS_GATEWAY_TOKEN", "")

@@ -263,6 +263,8 @@ class CaseDecision(models.Model):
     class Delivery(models.TextChoices):
         WINDOW = "window", _("窗口领取")
         POST = "post", _("邮寄送达")
+        COURIER = "courier", _("快递送达")
+        LOCKER = "locker", _("智能柜自取")
 
     case = models.OneToOneField(
         "hall.Case", verbose_name=_("办件"), on_delete=models.CASCADE, related_name="decision"
@@ -284,6 +286,13 @@ class CaseDecision(models.Model):
     delivery = models.CharField(_("送达方式"), max_length=10, choices=Delivery.choices, blank=True)
     delivery_note = models.CharField(_("送达说明"), max_length=200, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Post and courier: the carrier and its tracking (waybill) number, shown to the applicant.
+    carrier = models.CharField(_("寄递企业"), max_length=40, blank=True)
+    tracking_no = models.CharField(_("运单号"), max_length=40, blank=True)
+    # Locker: the cell and the digest of the one-time pick-up code sent by SMS (never the code).
+    locker_cell = models.CharField(_("柜格号"), max_length=20, blank=True)
+    pickup_digest = models.CharField(max_length=64, blank=True, editable=False)
+    picked_up_at = models.DateTimeField(_("取件时间"), null=True, blank=True)
     # Art. 44: a grant's licence is issued and delivered within 10 working days of the decision.
     issue_due_date = models.DateField(_("颁发送达期限"), null=True, blank=True)
     issue_due_at = models.DateTimeField(_("颁发送达截止时刻"), null=True, blank=True)
@@ -306,6 +315,14 @@ class CaseDecision(models.Model):
                 fields=["issue_due_at"],
                 condition=Q(issue_due_at__isnull=False, delivered_at__isnull=True),
                 name="decision_issue_open",
+            ),
+        ]
+        constraints = [
+            # a pick-up code finds its cell while the result waits in the locker
+            models.UniqueConstraint(
+                fields=["pickup_digest"],
+                condition=Q(picked_up_at__isnull=True) & ~Q(pickup_digest=""),
+                name="decision_pickup_code_open",
             ),
         ]
 

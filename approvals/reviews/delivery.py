@@ -1,16 +1,28 @@
-"""Delivering the decision (送达) by the first-contact owner, which closes the case."""
+"""Delivering the decision (送达) by the first-contact owner, which closes the case, and the
+applicant's choice of how (结果送达方式).
+
+Four ways, as the applicant chose: collected at the window; posted or couriered with the
+carrier's tracking number (the courier is booked through `hall.platform.logistics` when the
+clerk has no waybill yet); or left in a pick-up locker, with a one-time pick-up code sent by
+SMS. Each ends Art. 44's clock when the result leaves the hall's hands (handed over, given to
+the carrier, or shut in the cell) and is recorded on the case. The code's digest is kept, never
+the code; the locker page takes it once (`result_pick_up`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import (
-    CaseDecision,
-)
+from approvals.models import CaseDecision
 from approvals.reviews.common import AlreadyDecided
 from approvals.workflow.driver import complete_human_task
 from hall.cases import wording
@@ -18,19 +30,82 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
-from hall.models import Case
-from hall.outbox.queue import applicant_notify
+from hall.models import Case, Notification
+from hall.outbox.queue import applicant_notify, notification_queue
+from hall.platform import logistics
+
+Delivery = CaseDecision.Delivery
+CARRIED = (Delivery.POST, Delivery.COURIER)
+PICKUP_CODE_DIGITS = 8
+CARRIERS = ["中国邮政EMS", "顺丰速运", "京东物流", "中通快递", "圆通速递"]
 
 
-def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Case:
-    """The result is collected at the window or posted, and the case closes."""
+def pickup_digest(code: str) -> str:
+    # The code is 8 random digits and single-use; the key makes a leaked table useless alone.
+    return hashlib.sha256(f"{settings.SECRET_KEY}:pickup:{code}".encode()).hexdigest()
+
+
+def case_delivery_choose(*, case: Case, method: str, address: str = "") -> Case:
+    """The applicant's choice of delivery, until the result is delivered."""
+    address = (address or "").strip()
+    if method not in Delivery.values:
+        raise ValidationError({"method": [_("请选择结果送达方式。")]})
+    if method in CARRIED and not address:
+        raise ValidationError({"address": [_("邮寄或快递送达请填写寄递地址。")]})
+    if len(address) > 200:
+        raise ValidationError({"address": [_("寄递地址请不超过 200 个字。")]})
+    with transaction.atomic():
+        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        if locked.status == Case.Status.CLOSED:
+            raise ValidationError(_("结果已送达，不能再更改送达方式。"))
+        locked.delivery_choice = method
+        locked.delivery_address = address if method in CARRIED else ""
+        locked.save(update_fields=["delivery_choice", "delivery_address", "updated_at"])
+    return fields_copy(target=case, source=locked)
+
+
+def case_deliver(
+    *,
+    case: Case,
+    clerk: User,
+    method: str,
+    note: str = "",
+    carrier: str = "",
+    tracking_no: str = "",
+    locker_cell: str = "",
+) -> Case:
+    """The result is delivered one of the four ways, and the case closes. `note` is the
+    tracking number of the form before carriers were named (kept for post)."""
     if not clerk.has_perm("hall.use_workbench") or clerk.pk != case.owner_id:
         raise ValidationError(_("送达由该办件的首问责任人办理。"))
-    if method not in CaseDecision.Delivery.values:
+    if method not in Delivery.values:
         raise ValidationError({"method": [_("请选择送达方式。")]})
-    if method == CaseDecision.Delivery.POST and not note.strip():
-        raise ValidationError({"note": [_("邮寄送达请填写邮件号。")]})
+    tracking_no = (tracking_no or note or "").strip()
+    carrier = (carrier or "").strip()
+    locker_cell = (locker_cell or "").strip()
+    if method == Delivery.POST and not tracking_no:
+        raise ValidationError({"tracking_no": [_("邮寄送达请填写邮件号。")]})
+    if method in CARRIED and not carrier:
+        carrier = CARRIERS[0] if method == Delivery.POST else ""
+    if method == Delivery.COURIER and not carrier:
+        raise ValidationError({"carrier": [_("快递送达请选择快递公司。")]})
+    if method == Delivery.LOCKER and not locker_cell:
+        raise ValidationError({"locker_cell": [_("请填写放入的柜格号。")]})
+    if method == Delivery.COURIER and not tracking_no:
+        if not case.delivery_address:
+            raise ValidationError(
+                {"tracking_no": [_("申请人未填寄递地址，请填写运单号或先核实地址。")]}
+            )
+        # Outside the transaction: a booking is a call to another system, and a booked
+        # collection without a delivery is harmless (the courier finds nothing to collect).
+        tracking_no = logistics.courier().book(
+            carrier=carrier,
+            address=case.delivery_address,
+            phone=case.applicant.phone,
+            reference=case.receipt_no,
+        )
     delivered: list[Case] = []
+    code = f"{secrets.randbelow(10**PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
 
     def record(activation) -> bool:
         locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
@@ -38,11 +113,20 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
             raise AlreadyDecided()
         now = timezone.now()
         locked.delivery = method
-        locked.delivery_note = note.strip()
+        locked.delivery_note = tracking_no if method in CARRIED else ""
+        locked.carrier = carrier if method in CARRIED else ""
+        locked.tracking_no = tracking_no if method in CARRIED else ""
+        locked.locker_cell = locker_cell if method == Delivery.LOCKER else ""
+        locked.pickup_digest = pickup_digest(code) if method == Delivery.LOCKER else ""
         locked.delivered_at = now
         if locked.issue_due_at is not None and now >= locked.issue_due_at:
             locked.issued_late = True  # Art. 44's ten working days were missed
-        locked.save(update_fields=["delivery", "delivery_note", "delivered_at", "issued_late"])
+        locked.save(
+            update_fields=[
+                "delivery", "delivery_note", "carrier", "tracking_no", "locker_cell",
+                "pickup_digest", "delivered_at", "issued_late",
+            ]
+        )  # fmt: skip
         the_case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("item", "applicant", "owner")
@@ -56,7 +140,11 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
             actor=clerk,
             details={
                 "method": locked.get_delivery_display(),
+                "method_code": method,
                 "note": locked.delivery_note,
+                "carrier": locked.carrier,
+                "tracking_no": locked.tracking_no,
+                "locker_cell": locked.locker_cell,
                 "issued_late": locked.issued_late,
             },
         )
@@ -67,14 +155,93 @@ def case_deliver(*, case: Case, clerk: User, method: str, note: str = "") -> Cas
             kind="delivered",
             subject=wording.CLOSED.subject,
             body=wording.CLOSED.body
-            % {"item": the_case.item.name, "method": locked.get_delivery_display()},
+            % {"item": the_case.item.name, "method": _delivery_words(locked)},
         )
+        if method == Delivery.LOCKER:
+            # The code goes by SMS only (not email, not the inbox) and is never stored.
+            notification_queue(
+                dedupe_key=f"case:{the_case.pk}:pickup-code",
+                channel=Notification.Channel.SMS,
+                kind="pickup_code",
+                subject=_("取件码"),
+                body=_(
+                    "您的“%(item)s”办理结果已放入%(place)s %(cell)s 号柜，取件码 %(code)s，"
+                    "仅可使用一次，请勿告知他人。"
+                )
+                % {
+                    "item": the_case.item.name,
+                    "place": settings.HALL_LOCKER_PLACE,
+                    "cell": locker_cell,
+                    "code": code,
+                },
+                case=the_case,
+                address=the_case.applicant.phone,
+            )
         return True
 
-    with transaction.atomic():
-        decision = CaseDecision.objects.get(case=case)
-        if decision.delivery_task_id is None:
-            raise ValidationError(_("该办件尚未作出决定。"))
-        if not complete_human_task(decision.delivery_task_id, user=clerk, apply=record):
-            raise AlreadyDecided()
+    try:
+        with transaction.atomic():
+            decision = CaseDecision.objects.get(case=case)
+            if decision.delivery_task_id is None:
+                raise ValidationError(_("该办件尚未作出决定。"))
+            if not complete_human_task(decision.delivery_task_id, user=clerk, apply=record):
+                raise AlreadyDecided()
+    except IntegrityError as error:  # the same 8 digits open in another cell: try once more
+        raise ValidationError(_("取件码生成冲突，请再提交一次。")) from error
     return fields_copy(target=case, source=delivered[0])
+
+
+def _delivery_words(decision: CaseDecision) -> str:
+    if decision.delivery in CARRIED:
+        return _("%(method)s，%(carrier)s 运单号 %(no)s") % {
+            "method": decision.get_delivery_display(),
+            "carrier": decision.carrier,
+            "no": decision.tracking_no,
+        }
+    if decision.delivery == Delivery.LOCKER:
+        return _("%(method)s，%(place)s %(cell)s 号柜，取件码另行短信发送") % {
+            "method": decision.get_delivery_display(),
+            "place": settings.HALL_LOCKER_PLACE,
+            "cell": decision.locker_cell,
+        }
+    return str(decision.get_delivery_display())
+
+
+@dataclass(frozen=True)
+class PickUp:
+    cell: str
+    receipt_no: str
+
+
+def result_pick_up(*, code: str) -> PickUp:
+    """The locker's screen takes a pick-up code: the cell opens once; a used or wrong code is
+    refused with the same words (neither tells which codes exist)."""
+    code = (code or "").strip()
+    refused = ValidationError(_("取件码不正确或已使用。"), code="pickup")
+    if len(code) != PICKUP_CODE_DIGITS or not code.isdigit():
+        raise refused
+    with transaction.atomic():
+        decision = (
+            CaseDecision.objects.select_for_update(of=("self",))
+            .select_related("case")
+            .filter(pickup_digest=pickup_digest(code), picked_up_at__isnull=True)
+            .first()
+        )
+        if decision is None:
+            raise refused
+        now = timezone.now()
+        CaseDecision.objects.filter(pk=decision.pk, picked_up_at__isnull=True).update(
+            picked_up_at=now
+        )
+        event_record(
+            case=decision.case,
+            action=CaseAction.PICKED_UP,
+            actor=None,
+            details={"locker_cell": decision.locker_cell},
+        )
+        transaction.on_commit(
+            lambda: logistics.lockers().open_cell(
+                cell=decision.locker_cell, reference=decision.case.receipt_no
+            )
+        )
+    return PickUp(cell=decision.locker_cell, receipt_no=decision.case.receipt_no)

@@ -28,7 +28,9 @@ def queue_tables(*, period: Period) -> list[Table]:
         {"label": f"{row['window_number']} {row['window_name']}", **_queue_row(row)}
         for row in stats["by_window"]
     ]
+    by_source = [{"label": row["label"], **_queue_row(row)} for row in stats["by_source"]]
     return [
+        _queue_table("queue-sources", _("预约与现场取号"), _("来源"), by_source),
         _queue_table(
             "queue-categories", _("按取号类别的等候与办理时长"), _("取号类别"), by_category
         ),
@@ -42,6 +44,7 @@ def _queue_row(row: dict[str, Any]) -> dict[str, Any]:
         "called": row["called"],
         "done": row["done"],
         "no_show": row["no_show"],
+        "booked": row["booked"],
         "wait_avg": _minutes(row["wait_avg"]),
         "wait_median": _minutes(row["wait_median"]),
         "service_avg": _minutes(row["service_avg"]),
@@ -59,6 +62,7 @@ def _queue_table(key: str, title: str, label: str, rows: list[dict[str, Any]]) -
             Column("called", _("已叫号"), "int"),
             Column("done", _("办结"), "int"),
             Column("no_show", _("过号"), "int"),
+            Column("booked", _("其中预约"), "int"),
             Column("wait_avg", _("平均等候（分钟）"), "minutes"),
             Column("wait_median", _("等候中位数（分钟）"), "minutes"),
             Column("service_avg", _("平均办理（分钟）"), "minutes"),

@@ -51,6 +51,7 @@ class CaseAction(models.TextChoices):
     STAGE_DECIDED = "stage_decided", _("阶段决定")
     DECIDED = "decided", _("作出决定")
     DELIVERED = "delivered", _("送达")
+    PICKED_UP = "picked_up", _("智能柜取件")
     CLOSED = "closed", _("办结")
     # the electronic licence library (电子证照)
     LICENCE_ISSUED = "licence_issued", _("颁发电子证照")

@@ -307,7 +307,7 @@ def _case_page(
                 and decision.delivery_task_id is not None
                 and decision.delivered_at is None
             ),
-            "delivery_form": delivery_form or DeliveryForm(prefix="delivery"),
+            "delivery_form": delivery_form or DeliveryForm(prefix="delivery", case=case),
             # 容缺受理: offered when the item has secondary materials and no credit mark bars it
             "tolerance_offered": tolerance.tolerance_offered(case),
             "tolerance_form": tolerance_form
@@ -420,6 +420,8 @@ def case_deliver(request, receipt_no: str):
                 clerk=request.user,
                 method=form.cleaned_data["method"],
                 note=form.cleaned_data["note"],
+                carrier=form.cleaned_data["carrier"],
+                locker_cell=form.cleaned_data["locker_cell"],
             )
         except ValidationError as error:
             form.add_service_errors(error)

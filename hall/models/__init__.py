@@ -1,6 +1,6 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-accounts, agency, uploads, security, api, licences, practices), re-exported: `from hall.models
-import X` works."""
+appointments, accounts, agency, uploads, security, api, licences, practices), re-exported:
+`from hall.models import X` works."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
@@ -11,6 +11,7 @@ from hall.models.api import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from hall.models.appointments import Appointment, AppointmentSlot
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.outbox import Notification
@@ -28,6 +29,8 @@ __all__ = [
     "ApiClient",
     "ApiIdempotencyRecord",
     "Applicant",
+    "Appointment",
+    "AppointmentSlot",
     "Case",
     "CaseEvent",
     "CaseGroup",

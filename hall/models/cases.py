@@ -68,6 +68,20 @@ class Case(models.Model):
         related_name="cases",
     )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    # How the applicant wants the result (结果送达方式); the values are CaseDecision.Delivery's.
+    delivery_choice = models.CharField(
+        _("结果送达方式"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=[
+            ("window", _("窗口领取")),
+            ("post", _("邮寄送达")),
+            ("courier", _("快递送达")),
+            ("locker", _("智能柜自取")),
+        ],
+    )
+    delivery_address = models.CharField(_("寄递地址"), max_length=200, blank=True, default="")
     # The API client (a platform) that filed it: such a client sees only the cases it filed.
     filed_by_client = models.ForeignKey(
         "hall.ApiClient",

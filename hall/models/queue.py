@@ -31,6 +31,9 @@ class QueueTicket(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.WAITING
     )
+    # Checked in from an appointment on time: called ahead of walk-ins of the same category,
+    # within hall.queue.services.APPOINTMENT_BURST (so walk-ins keep moving).
+    by_appointment = models.BooleanField(_("预约"), default=False)
     window = models.ForeignKey(
         Window,
         verbose_name=_("窗口"),

@@ -20,6 +20,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from approvals.clock.deadlines import SHANGHAI
 from hall.models import QueueTicket, Window
@@ -162,15 +163,16 @@ def window_queue(*, window: Window) -> dict[str, Any]:
     }
 
 
-def waiting_counts(*, day: datetime.date | None = None) -> dict[str, int]:
-    """Waiting tickets per category for a day (today by default); every category present."""
+def waiting_counts(
+    *, day: datetime.date | None = None, booked_only: bool = False
+) -> dict[str, int]:
+    """Waiting tickets per category for a day (today by default); every category present.
+    `booked_only` counts those checked in from an appointment."""
     day = day or timezone.localdate()
-    counts = dict(
-        QueueTicket.objects.filter(issued_on=day, status=Status.WAITING)
-        .values_list("category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    rows = QueueTicket.objects.filter(issued_on=day, status=Status.WAITING)
+    if booked_only:
+        rows = rows.filter(by_appointment=True)
+    counts = dict(rows.values_list("category").annotate(n=Count("pk")).order_by())
     return {code: counts.get(code, 0) for code in CATEGORY_LETTERS}
 
 
@@ -186,6 +188,13 @@ def board_calls(*, limit: int = BOARD_SIZE) -> list[QueueTicket]:
 def ticket_number_normalize(raw: str) -> str:
     """'a1', ' A001 ' and 'A0001' all mean A001; anything else comes back upper-cased."""
     value = (raw or "").strip().upper()
+    if (
+        len(value) >= 3
+        and value[0] == "Y"
+        and value[1] in LETTER_CATEGORIES
+        and value[2:].isdigit()
+    ):
+        return f"{value[:2]}{int(value[2:]):03d}"
     if len(value) >= 2 and value[0] in LETTER_CATEGORIES and value[1:].isdigit():
         return f"{value[0]}{int(value[1:]):03d}"
     return value
@@ -218,6 +227,7 @@ def _metrics() -> dict[str, Aggregate]:
         "called": Count("pk", filter=Q(called_at__isnull=False)),
         "done": Count("pk", filter=Q(status=Status.DONE)),
         "no_show": Count("pk", filter=Q(status=Status.NO_SHOW)),
+        "booked": Count("pk", filter=Q(by_appointment=True)),
         "wait_avg": Avg(_wait()),
         "service_avg": Avg(_service()),
     }
@@ -241,6 +251,7 @@ def _row(values: dict[str, Any]) -> dict[str, Any]:
         "called": values.get("called") or 0,
         "done": values.get("done") or 0,
         "no_show": values.get("no_show") or 0,
+        "booked": values.get("booked") or 0,
         "wait_avg": _duration(values.get("wait_avg")),
         "wait_median": _duration(values.get("wait_median")),
         "service_avg": _duration(values.get("service_avg")),
@@ -264,6 +275,8 @@ def queue_statistics(
           "total": Row,
           "by_category": [Row | {"category": "general", "label": "综合窗口"}, ...],
                                                    # all four categories, in CATEGORY_LETTERS order
+          "by_source": [Row | {"source": "appointment" | "walk_in", "label": str}, ...],
+                                                   # booked tickets apart from walk-ins
           "by_window": [Row | {"window_id": int, "window_number": "01", "window_name": str}, ...],
                                                    # windows with tickets, by window number
         }
@@ -273,6 +286,7 @@ def queue_statistics(
           "called": int,       # of which called to a window at least once
           "done": int,         # finished (办结)
           "no_show": int,      # 过号
+          "booked": int,       # of which checked in from an appointment on time
           "wait_avg": timedelta | None,       # called_at − issued_at, over called tickets
           "wait_median": timedelta | None,    # PostgreSQL percentile_cont(0.5)
           "service_avg": timedelta | None,    # finished_at − served_at, over served tickets
@@ -289,6 +303,10 @@ def queue_statistics(
     by_category = {
         row["category"]: row
         for row in tickets.values("category").annotate(**metrics).order_by("category")
+    }
+    by_source = {
+        row["by_appointment"]: row
+        for row in tickets.values("by_appointment").annotate(**metrics).order_by()
     }
     by_window = (
         tickets.filter(window__isnull=False)
@@ -308,6 +326,10 @@ def queue_statistics(
                 **_row(by_category.get(code, {})),
             }
             for code in CATEGORY_LETTERS
+        ],
+        "by_source": [
+            {"source": "appointment", "label": _("预约"), **_row(by_source.get(True, {}))},
+            {"source": "walk_in", "label": _("现场取号"), **_row(by_source.get(False, {}))},
         ],
         "by_window": [
             {

@@ -23,9 +23,19 @@ from hall.models import Applicant, QueueTicket, Window
 from hall.queue.common import CATEGORY_LETTERS, LIVE, Status
 from hall.queue.selectors import window_current
 
+#: Booked tickets called in a row before a waiting walk-in gets the next call (预约优先, but
+#: walk-ins keep moving).
+APPOINTMENT_BURST = 2
+#: Booked tickets' numbers start with this letter before the category's: YA001.
+APPOINTMENT_PREFIX = "Y"
+
 
 def ticket_issue(
-    *, category: str, applicant: Applicant | None = None, tap_token: str | None = None
+    *,
+    category: str,
+    applicant: Applicant | None = None,
+    tap_token: str | None = None,
+    by_appointment: bool = False,
 ) -> QueueTicket:
     """Take a ticket (取号) for a queue category; the number is the next of the day.
 
@@ -42,7 +52,13 @@ def ticket_issue(
         if existing is not None:
             return existing
     try:
-        return _ticket_create(category=category, letter=letter, applicant=applicant, tap=tap_token)
+        return _ticket_create(
+            category=category,
+            letter=f"{APPOINTMENT_PREFIX}{letter}" if by_appointment else letter,
+            applicant=applicant,
+            tap=tap_token,
+            by_appointment=by_appointment,
+        )
     except IntegrityError:
         existing = QueueTicket.objects.filter(tap_token=tap_token).first() if tap_token else None
         if existing is None:
@@ -50,10 +66,11 @@ def ticket_issue(
         return existing
 
 
-def _ticket_create(*, category, letter, applicant, tap) -> QueueTicket:
+def _ticket_create(*, category, letter, applicant, tap, by_appointment=False) -> QueueTicket:
     day = timezone.localdate()
     with transaction.atomic():
-        sequence = counter_next(key=f"ticket:{category}:{day:%Y%m%d}")
+        booked = "booked:" if by_appointment else ""
+        sequence = counter_next(key=f"ticket:{booked}{category}:{day:%Y%m%d}")
         # Read the clock after the counter's lock: the issue times then follow the numbers, and
         # the queue (ordered by issue time) follows the numbers too.
         now = timezone.now()
@@ -64,6 +81,7 @@ def _ticket_create(*, category, letter, applicant, tap) -> QueueTicket:
             issued_at=now,
             applicant=applicant,
             tap_token=tap,
+            by_appointment=by_appointment,
             check_code=f"{secrets.randbelow(10**6):06d}",
         )
         ticket.full_clean(validate_unique=False)
@@ -101,10 +119,18 @@ def ticket_call_next(*, clerk: User) -> QueueTicket | None:
         waiting = QueueTicket.objects.filter(status=Status.WAITING, issued_on=today).filter(
             Q(window=window) | Q(window__isnull=True, category__in=list(window.categories or []))
         )
-        # Transferred tickets (window set) first, then the oldest. SKIP LOCKED: another window's
-        # transaction holding a ticket makes this one take the next, never wait for or share it.
+        # Transferred tickets (window set) first; then booked ones ahead of walk-ins, unless
+        # the last APPOINTMENT_BURST calls of these categories all were booked; then the
+        # oldest. SKIP LOCKED: another window's transaction holding a ticket makes this one
+        # take the next, never wait for or share it.
+        booked_first = not _booked_burst_reached(window=window, day=today)
         candidate = (
-            waiting.order_by(F("window_id").asc(nulls_last=True), "issued_at", "pk")
+            waiting.order_by(
+                F("window_id").asc(nulls_last=True),
+                F("by_appointment").desc() if booked_first else F("by_appointment").asc(),
+                "issued_at",
+                "pk",
+            )
             .select_for_update(skip_locked=True)
             .first()
         )
@@ -118,6 +144,19 @@ def ticket_call_next(*, clerk: User) -> QueueTicket | None:
             raise ValidationError(_("叫号冲突，请再试一次。"))
         candidate.refresh_from_db()
     return candidate
+
+
+def _booked_burst_reached(*, window: Window, day) -> bool:
+    recent = list(
+        QueueTicket.objects.filter(
+            issued_on=day,
+            called_at__isnull=False,
+            category__in=list(window.categories or []),
+        )
+        .order_by("-called_at", "-pk")
+        .values_list("by_appointment", flat=True)[:APPOINTMENT_BURST]
+    )
+    return len(recent) == APPOINTMENT_BURST and all(recent)
 
 
 def _ticket_change(

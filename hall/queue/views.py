@@ -139,7 +139,11 @@ def board_payload() -> dict:
             "window_name": ticket.window.name,
             "window_label": _("%(window)s 号窗口") % {"window": ticket.window.number},
             "status": ticket.status,
-            "status_label": str(ticket.get_status_display()),
+            "status_label": (
+                _("%(status)s · 预约") % {"status": ticket.get_status_display()}
+                if ticket.by_appointment
+                else str(ticket.get_status_display())
+            ),
             "called_at": timezone.localtime(ticket.called_at).isoformat()
             if ticket.called_at
             else None,
@@ -152,10 +156,21 @@ def board_payload() -> dict:
         for ticket in selectors.board_calls()
     ]
     waiting = selectors.waiting_counts()
+    booked = selectors.waiting_counts(booked_only=True)
     return {
         "calls": calls,
         "waiting": [
-            {"category": code, "label": str(label), "waiting": waiting[code]}
+            {
+                "category": code,
+                "label": str(label),
+                "waiting": waiting[code],
+                "booked": booked[code],
+                "waiting_text": (
+                    _("%(n)s（预约 %(booked)s）") % {"n": waiting[code], "booked": booked[code]}
+                    if booked[code]
+                    else str(waiting[code])
+                ),
+            }
             for code, label in selectors.Category.choices
         ],
         "updated_at": timezone.localtime().strftime("%H:%M:%S"),

@@ -67,5 +67,10 @@
       if (event.target.closest("[data-kiosk-stay]")) { activity(); }
     });
   }
+  // Back after the reset must not show the previous person's page from the browser's cache:
+  // a page restored from it is fetched again (the server then sends the start screen).
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
   window.setInterval(tick, 1000);
 })();

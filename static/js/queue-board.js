@@ -68,7 +68,7 @@
 
     data.waiting.forEach(function (row) {
       var item = waiting.querySelector('[data-category="' + row.category + '"] .board-waiting-count');
-      if (item) { item.textContent = String(row.waiting); }
+      if (item) { item.textContent = row.waiting_text || String(row.waiting); }
     });
 
     if (fresh.length) {

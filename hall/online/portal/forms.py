@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
-from hall.models import Applicant, ServiceRating
+from hall.models import Applicant, Case, ServiceRating
 
 PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "numeric"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric"}
@@ -157,3 +157,17 @@ class RatingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("请选择")), *ServiceRating.LEVELS]
+
+
+class DeliveryChoiceForm(forms.Form):
+    method = forms.ChoiceField(
+        label=gettext_lazy("结果送达方式"),
+        widget=forms.RadioSelect,
+        choices=Case._meta.get_field("delivery_choice").choices,
+    )
+    address = forms.CharField(
+        label=gettext_lazy("寄递地址"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("邮寄或快递送达时填写，包括收件人和电话。"),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hall.online.portal import account_views, views
+from hall.online.portal import account_views, appointment_views, views
 
 app_name = "portal"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
     path("case/<str:receipt_no>/correction/", views.correction_upload, name="correction"),
     path("case/<str:receipt_no>/agency/", views.agency, name="agency"),
+    path("case/<str:receipt_no>/delivery/", views.delivery_choose, name="delivery"),
     path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
     path("case/<str:receipt_no>/licence.pdf", views.licence_pdf, name="licence_pdf"),
@@ -31,6 +32,13 @@ urlpatterns = [
         "case/<str:receipt_no>/supplement/<int:material_id>/",
         views.supplement_upload,
         name="supplement",
+    ),
+    path("appointments/", appointment_views.appointment_list, name="appointments"),
+    path("appointments/new/", appointment_views.appointment_new, name="appointment_new"),
+    path(
+        "appointments/<str:code>/cancel/",
+        appointment_views.appointment_cancel,
+        name="appointment_cancel",
     ),
     path("files/<int:upload_id>/", views.upload_file, name="upload"),
 ]

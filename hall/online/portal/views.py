@@ -19,7 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from approvals.catalogue.selectors import required_materials
-from approvals.models import Bundle
+from approvals.models import Bundle, CaseDecision
+from approvals.reviews.delivery import case_delivery_choose
 from hall.accounts.sms_codes import sms_code_send
 from hall.agency.services import agency_request
 from hall.cases.licences import (
@@ -42,7 +43,7 @@ from hall.online.portal.access import (
     _applicant_or_bind,
     applicant_required,
 )
-from hall.online.portal.forms import AgencyForm, RatingForm
+from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
 from hall.platform.messaging import masked_phone
 from hall.ratings.services import rating_for_case
@@ -296,6 +297,11 @@ def _case_page(
         "rating": case.ratings.first(),
         "rating_form": extra.pop("rating_form", None) or RatingForm(),
         "max_mb": _max_mb(),
+        "decision": CaseDecision.objects.filter(case=case).first(),
+        "delivery_form": extra.pop("delivery_form", None)
+        or DeliveryChoiceForm(
+            initial={"method": case.delivery_choice or "window", "address": case.delivery_address}
+        ),
     }
     context.update(extra)
     return render(request, "hall/portal/case.html", context, status=status)
@@ -407,6 +413,27 @@ def agency(request: HttpRequest, receipt_no: str) -> HttpResponse:
         return _case_page(request, case, status=400, agency_form=form)
     messages.success(request, _("已提交代办申请，大厅将指派代办员与您联系。"))
     return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+@require_POST
+def delivery_choose(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """The applicant chooses how the result reaches them (window, post, courier, locker)."""
+    case = _own_case(request, receipt_no)
+    form = DeliveryChoiceForm(request.POST)
+    if form.is_valid():
+        try:
+            case_delivery_choose(
+                case=case,
+                method=form.cleaned_data["method"],
+                address=form.cleaned_data["address"],
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("已保存结果送达方式。"))
+            return redirect("portal:case", receipt_no=case.receipt_no)
+    return _case_page(request, case, status=400, delivery_form=form)
 
 
 @applicant_required

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reset/", views.reset, name="reset"),
     path("ticket/", views.ticket_take, name="ticket_take"),
     path("ticket/<str:token>/", views.ticket_detail, name="ticket"),
+    path("check-in/", views.check_in, name="check_in"),
     path("rate/", views.rate, name="rate"),
     path("rate/done/<str:token>/", views.rated, name="rated"),
 ]

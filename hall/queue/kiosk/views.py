@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from hall.models import QueueTicket, ServiceRating
-from hall.queue import selectors
+from hall.models import Appointment, QueueTicket, ServiceRating
+from hall.queue import appointments, selectors
 from hall.queue import services as queue_services
 from hall.ratings import services as ratings
 
@@ -35,6 +35,17 @@ TICKET_SALT = "hall.kiosk.ticket"
 RATING_SALT = "hall.kiosk.rating"
 LINK_MAX_AGE = 24 * 3600
 SESSION_ISSUED = "kiosk_issued_tickets"
+# The tickets this kiosk session showed; after the reset (完成, or the idle return) their pages
+# send the next person to the start screen, so Back never shows the previous ticket.
+SESSION_SHOWN = "kiosk_shown_tickets"
+
+
+def _ticket_redirect(request, ticket: QueueTicket, query: str = ""):
+    signed = signing.dumps(ticket.pk, salt=TICKET_SALT)
+    request.session[SESSION_SHOWN] = [*request.session.get(SESSION_SHOWN, [])[-9:], signed]
+    url = redirect("kiosk:ticket", token=signed).url
+    return redirect(f"{url}{query}")
+
 
 COMMON_REASONS = [
     ("wait", _("等候时间过长")),
@@ -99,13 +110,13 @@ def ticket_take(request):
         except ValidationError as caught:
             error = " ".join(caught.messages)
         else:
-            signed = signing.dumps(ticket.pk, salt=TICKET_SALT)
+            response = _ticket_redirect(request, ticket)
             if token:
                 # Keep the last few only; the session ends at the idle reset anyway.
                 issued = dict(list(issued.items())[-9:])
-                issued[token] = signed
+                issued[token] = response.url.rstrip("/").rsplit("/", 1)[-1]
                 request.session[SESSION_ISSUED] = issued
-            return redirect("kiosk:ticket", token=signed)
+            return response
     waiting = selectors.waiting_counts()
     categories = [
         {
@@ -124,6 +135,46 @@ def ticket_take(request):
     )
 
 
+class CheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("预约码或身份证号"),
+        max_length=24,
+        help_text=_("预约短信中的 8 位预约码，或预约人的身份证号码。"),
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate="20/m", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def check_in(request):
+    """预约签到: the booking code or the ID number finds today's booking, which issues a ticket
+    called ahead of walk-ins (or, arriving late, a walk-in ticket)."""
+    form = CheckInForm(request.POST or None)
+    choices: list[Appointment] = []
+    if request.method == "POST" and form.is_valid():
+        found = appointments.appointments_for_check_in(code_or_id=form.cleaned_data["code"])
+        chosen = request.POST.get("appointment", "")
+        if chosen:
+            found = [a for a in found if a.code == chosen]
+        if not found:
+            form.add_error("code", _("没有找到今天的预约，请核对预约码或身份证号，或直接取号。"))
+        elif len(found) > 1:
+            choices = found
+        else:
+            try:
+                done = appointments.appointment_check_in(appointment=found[0])
+            except ValidationError as error:
+                form.add_error("code", error.messages)
+            else:
+                return _ticket_redirect(request, done.ticket, "?late=1" if done.late else "")
+    return _kiosk(
+        request,
+        "check_in.html",
+        {"form": form, "choices": choices},
+        status=400 if form.errors else 200,
+    )
+
+
 def _unsign(token: str, salt: str) -> int:
     try:
         return int(signing.loads(token, salt=salt, max_age=LINK_MAX_AGE))
@@ -134,10 +185,12 @@ def _unsign(token: str, salt: str) -> int:
 @never_cache
 @require_GET
 def ticket_detail(request, token: str):
-    """The ticket: number, people ahead, estimated wait; printable as a slip."""
-    ticket = (
-        QueueTicket.objects.select_related("window").filter(pk=_unsign(token, TICKET_SALT)).first()
-    )
+    """The ticket: number, people ahead, estimated wait; printable as a slip. Only in the
+    kiosk session that took it (after the reset, the start screen)."""
+    pk = _unsign(token, TICKET_SALT)
+    if token not in request.session.get(SESSION_SHOWN, []):
+        return redirect("kiosk:start")
+    ticket = QueueTicket.objects.select_related("window").filter(pk=pk).first()
     if ticket is None:
         raise Http404
     return _kiosk(
@@ -150,6 +203,7 @@ def ticket_detail(request, token: str):
             "history_hours": int(selectors.ESTIMATE_HISTORY.total_seconds() // 3600),
             "default_minutes": selectors.DEFAULT_SERVICE_MINUTES,
             "printed_at": timezone.localtime(),
+            "late": request.GET.get("late") == "1" and not ticket.by_appointment,
         },
     )
 

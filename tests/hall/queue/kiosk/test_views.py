@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from hall.models import QueueTicket, RatingFollowUp, ServiceRating
 from hall.queue import selectors, services
-from hall.queue.kiosk.views import KIOSK_IDLE_SECONDS, TICKET_SALT
+from hall.queue.kiosk.views import KIOSK_IDLE_SECONDS, SESSION_SHOWN, TICKET_SALT
 from tests.factories import ClerkFactory, WindowFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,12 +156,21 @@ def test_only_the_holder_of_the_slip_can_rate_the_visit(client, clerk):
             answer = client.post(url, {"number": ticket.number, "check_code": guess, "level": "1"})
             assert answer.status_code == 400
     assert not ServiceRating.objects.exists()
-    slip = client.get(reverse("kiosk:ticket", args=[_token(tickets[0])])).content.decode()
+    slip = client.get(reverse("kiosk:ticket", args=[_shown(client, tickets[0])])).content.decode()
     assert tickets[0].check_code in slip and len(tickets[0].check_code) == 6
 
 
 def _token(ticket) -> str:
     return signing.dumps(ticket.pk, salt=TICKET_SALT)
+
+
+def _shown(client, ticket) -> str:
+    """The ticket's link as the kiosk session that took it has it."""
+    token = _token(ticket)
+    session = client.session
+    session[SESSION_SHOWN] = [token]
+    session.save()
+    return token
 
 
 def test_the_kiosk_stops_rating_a_ticket_after_five_wrong_codes(client, clerk):

@@ -1,0 +1,131 @@
+"""预约 in the portal: the applicant's bookings, booking a slot, cancelling one."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hall.common.forms import form_add_service_errors
+from hall.models import Appointment
+from hall.online.portal.access import _applicant_or_bind, applicant_required
+from hall.queue import appointments
+
+
+class SlotForm(forms.Form):
+    item = forms.TypedChoiceField(label=gettext_lazy("办理事项"), coerce=int)
+    day = forms.TypedChoiceField(label=gettext_lazy("日期"), coerce=datetime.date.fromisoformat)
+    slot = forms.CharField(label=gettext_lazy("时段"), required=False)
+
+    def __init__(self, *args, items, days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {item.pk: item for item in items}
+        self.fields["item"].choices = [("", _("请选择事项")), *((i.pk, i.name) for i in items)]
+        self.fields["day"].choices = [
+            (day.isoformat(), f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]}") for day in days
+        ]
+
+
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
+
+
+@never_cache
+@applicant_required
+def appointment_list(request: HttpRequest) -> HttpResponse:
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    return render(
+        request,
+        "hall/portal/appointments.html",
+        {
+            "appointments": appointments.appointments_of(applicant=applicant)[:50],
+            "barred_until": appointments.booking_barred_until(applicant=applicant),
+            "now": timezone.now(),
+        },
+    )
+
+
+@never_cache
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def appointment_new(request: HttpRequest) -> HttpResponse:
+    """Choose the item and the day (a GET, so it works without script), then a slot (a POST)."""
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    items = list(appointments.bookable_items())
+    days = appointments.booking_days()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = SlotForm(data, items=items, days=days)
+    slots: list[appointments.SlotView] = []
+    item = None
+    if data is not None and form.is_valid():
+        item = form.items.get(form.cleaned_data["item"])
+        slots = appointments.slots_for(item=item, day=form.cleaned_data["day"])
+        if request.method == "POST":
+            try:
+                starts_at = datetime.datetime.fromisoformat(form.cleaned_data["slot"])
+            except ValueError:
+                form.add_error("slot", _("请选择可预约的时段。"))
+            else:
+                try:
+                    appointment = appointments.appointment_book(
+                        applicant=applicant, item=item, starts_at=starts_at
+                    )
+                except ValidationError as error:
+                    form_add_service_errors(form, error)
+                    slots = appointments.slots_for(item=item, day=form.cleaned_data["day"])
+                else:
+                    messages.success(
+                        request,
+                        _("预约成功，预约码 %(code)s，已短信发送到您的手机。")
+                        % {"code": appointment.code},
+                    )
+                    return redirect("portal:appointments")
+    return render(
+        request,
+        "hall/portal/appointment_new.html",
+        {
+            "form": form,
+            "item": item,
+            "slots": slots,
+            "barred_until": appointments.booking_barred_until(applicant=applicant),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@applicant_required
+@require_POST
+def appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    applicant = _applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    appointment = Appointment.objects.filter(code=code, applicant=applicant).first()
+    if appointment is None:
+        raise Http404
+    try:
+        appointments.appointment_cancel(appointment=appointment, applicant=applicant)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已取消预约 %(code)s。") % {"code": code})
+    return redirect("portal:appointments")

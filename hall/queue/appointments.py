@@ -1,0 +1,358 @@
+"""Appointments (预约): booking a slot, cancelling, checking in at the kiosk, the no-show and
+reminder sweeps, and the reads the portal and the kiosk show.
+
+- Slots are the hall's opening hours (`HALL_OPENING_HOURS`, in `HALL_APPOINTMENT_SLOT_MINUTES`
+  pieces) on the working days of the calendar, from tomorrow for `HALL_APPOINTMENT_DAYS_AHEAD`
+  working days. A slot's capacity is per queue category (a window group): the on-site windows
+  that call the category times `HALL_APPOINTMENTS_PER_WINDOW`.
+- Booking locks the slot's row and counts it up; the database's check refuses a count past the
+  capacity, so two last bookings at once cannot both take the last place.
+- Check-in from `CHECK_IN_EARLY` before the slot until `CHECK_IN_LATE` after its start issues a
+  ticket called ahead of walk-ins (hall.queue.services.ticket_call_next); later, the person
+  queues as a walk-in (the appointment is marked late, not a no-show).
+- A booking nobody checked in for by `NO_SHOW_AFTER` past the slot's end is a no-show; with
+  `NO_SHOW_LIMIT` no-shows in `NO_SHOW_WINDOW_DAYS` days booking is refused until
+  `NO_SHOW_BAN_DAYS` after the last one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from approvals.clock.calendar import working_calendar
+from approvals.clock.deadlines import SHANGHAI
+from approvals.models import ServiceItem
+from hall.common.validators import is_valid_id_number, normalize_id_number
+from hall.models import Applicant, Appointment, AppointmentSlot, Notification, QueueTicket, Window
+from hall.outbox.queue import notification_queue
+from hall.queue.services import ticket_issue
+
+Status = Appointment.Status
+
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
+CHECK_IN_LATE = datetime.timedelta(minutes=15)
+NO_SHOW_AFTER = datetime.timedelta(minutes=30)
+NO_SHOW_LIMIT = 3
+NO_SHOW_WINDOW_DAYS = 90
+NO_SHOW_BAN_DAYS = 30
+# No ambiguous characters (0/O, 1/I/L) on a slip read aloud or typed on a kiosk; 32^8 codes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
+
+def opening_hours() -> list[tuple[datetime.time, datetime.time]]:
+    """`HALL_OPENING_HOURS` ("09:00-12:00,13:30-17:00") as (start, end) pairs."""
+    periods = []
+    for part in settings.HALL_OPENING_HOURS.split(","):
+        start, end = (datetime.time.fromisoformat(p.strip()) for p in part.split("-"))
+        periods.append((start, end))
+    return periods
+
+
+@dataclass(frozen=True)
+class SlotView:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    capacity: int
+    booked: int
+
+    @property
+    def left(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+def booking_days(*, today: datetime.date | None = None) -> list[datetime.date]:
+    """The working days one can book: from tomorrow, `HALL_APPOINTMENT_DAYS_AHEAD` of them."""
+    today = today or timezone.localdate()
+    calendar = working_calendar()
+    days, day = [], today
+    while len(days) < settings.HALL_APPOINTMENT_DAYS_AHEAD:
+        day += datetime.timedelta(days=1)
+        if calendar.is_working_day(day):
+            days.append(day)
+    return days
+
+
+def category_capacity(*, category: str) -> int:
+    windows = sum(
+        1
+        for categories in Window.objects.filter(is_online=False).values_list(
+            "categories", flat=True
+        )
+        if category in (categories or [])
+    )
+    return windows * settings.HALL_APPOINTMENTS_PER_WINDOW
+
+
+def _slot_times(day: datetime.date) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    step = datetime.timedelta(minutes=settings.HALL_APPOINTMENT_SLOT_MINUTES)
+    times = []
+    for start, end in opening_hours():
+        moment = datetime.datetime.combine(day, start, tzinfo=SHANGHAI)
+        close = datetime.datetime.combine(day, end, tzinfo=SHANGHAI)
+        while moment + step <= close:
+            times.append((moment, moment + step))
+            moment += step
+    return times
+
+
+def slots_for(*, item: ServiceItem, day: datetime.date) -> list[SlotView]:
+    """The day's slots for the item's queue category with the places left; none on a day one
+    cannot book."""
+    if day not in booking_days():
+        return []
+    capacity = category_capacity(category=item.queue_category)
+    booked = dict(
+        AppointmentSlot.objects.filter(
+            category=item.queue_category,
+            starts_at__gte=datetime.datetime.combine(day, datetime.time.min, tzinfo=SHANGHAI),
+            starts_at__lt=datetime.datetime.combine(
+                day + datetime.timedelta(days=1), datetime.time.min, tzinfo=SHANGHAI
+            ),
+        ).values_list("starts_at", "booked")
+    )
+    return [
+        SlotView(starts_at=start, ends_at=end, capacity=capacity, booked=booked.get(start, 0))
+        for start, end in _slot_times(day)
+    ]
+
+
+def booking_barred_until(*, applicant: Applicant) -> datetime.date | None:
+    """The day booking opens again for an applicant with too many no-shows, else None."""
+    since = timezone.localdate() - datetime.timedelta(days=NO_SHOW_WINDOW_DAYS)
+    days = list(
+        Appointment.objects.filter(
+            applicant=applicant, status=Status.NO_SHOW, day__gte=since
+        ).values_list("day", flat=True)
+    )
+    if len(days) < NO_SHOW_LIMIT:
+        return None
+    until = max(days) + datetime.timedelta(days=NO_SHOW_BAN_DAYS)
+    return until if until > timezone.localdate() else None
+
+
+def _code_new() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def appointment_book(
+    *, applicant: Applicant, item: ServiceItem, starts_at: datetime.datetime
+) -> Appointment:
+    """Book the slot starting at `starts_at` for `item`. The same booking again (a double tap)
+    returns the first; another slot the same day for the same item is refused."""
+    barred = booking_barred_until(applicant=applicant)
+    if barred is not None:
+        raise ValidationError(
+            _("您近 %(days)s 天内有 %(n)s 次预约未到，%(date)s 前暂不能预约，可现场取号办理。")
+            % {"days": NO_SHOW_WINDOW_DAYS, "n": NO_SHOW_LIMIT, "date": f"{barred:%Y-%m-%d}"},
+            code="barred",
+        )
+    starts_at = starts_at.astimezone(SHANGHAI)
+    day = starts_at.date()
+    times = dict(_slot_times(day)) if day in booking_days() else {}
+    if starts_at not in times:
+        raise ValidationError({"slot": [_("请选择可预约的时段。")]})
+    existing = Appointment.objects.filter(
+        applicant=applicant, item=item, day=day, status=Status.BOOKED
+    ).first()
+    if existing is not None:
+        if existing.slot.starts_at == starts_at:
+            return existing
+        raise ValidationError(
+            _("您已预约 %(date)s %(time)s 办理该事项；如需改期，请先取消原预约。")
+            % {"date": f"{day:%Y-%m-%d}", "time": f"{existing.slot.starts_at:%H:%M}"},
+            code="duplicate",
+        )
+    capacity = category_capacity(category=item.queue_category)
+    try:
+        with transaction.atomic():
+            slot, _created = AppointmentSlot.objects.get_or_create(
+                category=item.queue_category,
+                starts_at=starts_at,
+                defaults={"ends_at": times[starts_at], "capacity": capacity},
+            )
+            slot = AppointmentSlot.objects.select_for_update().get(pk=slot.pk)
+            if slot.booked >= slot.capacity:
+                raise ValidationError({"slot": [_("该时段已约满，请选择其他时段。")]}, code="full")
+            AppointmentSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
+            appointment = Appointment.objects.create(
+                code=_code_new(), applicant=applicant, item=item, slot=slot, day=day
+            )
+            notification_queue(
+                dedupe_key=f"appointment:{appointment.pk}:booked",
+                channel=Notification.Channel.SMS,
+                kind="appointment",
+                subject=_("预约成功"),
+                body=_(
+                    "您已预约 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 %(code)s。"
+                    "请在预约时间前后 %(early)s 分钟内到自助终端签到取号。"
+                )
+                % _message_fields(appointment, slot),
+                address=applicant.phone,
+            )
+    except IntegrityError:
+        # The same booking committed by a concurrent tap (the one-a-day constraint).
+        existing = Appointment.objects.filter(
+            applicant=applicant, item=item, day=day, status=Status.BOOKED
+        ).first()
+        if existing is None or existing.slot.starts_at != starts_at:
+            raise
+        return existing
+    return appointment
+
+
+def _message_fields(appointment: Appointment, slot: AppointmentSlot) -> dict[str, str]:
+    return {
+        "date": f"{appointment.day:%Y-%m-%d}",
+        "time": f"{timezone.localtime(slot.starts_at):%H:%M}",
+        "hall": settings.HALL_NAME,
+        "item": appointment.item.name,
+        "code": appointment.code,
+        "early": str(int(CHECK_IN_EARLY.total_seconds() // 60)),
+    }
+
+
+def appointment_cancel(*, appointment: Appointment, applicant: Applicant) -> Appointment:
+    """Cancel a booking before its slot starts; its place is freed. Cancelling again is a no-op."""
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update()
+            .select_related("slot")
+            .get(pk=appointment.pk, applicant=applicant)
+        )
+        if locked.status == Status.CANCELLED:
+            return locked
+        if locked.status != Status.BOOKED or locked.slot.starts_at <= timezone.now():
+            raise ValidationError(_("该预约已开始或已结束，不能取消。"), code="state")
+        locked.status = Status.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.save(update_fields=["status", "cancelled_at"])
+        AppointmentSlot.objects.filter(pk=locked.slot_id).update(booked=F("booked") - 1)
+    return locked
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    appointment: Appointment
+    ticket: QueueTicket
+    late: bool
+
+
+def appointments_for_check_in(*, code_or_id: str) -> list[Appointment]:
+    """Today's checkable bookings for a booking code or an ID number (the person's own)."""
+    value = (code_or_id or "").strip().upper().replace(" ", "")
+    if not value:
+        return []
+    today = Appointment.objects.filter(
+        day=timezone.localdate(), status__in=[Status.BOOKED, Status.NO_SHOW]
+    ).select_related("slot", "item", "applicant")
+    if len(value) == CODE_LENGTH and set(value) <= set(CODE_ALPHABET):
+        return list(today.filter(code=value))
+    id_number = normalize_id_number(value)
+    if not is_valid_id_number(id_number):
+        return []
+    return list(today.filter(applicant__id_number=id_number).order_by("slot__starts_at"))
+
+
+def appointment_check_in(*, appointment: Appointment) -> CheckIn:
+    """签到: issue the appointment's ticket. Checking in again shows the same ticket."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("slot", "item", "ticket")
+            .get(pk=appointment.pk)
+        )
+        if locked.ticket is not None:
+            return CheckIn(
+                appointment=locked, ticket=locked.ticket, late=locked.status == Status.LATE
+            )
+        if locked.day != timezone.localdate() or locked.status not in (
+            Status.BOOKED,
+            Status.NO_SHOW,
+        ):
+            raise ValidationError(_("该预约不是今天的有效预约。"), code="state")
+        starts_at = locked.slot.starts_at
+        if now < starts_at - CHECK_IN_EARLY:
+            raise ValidationError(
+                _("您预约的是 %(time)s，请于 %(from)s 后再签到。")
+                % {
+                    "time": f"{timezone.localtime(starts_at):%H:%M}",
+                    "from": f"{timezone.localtime(starts_at - CHECK_IN_EARLY):%H:%M}",
+                },
+                code="early",
+            )
+        late = now > starts_at + CHECK_IN_LATE
+        ticket = ticket_issue(
+            category=locked.item.queue_category,
+            applicant=locked.applicant,
+            by_appointment=not late,
+        )
+        if locked.status == Status.BOOKED:
+            # A no-show who still comes the same day stays counted; only a booked one moves.
+            locked.status = Status.LATE if late else Status.CHECKED_IN
+        locked.ticket = ticket
+        locked.checked_in_at = now
+        locked.save(update_fields=["status", "ticket", "checked_in_at"])
+    return CheckIn(appointment=locked, ticket=ticket, late=late)
+
+
+def appointments_mark_no_shows(*, now: datetime.datetime | None = None) -> int:
+    """The sweep: bookings nobody checked in for by `NO_SHOW_AFTER` past their slot's end."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(
+        status=Status.BOOKED,
+        day__lte=timezone.localdate(now),
+        slot__ends_at__lt=now - NO_SHOW_AFTER,
+    ).update(status=Status.NO_SHOW)
+
+
+def appointments_remind(*, now: datetime.datetime | None = None) -> int:
+    """The sweep: an SMS the day before to each booking for tomorrow not yet reminded."""
+    now = now or timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    sent = 0
+    due = Appointment.objects.filter(
+        day=tomorrow, status=Status.BOOKED, reminded_at__isnull=True
+    ).select_related("slot", "item", "applicant")
+    for appointment in due.iterator(chunk_size=500):
+        with transaction.atomic():
+            if not Appointment.objects.filter(pk=appointment.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue  # another sweep took it
+            notification_queue(
+                dedupe_key=f"appointment:{appointment.pk}:reminder",
+                channel=Notification.Channel.SMS,
+                kind="appointment",
+                subject=_("预约提醒"),
+                body=_(
+                    "提醒：您预约了明天 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 "
+                    "%(code)s。不能前来请在网上办事大厅取消预约。"
+                )
+                % _message_fields(appointment, appointment.slot),
+                address=appointment.applicant.phone,
+            )
+            sent += 1
+    return sent
+
+
+def appointments_of(*, applicant: Applicant) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(applicant=applicant)
+        .select_related("slot", "item", "ticket")
+        .order_by("-day", "-slot__starts_at")
+    )
+
+
+def bookable_items() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.effective_on(timezone.localdate()).order_by("name")
