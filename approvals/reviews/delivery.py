@@ -84,7 +84,7 @@ def case_deliver(
     carrier = (carrier or "").strip()
     locker_cell = (locker_cell or "").strip()
     if method == Delivery.POST and not tracking_no:
-        raise ValidationError({"tracking_no": [_("邮寄送达请填写邮件号。")]})
+        raise ValidationError({"note": [_("邮寄送达请填写邮件号。")]})
     if method in CARRIED and not carrier:
         carrier = CARRIERS[0] if method == Delivery.POST else ""
     if method == Delivery.COURIER and not carrier:
@@ -93,9 +93,7 @@ def case_deliver(
         raise ValidationError({"locker_cell": [_("请填写放入的柜格号。")]})
     if method == Delivery.COURIER and not tracking_no:
         if not case.delivery_address:
-            raise ValidationError(
-                {"tracking_no": [_("申请人未填寄递地址，请填写运单号或先核实地址。")]}
-            )
+            raise ValidationError({"note": [_("申请人未填寄递地址，请填写运单号或先核实地址。")]})
         # Outside the transaction: a booking is a call to another system, and a booked
         # collection without a delivery is harmless (the courier finds nothing to collect).
         tracking_no = logistics.courier().book(
@@ -239,9 +237,7 @@ def result_pick_up(*, code: str) -> PickUp:
             actor=None,
             details={"locker_cell": decision.locker_cell},
         )
-        transaction.on_commit(
-            lambda: logistics.lockers().open_cell(
-                cell=decision.locker_cell, reference=decision.case.receipt_no
-            )
-        )
+        # Inside the transaction, under the row lock: a cell that fails to open raises, the
+        # transaction rolls back and the code still works; a second use waits and finds it used.
+        logistics.lockers().open_cell(cell=decision.locker_cell, reference=decision.case.receipt_no)
     return PickUp(cell=decision.locker_cell, receipt_no=decision.case.receipt_no)

@@ -34,7 +34,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
-from approvals.models import CaseStep, StepSuspension
+from approvals.models import CaseDecision, CaseStep, StepSuspension
 from hall.common import validators
 from hall.models import Case, CorrectionItem, Notice, UploadedMaterial
 
@@ -328,6 +328,12 @@ def case_timeline(*, case: Case) -> CaseTimeline:
         promised_due_date=case.promised_due_date,
         statutory_due_date=case.statutory_due_date,
     )
+
+
+def case_delivery(*, case: Case) -> CaseDecision | None:
+    """The decision's delivery, once delivered (how, the carrier's tracking number, the
+    locker), for the lookup page; None before."""
+    return CaseDecision.objects.filter(case=case, delivered_at__isnull=False).first()
 
 
 def cases_for_lookup(*, receipts: Iterable[str]) -> QuerySet[Case]:

@@ -200,6 +200,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "kiosk": kiosk,
             "case": found,
             "timeline": lookup.case_timeline(case=found),
+            "decision": lookup.case_delivery(case=found),
             "many": len(access["receipts"]) > 1,
             **_time_left(request),
         },

@@ -12,6 +12,7 @@ urlpatterns = [
     path("ticket/", views.ticket_take, name="ticket_take"),
     path("ticket/<str:token>/", views.ticket_detail, name="ticket"),
     path("check-in/", views.check_in, name="check_in"),
+    path("locker/", views.locker, name="locker"),
     path("rate/", views.rate, name="rate"),
     path("rate/done/<str:token>/", views.rated, name="rated"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from approvals.reviews.delivery import PICKUP_CODE_DIGITS, result_pick_up
 from hall.models import Appointment, QueueTicket, ServiceRating
 from hall.queue import appointments, selectors
 from hall.queue import services as queue_services
@@ -171,6 +172,34 @@ def check_in(request):
         request,
         "check_in.html",
         {"form": form, "choices": choices},
+        status=400 if form.errors else 200,
+    )
+
+
+class PickUpForm(forms.Form):
+    code = forms.CharField(
+        label=_("取件码"),
+        max_length=12,
+        help_text=_("短信中的 8 位取件码，只能使用一次。"),
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate="10/m", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def locker(request):
+    """智能柜取件: the locker's screen takes the one-time pick-up code and opens the cell."""
+    form = PickUpForm(request.POST or None)
+    opened = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = result_pick_up(code=form.cleaned_data["code"])
+        except ValidationError as error:
+            form.add_error("code", error.messages)
+    return _kiosk(
+        request,
+        "locker.html",
+        {"form": PickUpForm() if opened else form, "opened": opened, "digits": PICKUP_CODE_DIGITS},
         status=400 if form.errors else 200,
     )
 

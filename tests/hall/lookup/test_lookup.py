@@ -189,8 +189,11 @@ def test_kiosk_layout_and_short_access(client, case, monkeypatch):
     page = client.get(response["Location"])
     html = page.content.decode()
     assert re.search(r'<body class="[^"]*\bkiosk\b', html)
-    # the kiosk page goes back to the start by itself when the access ends
-    assert 'http-equiv="refresh"' in html
+    # the kiosk page warns and goes back to the kiosk's start when idle (no meta refresh, which
+    # gives no warning), and offers the way home
+    assert 'http-equiv="refresh"' not in html
+    assert "js/kiosk-idle.js" in html and 'id="kiosk-idle-warning"' in html
+    assert reverse("kiosk:start") in html and "返回首页" in html
     assert "结束查询" in html
     later = lookup._now() + datetime.timedelta(seconds=lookup.KIOSK_ACCESS_SECONDS + 1)
     monkeypatch.setattr(lookup, "_now", lambda: later)

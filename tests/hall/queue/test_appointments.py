@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import SHANGHAI
@@ -58,7 +59,7 @@ def test_slots_are_the_opening_hours_on_working_days_with_capacity_per_window(cl
     days = appointments.booking_days()
     calendar = working_calendar()
     assert len(days) == 5 and all(calendar.is_working_day(d) for d in days)
-    assert all(d > datetime.date.today() - datetime.timedelta(days=1) for d in days)
+    assert all(d > timezone.localdate() for d in days)
     slots = appointments.slots_for(item=item, day=days[0])
     # 09:00-12:00 and 13:30-17:00 in 30 minutes: 6 + 7 slots; one window × 2 each
     assert [s.starts_at.strftime("%H:%M") for s in slots][:2] == ["09:00", "09:30"]
