@@ -271,7 +271,13 @@ def dashboard_counts(*, now: datetime.datetime) -> dict[str, int]:
 
 # --- bad ratings --------------------------------------------------------------------------------
 
-FOLLOW_UP_WAITING = (RatingFollowUp.Status.OPEN, RatingFollowUp.Status.APPEALED)
+FOLLOW_UP_WAITING = (
+    RatingFollowUp.Status.OPEN,
+    RatingFollowUp.Status.RECTIFYING,
+    RatingFollowUp.Status.INVALID_REVIEW,
+    RatingFollowUp.Status.UNFIXABLE_REVIEW,
+    RatingFollowUp.Status.APPEALED,
+)
 
 
 def bad_ratings(*, limit: int = LIST_LIMIT) -> QuerySet[ServiceRating]:

@@ -4,14 +4,23 @@
   an item (a case) is rated once. The database's unique constraints hold that; the services
   lock the ticket or case row first and turn a second rating into a Chinese message. The same
   rating sent twice (a double tap) returns the first one.
-- The bottom two levels are "bad" (`ServiceRating.BAD_LEVELS`): they need a reason, and they open
-  a `RatingFollowUp` due in 15 working days (Sichuan's rule for checking, fixing and answering).
-- A follow-up runs OPEN → ANSWERED (a supervisor answers the applicant) → APPEALED (the applicant
-  disagrees) → CLOSED (a supervisor answers the appeal). The applicant hears each answer through
-  `hall.notifications` when a case is linked (or the ticket names a registered applicant).
+- 一事多评: a case is rated once at each point of contact (`ServiceRating.Stage`: receipt,
+  acceptance, completion), each only once the case has reached it.
+- The bottom two levels are "bad" (`ServiceRating.BAD_LEVELS`): they need a reason from the
+  standard's list (`ServiceRating.REASONS`; free text alone counts as "other"), and they open a
+  `RatingFollowUp` due in 5 working days.
+- A follow-up runs OPEN (待整改) → RECTIFYING (整改中, the measures written) → ANSWERED (整改完成,
+  after the call-back to a named applicant); or a claim that the rating is invalid (无效差评) or
+  cannot be fixed (无法整改), which another supervisor reviews (upheld: that outcome; rejected:
+  back to 整改中). One extension of 5 working days; the sweep flags a follow-up past its date
+  as overdue, and the flag stays. The applicant may appeal an outcome once (APPEALED → CLOSED).
+- The sweep (`ratings_sweep`) also invites the applicant of a case finished 3 days ago and not
+  rated at completion to rate it, by SMS, once.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -35,14 +44,33 @@ from hall.models import (
 )
 from hall.outbox.queue import applicant_notify, notification_queue, staff_notify
 
-FOLLOW_UP_WORKING_DAYS = 15  # bad ratings answered within 15 working days (Sichuan)
+FOLLOW_UP_WORKING_DAYS = 5  # bad ratings fixed and answered within 5 working days
+EXTENSION_WORKING_DAYS = 5  # once
+INVITE_AFTER_DAYS = 3
+INVITE_WINDOW_DAYS = 30
 REASON_MAX_LENGTH = 500
 TEXT_MAX_LENGTH = 2000
 LEVEL_VALUES = tuple(value for value, _label in ServiceRating.LEVELS)
 RATABLE_TICKET_STATUSES = (QueueTicket.Status.SERVING, QueueTicket.Status.DONE)
 
 
-def _clean(*, level: int, reason: str) -> tuple[int, str]:
+REASON_CODES = tuple(code for code, _label in ServiceRating.REASONS)
+ACTIVE = (RatingFollowUp.Status.OPEN, RatingFollowUp.Status.RECTIFYING)
+APPEALABLE = (
+    RatingFollowUp.Status.ANSWERED,
+    RatingFollowUp.Status.INVALID,
+    RatingFollowUp.Status.UNFIXABLE,
+)
+
+
+def _codes(*, level: int, reason: str, reason_codes) -> list[str]:
+    codes = [c for c in dict.fromkeys(reason_codes or []) if c in REASON_CODES]
+    if level in ServiceRating.BAD_LEVELS and not codes and reason:
+        codes = ["other"]
+    return codes if level in ServiceRating.BAD_LEVELS else []
+
+
+def _clean(*, level: int, reason: str, reason_codes=None) -> tuple[int, str]:
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -50,7 +78,7 @@ def _clean(*, level: int, reason: str) -> tuple[int, str]:
     if level not in LEVEL_VALUES:
         raise ValidationError({"level": [_("请选择评价等级。")]})
     reason = (reason or "").strip()
-    if level in ServiceRating.BAD_LEVELS and not reason:
+    if level in ServiceRating.BAD_LEVELS and not reason and not reason_codes:
         raise ValidationError(
             {"reason": [_("选择“不满意”或“非常不满意”时请填写理由，以便我们核实整改。")]}
         )
@@ -63,6 +91,9 @@ def _clean(*, level: int, reason: str) -> tuple[int, str]:
 
 def _create(*, existing: ServiceRating | None, duplicate: str, **fields) -> ServiceRating:
     """Insert the rating and, when bad, its follow-up. The caller holds the ticket or case lock."""
+    fields["reason_codes"] = _codes(
+        level=fields["level"], reason=fields["reason"], reason_codes=fields.get("reason_codes")
+    )
     if existing is not None:
         if existing.level == fields["level"] and existing.reason == fields["reason"]:
             return existing  # the same rating sent twice
@@ -90,12 +121,13 @@ def rating_for_visit(
     level: int,
     reason: str = "",
     channel: str = ServiceRating.Channel.KIOSK,
+    reason_codes: list[str] | None = None,
 ) -> ServiceRating:
     """Rate an on-site visit, once per ticket. The rated clerk is the ticket's clerk.
 
     Only a visit that reached a window (being served or finished) can be rated.
     """
-    level, reason = _clean(level=level, reason=reason)
+    level, reason = _clean(level=level, reason=reason, reason_codes=reason_codes)
     with transaction.atomic():
         ticket = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status not in RATABLE_TICKET_STATUSES:
@@ -109,6 +141,7 @@ def rating_for_visit(
             % {"number": ticket.number},
             level=level,
             reason=reason,
+            reason_codes=reason_codes,
             channel=channel,
             ticket=ticket,
             clerk=ticket.clerk,
@@ -123,23 +156,37 @@ def rating_for_case(
     channel: str = ServiceRating.Channel.ONLINE,
     actor: User | None = None,
     on_behalf_of: Applicant | None = None,
+    stage: str | None = None,
+    reason_codes: list[str] | None = None,
 ) -> ServiceRating:
-    """Rate a case's item, once per case. The rated clerk is the case's first-contact owner and
-    the rated department the item's lead department.
+    """Rate a case at one point of contact (`stage`), once each. The rated clerk is the case's
+    first-contact owner and the rated department the item's lead department.
 
     `actor` is who pressed the button (the applicant's login, or an agent); `on_behalf_of` names
-    the applicant when an agent rates for them. The case's log records the rating.
+    the applicant when an agent rates for them. Without `stage`, the latest point of contact the
+    case has reached. The case's log records the rating.
     """
-    level, reason = _clean(level=level, reason=reason)
+    level, reason = _clean(level=level, reason=reason, reason_codes=reason_codes)
     with transaction.atomic():
         case = Case.objects.select_for_update().select_related("item").get(pk=case.pk)
-        existing = ServiceRating.objects.filter(case=case).first()
+        stage = stage or stages_open(case)[-1]
+        if stage not in stages_open(case):
+            raise ValidationError(
+                _("办件尚未到“%(stage)s”环节，暂不能评价该环节。")
+                % {"stage": ServiceRating.Stage(stage).label}
+                if stage in ServiceRating.Stage.values
+                else _("请选择评价环节。"),
+                code="stage",
+            )
+        existing = ServiceRating.objects.filter(case=case, stage=stage).first()
         rating = _create(
             existing=existing,
-            duplicate=_("办件 %(receipt_no)s 已经评价过了，每个办件只能评价一次。")
-            % {"receipt_no": case.receipt_no},
+            duplicate=_("办件 %(receipt_no)s 的“%(stage)s”环节已经评价过了，每个环节只能评价一次。")
+            % {"receipt_no": case.receipt_no, "stage": ServiceRating.Stage(stage).label},
             level=level,
             reason=reason,
+            reason_codes=reason_codes,
+            stage=stage,
             channel=channel,
             case=case,
             clerk=case.owner,
@@ -157,9 +204,30 @@ def rating_for_case(
                     "level_label": str(rating.get_level_display()),
                     "bad": rating.is_bad,
                     "channel": channel,
+                    "stage": stage,
                 },
             )
     return rating
+
+
+FINISHED = (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+BEFORE_ACCEPTANCE = (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION)
+
+
+def stages_open(case: Case) -> list[str]:
+    """The points of contact the case has reached (收件 always; 受理 once accepted or not;
+    办结 once decided, closed or not accepted)."""
+    open_ = [ServiceRating.Stage.RECEIPT.value]
+    if case.status not in BEFORE_ACCEPTANCE:
+        open_.append(ServiceRating.Stage.ACCEPTANCE.value)
+    if case.status in FINISHED:
+        open_.append(ServiceRating.Stage.COMPLETION.value)
+    return open_
+
+
+def stages_to_rate(case: Case) -> list[str]:
+    rated = set(ServiceRating.objects.filter(case=case).values_list("stage", flat=True))
+    return [stage for stage in stages_open(case) if stage not in rated]
 
 
 def appeal_path(follow_up: RatingFollowUp) -> str | None:
@@ -222,35 +290,144 @@ def _refused(follow_up: RatingFollowUp, action: str) -> ValidationError:
     )
 
 
-def follow_up_answer(*, follow_up: RatingFollowUp, supervisor: User, answer: str) -> RatingFollowUp:
-    """Answer a bad rating after checking and fixing (核实整改答复); the applicant is told."""
-    answer = _text(answer, "answer", _("核实整改答复"))
+def follow_up_start(
+    *, follow_up: RatingFollowUp, supervisor: User, measures: str
+) -> RatingFollowUp:
+    """整改中: the check is made and the measures written."""
+    measures = _text(measures, "measures", _("整改措施"))
     with transaction.atomic():
         updated = RatingFollowUp.objects.filter(
             pk=follow_up.pk, status=RatingFollowUp.Status.OPEN
         ).update(
+            status=RatingFollowUp.Status.RECTIFYING,
+            measures=measures,
+            started_by=supervisor,
+            started_at=timezone.now(),
+        )
+        fresh = _load(follow_up.pk)
+        if not updated and fresh.measures != measures:
+            raise _refused(fresh, _("开始整改"))
+    return fresh
+
+
+def follow_up_extend(*, follow_up: RatingFollowUp, supervisor: User, reason: str) -> RatingFollowUp:
+    """One extension of the deadline by 5 working days, with its reason."""
+    reason = _text(reason, "extension_reason", _("延期理由"))[:300]
+    with transaction.atomic():
+        locked = RatingFollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.extended:
+            if locked.extension_reason == reason:
+                return _load(locked.pk)
+            raise ValidationError(_("整改期限只能延期一次。"), code="extended")
+        if locked.status not in ACTIVE:
+            raise _refused(locked, _("延期"))
+        locked.due_date = working_calendar().add_working_days(
+            locked.due_date, EXTENSION_WORKING_DAYS
+        )
+        locked.extended = True
+        locked.extension_reason = reason
+        locked.save(update_fields=["due_date", "extended", "extension_reason"])
+    return _load(follow_up.pk)
+
+
+def follow_up_claim(
+    *, follow_up: RatingFollowUp, supervisor: User, kind: str, reason: str
+) -> RatingFollowUp:
+    """Ask that the rating be found invalid (mistaken or malicious: 无效差评) or unfixable
+    (无法整改, e.g. the law requires what was complained of); another supervisor reviews it."""
+    target = {
+        "invalid": RatingFollowUp.Status.INVALID_REVIEW,
+        "unfixable": RatingFollowUp.Status.UNFIXABLE_REVIEW,
+    }.get(kind)
+    if target is None:
+        raise ValidationError({"kind": [_("请选择申请类型。")]})
+    reason = _text(reason, "claim", _("理由"))
+    with transaction.atomic():
+        updated = RatingFollowUp.objects.filter(pk=follow_up.pk, status__in=ACTIVE).update(
+            status=target, claim=reason, claimed_by=supervisor
+        )
+        fresh = _load(follow_up.pk)
+        if not updated and not (fresh.status == target and fresh.claim == reason):
+            raise _refused(fresh, _("申请审核"))
+    return fresh
+
+
+def follow_up_review(
+    *, follow_up: RatingFollowUp, supervisor: User, uphold: bool, note: str
+) -> RatingFollowUp:
+    """Review a claim: upheld, the follow-up ends as 无效差评 or 无法整改 and the applicant is
+    told (and may appeal); rejected, it goes back to 整改中. Not by the one who claimed it."""
+    note = _text(note, "review_note", _("审核意见"))
+    outcome = {
+        RatingFollowUp.Status.INVALID_REVIEW: RatingFollowUp.Status.INVALID,
+        RatingFollowUp.Status.UNFIXABLE_REVIEW: RatingFollowUp.Status.UNFIXABLE,
+    }
+    with transaction.atomic():
+        locked = RatingFollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.status not in outcome:
+            if locked.reviewed_by_id == supervisor.pk and locked.review_note == note:
+                return _load(locked.pk)
+            raise _refused(locked, _("审核"))
+        if locked.claimed_by_id == supervisor.pk:
+            raise ValidationError(_("申请人以外的另一位监察人员审核。"), code="four_eyes")
+        locked.status = outcome[locked.status] if uphold else RatingFollowUp.Status.RECTIFYING
+        locked.reviewed_by = supervisor
+        locked.review_note = note
+        fields = ["status", "reviewed_by", "review_note"]
+        if uphold:
+            locked.answer = note
+            locked.answered_by = supervisor
+            locked.answered_at = timezone.now()
+            fields += ["answer", "answered_by", "answered_at"]
+        locked.save(update_fields=fields)
+        fresh = _load(locked.pk)
+        if uphold:
+            _tell_outcome(fresh, note)
+    return fresh
+
+
+def _tell_outcome(fresh: RatingFollowUp, text: str) -> None:
+    path = appeal_path(fresh)
+    body = _("您对本次服务的评价已处理（%(outcome)s）：%(answer)s") % {
+        "outcome": fresh.get_status_display(),
+        "answer": text,
+    }
+    if path:
+        body += _("如对处理结果不满意，可在此申诉：%(url)s") % {
+            "url": f"{settings.HALL_PUBLIC_URL}{path}"
+        }
+    _tell_applicant(
+        fresh, key=f"rating-follow-up:{fresh.pk}:answer", subject=_("服务评价答复"), body=body
+    )
+
+
+def follow_up_answer(
+    *, follow_up: RatingFollowUp, supervisor: User, answer: str, callback: str = ""
+) -> RatingFollowUp:
+    """整改完成: answer the applicant after fixing (核实整改答复). A rating that names the
+    applicant needs the call-back (回访) recorded first; the applicant is told."""
+    answer = _text(answer, "answer", _("核实整改答复"))
+    callback = (callback or "").strip()
+    with transaction.atomic():
+        current = _load(follow_up.pk)
+        if current.status in ACTIVE and rated_applicant(current) is not None and not callback:
+            raise ValidationError(
+                {"callback": [_("请先回访申请人并填写回访情况。")]}, code="callback"
+            )
+        updated = RatingFollowUp.objects.filter(pk=follow_up.pk, status__in=ACTIVE).update(
             status=RatingFollowUp.Status.ANSWERED,
             answer=answer,
             answered_by=supervisor,
             answered_at=timezone.now(),
+            callback_note=callback[:TEXT_MAX_LENGTH],
+            callback_at=timezone.now() if callback else None,
         )
         fresh = _load(follow_up.pk)
         if not updated:
             if fresh.answer == answer:
                 return fresh
             raise _refused(fresh, _("答复"))
-        path = appeal_path(fresh)
-        body = _("您对本次服务的评价已核实处理，答复如下：%(answer)s") % {"answer": answer}
-        if path:
-            body += _("如对答复不满意，可在此申诉：%(url)s") % {
-                "url": f"{settings.HALL_PUBLIC_URL}{path}"
-            }
-        _tell_applicant(
-            fresh,
-            key=f"rating-follow-up:{fresh.pk}:answer",
-            subject=_("服务评价答复"),
-            body=body,
-        )
+        _tell_outcome(fresh, answer)
     return fresh
 
 
@@ -258,9 +435,9 @@ def follow_up_appeal(*, follow_up: RatingFollowUp, appeal: str) -> RatingFollowU
     """The applicant disagrees with the answer (申诉); once."""
     appeal = _text(appeal, "appeal", _("申诉内容"))
     with transaction.atomic():
-        updated = RatingFollowUp.objects.filter(
-            pk=follow_up.pk, status=RatingFollowUp.Status.ANSWERED
-        ).update(status=RatingFollowUp.Status.APPEALED, appeal=appeal, appealed_at=timezone.now())
+        updated = RatingFollowUp.objects.filter(pk=follow_up.pk, status__in=APPEALABLE).update(
+            status=RatingFollowUp.Status.APPEALED, appeal=appeal, appealed_at=timezone.now()
+        )
         fresh = _load(follow_up.pk)
         if not updated:
             if fresh.appeal == appeal:
@@ -304,6 +481,59 @@ def follow_up_appeal_answer(
     return fresh
 
 
+WAITING_FOR_SUPERVISION = [
+    RatingFollowUp.Status.OPEN,
+    RatingFollowUp.Status.RECTIFYING,
+    RatingFollowUp.Status.INVALID_REVIEW,
+    RatingFollowUp.Status.UNFIXABLE_REVIEW,
+    RatingFollowUp.Status.APPEALED,
+]
+
+
+def ratings_sweep(*, now=None) -> dict[str, int]:
+    """The periodic sweep: flag follow-ups past their deadline, and invite the applicants of
+    cases finished `INVITE_AFTER_DAYS` ago and not rated at completion (once, by SMS)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    flagged = RatingFollowUp.objects.filter(
+        status__in=[*ACTIVE, RatingFollowUp.Status.INVALID_REVIEW,
+                    RatingFollowUp.Status.UNFIXABLE_REVIEW],
+        due_date__lt=today,
+        overdue=False,
+    ).update(overdue=True)  # fmt: skip
+    due = (
+        Case.objects.filter(
+            status=Case.Status.CLOSED,
+            closed_at__lte=now - datetime.timedelta(days=INVITE_AFTER_DAYS),
+            closed_at__gte=now - datetime.timedelta(days=INVITE_WINDOW_DAYS),
+        )
+        .exclude(ratings__stage=ServiceRating.Stage.COMPLETION)
+        .select_related("item", "applicant")
+    )
+    invited = 0
+    for case in due.iterator(chunk_size=500):
+        link = reverse("portal:case", args=[case.receipt_no])
+        sent = notification_queue(
+            dedupe_key=f"case:{case.pk}:rating-invite",
+            channel=Notification.Channel.SMS,
+            kind="rating_invite",
+            subject=_("邀请评价"),
+            body=_(
+                "您办理的“%(item)s”（收件编号 %(receipt_no)s）已办结，欢迎登录网上办事大厅对本次"
+                "服务作出评价：%(url)s"
+            )
+            % {
+                "item": case.item.name,
+                "receipt_no": case.receipt_no,
+                "url": f"{settings.HALL_PUBLIC_URL}{link}",
+            },
+            case=case,
+            address=case.applicant.phone,
+        )
+        invited += sent is not None
+    return {"overdue": flagged, "invited": invited}
+
+
 def follow_ups_for_supervision(*, status: str | None = None) -> QuerySet[RatingFollowUp]:
     """Follow-ups for supervisors: those waiting for them (open, appealed) first, by due date."""
     rows = RatingFollowUp.objects.select_related(
@@ -318,9 +548,7 @@ def follow_ups_for_supervision(*, status: str | None = None) -> QuerySet[RatingF
     if status:
         rows = rows.filter(status=status)
     waiting_for_us = models.Case(
-        models.When(
-            status__in=[RatingFollowUp.Status.OPEN, RatingFollowUp.Status.APPEALED], then=0
-        ),
+        models.When(status__in=WAITING_FOR_SUPERVISION, then=0),
         default=models.Value(1),
         output_field=models.IntegerField(),
     )

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.follow_up_list, name="list"),
     path("<int:pk>/", views.follow_up_detail, name="detail"),
     path("appeal/<str:token>/", views.appeal, name="appeal"),
+    path("statistics/", views.statistics, name="statistics"),
 ]

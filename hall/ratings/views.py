@@ -24,18 +24,64 @@ from django_ratelimit.decorators import ratelimit
 from hall.accounts.sms_codes import sms_code_send, sms_code_verify
 from hall.common.forms import form_add_service_errors
 from hall.common.permissions import supervision_required
-from hall.models import RatingFollowUp, SmsCode
+from hall.models import RatingFollowUp, ServiceRating, SmsCode
 from hall.platform.messaging import masked_phone
+from hall.platform.replica import reads_from_replica
+from hall.ratings import selectors
 from hall.ratings import services as ratings
 
 
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        label=gettext_lazy("核实整改答复"),
+def _text_field(label, help_text=""):
+    return forms.CharField(
+        label=label,
         max_length=ratings.TEXT_MAX_LENGTH,
         widget=forms.Textarea,
-        help_text=gettext_lazy("写明核实情况、整改措施；答复将通知申请人。"),
+        help_text=help_text,
     )
+
+
+class StartForm(forms.Form):
+    measures = _text_field(
+        gettext_lazy("整改措施"), gettext_lazy("写明核实的情况和要采取的整改措施。")
+    )
+
+
+class AnswerForm(forms.Form):
+    callback = forms.CharField(
+        label=gettext_lazy("回访情况"),
+        required=False,
+        max_length=ratings.TEXT_MAX_LENGTH,
+        widget=forms.Textarea,
+        help_text=gettext_lazy("实名差评须先回访申请人：回访时间、方式和申请人的意见。"),
+    )
+    answer = _text_field(
+        gettext_lazy("核实整改答复"), gettext_lazy("写明核实情况、整改结果；答复将通知申请人。")
+    )
+
+
+class ExtendForm(forms.Form):
+    extension_reason = forms.CharField(label=gettext_lazy("延期理由"), max_length=300)
+
+
+class ClaimForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("申请类型"),
+        choices=[("invalid", gettext_lazy("无效差评")), ("unfixable", gettext_lazy("无法整改"))],
+        widget=forms.RadioSelect,
+    )
+    claim = _text_field(
+        gettext_lazy("理由"), gettext_lazy("由另一位监察人员审核；审核通过后通知申请人。")
+    )
+
+
+class ReviewForm(forms.Form):
+    uphold = forms.TypedChoiceField(
+        label=gettext_lazy("审核结果"),
+        choices=[("1", gettext_lazy("同意")), ("0", gettext_lazy("不同意，继续整改"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    review_note = _text_field(gettext_lazy("审核意见"))
 
 
 class AppealAnswerForm(forms.Form):
@@ -43,7 +89,7 @@ class AppealAnswerForm(forms.Form):
         label=gettext_lazy("申诉答复"),
         max_length=ratings.TEXT_MAX_LENGTH,
         widget=forms.Textarea,
-        help_text=gettext_lazy("答复后本次差评回访办结，答复将通知申请人。"),
+        help_text=gettext_lazy("答复后本次差评整改办结，答复将通知申请人。"),
     )
 
 
@@ -80,6 +126,42 @@ def follow_up_list(request):
     )
 
 
+ACTIONS = {
+    # action: (form, service, the states it is offered in, keyword arguments from the form)
+    "start": (StartForm, ratings.follow_up_start, ("open",), lambda d: {"measures": d["measures"]}),
+    "answer": (
+        AnswerForm,
+        ratings.follow_up_answer,
+        ("open", "rectifying"),
+        lambda d: {"answer": d["answer"], "callback": d["callback"]},
+    ),
+    "extend": (
+        ExtendForm,
+        ratings.follow_up_extend,
+        ("open", "rectifying"),
+        lambda d: {"reason": d["extension_reason"]},
+    ),
+    "claim": (
+        ClaimForm,
+        ratings.follow_up_claim,
+        ("open", "rectifying"),
+        lambda d: {"kind": d["kind"], "reason": d["claim"]},
+    ),
+    "review": (
+        ReviewForm,
+        ratings.follow_up_review,
+        ("invalid_review", "unfixable_review"),
+        lambda d: {"uphold": d["uphold"], "note": d["review_note"]},
+    ),
+    "appeal_answer": (
+        AppealAnswerForm,
+        ratings.follow_up_appeal_answer,
+        ("appealed",),
+        lambda d: {"answer": d["appeal_answer"]},
+    ),
+}
+
+
 @never_cache
 @supervision_required
 @require_http_methods(["GET", "POST"])
@@ -87,36 +169,44 @@ def follow_up_detail(request, pk: int):
     follow_up = ratings.follow_up_for_supervision(pk=pk)
     if follow_up is None:
         raise Http404
-    answer_form, appeal_answer_form = AnswerForm(), AppealAnswerForm()
+    forms_ = {
+        name: form_class(prefix=name)
+        for name, (form_class, _call, states, _args) in ACTIONS.items()
+        if follow_up.status in states
+    }
+    failed = False
     if request.method == "POST":
-        if follow_up.status == RatingFollowUp.Status.OPEN:
-            answer_form = AnswerForm(request.POST)
-            form, call = answer_form, ratings.follow_up_answer
-            field = "answer"
-        else:
-            appeal_answer_form = AppealAnswerForm(request.POST)
-            form, call = appeal_answer_form, ratings.follow_up_appeal_answer
-            field = "appeal_answer"
+        action = request.POST.get("action", "")
+        if action not in forms_:
+            messages.error(
+                request,
+                _("该差评整改当前为“%(status)s”，不能进行此操作。")
+                % {"status": follow_up.get_status_display()},
+            )
+            return redirect("ratings:detail", pk=follow_up.pk)
+        form_class, call, _states, arguments = ACTIONS[action]
+        form = forms_[action] = form_class(request.POST, prefix=action)
         if form.is_valid():
             try:
-                call(follow_up=follow_up, supervisor=request.user, answer=form.cleaned_data[field])
+                call(follow_up=follow_up, supervisor=request.user, **arguments(form.cleaned_data))
             except ValidationError as error:
                 form_add_service_errors(form, error)
             else:
-                messages.success(request, _("已答复，并已通知申请人。"))
+                messages.success(request, _("已保存。"))
                 return redirect("ratings:detail", pk=follow_up.pk)
+        failed = True
     return render(
         request,
         "hall/ratings/detail.html",
         {
             "follow_up": follow_up,
             "rating": follow_up.rating,
-            "answer_form": answer_form,
-            "appeal_answer_form": appeal_answer_form,
+            "forms": forms_,
             "appeal_path": ratings.appeal_path(follow_up),
+            "named": ratings.rated_applicant(follow_up) is not None,
             "today": timezone.localdate(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=400 if failed else 200,
     )
 
 
@@ -183,4 +273,15 @@ def appeal(request, token: str):
             "phone": masked_phone(applicant.phone) if applicant and applicant.phone else "",
         },
         status=400 if form.errors else 200,
+    )
+
+
+@reads_from_replica
+@require_http_methods(["GET"])
+def statistics(request):
+    """好差评 statistics for everyone (公开): per department, item, window and clerk."""
+    return render(
+        request,
+        "hall/ratings/statistics.html",
+        {"stats": selectors.ratings_statistics(), "levels": ServiceRating.LEVELS},
     )

@@ -144,8 +144,20 @@ class AgencyForm(forms.Form):
 
 
 class RatingForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=gettext_lazy("评价环节"),
+        choices=ServiceRating.Stage.choices,
+        required=False,
+        help_text=gettext_lazy("收件、受理、办结各可评价一次。"),
+    )
     level = forms.TypedChoiceField(
         label=gettext_lazy("评价"), coerce=int, choices=[("", gettext_lazy("请选择"))]
+    )
+    reason_codes = forms.MultipleChoiceField(
+        label=gettext_lazy("差评原因（“不满意”时至少选一项）"),
+        choices=ServiceRating.REASONS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(
         label=gettext_lazy("评价理由（“不满意”时请填写）"),
@@ -154,9 +166,14 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stages=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = [("", _("请选择")), *ServiceRating.LEVELS]
+        if stages is not None:
+            labels = dict(ServiceRating.Stage.choices)
+            self.fields["stage"].choices = [(s, labels[s]) for s in stages]
+            if stages:
+                self.fields["stage"].initial = stages[-1]
 
 
 class DeliveryChoiceForm(forms.Form):

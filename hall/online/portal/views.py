@@ -46,7 +46,7 @@ from hall.online.portal.access import (
 from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
 from hall.platform.messaging import masked_phone
-from hall.ratings.services import rating_for_case
+from hall.ratings.services import rating_for_case, stages_to_rate
 
 
 @never_cache
@@ -271,7 +271,7 @@ def _case_page(
     **extra,
 ):
     timeline = lookup.case_timeline(case=case)
-    finished = case.status in (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+    to_rate = stages_to_rate(case)
     licence = licence_of_case(case)
     context = {
         "case": case,
@@ -293,9 +293,9 @@ def _case_page(
         and not case.agent_id
         and not case.agency_requests.filter(status__in=["requested", "assigned"]).exists(),
         "agency_form": extra.pop("agency_form", None) or AgencyForm(),
-        "can_rate": finished and not case.ratings.exists(),
-        "rating": case.ratings.first(),
-        "rating_form": extra.pop("rating_form", None) or RatingForm(),
+        "can_rate": bool(to_rate),
+        "ratings": list(case.ratings.select_related("follow_up").order_by("created_at")),
+        "rating_form": extra.pop("rating_form", None) or RatingForm(stages=to_rate),
         "max_mb": _max_mb(),
         "decision": CaseDecision.objects.filter(case=case).first(),
         "delivery_form": extra.pop("delivery_form", None)
@@ -450,6 +450,8 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
             case=case,
             level=form.cleaned_data["level"],
             reason=form.cleaned_data["reason"],
+            reason_codes=form.cleaned_data["reason_codes"],
+            stage=form.cleaned_data["stage"] or None,
             channel=ServiceRating.Channel.ONLINE,
             actor=request.user,
         )

@@ -48,13 +48,8 @@ def _ticket_redirect(request, ticket: QueueTicket, query: str = ""):
     return redirect(f"{url}{query}")
 
 
-COMMON_REASONS = [
-    ("wait", _("等候时间过长")),
-    ("attitude", _("服务态度不好")),
-    ("guide", _("办事指南说明不清楚")),
-    ("materials", _("材料要求反复或前后不一致")),
-    ("slow", _("办理速度慢")),
-]
+# The standard's reasons of a bad rating (ServiceRating.REASONS), as large checkboxes.
+COMMON_REASONS = ServiceRating.REASONS
 
 
 def _kiosk(request, template: str, context: dict | None = None, status: int = 200):
@@ -296,6 +291,7 @@ def rate(request):
                     ticket=ticket,
                     level=form.cleaned_data["level"],
                     reason=form.combined_reason(),
+                    reason_codes=form.cleaned_data.get("reasons", []),
                     channel=ServiceRating.Channel.KIOSK,
                 )
             except ValidationError as error:

@@ -203,7 +203,7 @@ def test_bad_ratings_with_follow_ups_and_overdue_highlighted(supervisor_client, 
     assert "来回跑了三趟" in section and "等太久" in section
     assert section.index("来回跑了三趟") < section.index("等太久")  # waiting first
     assert section.count("已逾期") == 1  # an answered follow-up is not overdue
-    assert "待核实整改" in section and "已答复" in section
+    assert "待整改" in section and "整改完成" in section
     assert "非常满意" not in section
     assert "差评待处理（1 件逾期）" in html
 

@@ -3,6 +3,7 @@ the appeal and its answer, and the supervisor's and applicant's pages."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import uuid
@@ -105,7 +106,9 @@ def test_a_case_is_rated_once_and_the_log_records_it(case, clerk):
     assert event.details["level"] == 4 and event.details["bad"] is False
     with pytest.raises(ValidationError) as caught:
         ratings.rating_for_case(case=case, level=2, reason="慢")
-    assert caught.value.messages == [f"办件 {case.receipt_no} 已经评价过了，每个办件只能评价一次。"]
+    assert caught.value.messages == [
+        f"办件 {case.receipt_no} 的“收件”环节已经评价过了，每个环节只能评价一次。"
+    ]
     assert CaseEvent.objects.filter(case=case, action="rated").count() == 1
 
 
@@ -129,7 +132,7 @@ def test_two_ratings_of_one_visit_at_once_give_one_rating_and_one_clear_refusal(
 # --- bad ratings and their follow-up --------------------------------------------------------
 
 
-def test_a_bad_rating_needs_a_reason_and_opens_a_follow_up_due_in_15_working_days(clerk):
+def test_a_bad_rating_needs_a_reason_and_opens_a_follow_up_due_in_5_working_days(clerk):
     ticket = served_ticket(clerk)
     with pytest.raises(ValidationError) as caught:
         ratings.rating_for_visit(ticket=ticket, level=2, reason="  ")
@@ -139,7 +142,7 @@ def test_a_bad_rating_needs_a_reason_and_opens_a_follow_up_due_in_15_working_day
     rating = ratings.rating_for_visit(ticket=ticket, level=2, reason="等候时间过长")
     follow_up = rating.follow_up
     assert follow_up.status == RatingFollowUp.Status.OPEN
-    assert follow_up.due_date == working_calendar().add_working_days(timezone.localdate(), 15)
+    assert follow_up.due_date == working_calendar().add_working_days(timezone.localdate(), 5)
     assert follow_up.due_date > timezone.localdate()
 
 
@@ -149,7 +152,10 @@ def test_the_follow_up_answers_the_applicant_who_may_appeal_once(case, superviso
 
     # When a supervisor answers, the applicant is told by SMS, email and the answer has the link
     answered = ratings.follow_up_answer(
-        follow_up=follow_up, supervisor=supervisor, answer="已核实，已对窗口人员进行培训。"
+        follow_up=follow_up,
+        supervisor=supervisor,
+        answer="已核实，已对窗口人员进行培训。",
+        callback="已电话回访。",
     )
     assert answered.status == RatingFollowUp.Status.ANSWERED
     assert answered.answered_by == supervisor and answered.answered_at is not None
@@ -164,10 +170,15 @@ def test_the_follow_up_answers_the_applicant_who_may_appeal_once(case, superviso
     ).exists()
     # a repeat of the same answer is harmless; another answer is refused
     ratings.follow_up_answer(
-        follow_up=follow_up, supervisor=supervisor, answer="已核实，已对窗口人员进行培训。"
+        follow_up=follow_up,
+        supervisor=supervisor,
+        answer="已核实，已对窗口人员进行培训。",
+        callback="已电话回访。",
     )
     with pytest.raises(ValidationError):
-        ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="另一个答复")
+        ratings.follow_up_answer(
+            follow_up=follow_up, supervisor=supervisor, answer="另一个答复", callback="回访"
+        )
 
     # Then the applicant appeals, once
     appealed = ratings.follow_up_appeal(follow_up=follow_up, appeal="问题没有解决。")
@@ -197,7 +208,7 @@ def test_an_appeal_before_the_answer_and_an_empty_answer_are_refused(case, super
     follow_up = ratings.rating_for_case(case=case, level=2, reason="慢").follow_up
     with pytest.raises(ValidationError) as caught:
         ratings.follow_up_appeal(follow_up=follow_up, appeal="不满意")
-    assert "待核实整改" in caught.value.messages[0]
+    assert "待整改" in caught.value.messages[0]
     with pytest.raises(ValidationError) as caught:
         ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer=" ")
     assert "answer" in caught.value.message_dict
@@ -217,13 +228,18 @@ def test_supervisors_see_and_answer_follow_ups(client, clerk, supervisor, case):
     assert page.status_code == 200
     html = page.content.decode()
     assert case.receipt_no in html and "排队号 A001" in html
-    assert "态度差" in html and "待核实整改" in html
+    assert "态度差" in html and "待整改" in html
 
     detail = reverse("ratings:detail", args=[case_rating.follow_up.pk])
-    empty = client.post(detail, {"answer": ""})
+    empty = client.post(detail, {"action": "answer", "answer-answer": ""})
     assert empty.status_code == 400
     assert 'aria-invalid="true"' in empty.content.decode()
-    response = client.post(detail, {"answer": "已核实整改。"})
+    no_callback = client.post(detail, {"action": "answer", "answer-answer": "已核实整改。"})
+    assert no_callback.status_code == 400 and "请先回访申请人" in no_callback.content.decode()
+    response = client.post(
+        detail,
+        {"action": "answer", "answer-answer": "已核实整改。", "answer-callback": "电话回访。"},
+    )
     assert response.status_code == 302
     case_rating.follow_up.refresh_from_db()
     assert case_rating.follow_up.status == RatingFollowUp.Status.ANSWERED
@@ -233,7 +249,9 @@ def test_supervisors_see_and_answer_follow_ups(client, clerk, supervisor, case):
 def test_the_appeal_page_is_found_only_by_its_random_link(client, case, supervisor):
     """The attack as made: ids and receipt numbers tried from many addresses find nothing."""
     follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
-    ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
+    ratings.follow_up_answer(
+        follow_up=follow_up, supervisor=supervisor, answer="已核实整改。", callback="已电话回访。"
+    )
     guesses = [
         f"/ratings/appeal/{follow_up.pk}/{case.receipt_no}/",
         f"/ratings/appeal/{follow_up.pk}/",
@@ -257,7 +275,9 @@ def test_an_appeal_needs_the_applicants_sms_code(client, case, supervisor, setti
     settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
     settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
     follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
-    ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
+    ratings.follow_up_answer(
+        follow_up=follow_up, supervisor=supervisor, answer="已核实整改。", callback="已电话回访。"
+    )
     url = reverse("ratings:appeal", args=[follow_up.link_token])
     # whoever holds the link but not the phone cannot appeal in the applicant's name
     refused = client.post(url, {"action": "appeal", "appeal": "没有解决。", "code": "123456"})
@@ -283,9 +303,123 @@ def test_the_applicant_signed_in_to_the_portal_appeals_without_a_code(client, ca
     case.applicant.user = user
     case.applicant.save(update_fields=["user"])
     follow_up = ratings.rating_for_case(case=case, level=1, reason="态度差").follow_up
-    ratings.follow_up_answer(follow_up=follow_up, supervisor=supervisor, answer="已核实整改。")
+    ratings.follow_up_answer(
+        follow_up=follow_up, supervisor=supervisor, answer="已核实整改。", callback="已电话回访。"
+    )
     client.force_login(user)
     url = reverse("ratings:appeal", args=[follow_up.link_token])
     assert client.post(url, {"action": "appeal", "appeal": "没有解决。"}).status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.status == RatingFollowUp.Status.APPEALED
+
+
+# --- 一事多评, rectification states, the sweep, the statistics --------------------------------
+
+
+def test_a_case_is_rated_at_each_point_of_contact_once(case, clerk):
+    assert ratings.stages_open(case) == ["receipt"]
+    ratings.rating_for_case(case=case, level=5, stage="receipt")
+    with pytest.raises(ValidationError, match="尚未到“受理”环节"):
+        ratings.rating_for_case(case=case, level=5, stage="acceptance")
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    case.refresh_from_db()
+    assert ratings.stages_to_rate(case) == ["acceptance", "completion"]
+    ratings.rating_for_case(case=case, level=4, stage="acceptance")
+    bad = ratings.rating_for_case(
+        case=case, level=2, stage="completion", reason_codes=["slow", "bogus"]
+    )
+    assert bad.reason_codes == ["slow"] and bad.reason_labels() == ["办理速度慢"]
+    with pytest.raises(ValidationError, match="每个环节只能评价一次"):
+        ratings.rating_for_case(case=case, level=3, stage="completion")
+    assert ratings.stages_to_rate(case) == []
+
+
+def test_ratings_cannot_be_edited_or_deleted(case):
+    rating = ratings.rating_for_case(case=case, level=5)
+    rating.level = 1
+    with pytest.raises(PermissionError):
+        rating.save()
+    with pytest.raises(PermissionError):
+        rating.delete()
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_change_a_rating(case):
+    from django.db import DatabaseError, transaction
+
+    rating = ratings.rating_for_case(case=case, level=5)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ServiceRating.objects.filter(pk=rating.pk).update(level=1)
+    assert ServiceRating.objects.get(pk=rating.pk).level == 5
+
+
+def test_rectification_runs_through_its_states_with_one_extension(case, supervisor, make_user):
+    other = make_user("sup-wu", "supervisor", first_name="监察", last_name="吴")
+    follow_up = ratings.rating_for_case(case=case, level=1, reason_codes=["attitude"]).follow_up
+    assert follow_up.status == "open" and follow_up.rating.reason_codes == ["attitude"]
+    started = ratings.follow_up_start(follow_up=follow_up, supervisor=supervisor, measures="约谈")
+    assert started.status == RatingFollowUp.Status.RECTIFYING
+    due = started.due_date
+    extended = ratings.follow_up_extend(follow_up=follow_up, supervisor=supervisor, reason="需调查")
+    assert extended.due_date == working_calendar().add_working_days(due, 5) and extended.extended
+    with pytest.raises(ValidationError, match="只能延期一次"):
+        ratings.follow_up_extend(follow_up=follow_up, supervisor=supervisor, reason="再延")
+    # a claim of 无效差评 is reviewed by another supervisor; rejected, back to 整改中
+    ratings.follow_up_claim(
+        follow_up=follow_up, supervisor=supervisor, kind="invalid", reason="恶意差评"
+    )
+    with pytest.raises(ValidationError, match="另一位监察人员"):
+        ratings.follow_up_review(follow_up=follow_up, supervisor=supervisor, uphold=True, note="x")
+    back = ratings.follow_up_review(
+        follow_up=follow_up, supervisor=other, uphold=False, note="证据不足"
+    )
+    assert back.status == RatingFollowUp.Status.RECTIFYING
+    # 无法整改, upheld: the applicant is told and may appeal
+    ratings.follow_up_claim(
+        follow_up=follow_up, supervisor=supervisor, kind="unfixable", reason="法定要求"
+    )
+    done = ratings.follow_up_review(
+        follow_up=follow_up, supervisor=other, uphold=True, note="依法须提交该材料"
+    )
+    assert done.status == RatingFollowUp.Status.UNFIXABLE
+    assert Notification.objects.filter(
+        dedupe_key=f"rating-follow-up:{follow_up.pk}:answer:sms"
+    ).exists()
+    appealed = ratings.follow_up_appeal(follow_up=follow_up, appeal="不认可")
+    assert appealed.status == RatingFollowUp.Status.APPEALED
+
+
+def test_the_sweep_flags_overdue_follow_ups_and_invites_unrated_cases(case, clerk):
+    follow_up = ratings.rating_for_case(case=case, level=2, reason="慢").follow_up
+    later = timezone.now() + datetime.timedelta(days=20)
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.CLOSED, closed_at=timezone.now() - datetime.timedelta(days=4)
+    )
+    first = ratings.ratings_sweep(now=later - datetime.timedelta(days=16))
+    assert first == {"overdue": 0, "invited": 1}
+    invite = Notification.objects.get(kind="rating_invite")
+    assert case.receipt_no in invite.body and invite.recipient_address == case.applicant.phone
+    assert ratings.ratings_sweep(now=later) == {"overdue": 1, "invited": 0}
+    follow_up.refresh_from_db()
+    assert follow_up.overdue
+    # rated at completion: no invitation for another case like it
+    assert Notification.objects.filter(kind="rating_invite").count() == 1
+
+
+def test_the_public_statistics_count_per_department_and_leave_out_invalid_ones(
+    client, case, clerk, supervisor, make_user
+):
+    other = make_user("sup-wu", "supervisor")
+    ratings.rating_for_case(case=case, level=5, stage="receipt")
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.CLOSED)
+    bad = ratings.rating_for_case(case=case, level=1, stage="completion", reason="x")
+    ratings.follow_up_claim(
+        follow_up=bad.follow_up, supervisor=supervisor, kind="invalid", reason="误评"
+    )
+    page = client.get(reverse("ratings:statistics"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert case.item.lead_department.name in html and "共 2 条评价" in html
+    ratings.follow_up_review(follow_up=bad.follow_up, supervisor=other, uphold=True, note="误评")
+    html = client.get(reverse("ratings:statistics")).content.decode()
+    assert "共 1 条评价，差评 0 条" in html and "100.0%" in html
