@@ -101,6 +101,7 @@ class MaterialRequirementInline(admin.TabularInline):
     fields = [
         "order",
         "name",
+        "name_en",
         "form",
         "copies",
         "applicant_type",
@@ -212,6 +213,10 @@ class ServiceItemAdmin(admin.ModelAdmin):
             },
         ),
         (_("设定依据与受理条件"), {"fields": ["legal_basis", "conditions"]}),
+        (
+            _("英文（英文界面显示；未填时显示中文并注明）"),
+            {"classes": ["collapse"], "fields": ["name_en", "conditions_en", "fee_en"]},
+        ),
         (
             _("时限与办理方式"),
             {

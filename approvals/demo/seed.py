@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from approvals.catalogue.rules import item_conditions
+from approvals.demo import catalogue_en
 from approvals.demo.catalogue import (
     BUNDLES,
     DEMO_OFFICER_DEPARTMENT,
@@ -73,6 +74,9 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
             version=1,
             defaults={
                 "name": spec.name,
+                "name_en": catalogue_en.ITEMS.get(spec.name, ""),
+                "conditions_en": catalogue_en.CONDITIONS.get(spec.name, ""),
+                "fee_en": catalogue_en.FEES.get(spec.fee, ""),
                 "handling_type": spec.handling_type,
                 "applicant_type": spec.applicant_type,
                 "queue_category": spec.queue_category,
@@ -116,6 +120,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                 item=item,
                 name=material.name,
                 defaults={
+                    "name_en": catalogue_en.MATERIALS.get(material.name, ""),
                     "form": material.form,
                     "copies": material.copies,
                     "applicant_type": material.applicant_type,

@@ -24,7 +24,7 @@ from approvals.desk.forms import (
     WrittenOpinionForm,
 )
 from approvals.models import CaseStep, ServiceItem, StepSuspension
-from approvals.reviews import extensions, steps
+from approvals.reviews import decisions, extensions, steps
 from approvals.reviews import suspensions as reviews_suspensions
 from approvals.reviews.selectors import case_opinions
 from hall.common.permissions import officer_desk_required
@@ -183,6 +183,7 @@ def _step_page(
             "forms": forms,
             "bound": bound,
             "can_decide": shown["decide"],
+            "single_decision": shown["decide"] and decisions.single_decision_applies(step),
             "can_correct": shown["correction"],
             "correction_asked": correction_asked,
             "can_start_special": shown["special"],
@@ -207,6 +208,17 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
 
     def run(form, cleaned):
         approve = cleaned["decision"] == "approve"
+        if request.POST.get("at_once") == "1":
+            notice = decisions.case_decide_at_once(
+                step=step, officer=request.user, grant=approve, reasons=cleaned["opinion"]
+            )
+            messages.success(
+                request,
+                _("已作出%(kind)s，文号 %(number)s：%(receipt)s。")
+                % {"kind": notice.get_kind_display(), "number": notice.number, **_receipt(step)},
+            )
+            form.success_url = "desk:home"
+            return
         steps.step_decide(
             step=step, officer=request.user, approve=approve, opinion=cleaned["opinion"]
         )

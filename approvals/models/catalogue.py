@@ -66,6 +66,9 @@ class ServiceItem(models.Model):
     code = models.CharField(_("事项编码"), max_length=20, validators=[ITEM_CODE_VALIDATOR])
     version = models.PositiveSmallIntegerField(_("版本"), default=1)
     name = models.CharField(_("事项名称"), max_length=200)
+    # English of the catalogue's texts, shown when the interface is English (empty: the Chinese,
+    # marked as such; hall.templatetags.hall_tags.localized).
+    name_en = models.CharField(_("事项名称（英文）"), max_length=300, blank=True)
     handling_type = models.CharField(_("办件类型"), max_length=20, choices=HandlingType.choices)
     applicant_type = models.CharField(
         _("申请人类型"), max_length=10, choices=ApplicantType.choices, default=ApplicantType.ANY
@@ -75,7 +78,9 @@ class ServiceItem(models.Model):
     )
     legal_basis = models.TextField(_("设定依据"))
     conditions = models.TextField(_("受理条件"))
+    conditions_en = models.TextField(_("受理条件（英文）"), blank=True)
     fee = models.CharField(_("收费标准"), max_length=200, default="不收费")
+    fee_en = models.CharField(_("收费标准（英文）"), max_length=300, blank=True)
     online_filing = models.BooleanField(_("可网上申办"), default=True)
     max_visits = models.PositiveSmallIntegerField(
         _("到现场次数"), default=1, help_text=_("“最多跑一次”即不超过 1 次。")
@@ -309,6 +314,7 @@ class MaterialRequirement(models.Model):
         ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="materials"
     )
     name = models.CharField(_("材料名称"), max_length=200)
+    name_en = models.CharField(_("材料名称（英文）"), max_length=300, blank=True)
     form = models.CharField(_("材料形式"), max_length=12, choices=Form.choices)
     copies = models.PositiveSmallIntegerField(
         _("份数"), default=1, validators=[MinValueValidator(1)]

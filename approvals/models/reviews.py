@@ -11,14 +11,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process
 
 
 class CaseStage(models.Model):
     class Decision(models.TextChoices):
         PENDING = "", _("待决定")
-        APPROVED = "approved", _("同意")
-        REFUSED = "refused", _("不同意")
+        # "status" context: in English the state reads "Approved", the button "Approve"
+        APPROVED = "approved", pgettext_lazy("status", "同意")
+        REFUSED = "refused", pgettext_lazy("status", "不同意")
 
     case = models.ForeignKey(
         "hall.Case", verbose_name=_("办件"), on_delete=models.CASCADE, related_name="stages"
@@ -67,8 +69,9 @@ class CaseStep(models.Model):
         PENDING = "pending", _("未开始")
         OPEN = "open", _("审查中")
         SUSPENDED = "suspended", _("中止计时")
-        APPROVED = "approved", _("同意")
-        REFUSED = "refused", _("不同意")
+        # "status" context: in English the state reads "Approved", the button "Approve"
+        APPROVED = "approved", pgettext_lazy("status", "同意")
+        REFUSED = "refused", pgettext_lazy("status", "不同意")
         DEEMED = "deemed", _("超时默许")
 
     OPEN_STATUSES = (Status.OPEN, Status.SUSPENDED)

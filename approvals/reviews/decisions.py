@@ -15,6 +15,7 @@ from approvals.clock.deadlines import compute_deadline, yellow_from
 from approvals.models import (
     CaseDecision,
     CaseStage,
+    CaseStep,
 )
 from approvals.reviews.common import AlreadyDecided, _calendar, _require_officer_of
 from approvals.workflow.driver import complete_human_task, system_user
@@ -185,7 +186,7 @@ def _decision_notice(
             issuer=case.item.lead_department.name,
         )
     opinions = [
-        f"{step.department.name}：{step.get_status_display()}（{step.opinion}）"
+        f"{step.department.name}：{step.get_status_display()}（{wording.clause(step.opinion)}）"
         for step in case.steps.select_related("department").order_by("case_stage__number", "order")
     ]
     if grant:
@@ -245,3 +246,36 @@ def case_decision_revoke(*, case: Case, by: User, reason: str, notify_key: str) 
         % {"item": case.item.name, "reason": reason},
     )
     return True
+
+
+def single_decision_applies(step: CaseStep) -> bool:
+    """One department is the case's only reviewer and leads its one stage and the item: its
+    opinion, the stage's decision and the final decision are then one act (一次决定), not three
+    identical decisions in a row."""
+    case = step.case
+    lead = case.item.lead_department_id
+    if step.department_id != lead:
+        return False
+    stages = list(case.stages.all()[:2])
+    if len(stages) != 1 or stages[0].lead_department_id != lead:
+        return False
+    return not case.steps.exclude(pk=step.pk).exists()
+
+
+def case_decide_at_once(*, step: CaseStep, officer: User, grant: bool, reasons: str) -> Notice:
+    """The one decision of a one-department case: the step's opinion, the stage's decision and
+    the decision notice, in one transaction (any refusal undoes all three)."""
+    from approvals.reviews.steps import step_decide
+
+    _require_officer_of(officer, step.case.item.lead_department_id)
+    if not single_decision_applies(step):
+        raise ValidationError(_("该办件有多个审查部门或阶段，请分别提交审查意见和决定。"))
+    reasons = reasons.strip()
+    if not grant and not reasons:
+        raise ValidationError({"opinion": [_("不予许可的，须说明理由。")]})
+    with transaction.atomic():
+        step_decide(step=step, officer=officer, approve=grant, opinion=reasons)
+        stage = CaseStage.objects.get(case_id=step.case_id)
+        stage_decide(stage=stage, officer=officer, approve=grant, opinion=reasons)
+        case = Case.objects.select_related("item").get(pk=step.case_id)
+        return case_decide(case=case, officer=officer, grant=grant, reasons=reasons)

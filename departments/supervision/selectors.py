@@ -31,6 +31,7 @@ from approvals.models import CalendarYear, CaseDecision, CaseStep, ServiceItem
 from departments.models import Department
 from hall.cases.actions import action_label
 from hall.models import (
+    AgencyRequest,
     Case,
     CaseEvent,
     InstantApproval,
@@ -266,6 +267,10 @@ def dashboard_counts(*, now: datetime.datetime) -> dict[str, int]:
         "deemed_accepted": Case.objects.filter(deemed_accepted=True).count(),
         **ratings,
         "breaches": Notice.objects.filter(one_time_override_by__isnull=False).count(),
+        # 全程代办 requests nobody has been assigned to yet: the supervisor assigns an agent
+        "agency_requested": AgencyRequest.objects.filter(
+            status=AgencyRequest.Status.REQUESTED
+        ).count(),
     }
 
 

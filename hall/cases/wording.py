@@ -87,6 +87,16 @@ def intake_paragraphs(
     return paragraphs, footer
 
 
+_CLOSING_PUNCTUATION = "。；;，,.！!、 \n"
+
+
+def clause(text: str) -> str:
+    """Someone's words (an opinion, reasons) set inside a sentence that brings its own
+    punctuation: the trailing full stop or semicolon they typed is dropped, so the notice never
+    reads "（同意。）。"."""
+    return (text or "").strip().rstrip(_CLOSING_PUNCTUATION)
+
+
 def grant_paragraphs(*, case: Case, opinions: list[str], reasons: str) -> list[str]:
     """准予行政许可决定书 (Art. 38 para. 1), with each department's opinion and Art. 44's
     ten working days for issuing the licence."""
@@ -94,7 +104,7 @@ def grant_paragraphs(*, case: Case, opinions: list[str], reasons: str) -> list[s
         f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}"
         "牵头，会同有关部门并联审查，申请符合法定条件、标准。"
         f"依据{LAW}第三十八条第一款，决定准予行政许可。",
-        *(["各部门审查意见：" + "；".join(opinions) + "。"] if opinions else []),
+        *(["各部门审查意见：" + "；".join(clause(o) for o in opinions) + "。"] if opinions else []),
         *([reasons] if reasons else []),
         f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
     ]

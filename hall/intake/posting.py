@@ -33,8 +33,13 @@ class IntakePost:
         return self.extra is not None
 
 
+ALL_RECEIVED = "all_received"  # the checklist's shortcut: every open material marked received
+
+
 def intake_post_read(request: HttpRequest) -> IntakePost:
     outcome = request.POST.get("outcome", "check")
+    if outcome == ALL_RECEIVED:
+        outcome = "check"
     refuse_form = RefuseForm(request.POST if outcome == "refuse" else None, prefix="refuse")
     refer_form = ReferForm(request.POST if outcome == "refer" else None, prefix="refer")
     tolerance_form = ToleranceForm(request.POST if outcome == "tolerate" else None, prefix="tol")
@@ -67,8 +72,9 @@ def material_marks_read(
     """The clerk's mark for each material that may still be checked (the one-time rule decides
     which: `hall.cases.selectors.materials_editable`); unmarked materials are left as they are."""
     marks = {}
+    all_received = request.POST.get("outcome") == ALL_RECEIVED
     for material in editable:
-        status = request.POST.get(f"status-{material.pk}")
+        status = "received" if all_received else request.POST.get(f"status-{material.pk}")
         if status:
             marks[material.pk] = MaterialMark(
                 status=status,

@@ -16,14 +16,16 @@ from approvals.catalogue.selectors import bundle_current_items, items_current
 from approvals.desk import selectors as desk_selectors
 from approvals.desk.forms import DeliveryForm
 from approvals.models import Bundle, CaseStep, ServiceItem
-from approvals.reviews import delivery, suspensions
+from approvals.reviews import delivery
 from hall.cases import selectors
 from hall.cases.pdf.printing import notice_print_context
 from hall.cases.rendering import notice_document, notice_ready
+from hall.common import validators
 from hall.common.permissions import workbench_required
 from hall.intake import applicants, ownership, receiving, tolerance
 from hall.intake import decisions as intake_decisions
 from hall.intake.commitments import commitment_allowed
+from hall.intake.department_corrections import department_correction_receive
 from hall.intake.forms import (
     ApplicantForm,
     ApplicantSearchForm,
@@ -51,30 +53,57 @@ def _window(request):
     return clerk.window if clerk else None
 
 
-@workbench_required
-def home(request):
+def _reminders(messages_) -> list[dict]:
+    """The unread inbox, one line per distinct message (the same reminder sent again is counted,
+    not repeated), newest first, at most ten."""
+    lines: dict[tuple, dict] = {}
+    for message in messages_:
+        key = (message.case_id, message.subject, message.body)
+        if key in lines:
+            lines[key]["count"] += 1
+        else:
+            lines[key] = {"message": message, "count": 1}
+    return list(lines.values())[:10]
+
+
+def _home(request, *, search_form=None, applicant_form=None, status: int = 200):
     return render(
         request,
         "hall/workbench/home.html",
         {
-            "search_form": ApplicantSearchForm(),
+            "search_form": search_form or ApplicantSearchForm(),
             "lookup_form": CaseLookupForm(),
-            "applicant_form": ApplicantForm(initial={"kind": Applicant.Kind.PERSON}),
+            "applicant_form": applicant_form
+            or ApplicantForm(initial={"kind": Applicant.Kind.PERSON}),
             "cases": selectors.cases_owned_by(owner=request.user)[:50],
-            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
+            "inbox": _reminders(inbox_for(user=request.user).filter(read_at__isnull=True)[:30]),
             "window": _window(request),
         },
+        status=status,
     )
+
+
+@workbench_required
+def home(request):
+    return _home(request)
 
 
 @workbench_required
 def applicant_find(request):
     form = ApplicantSearchForm(request.GET)
     if form.is_valid():
-        applicant = selectors.applicant_by_identity(identity=form.cleaned_data["identity"])
+        identity = form.cleaned_data["identity"]
+        applicant = selectors.applicant_by_identity(identity=identity)
         if applicant is not None:
             return redirect("workbench:file", applicant_id=applicant.pk)
         messages.info(request, _("未找到该申请人，请登记。"))
+        # What was looked up goes into the registration form: the clerk does not type it again.
+        value = validators.normalize_id_number(identity)
+        if validators.is_valid_uscc(value):
+            initial = {"kind": Applicant.Kind.ENTERPRISE, "uscc": value}
+        else:
+            initial = {"kind": Applicant.Kind.PERSON, "id_number": value}
+        return _home(request, search_form=form, applicant_form=ApplicantForm(initial=initial))
     return redirect("workbench:home")
 
 
@@ -93,19 +122,7 @@ def applicant_register(request):
             form.add_service_errors(error)
         else:
             return redirect("workbench:file", applicant_id=applicant.pk)
-    return render(
-        request,
-        "hall/workbench/home.html",
-        {
-            "search_form": ApplicantSearchForm(),
-            "lookup_form": CaseLookupForm(),
-            "applicant_form": form,
-            "cases": selectors.cases_owned_by(owner=request.user)[:50],
-            "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
-            "window": _window(request),
-        },
-        status=400,
-    )
+    return _home(request, applicant_form=form, status=400)
 
 
 def _chosen_item(applicant: Applicant, raw: str) -> tuple[ServiceItem | None, str]:
@@ -391,8 +408,22 @@ def correction_supplied(request, receipt_no: str, step_id: int):
             errors=[_("补正材料由首问责任人接收。")],
             status=403,
         )
+    material = None
+    if request.POST.get("material"):
+        material = (
+            case.materials.filter(pk=request.POST["material"]).first()
+            if request.POST["material"].isdigit()
+            else None
+        )
+        if material is None:
+            return _case_page(request, case, errors=[_("请选择本办件的材料。")], status=400)
     try:
-        suspensions.step_correction_supplied(step=step, clerk=request.user)
+        department_correction_receive(
+            step=step,
+            clerk=request.user,
+            material=material,
+            file=request.FILES.get("file"),
+        )
     except ValidationError as error:
         return _case_page(request, case, errors=error.messages, status=400)
     messages.success(

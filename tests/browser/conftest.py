@@ -117,13 +117,17 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def signed_in(browser, live_server, user):
-    """A browser context carrying the applicant's session (the sign-in has its own tests)."""
+def signed_in(browser, live_server, user, **options):
+    """A browser context carrying the user's session (the sign-in has its own tests)."""
     client = Client()
     client.force_login(user)
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
+    options = {
+        "base_url": live_server.url,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        **options,
+    }
+    context = browser.new_context(**options)
     context.add_cookies(
         [
             {

@@ -4,7 +4,7 @@ artifacts/screenshots/ (kiosk at 1080x1920 portrait, board at 1920x1080).
 The citizen takes a ticket (one person is already waiting) → the board, already open, shows each
 call within seconds without a reload and says "reconnecting" while its feed is down → a clerk
 calls the citizen from the calling panel → after the visit the citizen rates it "不满意", first
-without a reason (refused at the field), then with one → a follow-up is due in 15 working days.
+without a reason (refused at the field), then with one → a follow-up is due in 5 working days.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     screenshot(page, "kiosk-01-start")
 
     # When they take a ticket for the general window
-    page.get_by_role("link", name=re.compile("取号")).click()
+    page.get_by_role("link", name=re.compile("^取号")).click()
     expect(page.get_by_role("heading", name="取号")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("综合窗口"))).to_contain_text("当前等候 1 人")
     assert_touch_sized(page)
@@ -164,7 +164,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     screenshot(page, "kiosk-05-rate-error")
     assert not ServiceRating.objects.exists()
 
-    # And with a reason it is accepted, and a follow-up is due in 15 working days
+    # And with a reason it is accepted, and a follow-up is due in 5 working days
     page.get_by_label("等候时间过长").check()
     reason.fill("叫号后窗口无人")
     page.get_by_role("button", name="提交评价").click()
@@ -173,7 +173,7 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     assert rating.ticket == citizen and rating.level == 2 and rating.clerk == clerk
     assert rating.reason == "等候时间过长；叫号后窗口无人"
     follow_up = RatingFollowUp.objects.get(rating=rating)
-    assert follow_up.due_date == working_calendar().add_working_days(timezone.localdate(), 15)
+    assert follow_up.due_date == working_calendar().add_working_days(timezone.localdate(), 5)
     expect(page.get_by_role("status")).to_contain_text(f"{follow_up.due_date:%Y年%-m月%-d日}")
     screenshot(page, "kiosk-06-rated")
     page.get_by_role("button", name="完成").click()

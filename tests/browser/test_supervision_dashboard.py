@@ -169,7 +169,7 @@ def test_supervisor_watches_reminds_and_compares(page: Page, hall, width):
     expect(page.get_by_role("alert")).to_contain_text("2027")
     expect(page.get_by_role("alert")).to_contain_text("尚未录入该年节假日")
     ratings = page.locator(
-        "section", has=page.get_by_role("heading", name=re.compile("差评与回访"))
+        "section", has=page.get_by_role("heading", name=re.compile("差评与整改"))
     )
     expect(ratings).to_contain_text("已逾期")
     fits(page)

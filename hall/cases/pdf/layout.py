@@ -339,7 +339,20 @@ class _SignatureWithSeal(Flowable):
         canvas.restoreState()
 
 
-def _numbered_canvas(fonts: _Fonts, number: str) -> type[Canvas]:
+def _issue_stamp(issued_on: date | None):
+    """reportlab's timestamp for the PDF's creation and modification dates: the document's date
+    of issue, 00:00 in Beijing time. Invariant mode would write 2000-01-01; the issue date keeps
+    the bytes the same for the same document and tells a reader when it was made."""
+    from reportlab.lib.utils import TimeStamp
+
+    stamp = TimeStamp(invariant=1)
+    if issued_on is not None:
+        stamp.YMDhms = (issued_on.year, issued_on.month, issued_on.day, 0, 0, 0)
+        stamp.dhh, stamp.dmm, stamp.tzname = 8, 0, "CST"
+    return stamp
+
+
+def _numbered_canvas(fonts: _Fonts, number: str, issued_on: date | None = None) -> type[Canvas]:
     """A canvas that prints "文号  第 n 页 共 m 页" at the foot of every page (m known at save)."""
 
     class NumberedCanvas(Canvas):
@@ -348,6 +361,7 @@ def _numbered_canvas(fonts: _Fonts, number: str) -> type[Canvas]:
             # is not embedded, and the notice uses no unembedded font at all.
             kwargs["initialFontName"] = fonts.regular
             super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _issue_stamp(issued_on)
             self._pages: list[dict] = []
 
         def showPage(self) -> None:
@@ -484,7 +498,9 @@ def render_notice_pdf(doc: NoticeDocument) -> bytes:
         lang="zh-CN",
         invariant=1,
     )
-    template.build(_story(doc, fonts), canvasmaker=_numbered_canvas(fonts, doc.number))
+    template.build(
+        _story(doc, fonts), canvasmaker=_numbered_canvas(fonts, doc.number, doc.issued_on)
+    )
     return buffer.getvalue()
 
 
@@ -548,5 +564,5 @@ def render_licence_pdf(
         creator="Seamless Hall",
         lang="zh-CN",
         invariant=1,
-    ).build(story, canvasmaker=_numbered_canvas(fonts, number))
+    ).build(story, canvasmaker=_numbered_canvas(fonts, number, issued_on))
     return buffer.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -127,10 +128,11 @@ def department_world(roles):
         (cases[1], 4, at(2026, 10, 11)),
         (cases[2], 1, at(2026, 11, 5)),
     ):
-        rating = ServiceRating.objects.create(
-            level=level, reason="慢", channel="online", case=case, department=planning
-        )
-        ServiceRating.objects.filter(pk=rating.pk).update(created_at=created)
+        # ratings are never changed afterwards (a trigger refuses it): given at that moment
+        with mock.patch("django.utils.timezone.now", return_value=created):
+            ServiceRating.objects.create(
+                level=level, reason="慢", channel="online", case=case, department=planning
+            )
     return {"planning": planning, "environment": environment, "fire": fire}
 
 
@@ -250,10 +252,10 @@ def test_clerk_figures_hand_counted(roles, make_user):
         served_at=at(2026, 11, 2, 10),
         finished_at=at(2026, 11, 2, 11),
     )
-    rating = ServiceRating.objects.create(
-        level=1, reason="态度差", channel="window", ticket=tickets[0], clerk=wang
-    )
-    ServiceRating.objects.filter(pk=rating.pk).update(created_at=at(2026, 10, 9, 10))
+    with mock.patch("django.utils.timezone.now", return_value=at(2026, 10, 9, 10)):
+        ServiceRating.objects.create(
+            level=1, reason="态度差", channel="window", ticket=tickets[0], clerk=wang
+        )
     # A clerk who left and did nothing in the period is not listed.
     gone = make_clerk(roles, "clerk-gone")
     gone.is_active = False
@@ -467,7 +469,10 @@ def test_queue_tables_match_the_queue_module_and_the_fallback(roles):
             served_at=at(2026, 10, 9, *served) if served else None,
             finished_at=at(2026, 10, 9, *finished),
         )
-    by_category, by_window = queue.queue_tables(period=OCTOBER)
+    by_source, by_category, by_window = queue.queue_tables(period=OCTOBER)
+    # appointments apart from walk-ins: all three were walk-ins
+    sources = {row["label"]: row["tickets"] for row in by_source.rows}
+    assert sources == {"预约": 0, "现场取号": 3}
     general = next(row for row in by_category.rows if row["label"] == "综合窗口")
     # waits 10 and 30 minutes, services 10 and 20; the no-show waited 20 and has no service
     assert (general["tickets"], general["called"], general["done"]) == (2, 2, 2)

@@ -12,7 +12,7 @@ from PIL import Image
 from approvals.models import Bundle, CaseStep, IntakeQuestion, ServiceItem
 from approvals.reviews import decisions as reviews_decisions
 from approvals.reviews import steps, suspensions
-from hall.models import Applicant, Case, CaseGroup, Notice
+from hall.models import Applicant, Case, CaseGroup, CaseMaterial, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,
     department_with_staff,
@@ -384,3 +384,77 @@ def test_owner_delivers_the_decision_by_post_with_a_tracking_number(clerk_client
     case.refresh_from_db()
     assert case.status == Case.Status.CLOSED
     assert case.decision.delivery == "post" and case.decision.delivery_note == "EMS1234567890"
+
+
+# --- the window's shortcuts (issue 16) ------------------------------------------------------
+
+
+def test_an_unknown_id_after_find_is_carried_into_the_registration_form(clerk_client):
+    page = clerk_client.get(reverse("workbench:applicant_find"), {"identity": "11010519491231002x"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "未找到该申请人，请登记" in html
+    assert 'value="11010519491231002X"' in html  # in the form, normalised
+
+
+def test_all_received_marks_every_open_material_received(clerk_client, item, clerk):
+    case = _case(item, clerk)
+    url = reverse("workbench:case", args=[case.receipt_no])
+    response = clerk_client.post(url, {"outcome": "all_received"})
+    assert response.status_code == 302
+    statuses = set(case.materials.values_list("status", flat=True))
+    assert statuses == {CaseMaterial.Status.RECEIVED}
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED  # checked, not yet accepted: the clerk decides
+
+
+def test_the_reminders_box_names_each_message_once_and_links_its_case(clerk_client, item, clerk):
+    from hall.outbox.queue import staff_notify
+
+    case = _case(item, clerk)
+    for key in ("a", "b"):
+        staff_notify(
+            user=clerk, case=case, key=f"test:{key}", kind="test", subject="督办提醒",
+            body="区规划局：请尽快审查",
+        )  # fmt: skip
+    html = clerk_client.get(reverse("workbench:home")).content.decode()
+    box = html.split(">提醒</h2>", 1)[1].split("</div>", 1)[0]
+    assert box.count("督办提醒") == 1 and "×2" in box and "区规划局" in box
+    assert reverse("workbench:case", args=[case.receipt_no]) in box
+
+
+def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from hall.models import UploadedMaterial
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    case, planning = approval_case
+    step = open_steps(case)[0]
+    suspensions.step_correction_request(
+        step=step, officer=officer_of(planning), items=[("总平面图", "比例不符")]
+    )
+    material = case.materials.first()
+    supplied = reverse("workbench:correction_supplied", args=[case.receipt_no, step.pk])
+    bad = clerk_client.post(
+        supplied,
+        {"material": material.pk, "file": SimpleUploadedFile("x.pdf", b"not a pdf")},
+    )
+    assert bad.status_code == 400
+    step.refresh_from_db()
+    assert step.status == CaseStep.Status.SUSPENDED and not UploadedMaterial.objects.exists()
+    response = clerk_client.post(
+        supplied,
+        {"material": material.pk, "file": SimpleUploadedFile("plan.png", png_bytes())},
+    )
+    assert response.status_code == 302
+    upload = UploadedMaterial.objects.get()
+    assert upload.material == material and upload.uploaded_by == case.owner
+    assert upload.kind == "png"
+    step.refresh_from_db()
+    assert step.status == CaseStep.Status.OPEN
