@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from approvals.catalogue.plans import StagePlan, StepPlan
 from hall.common.svg import FONT, FONT_FAMILY, INK, MUTED, RED, _e, wrap
@@ -52,7 +53,7 @@ def _text_block(lines: list[_Line], *, x: float, y: float) -> str:
 def _days_text(days: int) -> str:
     if days == 0:
         return _("当场办结")
-    return _("承诺 %(days)s 个工作日") % {"days": days}
+    return ngettext("承诺 %(days)s 个工作日", "承诺 %(days)s 个工作日", days) % {"days": days}
 
 
 def _step_lines(step: StepPlan, inner: float) -> list[_Line]:
@@ -90,7 +91,10 @@ def _stage_lines(stage: StagePlan, inner: float, *, numbered: bool) -> list[_Lin
         }
     else:
         summary = (
-            _("%(days)s 个工作日") % {"days": stage.promised_days} if stage.promised_days else ""
+            ngettext("%(days)s 个工作日", "%(days)s 个工作日", stage.promised_days)
+            % {"days": stage.promised_days}
+            if stage.promised_days
+            else ""
         )
     if summary:
         lines += [_Line(part, weight="bold") for part in wrap(summary, width=inner)]

@@ -30,8 +30,8 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
-from hall.models import Case, Notification
-from hall.outbox.queue import applicant_notify, notification_queue
+from hall.models import Case
+from hall.outbox.queue import applicant_notify, sms_queue
 from hall.platform import logistics
 
 Delivery = CaseDecision.Delivery
@@ -157,9 +157,9 @@ def case_deliver(
         )
         if method == Delivery.LOCKER:
             # The code goes by SMS only (not email, not the inbox) and is never stored.
-            notification_queue(
-                dedupe_key=f"case:{the_case.pk}:pickup-code",
-                channel=Notification.Channel.SMS,
+            sms_queue(
+                key=f"case:{the_case.pk}:pickup-code",
+                phone=the_case.applicant.phone,
                 kind="pickup_code",
                 subject=_("取件码"),
                 body=_(
@@ -173,7 +173,6 @@ def case_deliver(
                     "code": code,
                 },
                 case=the_case,
-                address=the_case.applicant.phone,
             )
         return True
 

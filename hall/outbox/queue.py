@@ -119,6 +119,21 @@ def owner_message(*, case: Case, event: CaseEvent, subject: str, body: str) -> N
     )
 
 
+def sms_queue(
+    *, key: str, phone: str, kind: str, subject: str, body: str, case: Case | None = None
+) -> Notification | None:
+    """One SMS to `phone`, once per `key` (a second call does nothing and returns None)."""
+    return notification_queue(
+        dedupe_key=key,
+        channel=Notification.Channel.SMS,
+        kind=kind,
+        subject=subject,
+        body=body,
+        case=case,
+        address=phone,
+    )
+
+
 def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, body: str) -> None:
     messages_queue(
         [staff_message(user_id=user.pk, case=case, key=key, kind=kind, subject=subject, body=body)]

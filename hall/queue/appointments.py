@@ -32,8 +32,8 @@ from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import SHANGHAI
 from approvals.models import ServiceItem
 from hall.common.validators import is_valid_id_number, normalize_id_number
-from hall.models import Applicant, Appointment, AppointmentSlot, Notification, QueueTicket, Window
-from hall.outbox.queue import notification_queue
+from hall.models import Applicant, Appointment, AppointmentSlot, QueueTicket, Window
+from hall.outbox.queue import sms_queue
 from hall.queue.services import ticket_issue
 
 Status = Appointment.Status
@@ -187,9 +187,9 @@ def appointment_book(
             appointment = Appointment.objects.create(
                 code=_code_new(), applicant=applicant, item=item, slot=slot, day=day
             )
-            notification_queue(
-                dedupe_key=f"appointment:{appointment.pk}:booked",
-                channel=Notification.Channel.SMS,
+            sms_queue(
+                key=f"appointment:{appointment.pk}:booked",
+                phone=applicant.phone,
                 kind="appointment",
                 subject=_("预约成功"),
                 body=_(
@@ -197,7 +197,6 @@ def appointment_book(
                     "请在预约时间前后 %(early)s 分钟内到自助终端签到取号。"
                 )
                 % _message_fields(appointment, slot),
-                address=applicant.phone,
             )
     except IntegrityError:
         # The same booking committed by a concurrent tap (the one-a-day constraint).
@@ -330,9 +329,9 @@ def appointments_remind(*, now: datetime.datetime | None = None) -> int:
                 reminded_at=now
             ):
                 continue  # another sweep took it
-            notification_queue(
-                dedupe_key=f"appointment:{appointment.pk}:reminder",
-                channel=Notification.Channel.SMS,
+            sms_queue(
+                key=f"appointment:{appointment.pk}:reminder",
+                phone=appointment.applicant.phone,
                 kind="appointment",
                 subject=_("预约提醒"),
                 body=_(
@@ -340,7 +339,6 @@ def appointments_remind(*, now: datetime.datetime | None = None) -> int:
                     "%(code)s。不能前来请在网上办事大厅取消预约。"
                 )
                 % _message_fields(appointment, appointment.slot),
-                address=appointment.applicant.phone,
             )
             sent += 1
     return sent

@@ -37,12 +37,11 @@ from hall.cases.events import event_record
 from hall.models import (
     Applicant,
     Case,
-    Notification,
     QueueTicket,
     RatingFollowUp,
     ServiceRating,
 )
-from hall.outbox.queue import applicant_notify, notification_queue, staff_notify
+from hall.outbox.queue import applicant_notify, sms_queue, staff_notify
 
 FOLLOW_UP_WORKING_DAYS = 5  # bad ratings fixed and answered within 5 working days
 EXTENSION_WORKING_DAYS = 5  # once
@@ -255,13 +254,12 @@ def _tell_applicant(follow_up: RatingFollowUp, *, key: str, subject: str, body: 
             case=rating.case, key=key, kind="rating_follow_up", subject=subject, body=body
         )
     elif rating.ticket_id is not None and rating.ticket.applicant_id is not None:
-        notification_queue(
-            dedupe_key=f"{key}:sms",
-            channel=Notification.Channel.SMS,
+        sms_queue(
+            key=f"{key}:sms",
+            phone=rating.ticket.applicant.phone,
             kind="rating_follow_up",
             subject=subject,
             body=body,
-            address=rating.ticket.applicant.phone,
         )
 
 
@@ -513,9 +511,9 @@ def ratings_sweep(*, now=None) -> dict[str, int]:
     invited = 0
     for case in due.iterator(chunk_size=500):
         link = reverse("portal:case", args=[case.receipt_no])
-        sent = notification_queue(
-            dedupe_key=f"case:{case.pk}:rating-invite",
-            channel=Notification.Channel.SMS,
+        sent = sms_queue(
+            key=f"case:{case.pk}:rating-invite",
+            phone=case.applicant.phone,
             kind="rating_invite",
             subject=_("邀请评价"),
             body=_(
@@ -528,7 +526,6 @@ def ratings_sweep(*, now=None) -> dict[str, int]:
                 "url": f"{settings.HALL_PUBLIC_URL}{link}",
             },
             case=case,
-            address=case.applicant.phone,
         )
         invited += sent is not None
     return {"overdue": flagged, "invited": invited}

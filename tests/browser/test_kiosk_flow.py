@@ -81,8 +81,8 @@ def test_citizen_takes_a_ticket_is_called_and_rates_the_visit(page: Page, hall_s
     page.goto("/kiosk/")
     expect(board.get_by_role("heading", name="叫号信息")).to_be_visible()
     expect(board.locator("#board-rows")).to_contain_text("暂无叫号")
-    for tile in ("取号", "办事指南", "进度查询", "服务评价"):
-        expect(page.get_by_role("link", name=re.compile(tile))).to_be_visible()
+    for tile in ("取号", "预约签到", "办事指南", "进度查询", "服务评价"):
+        expect(page.get_by_role("link", name=re.compile(f"^{tile}"))).to_be_visible()
     expect(page.get_by_role("link", name="登录")).to_be_hidden()
     assert_touch_sized(page)
     screenshot(page, "kiosk-01-start")
