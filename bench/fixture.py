@@ -181,7 +181,7 @@ def _insert_cases(
             status, materials_received_at, intake_due_date, accepted_at, accepted_on,
             deemed_accepted, promised_due_date, statutory_due_date, calendar_assumed_years,
             closed_at, created_at, updated_at, agent_id, applicant_id, item_id, owner_id,
-            group_id, window_id)
+            group_id, window_id, delivery_choice, delivery_address)
         SELECT id, 'FX' || lpad(id::text, 12, '0'), lpad(mod(id, 1000000)::text, 6, '0'),
                gen_random_uuid(), 'window', '{{"agent": "no"}}', status, created,
                CASE WHEN status = 'received' THEN (now() + interval '30 days')::date END,
@@ -194,7 +194,7 @@ def _insert_cases(
                CASE WHEN status IN ('closed', 'not_accepted') THEN created + interval '20 days' END,
                created, created, NULL, %(a0)s + 1 + mod(g, {APPLICANTS}),
                (%(items)s)[1 + mod(g, {len(cat.items)})], (%(owners)s)[1 + mod(g, {len(owners)})],
-               NULL, %(window)s
+               NULL, %(window)s, '', ''
         FROM (
             SELECT g, %(c0)s + g AS id, st AS status,
                    st IN ('accepted', 'closed', 'decided') AS accepted, cr AS created
@@ -251,8 +251,10 @@ def _insert_open_workflows(conn, cat: Catalogue, *, c0: int, count: int, due: bo
     conn.execute(
         """
         INSERT INTO approvals_casedecision (decision, reasons, delivery, delivery_note, issued_late,
-                                            case_id)
-        SELECT '', '', '', '', false, %(c0)s + g FROM generate_series(1, %(count)s) g
+                                            case_id, carrier, tracking_no, locker_cell,
+                                            pickup_digest)
+        SELECT '', '', '', '', false, %(c0)s + g, '', '', '', ''
+        FROM generate_series(1, %(count)s) g
         """,
         params,
     )
