@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from approvals.catalogue.selectors import item_current_by_code
+from approvals.clock.deadlines import SHANGHAI
 from approvals.demo.seed import demo_catalogue_seed
 from approvals.reviews.decisions import case_decide, stage_decide
-from approvals.reviews.delivery import case_deliver
+from approvals.reviews.delivery import case_deliver, case_delivery_choose
 from approvals.reviews.steps import step_decide
 from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
 from hall.intake import applicants, common, decisions, receiving
 from hall.models import Applicant, Case, CaseMaterial, Clerk, Window
+from hall.queue.appointments import appointment_book, booking_days
 from hall.roles import roles_sync
 
 
@@ -139,8 +142,19 @@ def demo_cases_seed() -> int:
     case = receive(food, company)
     granted(case)
 
-    # 5. Just received at the window, waiting for the material check.
-    receive(food, person)
+    # 5. Just received at the window, waiting for the material check; 张三 chose courier
+    # delivery for it in the portal.
+    waiting = receive(food, person)
+    case_delivery_choose(case=waiting, method="courier", address="深圳市福田区福华路 1 号 张三")
+
+    # 6. 张三 booked an appointment for the first bookable working day (预约; check in at the
+    # kiosk with its code, shown in 我的预约).
+    day = booking_days()[0]
+    appointment_book(
+        applicant=person,
+        item=food,
+        starts_at=datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=SHANGHAI),
+    )
     return 5
 
 

@@ -110,9 +110,16 @@ def ticket_position(*, ticket: QueueTicket) -> TicketPosition:
             ahead = waiting.filter(before, window_id=ticket.window_id).count()
             serving = [ticket.window_id]
         else:
-            # Untransferred tickets of the category issued earlier, and the tickets transferred
-            # to the windows that serve it (those windows call them first).
-            ahead_of = Q(window__isnull=True, category=ticket.category) & before
+            # Untransferred tickets of the category ahead in the calling order, and the tickets
+            # transferred to the windows that serve it (those windows call them first). Booked
+            # tickets go before walk-ins: a booked one has only earlier booked ones ahead, a
+            # walk-in every booked one waiting (the burst limit lets walk-ins in between, so for
+            # a walk-in this is the longest it waits).
+            same = Q(window__isnull=True, category=ticket.category)
+            if ticket.by_appointment:
+                ahead_of = same & Q(by_appointment=True) & before
+            else:
+                ahead_of = same & (Q(by_appointment=True) | (Q(by_appointment=False) & before))
             if serving:
                 ahead_of |= Q(window_id__in=serving)
             ahead = waiting.aggregate(n=Count("pk", filter=ahead_of))["n"]

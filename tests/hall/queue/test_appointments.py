@@ -245,3 +245,16 @@ def test_portal_booking_and_kiosk_check_in_pages(client, clerk, item, make_user)
         assert done.status_code == 302
         slip = client.get(done.url).content.decode()
     assert "YA001" in slip and "预约优先" in slip
+
+
+def test_a_booked_ticket_has_only_earlier_booked_ones_ahead(clerk, item):
+    day = _day()
+    booked = appointments.appointment_book(applicant=_person(1), item=item, starts_at=_at(day, 9))
+    with _on(_at(day, 9)):
+        walk_ins = [services.ticket_issue(category="general") for _ in range(3)]
+        ticket = appointments.appointment_check_in(appointment=booked).ticket
+        later = services.ticket_issue(category="general")
+        assert selectors.ticket_position(ticket=ticket).ahead == 0
+        # a walk-in has the earlier walk-ins and the waiting booked ticket ahead
+        assert selectors.ticket_position(ticket=walk_ins[1]).ahead == 2
+        assert selectors.ticket_position(ticket=later).ahead == 4
