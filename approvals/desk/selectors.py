@@ -312,7 +312,13 @@ def notice_of_department(*, notice_id: int, department: Department) -> Notice | 
 
 
 def case_materials(*, case: Case) -> QuerySet[CaseMaterial]:
-    return case.materials.select_related("requirement").order_by("requirement__order", "pk")
+    """The case's materials in the checklist's order, with the files uploaded for each (online,
+    or a corrected material the window received) in one more query."""
+    return (
+        case.materials.select_related("requirement")
+        .prefetch_related("uploads")
+        .order_by("requirement__order", "pk")
+    )
 
 
 def case_notices(*, case: Case) -> QuerySet[Notice]:

@@ -294,7 +294,7 @@ def _case_page(
     status: int = 200,
 ):
     editable = selectors.materials_editable(case=case)
-    materials = list(case.materials.select_related("requirement").all())
+    materials = list(desk_selectors.case_materials(case=case))
     decision = desk_selectors.case_decision(case=case)
     is_owner = case.owner_id == request.user.pk
     audit.personal_data_read(request=request, case_id=case.pk)

@@ -458,3 +458,12 @@ def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, 
     assert upload.kind == "png"
     step.refresh_from_db()
     assert step.status == CaseStep.Status.OPEN
+    # the window and the department's desk list the file with the material
+    link = reverse("online_desk:upload", args=[upload.pk])
+    page = clerk_client.get(reverse("workbench:case", args=[case.receipt_no])).content.decode()
+    assert link in page and "窗口接收" in page
+    officer = clerk_client
+    officer.force_login(officer_of(planning))
+    desk = officer.get(reverse("desk:step", args=[step.pk])).content.decode()
+    assert link in desk and "plan.png" in desk
+    assert officer.get(link).status_code == 200
