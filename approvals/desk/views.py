@@ -26,7 +26,7 @@ from approvals.desk.forms import (
 from approvals.models import CaseStep, ServiceItem, StepSuspension
 from approvals.reviews import decisions, extensions, steps
 from approvals.reviews import suspensions as reviews_suspensions
-from approvals.reviews.selectors import case_opinions
+from approvals.reviews.selectors import case_opinions, single_decision_applies
 from hall.common.permissions import officer_desk_required
 from hall.platform import audit
 
@@ -183,7 +183,7 @@ def _step_page(
             "forms": forms,
             "bound": bound,
             "can_decide": shown["decide"],
-            "single_decision": shown["decide"] and decisions.single_decision_applies(step),
+            "single_decision": shown["decide"] and single_decision_applies(step=step),
             "can_correct": shown["correction"],
             "correction_asked": correction_asked,
             "can_start_special": shown["special"],

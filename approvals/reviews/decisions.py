@@ -18,6 +18,7 @@ from approvals.models import (
     CaseStep,
 )
 from approvals.reviews.common import AlreadyDecided, _calendar, _require_officer_of
+from approvals.reviews.selectors import single_decision_applies
 from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -248,27 +249,13 @@ def case_decision_revoke(*, case: Case, by: User, reason: str, notify_key: str) 
     return True
 
 
-def single_decision_applies(step: CaseStep) -> bool:
-    """One department is the case's only reviewer and leads its one stage and the item: its
-    opinion, the stage's decision and the final decision are then one act (一次决定), not three
-    identical decisions in a row."""
-    case = step.case
-    lead = case.item.lead_department_id
-    if step.department_id != lead:
-        return False
-    stages = list(case.stages.all()[:2])
-    if len(stages) != 1 or stages[0].lead_department_id != lead:
-        return False
-    return not case.steps.exclude(pk=step.pk).exists()
-
-
 def case_decide_at_once(*, step: CaseStep, officer: User, grant: bool, reasons: str) -> Notice:
     """The one decision of a one-department case: the step's opinion, the stage's decision and
     the decision notice, in one transaction (any refusal undoes all three)."""
     from approvals.reviews.steps import step_decide
 
     _require_officer_of(officer, step.case.item.lead_department_id)
-    if not single_decision_applies(step):
+    if not single_decision_applies(step=step):
         raise ValidationError(_("该办件有多个审查部门或阶段，请分别提交审查意见和决定。"))
     reasons = reasons.strip()
     if not grant and not reasons:

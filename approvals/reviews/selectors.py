@@ -139,3 +139,17 @@ def steps_recipient_ids(*, steps: Sequence[CaseStep]) -> dict[int, list[int]]:
             people.append(owner.pk)
         recipients[step.pk] = list(dict.fromkeys(people))
     return recipients
+
+
+def single_decision_applies(*, step: CaseStep) -> bool:
+    """One department is the case's only reviewer and leads its one stage and the item: its
+    opinion, the stage's decision and the final decision are then one act (一次决定), not three
+    identical decisions in a row."""
+    case = step.case
+    lead = case.item.lead_department_id
+    if step.department_id != lead:
+        return False
+    stages = list(case.stages.all()[:2])
+    if len(stages) != 1 or stages[0].lead_department_id != lead:
+        return False
+    return not case.steps.exclude(pk=step.pk).exists()

@@ -104,7 +104,7 @@ def grant_paragraphs(*, case: Case, opinions: list[str], reasons: str) -> list[s
         f"你（单位）申请的“{case.item.name}”，经{case.item.lead_department.name}"
         "牵头，会同有关部门并联审查，申请符合法定条件、标准。"
         f"依据{LAW}第三十八条第一款，决定准予行政许可。",
-        *(["各部门审查意见：" + "；".join(clause(o) for o in opinions) + "。"] if opinions else []),
+        *(["各部门审查意见：" + "；".join(opinions) + "。"] if opinions else []),
         *([reasons] if reasons else []),
         f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
     ]

@@ -18,7 +18,8 @@ from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
 from hall.intake import applicants, common, decisions, receiving
 from hall.models import Applicant, Case, CaseMaterial, Clerk, Window
-from hall.queue.appointments import appointment_book, booking_days
+from hall.queue.appointment_selectors import booking_days
+from hall.queue.appointments import appointment_book
 from hall.roles import roles_sync
 
 

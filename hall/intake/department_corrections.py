@@ -4,7 +4,6 @@ that it arrived and may attach the corrected material, which the case keeps besi
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -13,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from approvals.models import CaseStep
 from approvals.reviews import suspensions
-from hall.common import validators
-from hall.models import CaseMaterial, UploadedMaterial
+from hall.models import CaseMaterial
+from hall.online.filing import UploadWriter, uploads_check
 
 
 def department_correction_receive(
@@ -25,25 +24,23 @@ def department_correction_receive(
     file: File | None = None,
 ) -> CaseStep:
     """The correction arrived (the department's clock runs again), with the corrected file when
-    given; a bad file refuses the whole (nothing is recorded)."""
+    given; a bad file refuses the whole (nothing is recorded, nothing left on disk)."""
     if file is not None and material is None:
         raise ValidationError({"material": [_("请选择补正的是哪一项材料。")]})
     if material is not None and material.case_id != step.case_id:
         raise ValidationError({"material": [_("请选择本办件的材料。")]})
-    detected = None
-    if file is not None:
-        detected = validators.validate_upload(file, max_bytes=settings.HALL_UPLOAD_MAX_BYTES)
-    with transaction.atomic():
-        resumed = suspensions.step_correction_supplied(step=step, clerk=clerk)
-        if file is not None and detected is not None:
-            row = UploadedMaterial(
-                material=material,
-                kind=detected.kind,
-                size=detected.size,
-                original_name=(getattr(file, "name", "") or "")[-200:],
-                uploaded_by=clerk,
-            )
-            file.seek(0)
-            row.file.save(validators.safe_upload_name(file.name or "", detected), file, save=False)
-            row.save()
-    return resumed
+    checked = (
+        uploads_check(files={"file": [file]}, labels={"file": material.name})["file"]
+        if file is not None
+        else []
+    )
+    writer = UploadWriter()
+    try:
+        with transaction.atomic():
+            resumed = suspensions.step_correction_supplied(step=step, clerk=clerk)
+            for upload in checked:
+                writer.store(material=material, upload=upload, user=clerk)
+            return resumed
+    except BaseException:
+        writer.discard()
+        raise

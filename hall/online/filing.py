@@ -116,7 +116,7 @@ def uploads_check(
     return checked
 
 
-class _Writer:
+class UploadWriter:
     """Writes uploads to storage and removes them again if the transaction fails."""
 
     def __init__(self) -> None:
@@ -230,7 +230,7 @@ def online_case_file(
         if r.pk not in shared and r.pk not in committed
     ]
     checked = uploads_check(files=files, labels=labels, required=required)
-    writer = _Writer()
+    writer = UploadWriter()
     try:
         with transaction.atomic():
             case = receiving.case_receive(
@@ -261,7 +261,7 @@ def _store_for_case(
     item: ServiceItem,
     checked: Mapping[str, list[CheckedUpload]],
     user: User,
-    writer: _Writer,
+    writer: UploadWriter,
 ) -> None:
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
     if UploadedMaterial.objects.filter(material__case=case).exists():
@@ -347,7 +347,7 @@ def online_group_file(
             if requirement.pk not in shared:
                 required.append(material_field(item, requirement))
     checked = uploads_check(files=files, labels=labels, required=required)
-    writer = _Writer()
+    writer = UploadWriter()
     try:
         with transaction.atomic():
             group = receiving.case_group_receive(
@@ -391,7 +391,7 @@ def case_correction_upload(
     applicant = _applicant_required(user)
     if case.applicant_id != applicant.pk:
         raise ValidationError(_("没有这个办件。"))
-    writer = _Writer()
+    writer = UploadWriter()
     try:
         with transaction.atomic():
             case = (
@@ -467,7 +467,7 @@ def case_supplement_upload(
     if not given:
         raise ValidationError({field: [_("请选择要上传的文件。")]})
     checked = uploads_check(files=given, labels={field: material.name})
-    writer = _Writer()
+    writer = UploadWriter()
     try:
         with transaction.atomic():
             for upload in checked[field]:

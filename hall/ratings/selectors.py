@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +85,6 @@ def ratings_statistics() -> dict[str, object]:
         )
         found = list(values)
         if key == "clerk":
-            from django.contrib.auth import get_user_model
-
             users = get_user_model().objects.in_bulk([v["clerk"] for v in found])
             labels = {pk: display_name(user) for pk, user in users.items()}
             group = [_row(labels.get(v["clerk"], "—"), v) for v in found]

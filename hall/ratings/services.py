@@ -37,11 +37,18 @@ from hall.cases.events import event_record
 from hall.models import (
     Applicant,
     Case,
+    Notification,
     QueueTicket,
     RatingFollowUp,
     ServiceRating,
 )
-from hall.outbox.queue import applicant_notify, sms_queue, staff_notify
+from hall.outbox.queue import (
+    applicant_notify,
+    notification_build,
+    notifications_queue,
+    sms_queue,
+    staff_notify,
+)
 
 FOLLOW_UP_WORKING_DAYS = 5  # bad ratings fixed and answered within 5 working days
 EXTENSION_WORKING_DAYS = 5  # once
@@ -506,14 +513,13 @@ def ratings_sweep(*, now=None) -> dict[str, int]:
             closed_at__gte=now - datetime.timedelta(days=INVITE_WINDOW_DAYS),
         )
         .exclude(ratings__stage=ServiceRating.Stage.COMPLETION)
+        .exclude(notifications__kind="rating_invite")  # invited already
         .select_related("item", "applicant")
     )
-    invited = 0
-    for case in due.iterator(chunk_size=500):
-        link = reverse("portal:case", args=[case.receipt_no])
-        sent = sms_queue(
-            key=f"case:{case.pk}:rating-invite",
-            phone=case.applicant.phone,
+    invitations = [
+        notification_build(
+            dedupe_key=f"case:{case.pk}:rating-invite",
+            channel=Notification.Channel.SMS,
             kind="rating_invite",
             subject=_("邀请评价"),
             body=_(
@@ -523,11 +529,16 @@ def ratings_sweep(*, now=None) -> dict[str, int]:
             % {
                 "item": case.item.name,
                 "receipt_no": case.receipt_no,
-                "url": f"{settings.HALL_PUBLIC_URL}{link}",
+                "url": f"{settings.HALL_PUBLIC_URL}"
+                f"{reverse('portal:case', args=[case.receipt_no])}",
             },
             case=case,
+            address=case.applicant.phone,
         )
-        invited += sent is not None
+        for case in due
+    ]
+    # one statement for all; an invitation sent before is skipped by its key
+    invited = len(notifications_queue(invitations)) if invitations else 0
     return {"overdue": flagged, "invited": invited}
 
 

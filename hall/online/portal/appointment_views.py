@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from approvals.catalogue.selectors import items_current
 from hall.common.forms import form_add_service_errors
 from hall.models import Appointment
 from hall.online.portal.access import _applicant_or_bind, applicant_required
-from hall.queue import appointments
+from hall.queue import appointment_selectors, appointments
 
 
 class SlotForm(forms.Form):
@@ -56,8 +57,8 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
         request,
         "hall/portal/appointments.html",
         {
-            "appointments": appointments.appointments_of(applicant=applicant)[:50],
-            "barred_until": appointments.booking_barred_until(applicant=applicant),
+            "appointments": appointment_selectors.appointments_of(applicant=applicant)[:50],
+            "barred_until": appointment_selectors.booking_barred_until(applicant=applicant),
             "now": timezone.now(),
         },
     )
@@ -71,15 +72,15 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     applicant = _applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
-    items = list(appointments.bookable_items())
-    days = appointments.booking_days()
+    items = list(items_current().order_by("name"))
+    days = appointment_selectors.booking_days()
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = SlotForm(data, items=items, days=days)
-    slots: list[appointments.SlotView] = []
+    slots: list[appointment_selectors.SlotView] = []
     item = None
     if data is not None and form.is_valid():
         item = form.items.get(form.cleaned_data["item"])
-        slots = appointments.slots_for(item=item, day=form.cleaned_data["day"])
+        slots = appointment_selectors.slots_for(item=item, day=form.cleaned_data["day"])
         if request.method == "POST":
             try:
                 starts_at = datetime.datetime.fromisoformat(form.cleaned_data["slot"])
@@ -92,7 +93,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
                     )
                 except ValidationError as error:
                     form_add_service_errors(form, error)
-                    slots = appointments.slots_for(item=item, day=form.cleaned_data["day"])
+                    slots = appointment_selectors.slots_for(item=item, day=form.cleaned_data["day"])
                 else:
                     messages.success(
                         request,
@@ -107,7 +108,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             "form": form,
             "item": item,
             "slots": slots,
-            "barred_until": appointments.booking_barred_until(applicant=applicant),
+            "barred_until": appointment_selectors.booking_barred_until(applicant=applicant),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -16,6 +16,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +26,7 @@ from django_ratelimit.decorators import ratelimit
 
 from approvals.reviews.delivery import PICKUP_CODE_DIGITS, result_pick_up
 from hall.models import Appointment, QueueTicket, ServiceRating
-from hall.queue import appointments, selectors
+from hall.queue import appointment_selectors, appointments, selectors
 from hall.queue import services as queue_services
 from hall.ratings import services as ratings
 
@@ -41,11 +42,11 @@ SESSION_ISSUED = "kiosk_issued_tickets"
 SESSION_SHOWN = "kiosk_shown_tickets"
 
 
-def _ticket_redirect(request, ticket: QueueTicket, query: str = ""):
+def _ticket_shown(request, ticket: QueueTicket) -> str:
+    """The ticket's signed link token, remembered as shown by this kiosk session."""
     signed = signing.dumps(ticket.pk, salt=TICKET_SALT)
     request.session[SESSION_SHOWN] = [*request.session.get(SESSION_SHOWN, [])[-9:], signed]
-    url = redirect("kiosk:ticket", token=signed).url
-    return redirect(f"{url}{query}")
+    return signed
 
 
 # The standard's reasons of a bad rating (ServiceRating.REASONS), as large checkboxes.
@@ -106,13 +107,13 @@ def ticket_take(request):
         except ValidationError as caught:
             error = " ".join(caught.messages)
         else:
-            response = _ticket_redirect(request, ticket)
+            signed = _ticket_shown(request, ticket)
             if token:
                 # Keep the last few only; the session ends at the idle reset anyway.
                 issued = dict(list(issued.items())[-9:])
-                issued[token] = response.url.rstrip("/").rsplit("/", 1)[-1]
+                issued[token] = signed
                 request.session[SESSION_ISSUED] = issued
-            return response
+            return redirect("kiosk:ticket", token=signed)
     waiting = selectors.waiting_counts()
     categories = [
         {
@@ -148,7 +149,9 @@ def check_in(request):
     form = CheckInForm(request.POST or None)
     choices: list[Appointment] = []
     if request.method == "POST" and form.is_valid():
-        found = appointments.appointments_for_check_in(code_or_id=form.cleaned_data["code"])
+        found = appointment_selectors.appointments_for_check_in(
+            code_or_id=form.cleaned_data["code"]
+        )
         chosen = request.POST.get("appointment", "")
         if chosen:
             found = [a for a in found if a.code == chosen]
@@ -162,7 +165,8 @@ def check_in(request):
             except ValidationError as error:
                 form.add_error("code", error.messages)
             else:
-                return _ticket_redirect(request, done.ticket, "?late=1" if done.late else "")
+                url = reverse("kiosk:ticket", args=[_ticket_shown(request, done.ticket)])
+                return redirect(f"{url}?late=1" if done.late else url)
     return _kiosk(
         request,
         "check_in.html",

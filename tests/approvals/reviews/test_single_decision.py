@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from approvals.models import CaseDecision, CaseStage, CaseStep
 from approvals.reviews import decisions
+from approvals.reviews.selectors import single_decision_applies
 from hall.models import Case, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,
@@ -35,7 +36,7 @@ def clerk(roles):
 def test_one_department_decides_once(planning, clerk):
     case = accepted_case(staged_item([[(planning, 10)]], lead_department=planning), clerk)
     (step,) = open_steps(case)
-    assert decisions.single_decision_applies(step)
+    assert single_decision_applies(step=step)
     with pytest.raises(ValidationError) as missing:
         decisions.case_decide_at_once(
             step=step, officer=officer_of(planning), grant=False, reasons=" "
@@ -60,13 +61,13 @@ def test_not_with_a_second_department_or_another_lead(planning, clerk, roles):
         staged_item([[(planning, 10), (fire, 10)]], lead_department=planning), clerk
     )
     step = next(s for s in open_steps(case) if s.department_id == planning.pk)
-    assert not decisions.single_decision_applies(step)
+    assert not single_decision_applies(step=step)
     with pytest.raises(ValidationError, match="多个审查部门"):
         decisions.case_decide_at_once(
             step=step, officer=officer_of(planning), grant=True, reasons=""
         )
     other = accepted_case(staged_item([[(fire, 10)]], lead_department=planning), clerk)
-    assert not decisions.single_decision_applies(open_steps(other)[0])
+    assert not single_decision_applies(step=open_steps(other)[0])
 
 
 def test_the_desk_offers_the_one_decision(client, planning, clerk):

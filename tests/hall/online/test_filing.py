@@ -563,7 +563,7 @@ def test_a_failure_after_files_were_written_removes_them(
     applicant_user, item, private_media, monkeypatch
 ):
     written = []
-    original = online_intake._Writer.store
+    original = online_intake.UploadWriter.store
 
     def store_then_fail(self, **kwargs):
         row = original(self, **kwargs)
@@ -572,7 +572,7 @@ def test_a_failure_after_files_were_written_removes_them(
             raise RuntimeError("disk full")
         return row
 
-    monkeypatch.setattr(online_intake._Writer, "store", store_then_fail)
+    monkeypatch.setattr(online_intake.UploadWriter, "store", store_then_fail)
     with pytest.raises(RuntimeError):
         file_online(applicant_user, item)
     assert len(written) == 2

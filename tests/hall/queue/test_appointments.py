@@ -16,7 +16,7 @@ from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import SHANGHAI
 from hall.common.validators import id_number_check_char
 from hall.models import Appointment, AppointmentSlot, Notification, QueueTicket
-from hall.queue import appointments, selectors, services
+from hall.queue import appointment_selectors, appointments, selectors, services
 from tests.concurrency import run_at_once
 from tests.factories import (
     ClerkFactory,
@@ -41,7 +41,7 @@ def item(db):
 
 
 def _day() -> datetime.date:
-    return appointments.booking_days()[0]
+    return appointment_selectors.booking_days()[0]
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -56,19 +56,21 @@ def _person(n: int):
 
 
 def test_slots_are_the_opening_hours_on_working_days_with_capacity_per_window(clerk, item):
-    days = appointments.booking_days()
+    days = appointment_selectors.booking_days()
     calendar = working_calendar()
     assert len(days) == 5 and all(calendar.is_working_day(d) for d in days)
     assert all(d > timezone.localdate() for d in days)
-    slots = appointments.slots_for(item=item, day=days[0])
+    slots = appointment_selectors.slots_for(item=item, day=days[0])
     # 09:00-12:00 and 13:30-17:00 in 30 minutes: 6 + 7 slots; one window × 2 each
     assert [s.starts_at.strftime("%H:%M") for s in slots][:2] == ["09:00", "09:30"]
     assert len(slots) == 13 and {s.capacity for s in slots} == {2}
     assert "13:30" in [s.starts_at.strftime("%H:%M") for s in slots]
     WindowFactory(number="02", categories=["general", "business"])
-    assert appointments.slots_for(item=item, day=days[0])[0].capacity == 4
+    assert appointment_selectors.slots_for(item=item, day=days[0])[0].capacity == 4
     # not a booking day: no slots
-    assert appointments.slots_for(item=item, day=days[-1] + datetime.timedelta(days=30)) == []
+    assert (
+        appointment_selectors.slots_for(item=item, day=days[-1] + datetime.timedelta(days=30)) == []
+    )
 
 
 def test_booking_gives_a_random_code_and_an_sms_and_a_second_tap_returns_it(clerk, item):
@@ -77,7 +79,7 @@ def test_booking_gives_a_random_code_and_an_sms_and_a_second_tap_returns_it(cler
     booked = appointments.appointment_book(applicant=person, item=item, starts_at=start)
     again = appointments.appointment_book(applicant=person, item=item, starts_at=start)
     assert again.pk == booked.pk and len(booked.code) == 8
-    assert set(booked.code) <= set(appointments.CODE_ALPHABET)
+    assert set(booked.code) <= set(appointment_selectors.CODE_ALPHABET)
     assert AppointmentSlot.objects.get().booked == 1
     sms = Notification.objects.get(kind="appointment")
     assert booked.code in sms.body and "09:00" in sms.body and sms.recipient_address == person.phone
@@ -172,16 +174,16 @@ def test_check_in_too_early_is_refused_and_late_becomes_a_walk_in(clerk, item):
 
 def test_no_shows_are_marked_and_repeated_ones_bar_booking(clerk, item):
     person = PersonFactory()
-    days = appointments.booking_days()
+    days = appointment_selectors.booking_days()
     for day in days[:3]:
         appointments.appointment_book(applicant=person, item=item, starts_at=_at(day, 9))
     assert appointments.appointments_mark_no_shows(now=_at(days[2], 9, 40)) == 2
     assert appointments.appointments_mark_no_shows(now=_at(days[2], 10, 1)) == 1
     assert Appointment.objects.filter(status=Status.NO_SHOW).count() == 3
     with _on(_at(days[3], 8)):
-        assert appointments.booking_barred_until(applicant=person) == days[2] + datetime.timedelta(
-            days=appointments.NO_SHOW_BAN_DAYS
-        )
+        assert appointment_selectors.booking_barred_until(applicant=person) == days[
+            2
+        ] + datetime.timedelta(days=appointment_selectors.NO_SHOW_BAN_DAYS)
         with pytest.raises(ValidationError, match="暂不能预约"):
             appointments.appointment_book(applicant=person, item=item, starts_at=_at(days[4], 9))
     # another person is not barred
