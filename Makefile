@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # local public URL); a production deployment does not use make and must set both (README).
 export HALL_DEVELOPMENT ?= 1
 
-.PHONY: install run test lint imports format migrations-check deploy-check pytest bench drill drill-short lock messages browser clean
+.PHONY: install run test lint imports format migrations-check deploy-check pytest pytest-dates bench drill drill-short lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -66,7 +66,19 @@ pytest: install browser
 	@$(PY) manage.py hall_backends
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: install lint imports migrations-check deploy-check drill-short pytest
+# The date-sensitive tests again as if today were each of four fixed dates (README, "Tests and
+# dates"): a year end into a year without the State Council's notice, that year's Spring
+# Festival and National Day weeks, and two years ahead. The whole suite runs at the real date.
+TEST_DATES := 2026-12-28 2027-02-08 2027-10-04 2028-12-06
+DATED_TESTS := tests/approvals/clock tests/approvals/reviews tests/approvals/admin \
+	tests/approvals/desk tests/hall/intake tests/departments
+pytest-dates: install
+	@for day in $(TEST_DATES); do \
+	  echo "== the date-sensitive tests as if today were $$day"; \
+	  HALL_TEST_TODAY=$$day $(VENV)/bin/pytest -p no:cacheprovider $(DATED_TESTS) || exit 1; \
+	done
+
+test: install lint imports migrations-check deploy-check drill-short pytest pytest-dates
 
 # The scale-out drill (issue 18): nginx, two gunicorn nodes, PgBouncer, a streaming replica, two
 # worker hosts and a standby beat on this machine, under load and faults; see README.md.

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,4 +82,4 @@ class FiguresSnapshot(models.Model):
         verbose_name_plural = _("统计快照")
 
     def __str__(self) -> str:
-        return f"{self.name} @ {self.computed_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} @ {timezone.localtime(self.computed_at):%Y-%m-%d %H:%M:%S}"

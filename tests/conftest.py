@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TEST_QUEUE = f"hall-test-{uuid.uuid4().hex[:8]}"
+# `HALL_TEST_TODAY=YYYY-MM-DD` runs the whole session as if today were that date: the clock
+# travels (time-machine, ticking) to 10:00 Asia/Shanghai that day before any test runs, for
+# every thread of the process (the live Celery worker and the live server included). `make test`
+# runs the date-sensitive packages at four fixed dates this way (README, "Tests and dates").
+TEST_TODAY = os.environ.get("HALL_TEST_TODAY", "").strip()
+
+
+def _session_moment() -> datetime.datetime | None:
+    if not TEST_TODAY:
+        return None
+    try:
+        day = datetime.date.fromisoformat(TEST_TODAY)
+    except ValueError:
+        raise pytest.UsageError(
+            f"HALL_TEST_TODAY must be a date like 2027-02-08, not {TEST_TODAY!r}"
+        ) from None
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def pytest_configure(config):
+    moment = _session_moment()
+    if moment is not None:
+        # Started once and never stopped: the process ends with the session.
+        time_machine.travel(moment, tick=True).start()
 
 
 def pytest_report_header(config):
+    today = f"today: {TEST_TODAY} (HALL_TEST_TODAY)" if TEST_TODAY else "today: the real date"
     return [
         f"database: {settings.DATABASE_CHOICE.url} ({settings.DATABASE_CHOICE.reason})",
         f"broker: {settings.BROKER_CHOICE.url} ({settings.BROKER_CHOICE.reason})",
+        today,
     ]
 
 
@@ -59,6 +88,19 @@ def second_factor_not_required():
     settings.HALL_2FA_REQUIRED_ROLES = []
     yield
     settings.HALL_2FA_REQUIRED_ROLES = previous
+
+
+@pytest.fixture(autouse=True)
+def nothing_leaks():
+    """Each test starts in the hall's own language and time zone with an empty cache, whatever
+    the test before it activated or counted (the suite runs shuffled: pytest-randomly)."""
+    from django.core.cache import cache
+    from django.utils import timezone, translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

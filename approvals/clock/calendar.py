@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.clock.deadlines import WorkingCalendar
-from approvals.clock.holidays import FIRST_RULED_YEAR, statutory_holidays
+from approvals.clock.holidays import FIRST_RULED_YEAR, ruled_days_off
 from approvals.models import CalendarDay, CalendarYear
 
 PACKAGE_SOURCE = f"chinesecalendar {version('chinesecalendar')}（国务院办公厅节假日安排通知）"
@@ -103,14 +103,15 @@ PREDICTED_YEARS_AHEAD = 10
 
 
 def predicted_holidays(*, known_years: frozenset[int]) -> frozenset[date]:
-    """The statutory holidays by rule for the years without the State Council's notice, from the
-    first ruled year to ten years past the last one entered (deadlines reach no further)."""
+    """The days off by rule (statutory holidays and their 补假, `ruled_days_off`) for the years
+    without the State Council's notice, from the first ruled year to ten years past the last one
+    entered (deadlines reach no further)."""
     last = max(known_years, default=timezone.localdate().year)
     return frozenset(
         day
         for year in range(FIRST_RULED_YEAR, last + PREDICTED_YEARS_AHEAD + 1)
         if year not in known_years
-        for day in statutory_holidays(year)
+        for day in ruled_days_off(year)
     )
 
 

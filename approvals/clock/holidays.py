@@ -17,6 +17,15 @@ The rules by the year they took effect (L = lunar calendar, ST = the solar term 
 
 (2008: the 2007 amendment; 2014: the 2013 one; 2025: the 2024 one.)
 
+补假 (Art. 6 of the same 办法): a holiday for all citizens that falls on a Saturday or Sunday is
+given on a working day instead. The 办法 does not say which working day; the State Council's
+notices of every published year give it right after the holiday, so the rule here is: for each
+block of consecutive statutory days, as many make-up days off as the block has days on a
+Saturday or Sunday, on the first Monday–Friday days after the block that are not statutory days
+themselves (2027: 春节 on Saturday 6 and Sunday 7 February gives 9 and 10 February off; 劳动节 on
+1–2 May, a weekend, gives 3 and 4 May; 国庆 on Saturday 2 and Sunday 3 October gives 4 and 5
+October). `ruled_days_off` is what a year without the notice is counted with.
+
 Pure: no database. The lunar dates and the solar term come from `lunar_python`.
 """
 
@@ -27,7 +36,8 @@ from functools import lru_cache
 
 from lunar_python import Lunar
 
-FIRST_RULED_YEAR = 2004  # the earliest year the product's loaded calendar starts with
+FIRST_RULED_YEAR = 2004
+_SATURDAY = 5  # the earliest year the product's loaded calendar starts with
 
 
 def _lunar(year: int, month: int, day: int) -> date:
@@ -73,4 +83,31 @@ def statutory_holidays(year: int) -> dict[date, str]:
         # 中秋 can fall on a National Day day (1 October 2020): it stays one holiday, two names.
         mid_autumn = _lunar(year, 8, 15)
         days[mid_autumn] = "国庆节、中秋节" if mid_autumn in national else "中秋节"
+    return days
+
+
+@lru_cache(maxsize=128)
+def ruled_days_off(year: int) -> dict[date, str]:
+    """Every day off of `year` by rule: the statutory holidays and their 补假 (Art. 6).
+
+    The made-up day for a holiday on a Saturday or Sunday is the first Monday–Friday day after
+    the holiday's block of consecutive statutory days that is not itself a statutory day; a
+    block with two such days gets the first two (see the module docstring).
+    """
+    statutory = statutory_holidays(year)
+    days = dict(statutory)
+    blocks: list[list[date]] = []
+    for day in sorted(statutory):
+        if blocks and day - blocks[-1][-1] == timedelta(days=1):
+            blocks[-1].append(day)
+        else:
+            blocks.append([day])
+    for block in blocks:
+        owed = sum(1 for day in block if day.weekday() >= _SATURDAY)
+        day = block[-1]
+        while owed:
+            day += timedelta(days=1)
+            if day.weekday() < _SATURDAY and day not in days:
+                days[day] = f"{statutory[block[-1]]}补假"
+                owed -= 1
     return days

@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from approvals.clock.calendar import PREDICTED_YEARS_AHEAD
-from approvals.clock.holidays import FIRST_RULED_YEAR, statutory_holidays
+from approvals.clock.holidays import FIRST_RULED_YEAR, ruled_days_off
 from approvals.models import CalendarDay, CalendarYear
 
 
@@ -45,7 +45,7 @@ def _predicted_array() -> str:
 @lru_cache(maxsize=4)
 def _ruled_dates_literal(last_year: int) -> str:
     days = sorted(
-        day for year in range(FIRST_RULED_YEAR, last_year + 1) for day in statutory_holidays(year)
+        day for year in range(FIRST_RULED_YEAR, last_year + 1) for day in ruled_days_off(year)
     )
     return "ARRAY[" + ",".join(f"DATE '{day:%Y-%m-%d}'" for day in days) + "]::date[]"
 

@@ -157,6 +157,14 @@ def _locked_step(step_id: int) -> CaseStep:
     )
 
 
+def case_lock(*, case_id: int) -> None:
+    """Lock the case row for the rest of the transaction, after the step's (the order every
+    review service keeps): what is true of several steps of a case at once holds under it."""
+    list(
+        Case.objects.select_for_update(of=("self",)).filter(pk=case_id).values_list("pk", flat=True)
+    )
+
+
 def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
     for user in step_recipients(case=step.case, steps=[step]):
         staff_notify(user=user, case=step.case, key=key, kind=kind, subject=subject, body=body)
@@ -175,7 +183,7 @@ def case_dates_reschedule(*, case: Case) -> None:
         return
     # Two departments stopping at once each recompute from every stop of the case: the case row
     # lock (taken after the step's, the order every review service keeps) serialises them.
-    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk", flat=True))
+    case_lock(case_id=case.pk)
     calendar = _calendar()
     union = suspensions_union(
         calendar=calendar,
@@ -207,9 +215,14 @@ def case_dates_reschedule(*, case: Case) -> None:
         working_days=case.item.statutory_days + approved,
         suspensions=union,
     )
+    # 暂定期限: provisional exactly while a date crosses a year without the State Council's
+    # notice, so entering that year clears the flag on every case it covers.
+    assumed = sorted(promised.assumed_years | statutory.assumed_years)
     Case.objects.filter(pk=case.pk).update(
         promised_due_date=promised.due_date,
         statutory_due_date=statutory.due_date,
+        calendar_assumed_years=assumed,
         updated_at=timezone.now(),
     )
     case.promised_due_date, case.statutory_due_date = promised.due_date, statutory.due_date
+    case.calendar_assumed_years = assumed

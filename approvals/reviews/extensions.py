@@ -125,18 +125,33 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
         extension = StepExtension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != StepExtension.Status.REQUESTED:
             return extension
+        now = timezone.now()
+        if approve and (locked.status not in CaseStep.OPEN_STATUSES or now >= locked.due_at):
+            # Art. 42: the extension must be granted within the limit. One still pending when
+            # the limit passed has lapsed: the step is late (or deemed) as if never asked.
+            raise ValidationError(
+                _(
+                    "审查期限已于%(due)s届满，延长申请未在期限内获批，不能再批准"
+                    "（行政许可法第四十二条：延长须在期限内决定，不能消除逾期）。"
+                )
+                % {"due": locked.due_date.isoformat()},
+                code="limit_expired",
+            )
         extension.status = (
             StepExtension.Status.APPROVED if approve else StepExtension.Status.REJECTED
         )
         extension.decided_by = head
-        extension.decided_at = timezone.now()
+        extension.decided_at = now
         extension.save()
-        if approve and locked.status in CaseStep.OPEN_STATUSES:
+        if approve:
             locked.extension = extension
+            # The case's statutory date moves first: the step is capped at it (Art. 42, the
+            # limit belongs to the case), so computing the step against the old date would
+            # keep the asking department at its unextended limit.
+            case_dates_reschedule(case=locked.case)
             _step_reschedule(locked)
             locked.warned_yellow_at = None
             locked.save()
-            case_dates_reschedule(case=locked.case)
             notice = notice_issue(
                 case=locked.case,
                 kind=Notice.Kind.EXTENSION,

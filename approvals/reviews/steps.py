@@ -60,7 +60,8 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
         locked.decided_at = now
         locked.decided_by = officer
         locked.opinion = opinion or _("同意")
-        locked.late = now >= locked.due_at
+        # A red card once shown stays: nothing that moved the date since erases the lateness.
+        locked.late = now >= locked.due_at or locked.warned_red_at is not None
         locked.save(update_fields=["status", "decided_at", "decided_by", "opinion", "late"])
         decided.append(locked)
         activation.process.artifact = locked.case  # the flow's gateways read this case

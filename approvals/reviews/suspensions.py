@@ -22,6 +22,7 @@ from approvals.reviews.common import (
     _step_reschedule,
     _tell_step_people,
     case_dates_reschedule,
+    case_lock,
 )
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -90,6 +91,11 @@ def step_correction_request(
             )
         if locked.status != CaseStep.Status.OPEN:
             raise ValidationError(_("只有审查中的事项可以要求补正。"))
+        # One request per stage is a rule across the stage's steps, so it needs a lock they all
+        # take: the case row (after the step's, the order every review service keeps). Two
+        # departments asking at the same instant then meet here one after the other, and the
+        # second sees the first's request and records the breach.
+        case_lock(case_id=locked.case_id)
         earlier = (
             StepSuspension.objects.filter(
                 step__case_stage_id=locked.case_stage_id, kind=StepSuspension.Kind.CORRECTION

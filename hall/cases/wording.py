@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.cases.pdf.document import format_chinese_date
@@ -35,6 +36,17 @@ def calendar_warning(case: Case) -> str:
         f"注意：{years}年的调休安排尚未公布，期限已按法定节假日计算、未计调休，"
         "为暂定期限，公布后以实际工作日为准。"
     )
+
+
+def due_in_message(case: Case, due: datetime.date) -> str:
+    """A date for an SMS or inbox message, with the provisional caveat when it crosses a year
+    without the State Council's holiday notice (the notices carry `calendar_warning`)."""
+    if not case.calendar_assumed_years:
+        return due.isoformat()
+    return gettext("%(due)s（%(years)s年调休安排未公布，为暂定日期）") % {
+        "due": due.isoformat(),
+        "years": "、".join(str(year) for year in case.calendar_assumed_years),
+    }
 
 
 def intake_paragraphs(

@@ -274,7 +274,7 @@ def _case_accept_locked(
             "item": case.item.name,
             "date": accepted_on.isoformat(),
             "receipt": case.receipt_no,
-            "due": case.promised_due_date.isoformat(),
+            "due": wording.due_in_message(case, case.promised_due_date),
             "code": case.verification_code,
         },
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,7 +109,8 @@ class ApiCallRecord(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
 
 
 def webhook_secret_new() -> str:

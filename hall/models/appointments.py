@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.models.people import Applicant
@@ -31,7 +32,7 @@ class AppointmentSlot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.category} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Appointment(models.Model):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.models.cases import Case, CaseMaterial
@@ -137,7 +138,7 @@ class CaseEvent(models.Model):
         ordering = ["case", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):

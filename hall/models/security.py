@@ -10,6 +10,7 @@ Cybersecurity Law's Art. 21), so that only the retention sweep removes anything,
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The Cybersecurity Law (网络安全法) Art. 21: network logs are kept for at least six months.
@@ -52,7 +53,8 @@ class SecurityEvent(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not kwargs.get("force_insert"):
@@ -87,4 +89,4 @@ class UserSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

@@ -38,7 +38,9 @@ def seal_pair_make(directory: Path, *, common_name: str = DEMO_COMMON_NAME) -> t
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
+        # Valid from well before the day it is made: the suite signs at fixed dates of its own
+        # (HALL_TEST_TODAY), which may lie before the day a clean clone made the pair.
+        .not_valid_before(now - datetime.timedelta(days=3650))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(

@@ -79,7 +79,10 @@ def appointment_book(
             return existing
         raise ValidationError(
             _("您已预约 %(date)s %(time)s 办理该事项；如需改期，请先取消原预约。")
-            % {"date": f"{day:%Y-%m-%d}", "time": f"{existing.slot.starts_at:%H:%M}"},
+            % {
+                "date": f"{day:%Y-%m-%d}",
+                "time": f"{timezone.localtime(existing.slot.starts_at):%H:%M}",
+            },
             code="duplicate",
         )
     capacity = category_capacity(category=item.queue_category)

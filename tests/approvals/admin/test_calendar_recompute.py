@@ -22,6 +22,7 @@ from tests.approvals.workflow_helpers import (
     open_steps,
     staged_item,
 )
+from tests.dates import shanghai
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -95,6 +96,9 @@ def test_entering_a_year_moves_the_open_deadlines_that_reach_into_it(admin_clien
     assert case.promised_due_date < before[0]
     assert step.due_date == calendar.add_working_days(D(2026, 12, 24), 10) < before[1]
     assert step.calendar_assumed_years == []
+    # and none of them is provisional any more (暂定期限 is gone from every page)
+    assert case.calendar_assumed_years == []
+    assert waiting.calendar_assumed_years == []
     assert waiting.intake_due_date == calendar.add_working_days(D(2026, 12, 28), 5) < intake_before
     # each move is on the case's log, and the applicant and the department were told
     assert CaseEvent.objects.filter(case=case, action="deadline_moved").count() == 2
@@ -106,7 +110,9 @@ def test_entering_a_year_moves_the_open_deadlines_that_reach_into_it(admin_clien
     ).exists()
 
 
-def test_a_deadline_that_does_not_move_disturbs_nobody(admin_client, roles):
+def test_a_deadline_that_does_not_move_disturbs_nobody(admin_client, roles, time_machine):
+    # A case accepted in June 2026: none of its dates reaches 2027.
+    time_machine.move_to(shanghai(2026, 6, 1))
     dept = department_with_staff("Y1", "区环保局", roles)
     case = accepted_case(staged_item([[(dept, 3)]], lead_department=dept), make_clerk(roles))
     _add_2027(admin_client)

@@ -112,9 +112,19 @@ def test_a_year_without_data_counts_its_statutory_holidays_and_stays_provisional
     before = compute_deadline(calendar=working_calendar(), start=date(2026, 12, 31), working_days=1)
     assert before.due_date == date(2027, 1, 4)
     assert before.assumed_years == frozenset({2027})
-    # the Spring Festival of 2027 by rule: the eve (5 Feb) and lunar 1–3 January (6–8 Feb)
+    # the Spring Festival of 2027 by rule: the eve (5 Feb) and lunar 1–3 January (6–8 Feb), and
+    # 补假 for the Saturday and Sunday among them on 9 and 10 February (Art. 6 of the 办法)
     spring = compute_deadline(calendar=working_calendar(), start=date(2027, 2, 4), working_days=1)
-    assert spring.due_date == date(2027, 2, 9)
+    assert spring.due_date == date(2027, 2, 11)
+    # 劳动节 on Saturday 1 and Sunday 2 May: 3 and 4 May off
+    labour = compute_deadline(calendar=working_calendar(), start=date(2027, 4, 30), working_days=1)
+    assert labour.due_date == date(2027, 5, 5)
+    # 国庆 on Friday 1 to Sunday 3 October: 4 and 5 October off
+    national = compute_deadline(
+        calendar=working_calendar(), start=date(2027, 9, 30), working_days=1
+    )
+    assert national.due_date == date(2027, 10, 6)
+    assert national.assumed_years == frozenset({2027})
 
 
 def test_adding_2027_is_seen_by_the_next_computation():

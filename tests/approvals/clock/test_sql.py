@@ -39,7 +39,8 @@ DATED = [
     (D(2025, 9, 30), D(2025, 10, 9), 1, "National Day 2025 (1–8 Oct)"),
     (D(2025, 9, 27), D(2025, 9, 29), 2, "Sunday 28 Sep 2025 is a make-up working day"),
     (D(2026, 12, 31), D(2027, 1, 4), 1, "2027 has no data: 1 Jan off by rule, Mon 4 Jan counts"),
-    (D(2027, 2, 4), D(2027, 2, 9), 1, "2027 by rule: Spring Festival eve and lunar 1–3 Jan off"),
+    (D(2027, 2, 4), D(2027, 2, 11), 1, "2027 by rule: Spring Festival 5–8 Feb, 补假 9–10 Feb"),
+    (D(2027, 9, 30), D(2027, 10, 6), 1, "2027 by rule: National Day 1–3 Oct, 补假 4–5 Oct"),
     (D(2025, 1, 1), D(2025, 12, 31), 248, "the whole of 2025 after New Year's Day"),
     (D(2026, 1, 1), D(2026, 12, 31), 248, "the whole of 2026 after New Year's Day"),
 ]

@@ -22,6 +22,7 @@ from tests.approvals.workflow_helpers import (
     open_steps,
     staged_item,
 )
+from tests.dates import shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,194 @@ def test_the_catalogue_refuses_a_longer_limit_without_its_legal_basis(depts):
     assert "limit_legal_basis" in refused.value.message_dict
     item.limit_legal_basis = "《某条例》第十条规定 30 日"
     item.full_clean()
+
+
+# --- Art. 42 on the asking step: the step's own limit moves with the case's -------------------
+
+
+def _three_department_case(depts, clerk, roles, time_machine, **item):
+    third = department_with_staff("X9", "区住建局", roles)
+    time_machine.move_to(shanghai(2026, 3, 2))
+    departments = [*depts, third]
+    days = item.pop("step_days", 20)
+    case = accepted_case(
+        staged_item(
+            [[(department, days) for department in departments]],
+            lead_department=depts[0],
+            **item,
+        ),
+        clerk,
+    )
+    return case, departments
+
+
+def test_an_approved_extension_moves_the_asking_steps_own_deadline(
+    depts, clerk, roles, time_machine
+):
+    # Given a three-department item whose steps each have the statutory 20 days, accepted on
+    # Monday 2 March 2026
+    case, departments = _three_department_case(
+        depts, clerk, roles, time_machine, statutory_days=20, promised_days=20
+    )
+    asking, other, _third = open_steps(case)
+    assert asking.due_date == case.statutory_due_date == datetime.date(2026, 3, 30)
+    # When department A's head approves 10 more working days on 20 March
+    time_machine.move_to(shanghai(2026, 3, 20))
+    asked = extensions.step_extension_request(
+        step=asking, officer=officer_of(departments[0]), days=10, reason="需要现场核查"
+    )
+    extensions.step_extension_decide(
+        extension=asked, head=officer_of(departments[0], head=True), approve=True
+    )
+    # Then the case and the asking step are both due on 14 April (清明 补假 on 6 April)
+    case.refresh_from_db()
+    asking.refresh_from_db()
+    assert case.statutory_due_date == datetime.date(2026, 4, 14)
+    assert asking.due_date == datetime.date(2026, 4, 14)
+    assert asking.due_at == shanghai(2026, 4, 15, 0)
+    # and the written notice tells the applicant that date, not the old one
+    notice = " ".join(case.notices.get(kind=Notice.Kind.EXTENSION).content["paragraphs"])
+    assert "延长后的期限为2026年4月14日" in notice
+    assert "2026年3月30日" not in notice
+    # the other departments keep their own limit
+    other.refresh_from_db()
+    assert other.due_date == datetime.date(2026, 3, 30)
+    # and the sweep at the old limit deems only those, never the extended step
+    from approvals.reviews import sweeps
+
+    time_machine.move_to(shanghai(2026, 3, 31, 0, 1))
+    sweeps.steps_deem_overdue_sweep()
+    asking.refresh_from_db()
+    other.refresh_from_db()
+    assert asking.status == CaseStep.Status.OPEN
+    assert other.status == CaseStep.Status.DEEMED
+
+
+def test_one_department_case_extension_reaches_the_step(depts, clerk, time_machine):
+    time_machine.move_to(shanghai(2026, 3, 2))
+    case = accepted_case(
+        staged_item([[(depts[0], 20)]], lead_department=depts[0], promised_days=20), clerk
+    )
+    (step,) = open_steps(case)
+    time_machine.move_to(shanghai(2026, 3, 27))
+    asked = extensions.step_extension_request(
+        step=step, officer=officer_of(depts[0]), days=3, reason="专家评审"
+    )
+    extensions.step_extension_decide(
+        extension=asked, head=officer_of(depts[0], head=True), approve=True
+    )
+    step.refresh_from_db()
+    case.refresh_from_db()
+    calendar = working_calendar()
+    assert (
+        step.due_date
+        == case.statutory_due_date
+        == calendar.add_working_days(datetime.date(2026, 3, 2), 23)
+    )
+
+
+def test_joint_handling_extension_moves_the_asking_step(
+    depts, clerk, roles, make_user, time_machine
+):
+    case, departments = _three_department_case(
+        depts,
+        clerk,
+        roles,
+        time_machine,
+        handling_type=ServiceItem.HandlingType.JOINT,
+        statutory_days=45,
+        promised_days=45,
+        step_days=45,
+    )
+    asking = open_steps(case)[0]
+    before = asking.due_date
+    time_machine.move_to(shanghai(2026, 4, 20))
+    asked = extensions.step_extension_request(
+        step=asking, officer=officer_of(departments[0]), days=15, reason="多部门联合踏勘"
+    )
+    extensions.step_extension_decide(
+        extension=asked, head=make_user("gov-head", "government_head"), approve=True
+    )
+    asking.refresh_from_db()
+    case.refresh_from_db()
+    calendar = working_calendar()
+    assert case.statutory_due_date == calendar.add_working_days(datetime.date(2026, 3, 2), 60)
+    assert asking.due_date == case.statutory_due_date > before
+
+
+def test_an_approval_after_the_limit_is_refused_and_lateness_stays(depts, clerk, time_machine):
+    # Given an extension asked in time but still pending when the step's limit passed
+    time_machine.move_to(shanghai(2026, 3, 2))
+    item = staged_item([[(depts[0], 20)]], lead_department=depts[0], promised_days=20)
+    case = accepted_case(item, clerk)
+    (step,) = open_steps(case)
+    CaseStep.objects.filter(pk=step.pk).update(deemed_approval=False)
+    time_machine.move_to(shanghai(2026, 3, 27))
+    asked = extensions.step_extension_request(
+        step=step, officer=officer_of(depts[0]), days=5, reason="需要核查"
+    )
+    time_machine.move_to(shanghai(2026, 3, 31, 9))
+    from approvals.reviews import sweeps
+
+    sweeps.steps_warn_sweep()
+    # When the head approves after the limit
+    with pytest.raises(ValidationError, match="不能再批准") as refused:
+        extensions.step_extension_decide(
+            extension=asked, head=officer_of(depts[0], head=True), approve=True
+        )
+    # Then it is refused with its reason, nothing moved, and a decision now is late
+    assert refused.value.code == "limit_expired"
+    asked.refresh_from_db()
+    step.refresh_from_db()
+    assert asked.status == StepExtension.Status.REQUESTED
+    assert step.due_date == datetime.date(2026, 3, 30)
+    from approvals.reviews import steps as step_services
+
+    decided = step_services.step_decide(
+        step=step, officer=officer_of(depts[0]), approve=True, opinion="同意"
+    )
+    assert decided.late is True
+
+
+def test_an_approval_on_a_deemed_step_is_refused(depts, clerk, time_machine):
+    time_machine.move_to(shanghai(2026, 3, 2))
+    case = accepted_case(
+        staged_item([[(depts[0], 20)]], lead_department=depts[0], promised_days=20), clerk
+    )
+    (step,) = open_steps(case)
+    time_machine.move_to(shanghai(2026, 3, 27))
+    asked = extensions.step_extension_request(
+        step=step, officer=officer_of(depts[0]), days=5, reason="需要核查"
+    )
+    from approvals.reviews import sweeps
+
+    time_machine.move_to(shanghai(2026, 3, 31, 0, 5))
+    assert sweeps.steps_deem_overdue_sweep() == 1
+    with pytest.raises(ValidationError, match="不能再批准"):
+        extensions.step_extension_decide(
+            extension=asked, head=officer_of(depts[0], head=True), approve=True
+        )
+    case.refresh_from_db()
+    assert not case.events.filter(action="extension").exists()
+
+
+def test_a_red_card_is_never_erased_by_a_later_date(depts, clerk, time_machine):
+    time_machine.move_to(shanghai(2026, 3, 2))
+    case = accepted_case(
+        staged_item([[(depts[0], 20)]], lead_department=depts[0], promised_days=20), clerk
+    )
+    (step,) = open_steps(case)
+    CaseStep.objects.filter(pk=step.pk).update(
+        deemed_approval=False, warned_red_at=shanghai(2026, 3, 31, 0, 1)
+    )
+    # the date moved later afterwards (say a corrected calendar): the decision stays late
+    CaseStep.objects.filter(pk=step.pk).update(
+        due_date=datetime.date(2026, 4, 20), due_at=shanghai(2026, 4, 21, 0)
+    )
+    time_machine.move_to(shanghai(2026, 4, 1))
+    from approvals.reviews import steps as step_services
+
+    decided = step_services.step_decide(
+        step=step, officer=officer_of(depts[0]), approve=True, opinion="同意"
+    )
+    assert decided.late is True

@@ -116,3 +116,38 @@ def test_two_sweepers_deem_each_step_exactly_once(depts, clerk):
     for case in cases:
         assert case.stages.get().decision_task is not None
     assert sweeps.steps_deem_overdue_sweep() == 0
+
+
+def test_two_departments_asking_for_a_correction_at_once_issue_one_notice_and_a_breach(
+    depts, clerk
+):
+    """Art. 32's one-time rule during review, one request per stage: two departments of a stage
+    asking at the same instant meet under the case lock, every round."""
+    from approvals.models import StepSuspension
+    from approvals.reviews import suspensions
+    from hall.models import Notice
+
+    item = staged_item([[(depts[0], 10), (depts[1], 10)]], lead_department=depts[0])
+    for _round in range(5):
+        case = accepted_case(item, clerk)
+        first, second = open_steps(case)
+
+        def ask(step_id: int):
+            step = CaseStep.objects.select_related("department").get(pk=step_id)
+            return suspensions.step_correction_request(
+                step=step, officer=officer_of(step.department), items=[("申请表", "签名缺失")]
+            )
+
+        results = run_at_once(lambda a=first.pk: ask(a), lambda b=second.pk: ask(b))
+        assert [r for r in results if isinstance(r, BaseException)] == []
+        notices = Notice.objects.filter(case=case, kind=Notice.Kind.CORRECTION)
+        assert notices.count() == 2
+        # exactly one of them is the stage's notice, the other the recorded breach
+        assert notices.exclude(one_time_override_by=None).count() == 1
+        assert CaseEvent.objects.filter(case=case, action="one_time_breach").count() == 1
+        assert (
+            StepSuspension.objects.filter(
+                step__case=case, kind=StepSuspension.Kind.CORRECTION
+            ).count()
+            == 2
+        )
