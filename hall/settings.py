@@ -356,13 +356,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that loses the broker reconnects with back-off for as long as it takes (Celery's
+# default gives up after 100 tries and the worker exits): the sweeps must resume by themselves.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # With Redis, beat keeps its schedule and a lock in Redis (celery-redbeat): a second beat
 # started as a standby waits for the lock and takes over within HALL_BEAT_LOCK_SECONDS of the
 # active one dying, so there is never a second active beat. The embedded broker keeps the file.
 HALL_BEAT_SCHEDULER = ENV.get("HALL_BEAT_SCHEDULER", "file" if BROKER_CHOICE.embedded else "redis")
 if HALL_BEAT_SCHEDULER == "redis":
-    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    # redbeat's scheduler, made to outlive a Redis outage (hall.platform.beat)
+    CELERY_BEAT_SCHEDULER = "hall.platform.beat.HallRedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = ENV.get("HALL_BEAT_REDIS_URL", CELERY_BROKER_URL)
     CELERY_REDBEAT_KEY_PREFIX = ENV.get("HALL_BEAT_KEY_PREFIX", "hall-beat:")
     CELERY_REDBEAT_LOCK_TIMEOUT = int(ENV.get("HALL_BEAT_LOCK_SECONDS", "30"))
@@ -374,6 +378,9 @@ HALL_OUTBOX_SWEEP_SECONDS = float(ENV.get("HALL_OUTBOX_SWEEP_SECONDS", "30"))
 # A message claimed for sending and not recorded within this time is sent again, with the same
 # idempotency key (hall.outbox.delivery).
 HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
+# A sweep not run within its period plus this many seconds is late: `/healthz` says "degraded"
+# and names the oldest (hall.platform.heartbeats).
+HALL_SWEEP_GRACE_SECONDS = int(ENV.get("HALL_SWEEP_GRACE_SECONDS", "120"))
 # Deadlines live in the database; beat only wakes the sweeps up (never ETA/countdown tasks).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-heartbeat": {"task": "hall.tasks.heartbeat", "schedule": crontab(minute="*/5")},

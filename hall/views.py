@@ -9,6 +9,7 @@ from hall.common.problems import is_api_request, problem_json_response
 from hall.models import SecurityEvent
 from hall.platform import audit
 from hall.platform.health import broker_status, database_status
+from hall.platform.heartbeats import sweeps_status
 from hall.roles import landing_url_name
 
 
@@ -25,16 +26,31 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
+    """This node can serve (database and broker: 503 when not), and the hall's sweeps run
+    ("degraded" with the oldest late sweep, still 200: a load balancer must not pull a healthy
+    web node because beat stopped; the operators' monitor reads the status word)."""
     database, broker = database_status(), broker_status()
-    healthy = database.ok and broker.ok
-    return JsonResponse(
-        {
-            "status": "ok" if healthy else "degraded",
-            "database": {"ok": database.ok, "detail": database.detail},
-            "broker": {"ok": broker.ok, "detail": broker.detail},
-        },
-        status=200 if healthy else 503,
-    )
+    serving = database.ok and broker.ok
+    sweeps = sweeps_status() if database.ok else None
+    body = {
+        "status": "ok" if serving and sweeps is not None and sweeps.ok else "degraded",
+        "database": {"ok": database.ok, "detail": database.detail},
+        "broker": {"ok": broker.ok, "detail": broker.detail},
+    }
+    if sweeps is not None:
+        body["sweeps"] = {
+            "ok": sweeps.ok,
+            "detail": sweeps.detail,
+            "late": [
+                {
+                    "name": late.name,
+                    "last_ran_at": late.last_ran_at.isoformat() if late.last_ran_at else None,
+                    "late_seconds": late.late_seconds,
+                }
+                for late in sweeps.late
+            ],
+        }
+    return JsonResponse(body, status=200 if serving else 503)
 
 
 def permission_denied(request, exception=None):

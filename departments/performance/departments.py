@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
-from approvals.models import CaseStep, StepExtension, StepSuspension
+from approvals.models import CaseDecision, CaseStep, StepExtension, StepSuspension
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, _rows
 
@@ -15,6 +15,7 @@ Step = CaseStep.Status
 APPROVED, REFUSED, DEEMED = Step.APPROVED.value, Step.REFUSED.value, Step.DEEMED.value
 CORRECTION = StepSuspension.Kind.CORRECTION.value
 EXTENSION_APPROVED = StepExtension.Status.APPROVED.value
+GRANT = CaseDecision.Decision.GRANT.value
 
 
 def department_figures(*, period: Period) -> Table:
@@ -28,7 +29,10 @@ def department_figures(*, period: Period) -> Table:
       statutory limit;
     - deemed approvals (超时默许) and late decisions among them;
     - corrections asked, special procedures started, extensions asked (and approved) in the
-      period, and bad ratings of the department in the period.
+      period, and bad ratings of the department in the period;
+    - Art. 44: the grants the department decided as the item's lead (it issues the licence) in
+      the period, and those whose ten working days to issue and deliver were missed (delivered
+      late, or past the date and not delivered: red-carded by the issuance sweep).
     """
     sql = f"""
     WITH decided AS (
@@ -94,6 +98,19 @@ def department_figures(*, period: Period) -> Table:
         WHERE e.requested_at >= %(start_at)s AND e.requested_at < %(end_at)s
         GROUP BY s.department_id
     ),
+    issued AS (
+        SELECT i.lead_department_id AS department_id,
+               COUNT(*) AS grants,
+               COUNT(*) FILTER (
+                   WHERE d.issued_late OR d.issue_warned_red_at IS NOT NULL
+               ) AS issued_late
+        FROM {T["decision"]} d
+        JOIN {T["case"]} c ON c.id = d.case_id
+        JOIN {T["item"]} i ON i.id = c.item_id
+        WHERE d.decided_at >= %(start_at)s AND d.decided_at < %(end_at)s
+          AND d.decision = '{GRANT}'
+        GROUP BY i.lead_department_id
+    ),
     ratings AS (
         SELECT department_id, COUNT(*) AS bad_ratings
         FROM {T["rating"]}
@@ -117,17 +134,20 @@ def department_figures(*, period: Period) -> Table:
            COALESCE(so.special_procedures, 0) AS special_procedures,
            COALESCE(ex.extensions, 0) AS extensions,
            COALESCE(ex.extensions_approved, 0) AS extensions_approved,
+           COALESCE(iss.grants, 0) AS grants,
+           COALESCE(iss.issued_late, 0) AS issued_late,
            COALESCE(ra.bad_ratings, 0) AS bad_ratings
     FROM {T["department"]} dep
     LEFT JOIN steps st ON st.department_id = dep.id
     LEFT JOIN stops so ON so.department_id = dep.id
     LEFT JOIN extensions ex ON ex.department_id = dep.id
+    LEFT JOIN issued iss ON iss.department_id = dep.id
     LEFT JOIN ratings ra ON ra.department_id = dep.id
     ORDER BY dep.code
     """
     rows = _rows(sql, period.params())
     for row in rows:
-        row["attention"] = bool(row["deemed"] or row["over_promised"])
+        row["attention"] = bool(row["deemed"] or row["over_promised"] or row["issued_late"])
     return Table(
         key="departments",
         title=_("部门绩效"),
@@ -148,9 +168,18 @@ def department_figures(*, period: Period) -> Table:
             Column("special_procedures", _("特别程序"), "int"),
             Column("extensions", _("申请延期"), "int"),
             Column("extensions_approved", _("批准延期"), "int"),
+            Column("grants", _("准予许可"), "int", _("本部门作为主办部门本期作出的准予决定")),
+            Column(
+                "issued_late",
+                _("逾期颁发送达"),
+                "int",
+                _("未在决定后十个工作日内颁发送达（行政许可法第四十四条）"),
+            ),
             Column("bad_ratings", _("差评"), "int"),
         ],
         rows=rows,
-        note=_("用时单位为工作日；标红的部门本期有超时默许或超过承诺时限的环节。"),
+        note=_(
+            "用时单位为工作日；标红的部门本期有超时默许、超过承诺时限的环节，或逾期颁发送达的许可。"
+        ),
         highlight="attention",
     )

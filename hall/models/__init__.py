@@ -1,6 +1,6 @@
 """The hall app's models, split by sub-domain (people, cases, records, outbox, queue, ratings,
-appointments, accounts, agency, uploads, security, api, licences, practices), re-exported:
-`from hall.models import X` works."""
+appointments, accounts, agency, uploads, security, api, licences, practices, operations),
+re-exported: `from hall.models import X` works."""
 
 from hall.models.accounts import SmsCode
 from hall.models.agency import AgencyRequest
@@ -14,6 +14,7 @@ from hall.models.api import (
 from hall.models.appointments import Appointment, AppointmentSlot
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
+from hall.models.operations import SweepHeartbeat
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.practices import Commitment, CreditMark, InstantApproval
@@ -51,6 +52,7 @@ __all__ = [
     "SecurityEvent",
     "ServiceRating",
     "SmsCode",
+    "SweepHeartbeat",
     "UploadedMaterial",
     "UserSession",
     "WebhookDelivery",

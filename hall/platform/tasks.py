@@ -1,12 +1,23 @@
-"""The platform's tasks: the heartbeat, and the security log's retention sweep."""
+"""The platform's tasks: the heartbeat, the security log's retention sweep, and every sweep's
+heartbeat row."""
 
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import task_success
 from django.conf import settings
 from django.utils import timezone
 
 from hall.platform import audit
+from hall.platform.heartbeats import sweep_heartbeat_record
+
+
+@task_success.connect
+def sweep_heartbeat(sender=None, **kwargs) -> None:
+    """A task of the beat schedule ended well in this worker: its sweep's heartbeat (operations,
+    not a domain effect; hall.platform.heartbeats)."""
+    if sender is not None:
+        sweep_heartbeat_record(task_name=sender.name)
 
 
 @shared_task(name="hall.tasks.heartbeat")

@@ -178,6 +178,36 @@ def test_department_figures_hand_counted(department_world):
     assert fire["on_time_rate"] is None and fire["avg_used"] is None
 
 
+def test_late_issuance_counts_against_the_lead_department(roles):
+    """Art. 44: ten working days to issue and deliver a grant, counted for the department that
+    decides it as the item's lead (it seals and issues the licence)."""
+    planning, environment = departments(roles, "区规划局", "区环保局")
+    led = ServiceItemFactory(lead_department=planning)
+    other = ServiceItemFactory(lead_department=environment)
+    from approvals.models import CaseDecision
+
+    def granted(item, *, decided, **decision_fields):
+        case = bare_case(item=item, status=Case.Status.DECIDED, accepted_on=day(2026, 10, 8))
+        decide_row(case, decided_at=decided)
+        CaseDecision.objects.filter(case=case).update(**decision_fields)
+
+    granted(led, decided=at(2026, 10, 9), issued_late=True, delivered_at=at(2026, 10, 30))
+    granted(led, decided=at(2026, 10, 12), issue_warned_red_at=at(2026, 10, 27, 0, 5))
+    granted(led, decided=at(2026, 10, 13), delivered_at=at(2026, 10, 14))
+    granted(led, decided=at(2026, 11, 2), issued_late=True)  # November's
+    granted(other, decided=at(2026, 10, 14), delivered_at=at(2026, 10, 15))
+    refused = bare_case(item=led, status=Case.Status.DECIDED, accepted_on=day(2026, 10, 8))
+    decide_row(refused, decided_at=at(2026, 10, 15), decision="refuse")
+
+    rows = by(performance_departments.department_figures(period=OCTOBER), "department")
+    assert (rows["区规划局"]["grants"], rows["区规划局"]["issued_late"]) == (3, 2)
+    assert rows["区规划局"]["attention"] is True
+    assert (rows["区环保局"]["grants"], rows["区环保局"]["issued_late"]) == (1, 0)
+    # the export carries the column too
+    table = performance_departments.department_figures(period=OCTOBER)
+    assert "issued_late" in [column.key for column in table.columns]
+
+
 # --- per window clerk ---------------------------------------------------------------------------
 
 
