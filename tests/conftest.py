@@ -69,6 +69,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; running on SQLite fallback"))
         if "celery_worker" in item.keywords and not on_redis:
             item.add_marker(pytest.mark.skip(reason="needs Redis for a real Celery worker"))
+        if "database_clock" in item.keywords and TEST_TODAY:
+            item.add_marker(
+                pytest.mark.skip(reason="PostgreSQL's now() cannot travel to HALL_TEST_TODAY")
+            )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -303,6 +303,15 @@ class CaseDecision(models.Model):
     issue_warned_yellow_at = models.DateTimeField(null=True, blank=True, editable=False)
     issue_warned_red_at = models.DateTimeField(null=True, blank=True, editable=False)
     issued_late = models.BooleanField(_("逾期颁发送达"), default=False)
+    # 撤销 (Art. 69): a grant revoked after the fact is a state of the decision, shown as revoked
+    # wherever the grant is (register, API, lookup, portal, the licence's verification page).
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )  # fmt: skip
+    revocation_reason = models.CharField(_("撤销理由"), max_length=500, blank=True)
+    revocation_basis = models.CharField(_("撤销依据"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("审批决定")
@@ -331,6 +340,10 @@ class CaseDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_decision_display()}"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class ApprovalProcess(Process):

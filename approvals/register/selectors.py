@@ -23,6 +23,14 @@ class GrantEntry:
     number: str
     decided_on: datetime.date
     valid_until: datetime.date | None  # None: valid without a time limit
+    # Art. 69: a grant revoked afterwards stays in the register, marked revoked
+    # (the reason is the applicant's to read, in the lookup and the portal, not the public's)
+    revoked_on: datetime.date | None = None
+    revocation_basis: str = ""
+
+    @property
+    def status(self) -> str:
+        return "revoked" if self.revoked_on else "valid"
 
 
 def holder_public_name(applicant: Applicant) -> str:
@@ -59,7 +67,9 @@ def grants_page(*, query: str = "", page: int | str = 1) -> tuple[Page, list[Gra
                 case__applicant__name__icontains=query,
             )
         )
-    notices = notices.select_related("case__item", "case__applicant").order_by("-issued_at", "-pk")
+    notices = notices.select_related("case__item", "case__applicant", "case__decision").order_by(
+        "-issued_at", "-pk"
+    )
     paged = Paginator(
         notices.only(
             "number",
@@ -69,12 +79,16 @@ def grants_page(*, query: str = "", page: int | str = 1) -> tuple[Page, list[Gra
             "case__item__licence_validity_years",
             "case__applicant__kind",
             "case__applicant__name",
+            "case__decision__revoked_at",
+            "case__decision__revocation_basis",
         ),
         PAGE_SIZE,
     ).get_page(page)
     entries = []
     for notice in paged.object_list:
         decided_on = timezone.localdate(notice.issued_at)
+        decision = getattr(notice.case, "decision", None)
+        revoked_at = decision.revoked_at if decision is not None else None
         entries.append(
             GrantEntry(
                 item=notice.case.item.name,
@@ -83,6 +97,8 @@ def grants_page(*, query: str = "", page: int | str = 1) -> tuple[Page, list[Gra
                 number=notice.number,
                 decided_on=decided_on,
                 valid_until=_valid_until(decided_on, notice.case.item.licence_validity_years),
+                revoked_on=timezone.localdate(revoked_at) if revoked_at else None,
+                revocation_basis=decision.revocation_basis if revoked_at else "",
             )
         )
     return paged, entries

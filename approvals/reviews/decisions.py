@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from approvals.clock.deadlines import compute_deadline, yellow_from
 from approvals.models import (
@@ -23,11 +24,15 @@ from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.cases.licences import licence_issue, licence_revoke
+from hall.cases.licences import (
+    licence_issue,
+    licence_revoke,
+    materials_with_lapsed_licence_q,
+)
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
-from hall.models import Case, CaseMaterial, ElectronicLicence, Notice
+from hall.models import Case, CaseMaterial, Commitment, ElectronicLicence, Notice
 from hall.outbox.queue import applicant_notify
 
 
@@ -102,18 +107,17 @@ def _case_decide(
         the_case = (
             Case.objects.select_for_update(of=("self",))
             .select_related("item", "item__lead_department", "applicant", "owner", "window")
-            # 容缺受理: read with the case, not in a query of its own
-            .annotate(supplements_outstanding=Exists(_outstanding_supplements))
+            # what bars a grant, read with the case, not in queries of their own
+            .annotate(
+                supplements_outstanding=Exists(_outstanding_supplements),
+                supplements_late=Exists(_late_supplements),
+                commitment_false=Exists(_false_commitment),
+                licences_lapsed=Exists(_lapsed_licences(timezone.localdate())),
+            )
             .get(pk=case.pk)
         )
-        if grant and the_case.supplements_outstanding:
-            raise ValidationError(
-                _(
-                    "容缺受理的材料尚未补齐，不能作出准予许可决定；"
-                    "补齐期限届满仍未补齐的，应作出不予许可决定并说明理由。"
-                ),
-                code="supplements_outstanding",
-            )
+        if grant:
+            _grant_bars_check(the_case)
         locked.decision = CaseDecision.Decision.GRANT if grant else CaseDecision.Decision.REFUSE
         locked.reasons = reasons
         locked.decided_at = timezone.now()
@@ -162,6 +166,67 @@ def _case_decide(
 _outstanding_supplements = CaseMaterial.objects.filter(
     case=OuterRef("pk"), deferred_until__isnull=False, supplied_at__isnull=True
 )
+# 容缺受理: a supplement recorded after the date the 容缺受理通知书 set is no supplement
+_late_supplements = CaseMaterial.objects.filter(
+    case=OuterRef("pk"), deferred_until__isnull=False, supplied_at__date__gt=F("deferred_until")
+)
+# 告知承诺制: a commitment found false before the decision
+_false_commitment = Commitment.objects.filter(case=OuterRef("pk"), outcome=Commitment.Outcome.FALSE)
+
+
+def _lapsed_licences(today):
+    return CaseMaterial.objects.filter(
+        materials_with_lapsed_licence_q(on=today, holder=OuterRef("applicant_id")),
+        case=OuterRef("pk"),
+    )
+
+
+def _grant_bars_check(case: Case) -> None:
+    """What the law leaves a grant no room for: each one can only be refused (with reasons)."""
+    if case.supplements_outstanding:
+        raise ValidationError(
+            _(
+                "容缺受理的材料尚未补齐，不能作出准予许可决定；"
+                "补齐期限届满仍未补齐的，应作出不予许可决定并说明理由。"
+            ),
+            code="supplements_outstanding",
+        )
+    if case.supplements_late:
+        raise ValidationError(
+            _(
+                "容缺受理的材料补齐时已超过容缺受理通知书载明的期限，不能作出准予许可决定；"
+                "应作出不予许可决定并说明理由。"
+            ),
+            code="supplements_late",
+        )
+    if case.commitment_false:
+        commitment = Commitment.objects.select_related("notice").get(case=case)
+        raise ValidationError(
+            _(
+                "告知承诺经核查不实（%(number)s：%(note)s），不能作出准予许可决定；"
+                "应作出不予许可决定，并在理由中写明承诺不实（国办发〔2020〕42号）。"
+            )
+            % {"number": commitment.notice.number, "note": commitment.note},
+            code="commitment_false",
+        )
+    if case.licences_lapsed:
+        names = "、".join(
+            CaseMaterial.objects.filter(
+                materials_with_lapsed_licence_q(on=timezone.localdate(), holder=case.applicant_id),
+                case=case,
+            )
+            .order_by("pk")
+            .values_list("name", flat=True)
+        )
+        raise ValidationError(
+            _(
+                "“%(names)s”取自电子证照库的证照已撤销、过期或不再属于申请人，"
+                "不能据此准予许可；应要求补正或作出不予许可决定。"
+            )
+            % {"names": names},
+            code="licence_lapsed",
+        )
+
 
 DECIDED_FIELDS = (
     "decision",
@@ -226,26 +291,54 @@ def _issuance_open(decision: CaseDecision, *, item) -> None:
     )
 
 
-def case_decision_revoke(*, case: Case, by: User, reason: str, notify_key: str) -> bool:
+# Legal bases of the two revocations the hall makes itself (行政许可法第六十九条).
+REVOKE_BASIS_FALSE_COMMITMENT = _lazy(
+    "《中华人民共和国行政许可法》第六十九条第二款；《国务院办公厅关于全面推行证明事项和涉企经营许可事项"
+    "告知承诺制的指导意见》（国办发〔2020〕42号）"
+)
+REVOKE_BASIS_CONDITIONS_NOT_MET = _lazy(
+    "《中华人民共和国行政许可法》第六十九条第一款第（四）项（对不符合法定条件的申请人准予行政许可）"
+)
+
+
+def case_decision_revoke(*, case: Case, by: User, reason: str, basis: str, notify_key: str) -> bool:
     """Revoke a case's grant found wanting after the fact (a failed sampling of an instant
-    approval, a false written commitment): its electronic licence revoked, the revocation on the
-    case's log, the applicant told. False (and nothing done) when the case was not granted."""
-    if not CaseDecision.objects.filter(case=case, decision=CaseDecision.Decision.GRANT).exists():
-        return False
-    licence = ElectronicLicence.objects.filter(case=case).first()
-    if licence is not None:
-        licence_revoke(licence=licence, by=by, reason=reason)
-    event_record(
-        case=case, action=CaseAction.DECISION_REVOKED, actor=by, details={"reason": reason}
-    )
-    applicant_notify(
-        case=case,
-        key=notify_key,
-        kind="decision_revoked",
-        subject=_("许可决定已撤销"),
-        body=_("您申请的“%(item)s”的许可决定已依法撤销。理由：%(reason)s")
-        % {"item": case.item.name, "reason": reason},
-    )
+    approval, a false written commitment): the decision itself becomes revoked (who, when, why,
+    on what legal basis), its electronic licence is revoked, the revocation goes on the case's
+    log and the applicant is told. False, and nothing done, when the case has no grant or the
+    grant is revoked already (a second call changes nothing)."""
+    with transaction.atomic():
+        decision = (
+            CaseDecision.objects.select_for_update(of=("self",))
+            .filter(case=case, decision=CaseDecision.Decision.GRANT, revoked_at__isnull=True)
+            .first()
+        )
+        if decision is None:
+            return False
+        decision.revoked_at = timezone.now()
+        decision.revoked_by = by
+        decision.revocation_reason = reason[:500]
+        decision.revocation_basis = str(basis)[:200]
+        decision.save(
+            update_fields=["revoked_at", "revoked_by", "revocation_reason", "revocation_basis"]
+        )
+        licence = ElectronicLicence.objects.filter(case=case).first()
+        if licence is not None:
+            licence_revoke(licence=licence, by=by, reason=reason)
+        event_record(
+            case=case,
+            action=CaseAction.DECISION_REVOKED,
+            actor=by,
+            details={"reason": reason, "basis": str(basis)},
+        )
+        applicant_notify(
+            case=case,
+            key=notify_key,
+            kind="decision_revoked",
+            subject=_("许可决定已撤销"),
+            body=_("您申请的“%(item)s”的许可决定已依法撤销。理由：%(reason)s。依据：%(basis)s")
+            % {"item": case.item.name, "reason": reason, "basis": basis},
+        )
     return True
 
 

@@ -22,7 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.catalogue.rules import Condition, Facts, item_conditions, rules_evaluate
-from approvals.reviews.decisions import case_decide_instant, case_decision_revoke
+from approvals.reviews.decisions import (
+    REVOKE_BASIS_CONDITIONS_NOT_MET,
+    case_decide_instant,
+    case_decision_revoke,
+)
 from approvals.reviews.start import approval_start
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -134,6 +138,7 @@ def instant_review_record(
                 case=case,
                 by=reviewer,
                 reason=_("事后抽查不符合条件：%(note)s") % {"note": note},
+                basis=REVOKE_BASIS_CONDITIONS_NOT_MET,
                 notify_key=f"instant:{locked.pk}:revoked",
             )
         return locked

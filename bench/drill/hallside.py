@@ -5,6 +5,7 @@ python -m bench.drill.hallside prepare        the world, API clients and cases; 
 python -m bench.drill.hallside due SECONDS    the due cases' steps fall due over that span
 python -m bench.drill.hallside burst N        N messages queued as one batch task
 python -m bench.drill.hallside outbox         how many messages are still to send
+python -m bench.drill.hallside heartbeat      when the deemed-approval sweep last ran; JSON out
 python -m bench.drill.hallside checks         reads the load's JSON on stdin; JSON out
 python -m bench.drill.hallside router         the short form's checks of the replica router
 """
@@ -111,6 +112,18 @@ def due(span_seconds: float, case_ids: list[int]) -> int:
             at = start + datetime.timedelta(seconds=index * spacing)
             CaseStep.objects.filter(case_id=case_id).update(due_at=at, due_date=at.date())
     return len(case_ids)
+
+
+def heartbeat() -> dict:
+    """When the deemed-approval sweep last ran (epoch seconds; 0 never), from its heartbeat."""
+    from hall.models import SweepHeartbeat
+
+    ran = (
+        SweepHeartbeat.objects.filter(name="approvals-deemed-approval-sweep")
+        .values_list("ran_at", flat=True)
+        .first()
+    )
+    return {"deemed": ran.timestamp() if ran else 0}
 
 
 def burst(count: int) -> dict:
@@ -357,6 +370,8 @@ def main(argv: list[str]) -> None:
         result = burst(int(argv[1]))
     elif command == "outbox":
         result = outbox()
+    elif command == "heartbeat":
+        result = heartbeat()
     elif command == "checks":
         result = checks(json.loads(sys.stdin.read()))
     elif command == "router":

@@ -1,4 +1,4 @@
-"""`make drill`: set the deployment up, run the load with five faults, check the database,
+"""`make drill`: set the deployment up, run the load with six faults, check the database,
 print the table (and keep it in bench/results/drill-latest.md).
 
 `--short` (run by `make test`): the primary, its replica and PgBouncer only; migrations through
@@ -9,6 +9,7 @@ transaction, lagging, replica down). No load, about a minute.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -24,7 +25,8 @@ from bench.drill import load, topology
 from bench.drill.topology import PRIMARY, REPLICA, VAR
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
-LOAD_SECONDS = 170
+LOAD_SECONDS = 250
+REDIS_OUTAGE_S = 60
 CLIENTS = 6
 BURST = 1500
 
@@ -43,8 +45,7 @@ def _log_has(service: topology.Service, text: str) -> bool:
 
 
 def _redis(*args: str) -> str:
-    db = topology.REDIS_URL.rsplit("/", 1)[1]
-    return topology.sh("redis-cli", "-n", db, *args).stdout.strip()
+    return topology.sh("redis-cli", "-p", str(topology.REDIS_PORT), *args).stdout.strip()
 
 
 def _sms_keys() -> Counter:
@@ -87,6 +88,7 @@ def short() -> int:
     env = topology.drill_env()
     services = []
     try:
+        services.append(topology.redis_service().start())
         services.append(_database_up(env))
         topology.hallside("world", env=env)
         replica_s = topology.replica_make()
@@ -191,7 +193,6 @@ def full() -> int:
         return 1
     topology.packages_ensure()
     _fresh_var()
-    _redis("FLUSHDB")
     env = topology.drill_env()
     services: list[topology.Service] = []
     timings: dict[str, float] = {}
@@ -199,6 +200,7 @@ def full() -> int:
     state = None
     try:
         t = time.monotonic()
+        services.append(redis := topology.redis_service().start())
         services.append(pgbouncer := _database_up(env))
         timings["primary, PgBouncer, migrations"] = time.monotonic() - t
         t = time.monotonic()
@@ -220,7 +222,10 @@ def full() -> int:
         services.append(beats["b"].start(wait=False))  # the standby: waits for the lock
         timings["web nodes, nginx, workers, beats"] = time.monotonic() - t
 
-        topology.hallside("due", "120", env=env, stdin=json.dumps(prepared["due_case_ids"]))
+        # the due steps fall due all through the load, the Redis outage included
+        topology.hallside(
+            "due", str(LOAD_SECONDS - 20), env=env, stdin=json.dumps(prepared["due_case_ids"])
+        )
         state = load.LoadState(prepared=prepared, port=topology.NGINX_PORT)
         usage_before = _primary_usage()
         load_start = time.monotonic()
@@ -231,6 +236,7 @@ def full() -> int:
             Fault("kill the active beat (SIGKILL)", 80),
             Fault("stop the replica", 105),
             Fault("restart PgBouncer", 140),
+            Fault(f"stop Redis for {REDIS_OUTAGE_S} s", 170),
         ]
 
         def at(seconds: float) -> None:
@@ -296,6 +302,24 @@ def full() -> int:
         faults[4].recovery_s = time.monotonic() - faults[4].injected
         faults[4].note = "PgBouncer listening again after"
 
+        # 6. Redis stops for a minute and comes back empty (it keeps nothing on disk): no
+        # queued tasks, no beat schedule, no beat lock. Beat and the workers must ride it out
+        # and the sweeps act on what fell due meanwhile, once.
+        at(faults[5].at)
+        faults[5].injected = time.monotonic()
+        redis.stop()
+        time.sleep(REDIS_OUTAGE_S)
+        redis.start()
+        back = time.time()
+        topology.wait_for(
+            lambda: json.loads(topology.hallside("heartbeat", env=env))["deemed"] > back,
+            seconds=90, what="a deemed-approval sweep after Redis came back", step=1,
+        )  # fmt: skip
+        faults[5].recovery_s = time.monotonic() - faults[5].injected
+        faults[5].note = "a deemed-approval sweep ran again after"
+        beats_alive = {name: beat.alive() for name, beat in beats.items()}
+        workers_alive = {host: worker.alive() for host, worker in workers.items()}
+
         at(LOAD_SECONDS)
         state.stop.set()
         for thread in threads:
@@ -325,17 +349,27 @@ def full() -> int:
             "due_case_ids": prepared["due_case_ids"],
         }
         checks = json.loads(topology.hallside("checks", env=env, stdin=json.dumps(payload)))
-        # never two active beats: the first sent only before its death, the standby only after
-        # (and the first, back as the standby, sent nothing more)
+        # never two active beats: the first sent only until its death, then the standby; after
+        # the Redis outage (the lock gone with Redis's memory) either may hold the lock, but
+        # one at a time: the merged sends change hands at most once at each of the two
+        # moments, never back and forth
         first, standby = _beat_sends(beats["a"]), _beat_sends(beats["b"])
-        overlap = sum(1 for t in first if t > beat_killed_at) + sum(
-            1 for t in standby if t < beat_killed_at
-        )
+        merged = sorted([(t, "a") for t in first] + [(t, "b") for t in standby])
+        handovers = sum(1 for (_, x), (_, y) in itertools.pairwise(merged) if x != y)
+        out_of_turn = sum(1 for t in standby if t < beat_killed_at)
         checks["one_beat"] = {
             "sends_first": len(first),
             "sends_standby": len(standby),
-            "out_of_turn": overlap,
-            "ok": overlap == 0 and bool(first) and bool(standby),
+            "handovers": handovers,
+            "out_of_turn": out_of_turn,
+            "ok": out_of_turn == 0 and 1 <= handovers <= 2 and bool(first) and bool(standby),
+        }
+        # the Redis outage ended nothing: both beats and both worker hosts are the processes
+        # that ran before it (none restarted by hand)
+        checks["survived_redis"] = {
+            **{f"beat_{name}": alive for name, alive in beats_alive.items()},
+            **{f"worker_{host}": alive for host, alive in workers_alive.items()},
+            "ok": all(beats_alive.values()) and all(workers_alive.values()),
         }
     finally:
         if state is not None:
@@ -434,6 +468,7 @@ def _report(state, faults, checks, timings, load_seconds, due_steps, primary, to
         "notifications": "every message sent, none lost (a repeat carries its first key)",
         "half_written": "no case half-written",
         "one_beat": "never two active beats",
+        "survived_redis": "beat and workers outlived the Redis outage",
     }
     for key, name in names.items():
         check = checks[key]

@@ -5,10 +5,12 @@
     celery worker host-a ───────────────────────────────┼─▶ PgBouncer :6441 (transaction pooling)
     celery worker host-b ───────────────────────────────┤      ├─▶ primary :5441 ──WAL──┐
     beat (active) / beat (standby, waits for the lock) ─┘      └─▶ replica :5442 ◀──────┘
-    every process ─▶ Redis :6379/12 (broker, cache, beat's schedule and lock)
+    every process ─▶ Redis :6449 (broker, cache, beat's schedule and lock)
 
-The two PostgreSQL clusters are the drill's own (`pg_createcluster`, dropped and made afresh
-each run), so the machine's main cluster and its test databases are never touched. Processes
+The two PostgreSQL clusters and the Redis server are the drill's own (`pg_createcluster`,
+dropped and made afresh each run; a `redis-server` on its own port that keeps nothing on disk),
+so the machine's main cluster, its Redis and its test databases are never touched, and the drill
+may stop its Redis as a fault. Processes
 run in their own sessions so that a fault can kill one with all its children.
 """
 
@@ -33,7 +35,8 @@ VAR = ROOT / "var" / "drill"
 RUN = Path("/tmp/hall-drill")  # PgBouncer runs as postgres and keeps its files here
 VENV_BIN = Path(sys.executable).parent
 DB = "hall_drill"
-REDIS_URL = os.environ.get("DRILL_REDIS_URL", "redis://127.0.0.1:6379/12")
+REDIS_PORT = 6449
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 PRIMARY_PORT, REPLICA_PORT, PGBOUNCER_PORT = 5441, 5442, 6441
 NGINX_PORT, WEB_PORTS = 8640, (8641, 8642)
 PACKAGES = {"pgbouncer": "/usr/sbin/pgbouncer", "nginx": "/usr/sbin/nginx"}
@@ -79,8 +82,8 @@ def setup_missing() -> str:
         return "no PostgreSQL server packages (postgresql, postgresql-common)"
     if os.geteuid() != 0:
         return "it makes PostgreSQL clusters and runs PgBouncer as postgres: run it as root"
-    if not shutil.which("redis-cli") or not port_open(6379):
-        return "no Redis on 127.0.0.1:6379"
+    if not shutil.which("redis-server") or not shutil.which("redis-cli"):
+        return "no Redis server (redis-server, redis-cli)"
     return ""
 
 
@@ -247,7 +250,7 @@ class Service:
 
 def drill_env() -> dict[str, str]:
     """The hall's configuration in the drill: production mode (no development defaults), every
-    connection through PgBouncer, the replica for the routed reads, Redis database 12, and the
+    connection through PgBouncer, the replica for the routed reads, the drill's Redis, and the
     sweeps, the beat lock and the outbox's resend on short intervals so that a few minutes
     show each fault's whole course."""
     env = {key: value for key, value in os.environ.items() if key not in ("HALL_DEVELOPMENT",
@@ -290,6 +293,17 @@ def drill_env() -> dict[str, str]:
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
+
+
+def redis_service() -> Service:
+    """The drill's Redis: its own port, nothing kept on disk (as on this project's machines), so
+    that a restart after the Redis fault starts empty: no queues, no beat schedule, no lock."""
+    return Service(
+        "redis",
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(REDIS_PORT), "--save", "",
+         "--appendonly", "no"],
+        ready_port=REDIS_PORT,
+    )  # fmt: skip
 
 
 def pgbouncer_service() -> Service:

@@ -4,6 +4,7 @@ choices carry their codes, with a `*_label` beside for people."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals.models import (
@@ -93,10 +94,40 @@ class CaseFileSerializer(serializers.Serializer):
     )
 
 
+class DecisionSummarySerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=[("grant", _("准予许可")), ("refuse", _("不予许可"))]
+    )
+    decided_at = serializers.DateTimeField()
+    revoked = serializers.BooleanField(help_text=_("准予许可决定事后被依法撤销（第六十九条）"))
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revocation_reason = serializers.CharField(allow_blank=True)
+    revocation_basis = serializers.CharField(allow_blank=True)
+
+
 class CaseSerializer(serializers.ModelSerializer):
     item_code = serializers.CharField(source="item.code", read_only=True)
     item_name = serializers.CharField(source="item.name", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    decision = serializers.SerializerMethodField(
+        help_text=_("作出决定后才有；撤销的许可决定标明撤销时间、理由和依据")
+    )
+
+    @extend_schema_field(DecisionSummarySerializer(allow_null=True))
+    def get_decision(self, case: Case) -> dict | None:
+        decision = getattr(case, "decision", None)  # no row before review starts
+        if decision is None or not decision.decision:
+            return None
+        return DecisionSummarySerializer(
+            {
+                "decision": decision.decision,
+                "decided_at": decision.decided_at,
+                "revoked": decision.revoked_at is not None,
+                "revoked_at": decision.revoked_at,
+                "revocation_reason": decision.revocation_reason,
+                "revocation_basis": decision.revocation_basis,
+            }
+        ).data
 
     class Meta:
         model = Case
@@ -115,6 +146,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "statutory_due_date",
             "closed_at",
             "created_at",
+            "decision",
         ]
 
 
@@ -225,3 +257,9 @@ class GrantSerializer(serializers.Serializer):
     number = serializers.CharField(help_text=_("决定文号"))
     decided_on = serializers.DateField()
     valid_until = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(
+        choices=[("valid", _("有效")), ("revoked", _("已撤销"))],
+        help_text=_("已撤销的许可决定仍在公示中，标明撤销日期和依据（行政许可法第六十九条）"),
+    )
+    revoked_on = serializers.DateField(allow_null=True)
+    revocation_basis = serializers.CharField(allow_blank=True)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from approvals.models import CaseDecision
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.numbering import licence_number_next
@@ -202,13 +203,26 @@ def licence_revoke(*, licence: ElectronicLicence, by: User, reason: str) -> Elec
 # --- reads ---------------------------------------------------------------------------------
 
 
+def licence_valid_q(*, on: datetime.date, prefix: str = "") -> Q:
+    """A licence valid on `on`: not revoked, begun, not expired (`prefix`: the path to the
+    licence from the queried model, e.g. "licence__" from a case's material)."""
+    return Q(
+        **{f"{prefix}status": ElectronicLicence.Status.VALID, f"{prefix}valid_from__lte": on}
+    ) & (Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": on}))
+
+
 def licences_valid(*, holder_id: int, on: datetime.date):
     """The holder's licences valid on `on`: not revoked, begun, not expired."""
-    return ElectronicLicence.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on),
-        holder_id=holder_id,
-        status=ElectronicLicence.Status.VALID,
-        valid_from__lte=on,
+    return ElectronicLicence.objects.filter(licence_valid_q(on=on), holder_id=holder_id)
+
+
+def materials_with_lapsed_licence_q(*, on: datetime.date, holder) -> Q:
+    """A case's materials taken from the licence library (免证办) whose licence no longer holds
+    on `on` (revoked, expired, not begun) or is no longer the applicant's (`holder`: an id or
+    an OuterRef). Acceptance and the decision check them again: sharing holds only while the
+    licence does."""
+    return Q(licence__isnull=False) & ~(
+        licence_valid_q(on=on, prefix="licence__") & Q(licence__holder_id=holder)
     )
 
 
@@ -237,6 +251,19 @@ def licences_satisfying(*, holder: Applicant, requirements, on: datetime.date) -
             if licence is not None:
                 found[requirement.pk] = licence
     return found
+
+
+def licence_revocation_basis(licence: ElectronicLicence) -> str:
+    """The legal basis of the revocation of the grant behind `licence` ("" when its decision
+    stands): the verification page states it beside the licence's own revocation."""
+    if licence.case_id is None or licence.status != ElectronicLicence.Status.REVOKED:
+        return ""
+    return (
+        CaseDecision.objects.filter(case_id=licence.case_id, revoked_at__isnull=False)
+        .values_list("revocation_basis", flat=True)
+        .first()
+        or ""
+    )
 
 
 def licence_of_case(case: Case) -> ElectronicLicence | None:

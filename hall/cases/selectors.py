@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from hall.cases.actions import CaseAction
 from hall.common.validators import normalize_id_number
@@ -60,8 +61,15 @@ def materials_with_editable(*, case: Case) -> tuple[list[CaseMaterial], set[int]
     )
     if case.status == Case.Status.RECEIVED:
         listed = {material.pk for material in materials if material.listed}
-        # a material taken from the licence library (免证办) is not the window's to check
-        return materials, listed or {m.pk for m in materials if m.licence_id is None}
+        # a material taken from the licence library (免证办) is not the window's to check, unless
+        # its licence no longer holds (revoked or expired since it was taken)
+        today = timezone.localdate()
+        return materials, listed or {
+            m.pk
+            for m in materials
+            if m.licence_id is None
+            or not m.licence.holds_for(holder_id=case.applicant_id, on=today)
+        }
     if case.status == Case.Status.AWAITING_CORRECTION:
         return materials, {material.pk for material in materials if material.open_listed}
     return materials, set()
@@ -78,7 +86,7 @@ def cases_filed_by(
 ) -> QuerySet[Case]:
     """The cases an API client filed, narrowed by the filters given (dates are the hall's days:
     `created_after` inclusive, `created_before` exclusive)."""
-    cases = Case.objects.select_related("item").filter(filed_by_client_id=client_id)
+    cases = Case.objects.select_related("item", "decision").filter(filed_by_client_id=client_id)
     if status:
         cases = cases.filter(status=status)
     if item_code:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import ServiceItem
-from approvals.reviews.decisions import case_decision_revoke
+from approvals.reviews.decisions import REVOKE_BASIS_FALSE_COMMITMENT, case_decision_revoke
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
@@ -129,7 +129,11 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
         reason = _("告知承诺不实：%(note)s") % {"note": note}
         credit_mark_record(applicant=case.applicant, case=case, reason=reason, by=by)
         revoked = case_decision_revoke(
-            case=case, by=by, reason=reason, notify_key=f"commitment:{locked.pk}:revoked"
+            case=case,
+            by=by,
+            reason=reason,
+            basis=REVOKE_BASIS_FALSE_COMMITMENT,
+            notify_key=f"commitment:{locked.pk}:revoked",
         )
         applicant_notify(
             case=case,
@@ -143,7 +147,9 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
             % {
                 "item": case.item.name,
                 "note": note,
-                "revoked": _("许可决定已依法撤销。") if revoked else "",
+                "revoked": _("许可决定已依法撤销。")
+                if revoked
+                else _("在作出决定前核查不实的，不予许可。"),
             },
         )
         return locked

@@ -72,7 +72,9 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
         if material is None:
             errors.append(_("材料不属于该办件。"))
             continue
-        if material.licence_id is not None:
+        if material.licence_id is not None and material.licence.holds_for(
+            holder_id=case.applicant_id, on=timezone.localdate()
+        ):
             continue  # taken from the licence library (免证办): received, not the window's to mark
         if material_id not in editable:
             errors.append(
@@ -106,10 +108,11 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
             material.scan_kind = detected.kind
         material.status = mark.status
         material.defect_reason = mark.reason.strip() if mark.status != "received" else ""
+        material.licence = None  # a lapsed licence is replaced by what the window checked
     if errors:
         raise ValidationError(errors)
     CaseMaterial.objects.bulk_update(
-        materials.values(), ["status", "defect_reason", "scan", "scan_kind"]
+        materials.values(), ["status", "defect_reason", "scan", "scan_kind", "licence"]
     )
     if case.status == Case.Status.AWAITING_CORRECTION:
         # Only a mark that differs from what the notice found (or brings a new scan) is
@@ -203,6 +206,24 @@ def _case_accept_locked(
         )
     )
     if not deemed:
+        # 免证办 holds only while the licence does: one revoked or expired since it was taken
+        # at receipt is checked again at the window (it is editable there once more)
+        today = timezone.localdate()
+        lapsed = "、".join(
+            m.name
+            for m in materials
+            if m.licence_id is not None
+            and not m.licence.holds_for(holder_id=case.applicant_id, on=today)
+        )
+        if lapsed:
+            raise ValidationError(
+                _(
+                    "“%(names)s”取自电子证照库的证照已撤销或失效，不能据此受理；"
+                    "请重新核对该材料，由申请人提交或出具一次性补正告知书。"
+                )
+                % {"names": lapsed},
+                code="licence_lapsed",
+            )
         # 容缺受理: a secondary material accepted as missing (with its deadline) does not block
         wanting = [
             m

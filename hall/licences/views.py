@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from approvals.register.selectors import holder_public_name
-from hall.cases.licences import licence_by_code, licence_file_check
+from hall.cases.licences import licence_by_code, licence_file_check, licence_revocation_basis
 from hall.licences.forms import LicenceFileForm
 from hall.models import Applicant, ElectronicLicence
 
@@ -27,6 +27,7 @@ def _shown(licence: ElectronicLicence) -> dict:
         "state": licence.state_on(timezone.localdate()),
         "holder": holder_public_name(licence.holder),
         "holder_number": licence.holder.masked_identity if person else licence.holder_number,
+        "revocation_basis": licence_revocation_basis(licence),
     }
 
 

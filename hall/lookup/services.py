@@ -336,6 +336,12 @@ def case_delivery(*, case: Case) -> CaseDecision | None:
     return CaseDecision.objects.filter(case=case, delivered_at__isnull=False).first()
 
 
+def case_revocation(*, case: Case) -> CaseDecision | None:
+    """The case's grant if it was revoked afterwards (Art. 69: who, when, why, on what basis),
+    for the applicant's lookup; None otherwise."""
+    return CaseDecision.objects.filter(case=case, revoked_at__isnull=False).first()
+
+
 def cases_for_lookup(*, receipts: Iterable[str]) -> QuerySet[Case]:
     return (
         Case.objects.filter(receipt_no__in=list(receipts))

@@ -201,6 +201,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "case": found,
             "timeline": lookup.case_timeline(case=found),
             "decision": lookup.case_delivery(case=found),
+            "revoked": lookup.case_revocation(case=found),
             "many": len(access["receipts"]) > 1,
             **_time_left(request),
         },

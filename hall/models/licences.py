@@ -108,3 +108,12 @@ class ElectronicLicence(models.Model):
         if self.valid_until is not None and day > self.valid_until:
             return self.State.EXPIRED
         return self.State.VALID
+
+    def holds_for(self, *, holder_id: int, on: datetime.date) -> bool:
+        """Whether 免证办 may rely on this licence for `holder_id` on `on`: valid, begun, not
+        expired, and the holder's (the rule of hall.cases.licences.licence_valid_q)."""
+        return (
+            self.holder_id == holder_id
+            and self.valid_from <= on
+            and self.state_on(on) == self.State.VALID
+        )

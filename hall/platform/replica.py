@@ -185,7 +185,13 @@ def _replica_connection_close() -> None:
 
 
 def replica_health_forget() -> None:
+    """Measure again at the next read, on a new check connection (the check URL may have
+    changed: a test's settings, a new replica)."""
+    global _check_connection
     _health.checked_at = float("-inf")
+    if _check_connection is not None:
+        _check_connection.close()
+    _check_connection = None
 
 
 class ReplicaRouter:
