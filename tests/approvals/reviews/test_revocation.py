@@ -188,8 +188,9 @@ def test_a_supplement_recorded_after_its_deadline_can_only_be_refused(
     assert refused.value.code == "supplements_late"
 
 
-def test_a_licence_revoked_after_receipt_is_checked_again_at_acceptance_and_decision(dept, clerk):
-    # 张三 holds a food licence; a follow-up item takes it from the library at receipt
+@pytest.fixture
+def held_licence(dept, clerk) -> ElectronicLicence:
+    """张三 holds a food licence, granted by the department."""
     first = accepted_case(
         staged_item(
             [[(dept, 5)]],
@@ -200,20 +201,27 @@ def test_a_licence_revoked_after_receipt_is_checked_again_at_acceptance_and_deci
         clerk,
     )
     case_granted(first, dept)
-    held = ElectronicLicence.objects.get(case=first)
-    follow_up = staged_item([[(dept, 5)]], lead_department=dept, name="食品经营许可（变更）")
+    return ElectronicLicence.objects.get(case=first)
+
+
+@pytest.fixture
+def follow_up(dept):
+    """An item that asks for the food licence, which intake takes from the library."""
+    item = staged_item([[(dept, 5)]], lead_department=dept, name="食品经营许可（变更）")
     MaterialRequirement.objects.create(
-        item=follow_up,
-        name="食品经营许可证",
-        form="original",
-        licence_type="food-business",
-        order=9,
+        item=item, name="食品经营许可证", form="original", licence_type="food-business", order=9
     )
+    return item
+
+
+def test_a_licence_revoked_after_receipt_is_checked_again_at_acceptance(
+    held_licence, follow_up, dept, clerk
+):
     case = received_case(follow_up, clerk)
     shared = case.materials.get(name="食品经营许可证")
-    assert shared.licence == held
+    assert shared.licence == held_licence
     # When the licence is revoked before acceptance
-    licences.licence_revoke(licence=held, by=officer_of(dept), reason="吊销")
+    licences.licence_revoke(licence=held_licence, by=officer_of(dept), reason="吊销")
     marks = {m.pk: MaterialMark("received") for m in case.materials.exclude(pk=shared.pk)}
     with pytest.raises(ValidationError, match="证照已撤销或失效") as refused:
         intake_decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=marks)
@@ -226,28 +234,9 @@ def test_a_licence_revoked_after_receipt_is_checked_again_at_acceptance_and_deci
     assert Case.objects.get(pk=case.pk).status == Case.Status.ACCEPTED
 
 
-def test_a_licence_that_lapses_during_review_bars_the_grant(dept, clerk):
-    first = accepted_case(
-        staged_item(
-            [[(dept, 5)]],
-            lead_department=dept,
-            licence_type="food-business",
-            licence_name="食品经营许可证",
-        ),
-        clerk,
-    )
-    case_granted(first, dept)
-    held = ElectronicLicence.objects.get(case=first)
-    follow_up = staged_item([[(dept, 5)]], lead_department=dept, name="食品经营许可（延续）")
-    MaterialRequirement.objects.create(
-        item=follow_up,
-        name="食品经营许可证",
-        form="original",
-        licence_type="food-business",
-        order=9,
-    )
+def test_a_licence_that_lapses_during_review_bars_the_grant(held_licence, follow_up, dept, clerk):
     case = accepted_case(follow_up, clerk)
-    ElectronicLicence.objects.filter(pk=held.pk).update(
+    ElectronicLicence.objects.filter(pk=held_licence.pk).update(
         valid_until=timezone.localdate() - datetime.timedelta(days=1),
         valid_from=timezone.localdate() - datetime.timedelta(days=400),
     )
