@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # local public URL); a production deployment does not use make and must set both (README).
 export HALL_DEVELOPMENT ?= 1
 
-.PHONY: install run test lint imports format migrations-check deploy-check pytest pytest-dates bench drill drill-short lock messages browser clean
+.PHONY: install run test lint imports house format migrations-check deploy-check pytest pytest-dates bench drill drill-short lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -46,6 +46,10 @@ lint: $(VENV)/.installed
 imports: $(VENV)/.installed
 	$(VENV)/bin/lint-imports --no-cache
 
+# The house rules no import contract can say (tests/house/rules.py): each with tests of its own.
+house: $(VENV)/.installed
+	$(VENV)/bin/pytest -q -p no:randomly -p no:cacheprovider tests/house
+
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
@@ -78,7 +82,7 @@ pytest-dates: install
 	  HALL_TEST_TODAY=$$day $(VENV)/bin/pytest -p no:cacheprovider $(DATED_TESTS) || exit 1; \
 	done
 
-test: install lint imports migrations-check deploy-check drill-short pytest pytest-dates
+test: install lint imports house migrations-check deploy-check drill-short pytest pytest-dates
 
 # The scale-out drill (issue 18): nginx, two gunicorn nodes, PgBouncer, a streaming replica, two
 # worker hosts and a standby beat on this machine, under load and faults; see README.md.

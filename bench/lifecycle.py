@@ -71,8 +71,9 @@ def case_run(life: Lifecycle, applicant_no: int, on_step=None) -> int:
     from approvals.reviews import delivery
     from approvals.reviews import steps as reviews_steps
     from bench.world import id_number
-    from hall.intake import applicants, receiving
+    from hall.cases import applicants
     from hall.intake import decisions as intake_decisions
+    from hall.intake import receiving
     from hall.intake.common import MaterialMark
     from hall.models import Case
 

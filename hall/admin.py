@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from hall.accounts import two_factor
 from hall.api import keys as api_keys
+from hall.cases.credit import credit_mark_clear, credit_mark_record
 from hall.cases.licences import licence_revoke
 from hall.common.exports import cell_safe
-from hall.intake.commitments import credit_mark_clear, credit_mark_record
 from hall.models import (
     ApiCallRecord,
     ApiClient,

@@ -17,18 +17,18 @@ from approvals.reviews import common as reviews_common
 from departments.models import Officer
 
 
-def _officer(request: HttpRequest) -> Officer:
+def desk_officer(request: HttpRequest) -> Officer:
     officer = selectors.officer_of(user=request.user)
     if officer is None:
         raise Http404
     return officer
 
 
-def _status_for(error: ValidationError) -> int:
+def status_for(error: ValidationError) -> int:
     return 409 if isinstance(error, reviews_common.AlreadyDecided) else 400
 
 
-def _run(form: ServiceForm, call) -> ValidationError | None:
+def service_run(form: ServiceForm, call) -> ValidationError | None:
     """Validate the form and call the service with its cleaned data. The error, if any, is put
     on the form and returned; None means the service succeeded."""
     if not form.is_valid():
@@ -41,7 +41,7 @@ def _run(form: ServiceForm, call) -> ValidationError | None:
     return None
 
 
-def _back(request: HttpRequest, fallback: str) -> str:
+def back_url(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -50,18 +50,22 @@ def _back(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def _receipt(step: CaseStep) -> dict[str, str]:
+def receipt_context(step: CaseStep) -> dict[str, str]:
     return {"receipt": step.case.receipt_no}
 
 
-def _own_step(request: HttpRequest, step_id: int) -> CaseStep:
-    step = selectors.step_of_department(step_id=step_id, department=_officer(request).department)
+def own_step(request: HttpRequest, step_id: int) -> CaseStep:
+    step = selectors.step_of_department(
+        step_id=step_id, department=desk_officer(request).department
+    )
     if step is None:
         raise Http404
     return step
 
 
-def _private_file(file, *, content_type: str, filename: str, inline: bool = True) -> FileResponse:
+def private_file_response(
+    file, *, content_type: str, filename: str, inline: bool = True
+) -> FileResponse:
     response = FileResponse(
         file.open("rb"), content_type=content_type, filename=filename, as_attachment=not inline
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
 from approvals.desk import selectors
-from approvals.desk.common import _officer, _private_file, _run, _status_for
+from approvals.desk.common import desk_officer, private_file_response, service_run, status_for
 from approvals.desk.forms import (
     CaseDecideForm,
     ExtensionDecideForm,
@@ -30,7 +30,7 @@ from hall.platform import audit
 @officer_desk_required
 def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
     """The stage's lead department collects the opinions and decides the stage (Art. 26)."""
-    stage = selectors.stage_of_lead(stage_id=stage_id, department=_officer(request).department)
+    stage = selectors.stage_of_lead(stage_id=stage_id, department=desk_officer(request).department)
     if stage is None:
         raise Http404
     form = StageDecideForm(request.POST or None, prefix="stage")
@@ -45,7 +45,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
                 opinion=cleaned["opinion"],
             )
 
-        error = _run(form, call)
+        error = service_run(form, call)
         if error is None:
             messages.success(
                 request,
@@ -57,7 +57,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
                 },
             )
             return redirect("desk:stage", stage_id=stage.pk)
-        status = _status_for(error)
+        status = status_for(error)
     case = stage.case
     audit.personal_data_read(request=request, case_id=case.pk)
     return render(
@@ -80,7 +80,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
 def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """The item's lead department issues the decision document (Art. 26, 38)."""
     decision = selectors.decision_of_lead(
-        receipt_no=receipt_no, department=_officer(request).department
+        receipt_no=receipt_no, department=desk_officer(request).department
     )
     if decision is None:
         raise Http404
@@ -100,7 +100,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 )
             )
 
-        error = _run(form, call)
+        error = service_run(form, call)
         if error is None:
             notice = issued[0]
             messages.success(
@@ -109,7 +109,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 % {"kind": notice.get_kind_display(), "number": notice.number},
             )
             return redirect("desk:decision", receipt_no=case.receipt_no)
-        status = _status_for(error)
+        status = status_for(error)
     audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
@@ -132,7 +132,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @officer_desk_required
 def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     """Art. 42: the department head approves or rejects an extension."""
-    officer = _officer(request)
+    officer = desk_officer(request)
     extension = selectors.extension_of_department(
         extension_id=extension_id, department=officer.department
     )
@@ -161,7 +161,7 @@ def extension_page(
                 )
             )
 
-        error = _run(form, call)
+        error = service_run(form, call)
         if error is None:
             decided = results[0]
             if decided.decided_by_id != request.user.pk:
@@ -174,7 +174,7 @@ def extension_page(
             else:
                 messages.success(request, _("已决定不批准延长。"))
             return redirect("desk:joint_extensions" if joint else "desk:home")
-        status = _status_for(error)
+        status = status_for(error)
     calendar = working_calendar()
     audit.personal_data_read(request=request, case_id=step.case_id)
     return render(
@@ -201,13 +201,13 @@ def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
     """A material's scan, for a department that works on the case. Served as the type its
     content was detected as at upload, never as its name says."""
     material = selectors.material_of_department(
-        material_id=material_id, department=_officer(request).department
+        material_id=material_id, department=desk_officer(request).department
     )
     if material is None or not material.scan:
         raise Http404
     known = UPLOAD_KINDS.get(material.scan_kind)
     if known is None:
-        return _private_file(
+        return private_file_response(
             material.scan,
             content_type="application/octet-stream",
             filename=f"{material.name}",
@@ -216,7 +216,7 @@ def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
     _magic, extension, content_type = known
     # An applicant's PDF may carry script or forms: it is downloaded and opened outside the
     # browser session; a checked PNG or JPEG is shown inline, sandboxed like every file here.
-    return _private_file(
+    return private_file_response(
         material.scan,
         content_type=content_type,
         filename=f"{material.name}{extension}",
@@ -227,10 +227,10 @@ def material_scan(request: HttpRequest, material_id: int) -> FileResponse:
 @officer_desk_required
 def notice_pdf(request: HttpRequest, notice_id: int) -> FileResponse:
     notice = selectors.notice_of_department(
-        notice_id=notice_id, department=_officer(request).department
+        notice_id=notice_id, department=desk_officer(request).department
     )
     if notice is None:
         raise Http404
-    return _private_file(
+    return private_file_response(
         notice_ready(notice).pdf, content_type="application/pdf", filename=f"{notice.number}.pdf"
     )

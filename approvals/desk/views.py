@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import extension_cap
 from approvals.desk import selectors
-from approvals.desk.common import _back, _own_step, _receipt, _run, _status_for
+from approvals.desk.common import back_url, own_step, receipt_context, service_run, status_for
 from approvals.desk.forms import (
     ConfirmForm,
     CorrectionForm,
@@ -72,7 +72,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_claim(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
     try:
         claimed = steps.step_claim(step=step, officer=request.user)
     except ValidationError as error:
@@ -81,17 +81,19 @@ def step_claim(request: HttpRequest, step_id: int) -> HttpResponse:
     else:
         if claimed:
             messages.success(
-                request, _("已认领 %(receipt)s，其他人员将看到由您办理。") % _receipt(step)
+                request, _("已认领 %(receipt)s，其他人员将看到由您办理。") % receipt_context(step)
             )
         else:
-            messages.warning(request, _("%(receipt)s 已由他人认领或已办结。") % _receipt(step))
-    return redirect(_back(request, "desk:home"))
+            messages.warning(
+                request, _("%(receipt)s 已由他人认领或已办结。") % receipt_context(step)
+            )
+    return redirect(back_url(request, "desk:home"))
 
 
 @officer_desk_required
 @require_POST
 def step_release(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
     try:
         released = steps.step_release(step=step, officer=request.user)
     except ValidationError as error:
@@ -99,10 +101,10 @@ def step_release(request: HttpRequest, step_id: int) -> HttpResponse:
             messages.error(request, message)
     else:
         if released:
-            messages.success(request, _("已取消认领 %(receipt)s。") % _receipt(step))
+            messages.success(request, _("已取消认领 %(receipt)s。") % receipt_context(step))
         else:
-            messages.warning(request, _("%(receipt)s 不是由您认领的。") % _receipt(step))
-    return redirect(_back(request, "desk:home"))
+            messages.warning(request, _("%(receipt)s 不是由您认领的。") % receipt_context(step))
+    return redirect(back_url(request, "desk:home"))
 
 
 def _step_forms(step: CaseStep, materials, cap: int, data=None, bound: str = "") -> dict:
@@ -132,11 +134,11 @@ def _step_page(
     forms = _step_forms(step, materials, cap, data=data, bound=bound)
     status = 200
     if run is not None:
-        error = _run(forms[bound], lambda cleaned: run(forms[bound], cleaned))
+        error = service_run(forms[bound], lambda cleaned: run(forms[bound], cleaned))
         if error is None:
             target = getattr(forms[bound], "success_url", "")
             return redirect(target) if target else redirect("desk:step", step_id=step.pk)
-        status = _status_for(error)
+        status = status_for(error)
         # Someone (a colleague, the sweep) may have changed the step meanwhile: show it as it is.
         step = selectors.step_of_department(step_id=step.pk, department=step.department)
     suspensions = selectors.step_suspensions(step=step)
@@ -198,13 +200,13 @@ def _step_page(
 
 @officer_desk_required
 def step_detail(request: HttpRequest, step_id: int) -> HttpResponse:
-    return _step_page(request, _own_step(request, step_id))
+    return _step_page(request, own_step(request, step_id))
 
 
 @officer_desk_required
 @require_POST
 def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         approve = cleaned["decision"] == "approve"
@@ -215,7 +217,11 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("已作出%(kind)s，文号 %(number)s：%(receipt)s。")
-                % {"kind": notice.get_kind_display(), "number": notice.number, **_receipt(step)},
+                % {
+                    "kind": notice.get_kind_display(),
+                    "number": notice.number,
+                    **receipt_context(step),
+                },
             )
             form.success_url = "desk:home"
             return
@@ -229,7 +235,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
                 if approve
                 else _("已提交审查意见（不同意）：%(receipt)s。")
             )
-            % _receipt(step),
+            % receipt_context(step),
         )
         form.success_url = "desk:home"
 
@@ -239,7 +245,7 @@ def step_decide(request: HttpRequest, step_id: int) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_correction(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         notice = reviews_suspensions.step_correction_request(
@@ -257,7 +263,7 @@ def step_correction(request: HttpRequest, step_id: int) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_special_start(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         notice = reviews_suspensions.step_special_procedure_start(
@@ -279,7 +285,7 @@ def step_special_start(request: HttpRequest, step_id: int) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_special_end(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         ended = reviews_suspensions.step_special_procedure_end(step=step, officer=request.user)
@@ -295,7 +301,7 @@ def step_special_end(request: HttpRequest, step_id: int) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_extension(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         extensions.step_extension_request(
@@ -309,11 +315,11 @@ def step_extension(request: HttpRequest, step_id: int) -> HttpResponse:
 @officer_desk_required
 @require_POST
 def step_written_opinion(request: HttpRequest, step_id: int) -> HttpResponse:
-    step = _own_step(request, step_id)
+    step = own_step(request, step_id)
 
     def run(form, cleaned):
         steps.step_written_opinion_file(step=step, officer=request.user, opinion=cleaned["opinion"])
-        messages.success(request, _("书面意见已提交：%(receipt)s。") % _receipt(step))
+        messages.success(request, _("书面意见已提交：%(receipt)s。") % receipt_context(step))
         form.success_url = "desk:home"
 
     return _step_page(request, step, data=request.POST, bound="written", run=run)

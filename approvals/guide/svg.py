@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from approvals.catalogue.plans import StagePlan, StepPlan
-from hall.common.svg import FONT, FONT_FAMILY, INK, MUTED, RED, _e, wrap
+from hall.common.svg import FONT, FONT_FAMILY, INK, MUTED, RED, svg_escape, wrap
 
 MARGIN = 16
 COLUMN_WIDTH = 300
@@ -45,7 +45,7 @@ def _text_block(lines: list[_Line], *, x: float, y: float) -> str:
         cursor += LINE
         parts.append(
             f'<text x="{x:.0f}" y="{cursor - 5:.0f}" font-size="{line.size}" '
-            f'font-weight="{line.weight}" fill="{line.fill}">{_e(line.text)}</text>'
+            f'font-weight="{line.weight}" fill="{line.fill}">{svg_escape(line.text)}</text>'
         )
     return "".join(parts)
 
@@ -204,11 +204,12 @@ def stage_plan_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="stage-plan-svg" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{_e(title_id)} {_e(desc_id)}" font-family="{_e(FONT_FAMILY)}">',
-        f'<title id="{_e(title_id)}">{_e(title)}</title>',
-        f'<desc id="{_e(desc_id)}">{_e(desc)}</desc>',
+        f'aria-labelledby="{svg_escape(title_id)} {svg_escape(desc_id)}" '
+        f'font-family="{svg_escape(FONT_FAMILY)}">',
+        f'<title id="{svg_escape(title_id)}">{svg_escape(title)}</title>',
+        f'<desc id="{svg_escape(desc_id)}">{svg_escape(desc)}</desc>',
         "<defs>"
-        f'<marker id="{_e(id_prefix)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+        f'<marker id="{svg_escape(id_prefix)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" '
         'markerWidth="8" markerHeight="8" orient="auto-start-reverse">'
         f'<path d="M0,0 L10,5 L0,10 z" fill="{MUTED}"/></marker>'
         "</defs>",
@@ -232,7 +233,8 @@ def stage_plan_svg(
             )
             tooltip = f"{step.department.name}：{step.name}，{_days_text(step.promised_days)}"
             out.append(
-                f'<g class="step{" lead" if step.is_lead else ""}"><title>{_e(tooltip)}</title>'
+                f'<g class="step{" lead" if step.is_lead else ""}">'
+                f"<title>{svg_escape(tooltip)}</title>"
                 f'<rect x="{x + PANEL_PAD}" y="{y}" width="{COLUMN_WIDTH - 2 * PANEL_PAD}" '
                 f'height="{box_height}" rx="6" fill="#ffffff" stroke="{stroke}" '
                 f'stroke-width="{stroke_width}"{dash}/>'
@@ -246,9 +248,10 @@ def stage_plan_svg(
             x1, x2 = x + COLUMN_WIDTH + 4, x + COLUMN_WIDTH + COLUMN_GAP - 4
             out.append(
                 f'<line x1="{x1}" y1="{arrow_y:.0f}" x2="{x2}" y2="{arrow_y:.0f}" '
-                f'stroke="{MUTED}" stroke-width="2" marker-end="url(#{_e(id_prefix)}-arrow)"/>'
+                f'stroke="{MUTED}" stroke-width="2" '
+                f'marker-end="url(#{svg_escape(id_prefix)}-arrow)"/>'
             )
     out.append(_text_block(footer_lines, x=MARGIN, y=footer_top))
     out.append("</svg>")
-    # Safe: every interpolated text above went through _e().
+    # Safe: every interpolated text above went through svg_escape().
     return mark_safe("".join(out))

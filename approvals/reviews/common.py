@@ -31,6 +31,7 @@ from approvals.models import (
     StepSuspension,
 )
 from approvals.reviews.selectors import step_recipients
+from hall.cases.locks import case_lock
 from hall.models import Case
 from hall.outbox.queue import staff_notify
 
@@ -54,12 +55,12 @@ OPENED_FIELDS = (
 )
 
 
-def _one_calendar():
+def one_calendar():
     """One calendar for the block (see approvals.clock.calendar.calendar_held)."""
     return calendar_held()
 
 
-def _calendar() -> WorkingCalendar:
+def review_calendar() -> WorkingCalendar:
     return working_calendar()
 
 
@@ -100,8 +101,8 @@ def _step_deadline(step: CaseStep, calendar: WorkingCalendar, *, fresh: bool = F
     )
 
 
-def _step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
-    calendar = _calendar()
+def step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
+    calendar = review_calendar()
     deadline = _step_deadline(step, calendar, fresh=fresh)
     due_date, due_at = deadline.due_date, deadline.due_at
     # Art. 42: the limit belongs to the case, so a department's step never runs past the case's
@@ -136,36 +137,13 @@ def _step_reschedule(step: CaseStep, *, fresh: bool = False) -> Deadline:
     return deadline
 
 
-def _require_officer_of(user: User, department_id: int) -> None:
+def require_officer_of(user: User, department_id: int) -> None:
     officer = getattr(user, "officer", None)
     if officer is None or officer.department_id != department_id:
         raise ValidationError(_("只能处理本部门的审批事项。"), code="wrong_department")
 
 
-def _locked_step(step_id: int) -> CaseStep:
-    return (
-        CaseStep.objects.select_for_update(of=("self",))
-        .select_related(
-            "case",
-            "case__item",
-            "case__applicant",
-            "department",
-            "department__head__user",
-            "case__owner",
-        )
-        .get(pk=step_id)
-    )
-
-
-def case_lock(*, case_id: int) -> None:
-    """Lock the case row for the rest of the transaction, after the step's (the order every
-    review service keeps): what is true of several steps of a case at once holds under it."""
-    list(
-        Case.objects.select_for_update(of=("self",)).filter(pk=case_id).values_list("pk", flat=True)
-    )
-
-
-def _tell_step_people(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
+def step_people_tell(step: CaseStep, *, key: str, kind: str, subject: str, body: str) -> None:
     for user in step_recipients(case=step.case, steps=[step]):
         staff_notify(user=user, case=step.case, key=key, kind=kind, subject=subject, body=body)
 
@@ -183,8 +161,8 @@ def case_dates_reschedule(*, case: Case) -> None:
         return
     # Two departments stopping at once each recompute from every stop of the case: the case row
     # lock (taken after the step's, the order every review service keeps) serialises them.
-    case_lock(case_id=case.pk)
-    calendar = _calendar()
+    case_lock(case.pk)
+    calendar = review_calendar()
     union = suspensions_union(
         calendar=calendar,
         suspensions=[

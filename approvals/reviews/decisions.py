@@ -18,8 +18,9 @@ from approvals.models import (
     CaseStage,
     CaseStep,
 )
-from approvals.reviews.common import AlreadyDecided, _calendar, _require_officer_of
+from approvals.reviews.common import AlreadyDecided, require_officer_of, review_calendar
 from approvals.reviews.selectors import single_decision_applies
+from approvals.reviews.steps import step_decide
 from approvals.workflow.driver import complete_human_task, system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -29,6 +30,7 @@ from hall.cases.licences import (
     licence_revoke,
     materials_with_lapsed_licence_q,
 )
+from hall.cases.locks import cases_locked
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
@@ -38,7 +40,7 @@ from hall.outbox.queue import applicant_notify
 
 def stage_decide(*, stage: CaseStage, officer: User, approve: bool, opinion: str) -> CaseStage:
     """The stage's lead department collects the opinions and decides the stage (Art. 26)."""
-    _require_officer_of(officer, stage.lead_department_id)
+    require_officer_of(officer, stage.lead_department_id)
     if not approve and not opinion.strip():
         raise ValidationError({"opinion": [_("不同意的，须说明理由。")]})
     if stage.decision_task_id is None:
@@ -80,7 +82,7 @@ def case_decide(*, case: Case, officer: User, grant: bool, reasons: str) -> Noti
 
     A refusal states its reasons and the applicant's rights to review or litigation (Art. 38).
     """
-    _require_officer_of(officer, case.item.lead_department_id)
+    require_officer_of(officer, case.item.lead_department_id)
     reasons = reasons.strip()
     if not grant and not reasons:
         raise ValidationError({"reasons": [_("不予许可的，须说明理由。")]})
@@ -105,7 +107,7 @@ def _case_decide(
         if locked.decision:
             raise AlreadyDecided()
         the_case = (
-            Case.objects.select_for_update(of=("self",))
+            cases_locked(Case.objects.filter(pk=case.pk))
             .select_related("item", "item__lead_department", "applicant", "owner", "window")
             # what bars a grant, read with the case, not in queries of their own
             .annotate(
@@ -114,7 +116,7 @@ def _case_decide(
                 commitment_false=Exists(_false_commitment),
                 licences_lapsed=Exists(_lapsed_licences(timezone.localdate())),
             )
-            .get(pk=case.pk)
+            .get()
         )
         if grant:
             _grant_bars_check(the_case)
@@ -278,7 +280,7 @@ def _decision_notice(
 def _issuance_open(decision: CaseDecision, *, item) -> None:
     """Art. 44: the licence is issued and delivered within 10 working days of the grant (the
     item may promise fewer). The deadline is stored and warned like a step's."""
-    calendar = _calendar()
+    calendar = review_calendar()
     deadline = compute_deadline(
         calendar=calendar,
         start=timezone.localdate(decision.decided_at),
@@ -345,9 +347,7 @@ def case_decision_revoke(*, case: Case, by: User, reason: str, basis: str, notif
 def case_decide_at_once(*, step: CaseStep, officer: User, grant: bool, reasons: str) -> Notice:
     """The one decision of a one-department case: the step's opinion, the stage's decision and
     the decision notice, in one transaction (any refusal undoes all three)."""
-    from approvals.reviews.steps import step_decide
-
-    _require_officer_of(officer, step.case.item.lead_department_id)
+    require_officer_of(officer, step.case.item.lead_department_id)
     if not single_decision_applies(step=step):
         raise ValidationError(_("该办件有多个审查部门或阶段，请分别提交审查意见和决定。"))
     reasons = reasons.strip()

@@ -28,6 +28,7 @@ from approvals.workflow.driver import complete_human_task
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.cases.status import case_status_set
 from hall.common.bulk import fields_copy
 from hall.models import Case
@@ -55,7 +56,7 @@ def case_delivery_choose(*, case: Case, method: str, address: str = "") -> Case:
     if len(address) > 200:
         raise ValidationError({"address": [_("寄递地址请不超过 200 个字。")]})
     with transaction.atomic():
-        locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        locked = case_locked(case, related=())
         if locked.status == Case.Status.CLOSED:
             raise ValidationError(_("结果已送达，不能再更改送达方式。"))
         locked.delivery_choice = method
@@ -125,11 +126,7 @@ def case_deliver(
                 "pickup_digest", "delivered_at", "issued_late",
             ]
         )  # fmt: skip
-        the_case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item", "applicant", "owner")
-            .get(pk=case.pk)
-        )
+        the_case = case_locked(case, related=("item", "applicant", "owner"))
         case_status_set(case=the_case, status=Case.Status.CLOSED, closed_at=now)
         delivered.append(the_case)
         event_record(

@@ -18,17 +18,18 @@ from approvals.models import (
     StepExtension,
 )
 from approvals.reviews.common import (
-    _locked_step,
-    _require_officer_of,
-    _step_reschedule,
     case_dates_reschedule,
+    require_officer_of,
+    step_reschedule,
 )
+from approvals.reviews.locks import step_locked
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.common.people import display_name
-from hall.models import Case, Notice
+from hall.models import Notice
 from hall.outbox.queue import applicant_notify, staff_notify
 
 
@@ -36,7 +37,7 @@ def step_extension_request(
     *, step: CaseStep, officer: User, days: int, reason: str
 ) -> StepExtension:
     """Art. 42: ask once to extend the step's limit, within the cap; the head decides."""
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     cap = extension_cap(joint=step.case.item.handling_type == ServiceItem.HandlingType.JOINT)
     errors = {}
     if not isinstance(days, int) or not 1 <= days <= cap:
@@ -46,12 +47,12 @@ def step_extension_request(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status not in CaseStep.OPEN_STATUSES:
             raise ValidationError(_("只有审查中的事项可以申请延长。"))
         # Art. 42: the limit and its one extension belong to the case. The case row lock makes
         # two departments asking at the same instant meet here one after the other.
-        case = Case.objects.select_for_update().get(pk=locked.case_id)
+        case = case_locked(locked.case_id, related=())
         earlier = (
             StepExtension.objects.filter(step__case_id=case.pk)
             .exclude(status=StepExtension.Status.REJECTED)
@@ -121,7 +122,7 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
             )
         raise ValidationError(_("延长审批期限须由部门负责人批准。"), code="not_head")
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         extension = StepExtension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != StepExtension.Status.REQUESTED:
             return extension
@@ -149,7 +150,7 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
             # limit belongs to the case), so computing the step against the old date would
             # keep the asking department at its unextended limit.
             case_dates_reschedule(case=locked.case)
-            _step_reschedule(locked)
+            step_reschedule(locked)
             locked.warned_yellow_at = None
             locked.save()
             notice = notice_issue(

@@ -12,8 +12,8 @@ from approvals.models import (
 )
 from approvals.reviews.common import (
     OPENED_FIELDS,
-    _step_reschedule,
     review_starts_on,
+    step_reschedule,
     steps_opening,
 )
 from approvals.reviews.selectors import current_stage_ids
@@ -43,7 +43,7 @@ def step_open(*, step_id: int, task) -> CaseStep:
         min(starts_on, timezone.localdate(now)) if starts_on else timezone.localdate(now)
     )
     step.task = task
-    _step_reschedule(step, fresh=fresh)
+    step_reschedule(step, fresh=fresh)
     if step_id not in opening:
         step.save(update_fields=OPENED_FIELDS)
     event_record(

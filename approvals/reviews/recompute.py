@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 from approvals.models import CaseStep
 from approvals.reviews.common import (
-    _one_calendar,
-    _step_reschedule,
-    _tell_step_people,
     case_dates_reschedule,
+    one_calendar,
+    step_people_tell,
+    step_reschedule,
 )
+from approvals.reviews.locks import steps_locked
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -43,7 +44,7 @@ def reaches_into_year(year: int, start_field: str, end_field: str) -> Q:
 def review_deadlines_recompute(*, year: int, actor: User | None = None) -> int:
     """Compute again every open case date and step deadline that reaches into `year`; returns
     how many moved. (The intake dates are hall.intake's: `intake_deadlines_recompute`.)"""
-    with _one_calendar():
+    with one_calendar():
         return _case_dates(year=year, actor=actor) + _step_dates(year=year, actor=actor)
 
 
@@ -99,9 +100,8 @@ def _case_dates(*, year: int, actor: User | None) -> int:
 
 def _step_dates(*, year: int, actor: User | None) -> int:
     moved = 0
-    steps = (
-        CaseStep.objects.select_for_update(of=("self",))
-        .filter(status__in=CaseStep.OPEN_STATUSES, opened_on__isnull=False)
+    steps = steps_locked(
+        CaseStep.objects.filter(status__in=CaseStep.OPEN_STATUSES, opened_on__isnull=False)
         .filter(reaches_into_year(year, "opened_on", "due_date"))
         .select_related(
             "case",
@@ -111,11 +111,10 @@ def _step_dates(*, year: int, actor: User | None) -> int:
             "department__head__user",
             "claimed_by",
         )
-        .order_by("pk")
     )
     for step in steps:
         before = step.due_date
-        _step_reschedule(step)
+        step_reschedule(step)
         step.save(update_fields=["due_date", "due_at", "warn_on", "calendar_assumed_years"])
         if step.due_date == before:
             continue
@@ -128,7 +127,7 @@ def _step_dates(*, year: int, actor: User | None) -> int:
             after=step.due_date,
             step=step,
         )
-        _tell_step_people(
+        step_people_tell(
             step,
             key=f"step:{step.pk}:moved:{year}:{step.due_date:%Y%m%d}",
             kind="deadline_moved",

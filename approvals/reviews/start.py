@@ -16,7 +16,7 @@ from approvals.models import (
 )
 from approvals.reviews.common import (
     OPENED_FIELDS,
-    _one_calendar,
+    one_calendar,
     review_starts_on,
     steps_opening,
 )
@@ -67,7 +67,7 @@ def approval_start(
     starts = review_starts_on.set(starts_on)
     opening = steps_opening.set(created)
     try:
-        with _one_calendar(), events_batch():
+        with one_calendar(), events_batch():
             ApprovalFlow.start.run(case=case)
             opened = [step for step in created.values() if step.status == CaseStep.Status.OPEN]
             CaseStep.objects.bulk_update(opened, OPENED_FIELDS)

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from approvals.models import (
     CaseStep,
 )
-from approvals.reviews.common import AlreadyDecided, _locked_step, _require_officer_of
+from approvals.reviews.common import AlreadyDecided, require_officer_of
+from approvals.reviews.locks import step_locked
 from approvals.workflow.driver import complete_human_task
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
@@ -21,7 +22,7 @@ from hall.common.people import display_name
 
 
 def step_claim(*, step: CaseStep, officer: User) -> bool:
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     return bool(
         CaseStep.objects.filter(
             pk=step.pk, status__in=CaseStep.OPEN_STATUSES, claimed_by__isnull=True
@@ -30,13 +31,13 @@ def step_claim(*, step: CaseStep, officer: User) -> bool:
 
 
 def step_release(*, step: CaseStep, officer: User) -> bool:
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     return bool(CaseStep.objects.filter(pk=step.pk, claimed_by=officer).update(claimed_by=None))
 
 
 def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -> CaseStep:
     """The department's opinion: approve, or refuse with reasons."""
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     opinion = opinion.strip()
     if not approve and not opinion:
         raise ValidationError({"opinion": [_("不同意的，须说明理由。")]})
@@ -46,7 +47,7 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
     decided: list[CaseStep] = []
 
     def record(activation) -> bool:
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status == CaseStep.Status.SUSPENDED:
             raise ValidationError(_("计时中止期间不能作出决定，请先结束特别程序或等待补正。"))
         if locked.status != CaseStep.Status.OPEN:
@@ -86,11 +87,11 @@ def step_decide(*, step: CaseStep, officer: User, approve: bool, opinion: str) -
 
 def step_written_opinion_file(*, step: CaseStep, officer: User, opinion: str) -> CaseStep:
     """After a deemed approval the department still files its written opinion."""
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     if not opinion.strip():
         raise ValidationError({"opinion": [_("请填写书面意见。")]})
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status != CaseStep.Status.DEEMED:
             raise ValidationError(_("只有超时默许的审查需要补交书面意见。"))
         if locked.written_opinion_at is not None:

@@ -17,16 +17,16 @@ from approvals.models import (
 )
 from approvals.reviews.common import (
     CORRECTION_EXPECTED_DAYS,
-    _locked_step,
-    _require_officer_of,
-    _step_reschedule,
-    _tell_step_people,
     case_dates_reschedule,
-    case_lock,
+    require_officer_of,
+    step_people_tell,
+    step_reschedule,
 )
+from approvals.reviews.locks import step_locked
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_lock
 from hall.cases.notices import notice_issue
 from hall.common.people import display_name
 from hall.models import Notice
@@ -46,7 +46,7 @@ def _suspend(
         notice=notice,
     )
     step.status = CaseStep.Status.SUSPENDED
-    _step_reschedule(step)
+    step_reschedule(step)
     step.save()
     case_dates_reschedule(case=step.case)
     return suspension
@@ -60,7 +60,7 @@ def _resume(*, step: CaseStep, user: User, kinds: Iterable[str]) -> StepSuspensi
     suspension.ended_by = user
     suspension.save(update_fields=["ends_on", "ended_by"])
     step.status = CaseStep.Status.OPEN
-    _step_reschedule(step)
+    step_reschedule(step)
     step.save()
     case_dates_reschedule(case=step.case)
     return suspension
@@ -79,12 +79,12 @@ def step_correction_request(
     intake could not) but is recorded as a breach of the one-time rule, on the notice and in the
     case's log, and supervision lists it.
     """
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     items = [(name.strip(), reason.strip()) for name, reason in items if name.strip()]
     if not items or any(not reason for _name, reason in items):
         raise ValidationError(_("请列出需要补正的全部材料及原因。"))
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.suspensions.filter(kind=StepSuspension.Kind.CORRECTION).exists():
             raise ValidationError(
                 _("一次性告知：本部门已要求过补正，不能再次要求。"), code="one_time"
@@ -95,7 +95,7 @@ def step_correction_request(
         # take: the case row (after the step's, the order every review service keeps). Two
         # departments asking at the same instant then meet here one after the other, and the
         # second sees the first's request and records the breach.
-        case_lock(case_id=locked.case_id)
+        case_lock(locked.case_id)
         earlier = (
             StepSuspension.objects.filter(
                 step__case_stage_id=locked.case_stage_id, kind=StepSuspension.Kind.CORRECTION
@@ -171,7 +171,7 @@ def step_correction_supplied(*, step: CaseStep, clerk: User) -> CaseStep:
     if not clerk.has_perm("hall.use_workbench") or clerk.pk != step.case.owner_id:
         raise ValidationError(_("补正材料由窗口首问责任人接收。"))
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status != CaseStep.Status.SUSPENDED:
             raise ValidationError(_("该审查没有等待补正。"))
         _resume(step=locked, user=clerk, kinds=[StepSuspension.Kind.CORRECTION])
@@ -181,7 +181,7 @@ def step_correction_supplied(*, step: CaseStep, clerk: User) -> CaseStep:
             actor=clerk,
             details={"department": locked.department.name, "due_date": locked.due_date.isoformat()},
         )
-        _tell_step_people(
+        step_people_tell(
             locked,
             key=f"step:{locked.pk}:correction-supplied",
             kind="correction_supplied",
@@ -200,7 +200,7 @@ def step_special_procedure_start(
 ) -> Notice:
     """Art. 45: hearing, inspection, testing, appraisal or expert review do not count toward
     the limit; the applicant is told the expected time in writing."""
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     errors = {}
     if kind not in SPECIAL_KINDS:
         errors["kind"] = [_("请选择特别程序类型。")]
@@ -212,7 +212,7 @@ def step_special_procedure_start(
         raise ValidationError(errors)
     label = StepSuspension.Kind(kind).label
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status != CaseStep.Status.OPEN:
             raise ValidationError(_("只有审查中的事项可以启动特别程序。"))
         notice = notice_issue(
@@ -256,9 +256,9 @@ def step_special_procedure_start(
 
 
 def step_special_procedure_end(*, step: CaseStep, officer: User) -> CaseStep:
-    _require_officer_of(officer, step.department_id)
+    require_officer_of(officer, step.department_id)
     with transaction.atomic():
-        locked = _locked_step(step.pk)
+        locked = step_locked(step.pk)
         if locked.status != CaseStep.Status.SUSPENDED:
             raise ValidationError(_("没有进行中的特别程序。"))
         suspension = _resume(step=locked, user=officer, kinds=SPECIAL_KINDS)

@@ -19,7 +19,8 @@ from approvals.models import (
     CaseDecision,
     CaseStep,
 )
-from approvals.reviews.common import _calendar, _one_calendar, _tell_step_people
+from approvals.reviews.common import one_calendar, review_calendar, step_people_tell
+from approvals.reviews.locks import steps_locked
 from approvals.reviews.selectors import steps_recipient_ids
 from approvals.workflow.driver import system_user
 from hall.cases import wording
@@ -87,23 +88,24 @@ def steps_deem_locked(
     if step_ids is not None:
         due = due.filter(pk__in=step_ids)
     steps = list(
-        due.select_for_update(of=("self",))
-        .select_related(
-            "case",
-            "case__item",
-            "case__applicant",
-            "case__owner",
-            "department",
-            "department__head__user",
-            "claimed_by",
-            "task__process",
+        steps_locked(
+            due.select_related(
+                "case",
+                "case__item",
+                "case__applicant",
+                "case__owner",
+                "department",
+                "department__head__user",
+                "claimed_by",
+                "task__process",
+            ),
+            order=("task__process_id", "pk"),
         )
-        .order_by("task__process_id", "pk")
     )
     if not steps:
         return 0
     system = system or system_user()
-    written_opinion_due = _calendar().add_working_days(timezone.localdate(now), 1)
+    written_opinion_due = review_calendar().add_working_days(timezone.localdate(now), 1)
     opinion = _("超过承诺时限未作出意见，视为同意（超时默许）。")
     CaseStep.objects.filter(pk__in=[step.pk for step in steps]).update(
         status=CaseStep.Status.DEEMED,
@@ -184,7 +186,7 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
         ).values_list("process_id", flat=True)
     )
     routed: set[int] = set()
-    with _one_calendar():
+    with one_calendar():
         for process_id, process_steps in by_process.items():
             if process_id in still_open:
                 continue
@@ -250,7 +252,7 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
                 .values_list("pk", flat=True)[:batch]
             )
             if processes:
-                with _one_calendar():
+                with one_calendar():
                     done += steps_deem_locked(process_ids=processes, now=now, system=system)
         if len(processes) < batch:
             return done
@@ -281,9 +283,13 @@ def steps_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 500) 
     ):
         with transaction.atomic():
             steps = list(
-                queryset.select_for_update(skip_locked=True, of=("self",))
-                .select_related("case", "case__item", "case__owner", "department", "claimed_by")
-                .order_by("due_at")[:batch]
+                steps_locked(
+                    queryset.select_related(
+                        "case", "case__item", "case__owner", "department", "claimed_by"
+                    ),
+                    order=("due_at", "pk"),
+                    skip_locked=True,
+                )[:batch]
             )
             for step in steps:
                 CaseStep.objects.filter(pk=step.pk).update(**{field: now})
@@ -297,7 +303,7 @@ def steps_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 500) 
                         "due": step.due_date.isoformat(),
                     },
                 )
-                _tell_step_people(
+                step_people_tell(
                     step,
                     key=f"step:{step.pk}:{light}",
                     kind=f"warning_{light}",
@@ -380,15 +386,16 @@ def written_opinions_remind_sweep(*, now: datetime.datetime | None = None, batch
     today = timezone.localdate(now)
     with transaction.atomic():
         overdue = list(
-            CaseStep.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                status=CaseStep.Status.DEEMED,
-                written_opinion_at__isnull=True,
-                written_opinion_reminded_at__isnull=True,
-                written_opinion_due__lt=today,
-            )
-            .select_related("case", "case__item", "case__owner", "department", "claimed_by")
-            .order_by("written_opinion_due", "pk")[:batch]
+            steps_locked(
+                CaseStep.objects.filter(
+                    status=CaseStep.Status.DEEMED,
+                    written_opinion_at__isnull=True,
+                    written_opinion_reminded_at__isnull=True,
+                    written_opinion_due__lt=today,
+                ).select_related("case", "case__item", "case__owner", "department", "claimed_by"),
+                order=("written_opinion_due", "pk"),
+                skip_locked=True,
+            )[:batch]
         )
         for step in overdue:
             CaseStep.objects.filter(pk=step.pk).update(
@@ -404,7 +411,7 @@ def written_opinions_remind_sweep(*, now: datetime.datetime | None = None, batch
                     "due": step.written_opinion_due.isoformat(),
                 },
             )
-            _tell_step_people(
+            step_people_tell(
                 step,
                 key=f"step:{step.pk}:written-opinion-overdue",
                 kind="written_opinion_overdue",

@@ -32,8 +32,9 @@ def _setup() -> None:
 
 def _accepted_case(life, number: int):
     from bench.world import id_number
-    from hall.intake import applicants, receiving
+    from hall.cases import applicants
     from hall.intake import decisions as intake_decisions
+    from hall.intake import receiving
     from hall.intake.common import MaterialMark
     from hall.models import Case
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from departments.performance.periods import Period
-from departments.performance.tables import Column, T, Table, _rows
+from departments.performance.tables import Column, T, Table, rows_fetch
 
 
 def clerk_figures(*, period: Period) -> Table:
@@ -85,7 +85,7 @@ def clerk_figures(*, period: Period) -> Table:
     LEFT JOIN ratings ra ON ra.user_id = u.id
     ORDER BY w.number NULLS LAST, u.username
     """
-    rows = _rows(sql, period.params())
+    rows = rows_fetch(sql, period.params())
     for row in rows:
         row["attention"] = bool(row["breaches"] or row["deemed_accepted"])
     return Table(

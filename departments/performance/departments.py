@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.sql import working_day_ordinals_sql
 from approvals.models import CaseDecision, CaseStep, StepExtension, StepSuspension
 from departments.performance.periods import Period
-from departments.performance.tables import Column, T, Table, _rows
+from departments.performance.tables import Column, T, Table, rows_fetch
 
 Step = CaseStep.Status
 # The statuses are written into the SQL from the model's choices, never as literals of their own.
@@ -145,7 +145,7 @@ def department_figures(*, period: Period) -> Table:
     LEFT JOIN ratings ra ON ra.department_id = dep.id
     ORDER BY dep.code
     """
-    rows = _rows(sql, period.params())
+    rows = rows_fetch(sql, period.params())
     for row in rows:
         row["attention"] = bool(row["deemed"] or row["over_promised"] or row["issued_late"])
     return Table(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.sql import working_day_ordinals_sql
 from approvals.models import CaseDecision
 from departments.performance.periods import Period
-from departments.performance.tables import Column, T, Table, _rows
+from departments.performance.tables import Column, T, Table, rows_fetch
 
 GRANT = CaseDecision.Decision.GRANT.value
 
@@ -91,7 +91,7 @@ def item_figures(*, period: Period) -> Table:
             Column("promised_days", _("承诺时限"), "int"),
             Column("statutory_days", _("法定时限"), "int"),
         ],
-        rows=_rows(sql, period.params()),
+        rows=rows_fetch(sql, period.params()),
         note=_("用时为受理日至决定日的工作日（不含受理当日）；标红的事项90分位超过承诺时限。"),
         highlight="attention",
     )
@@ -149,6 +149,6 @@ def open_overdue_trend(*, period: Period) -> Table:
             Column("open", _("在办"), "int", _("已受理、尚未办结")),
             Column("overdue", _("超过承诺办结日期"), "int"),
         ],
-        rows=_rows(sql, period.params()),
+        rows=rows_fetch(sql, period.params()),
         note=_("按当日24时的状态统计。"),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
 from departments.performance.periods import Period
-from departments.performance.tables import Column, T, Table, _rows
+from departments.performance.tables import Column, T, Table, rows_fetch
 from hall.models import Case
 
 
@@ -186,7 +186,7 @@ def serial_parallel(*, period: Period, today: datetime.date) -> list[ItemCompari
     ORDER BY t.promised_serial - t.promised_parallel DESC, l.code, l.stage_number,
              l.step_order, l.department_id
     """
-    return _comparisons(_rows(sql, {**period.params(), "today": today}))
+    return _comparisons(rows_fetch(sql, {**period.params(), "today": today}))
 
 
 def _comparisons(rows: list[dict[str, Any]]) -> list[ItemComparison]:

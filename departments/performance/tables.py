@@ -110,7 +110,7 @@ def cell_text(value: Any, kind: str) -> str:
 REPORT_WORK_MEM = "64MB"
 
 
-def _rows(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+def rows_fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     # a report reads cases: from the replica when the view allows it (hall.platform.replica)
     alias = router.db_for_read(Case)
     with transaction.atomic(using=alias), connections[alias].cursor() as cursor:

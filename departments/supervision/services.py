@@ -19,6 +19,7 @@ from approvals.models import CaseStep
 from approvals.reviews.selectors import step_recipients
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.common.people import display_name
 from hall.models import Case, CaseEvent
 from hall.outbox.queue import staff_notify
@@ -68,11 +69,7 @@ def case_remind(
             f"by:{supervisor.pk}:{_bucket(now)}"
         )
     with transaction.atomic():
-        locked = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("item", "owner")
-            .get(pk=case.pk)
-        )
+        locked = case_locked(case, related=("item", "owner"))
         earlier = locked.events.filter(action=CaseAction.REMINDER, details__key=key).first()
         if earlier is not None:
             return earlier

@@ -20,9 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from hall.accounts.sms_codes import sms_code_verify
-from hall.cases import selectors
+from hall.cases import applicants, selectors
 from hall.common import validators
-from hall.intake import applicants
 from hall.models import Applicant, SmsCode
 from hall.roles import APPLICANT, roles_sync
 

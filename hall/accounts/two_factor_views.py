@@ -3,28 +3,18 @@ recovery codes shown once), and renew the recovery codes. Under /accounts/two-fa
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from hall.accounts import two_factor
+from hall.accounts.forms import CodeForm
 from hall.accounts.middleware import NOT_NEEDED
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label=gettext_lazy("验证码"),
-        max_length=20,
-        help_text=gettext_lazy("身份验证器应用显示的 6 位数字；手机丢失时可输入一个恢复码。"),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
 
 
 def _next(request) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.common.people import display_name
 from hall.models import AgencyRequest, Case, CaseEvent, ServiceRating
 from hall.outbox.queue import applicant_notify, staff_notify
@@ -64,7 +65,7 @@ def agency_request(*, case: Case, note: str, requested_by: User) -> AgencyReques
     """
     note = _note(note, required=False)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("applicant").get(pk=case.pk)
+        case = case_locked(case, related=("applicant",))
         own = case.applicant.user_id is not None and case.applicant.user_id == requested_by.pk
         if not own and not requested_by.has_perm("hall.use_workbench"):
             raise PermissionDenied
@@ -93,7 +94,7 @@ def agency_assign(*, request: AgencyRequest, agent: User, supervisor: User) -> A
     if not is_agent(agent):
         raise ValidationError({"agent": [_("请选择代办员。")]})
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("applicant").get(pk=request.case_id)
+        case = case_locked(request.case_id, related=("applicant",))
         request = AgencyRequest.objects.select_for_update().get(pk=request.pk)
         if request.status == AgencyRequest.Status.WITHDRAWN:
             raise ValidationError(_("该代办申请已撤回。"), code="withdrawn")
@@ -147,7 +148,7 @@ def agency_assign(*, request: AgencyRequest, agent: User, supervisor: User) -> A
 def agency_withdraw(*, request: AgencyRequest, by: User) -> AgencyRequest:
     """The applicant (or a supervisor) withdraws the request; the agent loses access."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("applicant").get(pk=request.case_id)
+        case = case_locked(request.case_id, related=("applicant",))
         own = case.applicant.user_id is not None and case.applicant.user_id == by.pk
         if not own and not by.has_perm("hall.view_supervision"):
             raise PermissionDenied
@@ -169,7 +170,7 @@ def agency_withdraw(*, request: AgencyRequest, by: User) -> AgencyRequest:
 
 def _agent_case(*, case: Case, agent: User) -> Case:
     """The case locked, if the agent carries it; otherwise PermissionDenied."""
-    locked = Case.objects.select_for_update().select_related("applicant").get(pk=case.pk)
+    locked = case_locked(case, related=("applicant",))
     if locked.agent_id is None or locked.agent_id != agent.pk:
         raise PermissionDenied
     return locked

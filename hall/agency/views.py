@@ -7,16 +7,15 @@ number is a 404, the same as one that does not exist. The request queue is for s
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hall.agency import services as agency
+from hall.agency.forms import AgentRatingForm, NoteForm
 from hall.cases.actions import action_label
 from hall.cases.rendering import notice_ready
 from hall.common.forms import form_add_service_errors
@@ -26,32 +25,6 @@ from hall.models import AgencyRequest, Notice, ServiceRating
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
 from hall.platform.guard import int_or_none
-from hall.ratings import services as ratings
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("代办记录"),
-        max_length=agency.NOTE_MAX_LENGTH,
-        widget=forms.Textarea,
-        help_text=gettext_lazy("记录为申请人做了什么（沟通、递交材料、领取结果等）。"),
-    )
-
-
-class AgentRatingForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=gettext_lazy("评价等级"),
-        choices=[("", gettext_lazy("请选择")), *ServiceRating.LEVELS],
-        coerce=int,
-        empty_value=None,
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("评价理由"),
-        required=False,
-        max_length=ratings.REASON_MAX_LENGTH,
-        widget=forms.Textarea,
-        help_text=gettext_lazy("按申请人的意见填写；“不满意”“非常不满意”须填写理由。"),
-    )
 
 
 def _agent_case(request, receipt_no: str):

@@ -13,13 +13,10 @@ import datetime
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,19 +24,14 @@ from approvals.models import CaseDecision
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.numbering import licence_number_next
-from hall.cases.pdf.document import format_chinese_date
-from hall.cases.pdf.layout import render_licence_pdf
-from hall.cases.pdf.sealing import SealCheck, pdf_seal, pdf_seal_check
+from hall.cases.pdf.sealing import SealCheck, pdf_seal_check
+from hall.cases.tasks import render_licence
 from hall.models import Applicant, Case, ElectronicLicence
 from hall.outbox.queue import applicant_notify
 from hall.platform.broker import broker_publish
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
 CODE_LENGTH = 12  # 31^12 ≈ 2^59: not to be guessed, and the page is rate-limited too
-
-
-def verification_url(licence: ElectronicLicence) -> str:
-    return settings.HALL_PUBLIC_URL + reverse("licences:verify", args=[licence.verification_code])
 
 
 def _valid_until(valid_from: datetime.date, years: int | None) -> datetime.date | None:
@@ -95,72 +87,7 @@ def licence_issue(*, case: Case, officer: User | None) -> ElectronicLicence | No
 
 
 def _render_enqueue(licence_id: int) -> None:
-    from hall.cases.tasks import render_licence  # the tasks module imports this one
-
     broker_publish(lambda: render_licence.delay(licence_id), what=f"licence {licence_id}")
-
-
-def licence_render(*, licence_id: int) -> ElectronicLicence:
-    """Render and seal the licence's PDF, once (under its row lock)."""
-    with transaction.atomic():
-        licence = (
-            ElectronicLicence.objects.select_for_update(of=("self",))
-            .select_related("department")
-            .get(pk=licence_id)
-        )
-        if licence.rendered_at is not None:
-            return licence
-        sealed = pdf_seal(licence_pdf(licence), reason=_("电子证照"), location=settings.HALL_NAME)
-        licence.pdf.save(f"{licence.number}.pdf", ContentFile(sealed), save=False)
-        licence.sha256 = hashlib.sha256(sealed).hexdigest()
-        licence.rendered_at = timezone.now()
-        licence.save(update_fields=["pdf", "sha256", "rendered_at"])
-        return licence
-
-
-def licence_pdf(licence: ElectronicLicence) -> bytes:
-    """The licence's document (before sealing): what it shows, and nothing else."""
-    until = format_chinese_date(licence.valid_until) if licence.valid_until else "长期"
-    return render_licence_pdf(
-        title=f"{licence.name}（电子证照）",
-        number=f"证照编号：{licence.number}",
-        issuer=licence.department.name,
-        issued_on=timezone.localdate(licence.issued_at),
-        rows=[
-            ("持证主体", licence.holder_name),
-            ("证件号码", licence.holder_number),
-            ("许可事项", licence.scope),
-            ("有效期限", f"{format_chinese_date(licence.valid_from)} 至 {until}"),
-            ("发证机关", licence.department.name),
-        ],
-        verify_url=verification_url(licence),
-        verification_code=licence.verification_code,
-        notes=[
-            "本证照由发证机关依法颁发，与纸质证照具有同等法律效力（《优化营商环境条例》第七条）。",
-            "本文件带有电子签章，任何改动都会使签章失效；扫描二维码可查询证照当前状态。",
-        ],
-    )
-
-
-def licence_ready(licence: ElectronicLicence) -> ElectronicLicence:
-    if licence.rendered_at is not None:
-        return licence
-    return licence_render(licence_id=licence.pk)
-
-
-def licences_render_sweep(
-    *, grace: datetime.timedelta = datetime.timedelta(seconds=30), batch: int = 100
-) -> int:
-    waiting = list(
-        ElectronicLicence.objects.filter(
-            rendered_at__isnull=True, issued_at__lte=timezone.now() - grace
-        )
-        .order_by("issued_at")
-        .values_list("pk", flat=True)[:batch]
-    )
-    for licence_id in waiting:
-        licence_render(licence_id=licence_id)
-    return len(waiting)
 
 
 def licence_revoke(*, licence: ElectronicLicence, by: User, reason: str) -> ElectronicLicence:

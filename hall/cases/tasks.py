@@ -1,12 +1,12 @@
 """Celery tasks of the case kernel: render a notice's PDF (and seal an electronic licence's)
 after its issue commits, and the sweep that renders any whose task was lost. Thin wrappers
-around `hall.cases.rendering` and `hall.cases.licences`."""
+around `hall.cases.rendering`."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from hall.cases import licences, rendering
+from hall.cases import rendering
 
 
 @shared_task(
@@ -31,10 +31,10 @@ def render_notice(notice_id: int) -> str:
     max_retries=5,
 )
 def render_licence(licence_id: int) -> str:
-    return licences.licence_render(licence_id=licence_id).sha256
+    return rendering.licence_render(licence_id=licence_id).sha256
 
 
 @shared_task(name="hall.tasks.sweep_notice_renders")
 def sweep_notice_renders() -> int:
     """Notices and electronic licences whose render task was lost."""
-    return rendering.notices_render_sweep() + licences.licences_render_sweep()
+    return rendering.notices_render_sweep() + rendering.licences_render_sweep()

@@ -37,5 +37,5 @@ def wrap(text: str, *, width: float, font_size: float = FONT) -> list[str]:
     return lines or [""]
 
 
-def _e(text: object) -> str:
+def svg_escape(text: object) -> str:
     return html.escape(str(text), quote=True)

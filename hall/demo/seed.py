@@ -14,9 +14,10 @@ from approvals.demo.seed import demo_catalogue_seed
 from approvals.reviews.decisions import case_decide, stage_decide
 from approvals.reviews.delivery import case_deliver, case_delivery_choose
 from approvals.reviews.steps import step_decide
+from hall.cases import applicants
 from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
-from hall.intake import applicants, common, decisions, receiving
+from hall.intake import common, decisions, receiving
 from hall.models import Applicant, Case, CaseMaterial, Clerk, Window
 from hall.queue.appointment_selectors import booking_days
 from hall.queue.appointments import appointment_book

@@ -23,10 +23,11 @@ from approvals.clock.calendar import working_calendar
 from approvals.models import ServiceItem
 from approvals.reviews.decisions import REVOKE_BASIS_FALSE_COMMITMENT, case_decision_revoke
 from hall.cases.actions import CaseAction
+from hall.cases.credit import credit_mark_record
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
-from hall.models import Case, CaseMaterial, Commitment, CreditMark
+from hall.models import Case, CaseMaterial, Commitment
 from hall.outbox.queue import applicant_notify
 
 
@@ -152,32 +153,6 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
                 else _("在作出决定前核查不实的，不予许可。"),
             },
         )
-        return locked
-
-
-def credit_mark_record(*, applicant, case: Case | None, reason: str, by: User) -> CreditMark:
-    """Record a credit mark (失信记录): from a false commitment, or entered by an administrator."""
-    if not reason.strip():
-        raise ValidationError({"reason": [_("请写明失信情形。")]})
-    return CreditMark.objects.create(
-        applicant=applicant,
-        case=case,
-        reason=reason.strip(),
-        marked_at=timezone.now(),
-        marked_by=by,
-    )
-
-
-def credit_mark_clear(*, mark: CreditMark, by: User, reason: str) -> CreditMark:
-    """Clear an open credit mark, with the reason; once (a cleared mark stays cleared)."""
-    if not reason.strip():
-        raise ValidationError({"clear_reason": [_("请写明消除理由。")]})
-    with transaction.atomic():
-        locked = CreditMark.objects.select_for_update().get(pk=mark.pk)
-        if locked.cleared_at is None:
-            locked.cleared_at, locked.cleared_by = timezone.now(), by
-            locked.clear_reason = reason.strip()
-            locked.save(update_fields=["cleared_at", "cleared_by", "clear_reason"])
         return locked
 
 

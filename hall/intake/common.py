@@ -56,15 +56,6 @@ class MaterialMark:
     scan: File | None = None
 
 
-def _locked(case: Case) -> Case:
-    """The case read fresh under its row lock, with what the intake services print and tell."""
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("item", "applicant", "owner", "window")
-        .get(pk=case.pk)
-    )
-
-
 def intake_due(*, received_on: datetime.date) -> tuple[datetime.date, list[int]]:
     """The Art. 32 intake date for materials received on `received_on`, and the years without
     the State Council's notice that it crosses (so the five days are provisional too)."""

@@ -13,28 +13,27 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.clock.calendar import calendar_held, working_calendar
-from approvals.clock.deadlines import compute_deadline
-from approvals.reviews.instant import case_review_start
-from approvals.reviews.start import approval_start
+from approvals.clock.calendar import calendar_held
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
+from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
 from hall.common import validators
 from hall.common.people import display_name
-from hall.intake.commitments import commitment_allowed, commitment_sign_locked
+from hall.intake.acceptance import case_accept, case_accept_locked
+from hall.intake.commitments import commitment_allowed
 from hall.intake.common import (
     IntakeLimitPassed,
     MaterialMark,
     OneTimeNotificationError,
-    _locked,
     intake_due,
     intake_limit_passed,
 )
 from hall.intake.referrals import case_refer
+from hall.intake.tolerance import case_accept_tolerant_locked
 from hall.models import (
     Case,
     CaseMaterial,
@@ -53,7 +52,7 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
     rest were accepted once and the applicant is not asked twice.
     """
     with transaction.atomic():
-        return _materials_check_locked(case=_locked(case), clerk=clerk, marks=marks)
+        return _materials_check_locked(case=case_locked(case), clerk=clerk, marks=marks)
 
 
 def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
@@ -176,144 +175,6 @@ def _corrections_supplied(
     )
 
 
-def case_accept(*, case: Case, clerk: User | None, deemed: bool = False) -> Notice:
-    """Accept the application and issue the acceptance notice with the promised date.
-
-    With `deemed=True` (the Art. 32 sweep) the acceptance dates from the day the materials
-    arrived. A second call returns the notice already issued.
-    """
-    with transaction.atomic():
-        return _case_accept_locked(case=_locked(case), clerk=clerk, deemed=deemed)
-
-
-def _case_accept_locked(
-    *, case: Case, clerk: User | None, deemed: bool, tolerated: bool = False
-) -> Notice:
-    """`case_accept` for a case this transaction holds locked already (one read less)."""
-    if case.status == Case.Status.ACCEPTED or case.accepted_at is not None:
-        kind = Notice.Kind.DEEMED_ACCEPTANCE if case.deemed_accepted else Notice.Kind.ACCEPTANCE
-        return case.notices.get(kind=kind)
-    if case.status != Case.Status.RECEIVED:
-        raise ValidationError(
-            _("该办件当前状态为“%(status)s”，不能受理。") % {"status": case.get_status_display()}
-        )
-    # one read of the checklist: what is still wanting, and what the licence library gave
-    materials = list(
-        # "case" too: the related manager sets each row's case, which would load a deferred
-        # case_id row by row
-        case.materials.select_related("licence", "requirement").only(
-            "case", "name", "status", "licence", "requirement", "deferred_until", "supplied_at"
-        )
-    )
-    if not deemed:
-        # 免证办 holds only while the licence does: one revoked or expired since it was taken
-        # at receipt is checked again at the window (it is editable there once more)
-        today = timezone.localdate()
-        lapsed = "、".join(
-            m.name
-            for m in materials
-            if m.licence_id is not None
-            and not m.licence.holds_for(holder_id=case.applicant_id, on=today)
-        )
-        if lapsed:
-            raise ValidationError(
-                _(
-                    "“%(names)s”取自电子证照库的证照已撤销或失效，不能据此受理；"
-                    "请重新核对该材料，由申请人提交或出具一次性补正告知书。"
-                )
-                % {"names": lapsed},
-                code="licence_lapsed",
-            )
-        # 容缺受理: a secondary material accepted as missing (with its deadline) does not block
-        wanting = [
-            m
-            for m in materials
-            if m.status not in (CaseMaterial.Status.RECEIVED, CaseMaterial.Status.COMMITTED)
-            and not (tolerated and m.outstanding)
-        ]
-        names = "、".join(m.name for m in wanting)
-        if names:
-            raise ValidationError(
-                _("以下材料尚未收齐或有误，不能受理：%(names)s。请出具一次性补正告知书。")
-                % {"names": names}
-            )
-    shared = [(m.name, m.licence.number) for m in materials if m.licence_id is not None]
-    now = timezone.now()
-    accepted_on = (
-        timezone.localdate(case.materials_received_at) if deemed else timezone.localdate(now)
-    )
-    calendar = working_calendar()
-    promised = compute_deadline(
-        calendar=calendar, start=accepted_on, working_days=max(case.item.promised_days, 1)
-    )
-    statutory = compute_deadline(
-        calendar=calendar, start=accepted_on, working_days=case.item.statutory_days
-    )
-    assumed_years = sorted(promised.assumed_years | statutory.assumed_years)
-    if assumed_years:
-        logger.warning(
-            "case %s: deadlines counted into %s without holiday data (holidays by rule)",
-            case.receipt_no,
-            assumed_years,
-        )
-    case_status_set(
-        case=case,
-        status=Case.Status.ACCEPTED,
-        accepted_at=now,
-        accepted_on=accepted_on,
-        deemed_accepted=deemed,
-        intake_due_date=None,
-        promised_due_date=promised.due_date,
-        statutory_due_date=statutory.due_date,
-        calendar_assumed_years=assumed_years,
-    )
-    notice = notice_issue(
-        case=case,
-        kind=Notice.Kind.DEEMED_ACCEPTANCE if deemed else Notice.Kind.ACCEPTANCE,
-        issued_by=clerk,
-        shared_licences=shared,
-    )
-    event_record(
-        case=case,
-        action=CaseAction.DEEMED_ACCEPTED if deemed else CaseAction.ACCEPTED,
-        actor=clerk,
-        details={
-            "accepted_on": accepted_on.isoformat(),
-            "promised_due_date": case.promised_due_date.isoformat(),
-            "notice": notice.number,
-            "window": case.window.number if case.window_id else None,
-        },
-    )
-    message = wording.DEEMED_ACCEPTED if deemed else wording.ACCEPTED
-    applicant_notify(
-        case=case,
-        key=f"case:{case.pk}:accepted",
-        kind="accepted",
-        subject=message.subject,
-        body=message.body
-        % {
-            "item": case.item.name,
-            "date": accepted_on.isoformat(),
-            "receipt": case.receipt_no,
-            "due": wording.due_in_message(case, case.promised_due_date),
-            "code": case.verification_code,
-        },
-    )
-
-    # Department clocks run from the acceptance date: for a deemed acceptance that is the day
-    # the materials arrived, not the day the sweep noticed.
-    committed = [m for m in materials if m.status == CaseMaterial.Status.COMMITTED]
-    if committed:
-        # 告知承诺制: the commitment letter and its verification, with the acceptance
-        commitment_sign_locked(case=case, clerk=clerk, materials=committed)
-    if case.item.instant_approval and not deemed:
-        # 秒批: decided by the system now when every rule holds, else to the departments
-        case_review_start(case=case, starts_on=accepted_on)
-    else:
-        approval_start(case=case, starts_on=accepted_on)
-    return notice
-
-
 def case_request_correction(
     *,
     case: Case,
@@ -329,7 +190,7 @@ def case_request_correction(
     notice and the case's log record the breach for the supervision pages.
     """
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         earlier = case.notices.filter(kind=Notice.Kind.CORRECTION).order_by("issued_at").first()
         if earlier is not None and override_by is None:
             raise OneTimeNotificationError(
@@ -445,7 +306,7 @@ def case_refuse_intake(
     if not reasons.strip():
         raise ValidationError({"reasons": [_("不予受理须说明理由。")]})
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         if case.status == Case.Status.NOT_ACCEPTED:
             return case.notices.get(kind=Notice.Kind.NON_ACCEPTANCE)
         if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
@@ -538,15 +399,13 @@ def case_intake_decide(
         # The case is locked once, here; the check and the acceptance run on that row inside
         # this one transaction, without savepoints of their own (nothing here catches their
         # errors to carry on: an error undoes the whole action).
-        case = _locked(case)
+        case = case_locked(case)
         _require_owner(case, clerk)
         if marks:
             case = _materials_check_locked(case=case, clerk=clerk, marks=marks)
         if outcome == "accept":
-            return _case_accept_locked(case=case, clerk=clerk, deemed=False)
+            return case_accept_locked(case=case, clerk=clerk, deemed=False)
         if outcome == "tolerate":
-            from hall.intake.tolerance import case_accept_tolerant_locked
-
             return case_accept_tolerant_locked(case=case, clerk=clerk, **(tolerance or {}))
         if outcome == "correct":
             return case_request_correction(case=case, clerk=clerk)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from approvals.models import CaseStep
 from approvals.reviews import suspensions
+from hall.cases.uploads import UploadWriter, uploads_check
 from hall.models import CaseMaterial
-from hall.online.filing import UploadWriter, uploads_check
 
 
 def department_correction_receive(

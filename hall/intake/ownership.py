@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
-from hall.intake.common import _locked
+from hall.cases.locks import case_locked
 from hall.models import (
     Case,
 )
@@ -19,7 +19,7 @@ from hall.models import (
 def case_owner_claim(*, case: Case, clerk: User) -> Case:
     """An online filing gets its first-contact owner: the first clerk who handles it."""
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         if case.owner_id is None:
             case.owner = clerk
             case.save(update_fields=["owner", "updated_at"])
@@ -36,7 +36,7 @@ def case_owner_handover(*, case: Case, supervisor: User, new_owner: User, reason
     if not new_owner.has_perm("hall.use_workbench"):
         raise ValidationError({"new_owner": [_("新的首问责任人必须是窗口工作人员。")]})
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         previous = case.owner
         if previous == new_owner:
             return case

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from approvals.reviews.recompute import deadline_moved_record, reaches_into_year
 from hall.cases import wording
+from hall.cases.locks import cases_locked
 from hall.intake.common import intake_due
 from hall.models import Case
 from hall.outbox.queue import applicant_notify
@@ -18,12 +19,10 @@ from hall.outbox.queue import applicant_notify
 @transaction.atomic
 def intake_deadlines_recompute(*, year: int, actor: User | None = None) -> int:
     moved = 0
-    waiting = (
-        Case.objects.select_for_update(of=("self",))
-        .filter(status=Case.Status.RECEIVED, intake_due_date__isnull=False)
+    waiting = cases_locked(
+        Case.objects.filter(status=Case.Status.RECEIVED, intake_due_date__isnull=False)
         .filter(reaches_into_year(year, "materials_received_at__date", "intake_due_date"))
         .select_related("item", "applicant", "owner")
-        .order_by("pk")
     )
     for case in waiting:
         due, assumed = intake_due(received_on=timezone.localdate(case.materials_received_at))

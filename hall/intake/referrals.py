@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
-from hall.intake.common import _locked
 from hall.models import (
     Case,
     Notice,
@@ -31,7 +31,7 @@ def case_refer(*, case: Case, clerk: User, office: str, reason: str) -> Notice:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         if case.status == Case.Status.REFERRED:
             return case.notices.get(kind=Notice.Kind.REFERRAL)
         if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
@@ -72,7 +72,7 @@ def case_referral_close(*, case: Case, clerk: User, outcome: str) -> Case:
     if not outcome.strip():
         raise ValidationError({"outcome": [_("请填写承接机关的办理结果。")]})
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         if case.status == Case.Status.CLOSED:
             return case
         if case.status != Case.Status.REFERRED:

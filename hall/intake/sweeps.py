@@ -9,7 +9,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from hall.intake.decisions import case_accept
+from hall.cases.locks import cases_locked
+from hall.intake.acceptance import case_accept
 from hall.models import (
     Case,
 )
@@ -26,9 +27,10 @@ def intake_deemed_acceptance_sweep(*, today: datetime.date | None = None, batch:
     while True:
         with transaction.atomic():
             due = list(
-                Case.objects.select_for_update(skip_locked=True)
-                .filter(status=Case.Status.RECEIVED, intake_due_date__lt=today)
-                .order_by("pk")[:batch]
+                cases_locked(
+                    Case.objects.filter(status=Case.Status.RECEIVED, intake_due_date__lt=today),
+                    skip_locked=True,
+                )[:batch]
             )
             for case in due:
                 case_accept(case=case, clerk=None, deemed=True)

@@ -24,11 +24,11 @@ from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import compute_deadline
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
 from hall.cases.selectors import applicant_credit_marked
-from hall.intake.common import _locked
-from hall.intake.decisions import _case_accept_locked
+from hall.intake.acceptance import case_accept_locked
 from hall.models import Case, CaseMaterial, Notice
 from hall.outbox.queue import applicant_notify
 
@@ -95,7 +95,7 @@ def case_accept_tolerant_locked(
         material.deferred_until = deadline
         material.supplement_form = supplement_form
     CaseMaterial.objects.bulk_update(wanting, ["deferred_until", "supplement_form"])
-    _case_accept_locked(case=case, clerk=clerk, deemed=False, tolerated=True)
+    case_accept_locked(case=case, clerk=clerk, deemed=False, tolerated=True)
     form_label = Form(supplement_form).label
     notice = notice_issue(
         case=case,
@@ -148,7 +148,7 @@ def tolerance_supplement_record(
     if via not in Form.values:
         raise ValidationError(_("请选择补齐方式。"))
     with transaction.atomic():
-        case = _locked(case)
+        case = case_locked(case)
         locked = CaseMaterial.objects.select_for_update().get(pk=material.pk, case=case)
         if locked.deferred_until is None:
             raise ValidationError(_("该材料不是容缺受理的材料。"))

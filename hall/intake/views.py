@@ -17,13 +17,13 @@ from approvals.desk import selectors as desk_selectors
 from approvals.desk.forms import DeliveryForm
 from approvals.models import Bundle, CaseStep, ServiceItem
 from approvals.reviews import delivery
-from hall.cases import selectors
+from hall.cases import applicants, selectors
 from hall.cases.pdf.printing import notice_print_context
 from hall.cases.rendering import notice_document, notice_ready
 from hall.common import validators
 from hall.common.permissions import workbench_required
-from hall.intake import applicants, ownership, receiving, tolerance
 from hall.intake import decisions as intake_decisions
+from hall.intake import ownership, receiving, tolerance
 from hall.intake.commitments import commitment_allowed
 from hall.intake.department_corrections import department_correction_receive
 from hall.intake.forms import (

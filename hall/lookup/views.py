@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -23,43 +22,13 @@ from hall.accounts.sms_codes import sms_code_send, sms_code_verify
 from hall.cases import selectors
 from hall.common import validators
 from hall.lookup import services as lookup
+from hall.lookup.forms import IdentityCodeForm, IdentityForm, ReceiptForm
 from hall.models import SmsCode
 
 NO_MATCH = gettext_lazy("收件编号或查询验证码不正确，请核对受理通知书上的编号和验证码。")
 CODE_WRONG = gettext_lazy("短信验证码不正确或已失效，请重新获取。")
 TOO_MANY = gettext_lazy("尝试次数过多，请 15 分钟后再试。如有疑问，请到大厅咨询台咨询。")
 SENT = gettext_lazy("如该证件号码已在大厅登记，验证码已发送至登记的手机号码，5 分钟内有效。")
-
-
-class ReceiptForm(forms.Form):
-    receipt_no = forms.CharField(
-        label=gettext_lazy("收件编号"),
-        max_length=30,
-        help_text=gettext_lazy("印在受理通知书等文书上，例如 FT2026030200001"),
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-    code = forms.CharField(
-        label=gettext_lazy("查询验证码"),
-        max_length=10,
-        help_text=gettext_lazy("6 位数字，印在文书上"),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-
-
-class IdentityForm(forms.Form):
-    identity = forms.CharField(
-        label=gettext_lazy("身份证号码或统一社会信用代码"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
-    )
-
-
-class IdentityCodeForm(IdentityForm):
-    code = forms.CharField(
-        label=gettext_lazy("短信验证码"),
-        max_length=10,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
 
 
 def _kiosk(request: HttpRequest) -> bool:

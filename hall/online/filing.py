@@ -14,11 +14,9 @@ anything is written, so a refused file leaves nothing behind.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -36,12 +34,14 @@ from approvals.catalogue.selectors import (
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from approvals.reviews.instant import instant_check, instant_decline_record
 from hall.accounts.sms_codes import sms_code_verify
+from hall.cases import applicants
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
-from hall.common import validators
-from hall.intake import applicants, receiving, tolerance
+from hall.cases.locks import case_locked
+from hall.cases.uploads import CheckedUpload, UploadWriter, uploads_check
 from hall.intake import decisions as intake_decisions
+from hall.intake import receiving, tolerance
 from hall.intake.commitments import commitment_possible
 from hall.models import (
     ApiClient,
@@ -54,100 +54,15 @@ from hall.models import (
     UploadedMaterial,
 )
 from hall.online.selectors import (
-    _display_name,
     applicant_for,
     online_items_for,
     open_correction_materials,
 )
 from hall.outbox.queue import staff_notify
 
-MAX_FILES_PER_MATERIAL = 5
-
 
 class NotAnApplicant(ValidationError):
     """The account has no applicant identity bound yet."""
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    file: File
-    detected: validators.DetectedUpload
-
-
-def uploads_check(
-    *,
-    files: Mapping[str, Sequence[File]],
-    labels: Mapping[str, str],
-    required: Sequence[str] = (),
-) -> dict[str, list[CheckedUpload]]:
-    """Check every file of every field; raise one ValidationError keyed by field with every
-    problem (the material's name in each message), or return the files with their kinds."""
-    errors: dict[str, list[str]] = {}
-    checked: dict[str, list[CheckedUpload]] = {}
-    for key in required:
-        if not files.get(key):
-            errors.setdefault(key, []).append(
-                _("请上传“%(name)s”。") % {"name": labels.get(key, key)}
-            )
-    for key, field_files in files.items():
-        if key not in labels:
-            errors.setdefault(key, []).append(_("该材料不在本次可上传的范围内。"))
-            continue
-        if len(field_files) > MAX_FILES_PER_MATERIAL:
-            errors.setdefault(key, []).append(
-                _("“%(name)s”最多上传 %(n)s 个文件。")
-                % {"name": labels[key], "n": MAX_FILES_PER_MATERIAL}
-            )
-            continue
-        for upload in field_files:
-            try:
-                detected = validators.validate_upload(
-                    upload, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
-                )
-            except ValidationError as error:
-                shown = _display_name(getattr(upload, "name", "")) or _("未命名文件")
-                errors.setdefault(key, []).extend(
-                    f"{labels[key]}（{shown}）：{message}" for message in error.messages
-                )
-                continue
-            checked.setdefault(key, []).append(CheckedUpload(file=upload, detected=detected))
-    if errors:
-        raise ValidationError(errors)
-    return checked
-
-
-class UploadWriter:
-    """Writes uploads to storage and removes them again if the transaction fails."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-        self.storage = None
-
-    def store(
-        self, *, material: CaseMaterial, upload: CheckedUpload, user: User
-    ) -> UploadedMaterial:
-        row = UploadedMaterial(
-            material=material,
-            kind=upload.detected.kind,
-            size=upload.detected.size,
-            original_name=_display_name(getattr(upload.file, "name", "")),
-            uploaded_by=user,
-        )
-        upload.file.seek(0)
-        row.file.save(
-            validators.safe_upload_name(upload.file.name or "", upload.detected),
-            upload.file,
-            save=False,
-        )
-        self.storage = row.file.storage
-        self.names.append(row.file.name)
-        row.save()
-        return row
-
-    def discard(self) -> None:
-        for name in self.names:
-            with contextlib.suppress(OSError):  # best effort on a failing disk
-                self.storage.delete(name)
 
 
 def _applicant_required(user: User) -> Applicant:
@@ -263,7 +178,7 @@ def _store_for_case(
     user: User,
     writer: UploadWriter,
 ) -> None:
-    case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+    case = case_locked(case, related=())
     if UploadedMaterial.objects.filter(material__case=case).exists():
         return  # a concurrent retry with the same key stored them already
     for material in case.materials.select_related("requirement"):
@@ -394,11 +309,7 @@ def case_correction_upload(
     writer = UploadWriter()
     try:
         with transaction.atomic():
-            case = (
-                Case.objects.select_for_update(of=("self",))
-                .select_related("item", "owner", "applicant")
-                .get(pk=case.pk)
-            )
+            case = case_locked(case, related=("item", "owner", "applicant"))
             if CaseEvent.objects.filter(
                 case=case,
                 action=CaseAction.CORRECTION_UPLOADED,

@@ -3,8 +3,6 @@ and who may see an uploaded file."""
 
 from __future__ import annotations
 
-import os
-
 from django.contrib.auth.models import User
 from django.db.models import F, QuerySet
 
@@ -116,12 +114,6 @@ def open_correction_materials(*, case: Case) -> list[CaseMaterial]:
         .distinct()
         .order_by("requirement__order", "pk")
     )
-
-
-def _display_name(name: str) -> str:
-    """The client's file name, for display only (escaped wherever shown)."""
-    base = os.path.basename((name or "").replace("\\", "/")).strip()
-    return base[:200]
 
 
 def uploads_of_case(*, case: Case) -> QuerySet[UploadedMaterial]:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from hall.queue import appointments
+
 
 @shared_task(name="hall.tasks.sweep_appointment_no_shows")
 def sweep_appointment_no_shows() -> int:
-    from hall.queue import appointments
-
     return appointments.appointments_mark_no_shows()
 
 
 @shared_task(name="hall.tasks.send_appointment_reminders")
 def send_appointment_reminders() -> int:
-    from hall.queue import appointments
-
     return appointments.appointments_remind()

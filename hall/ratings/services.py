@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.calendar import working_calendar
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.locks import case_locked
 from hall.models import (
     Applicant,
     Case,
@@ -174,7 +175,7 @@ def rating_for_case(
     """
     level, reason = _clean(level=level, reason=reason, reason_codes=reason_codes)
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("item").get(pk=case.pk)
+        case = case_locked(case, related=("item",))
         stage = stage or stages_open(case)[-1]
         if stage not in stages_open(case):
             raise ValidationError(

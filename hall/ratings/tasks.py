@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from hall.ratings import services
+
 
 @shared_task(name="hall.tasks.sweep_ratings")
 def sweep_ratings() -> dict[str, int]:
-    from hall.ratings import services
-
     return services.ratings_sweep()

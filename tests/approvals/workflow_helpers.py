@@ -6,7 +6,8 @@ import uuid
 
 from approvals.models import CaseStep
 from departments.models import Department, Officer
-from hall.intake import applicants, decisions, receiving
+from hall.cases import applicants
+from hall.intake import decisions, receiving
 from hall.intake.common import MaterialMark
 from hall.models import Case
 from tests.factories import ClerkFactory, UserFactory, item_with_stages

@@ -21,10 +21,11 @@ from approvals.clock.deadlines import SHANGHAI
 from approvals.models import CalendarYear, CaseDecision, CaseStep, ServiceItem
 from approvals.reviews import steps as reviews_steps
 from approvals.reviews import sweeps as reviews_sweeps
+from hall.cases import applicants
 from hall.demo.seed import demo_seed
 from hall.demo.users import DEMO_PASSWORD
-from hall.intake import applicants, receiving
 from hall.intake import decisions as intake_decisions
+from hall.intake import receiving
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, RatingFollowUp, ServiceRating
 from hall.roles import roles_sync

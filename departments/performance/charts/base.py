@@ -17,11 +17,11 @@ SMALL = 12
 Number = int | float | Decimal
 
 
-def _e(text: object) -> str:
+def svg_escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _text_width(text: str, size: float = FONT) -> float:
+def text_width(text: str, size: float = FONT) -> float:
     wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in ("W", "F"))
     return (wide + (len(text) - wide) * 0.6) * size
 
@@ -45,7 +45,7 @@ def nice_ceiling(value: float) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
-def _ticks(maximum: float, count: int = 4) -> list[float]:
+def axis_ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * index / count for index in range(count + 1)]
 
 
@@ -61,20 +61,24 @@ def axis(peak: float, *, count: int = 4, integer: bool = True) -> tuple[float, l
     return top, [step * index for index in range(round(top / step) + 1)]
 
 
-def _open(*, width: int, height: int, title: str, desc: str, id_prefix: str, css: str) -> str:
+def svg_open(*, width: int, height: int, title: str, desc: str, id_prefix: str, css: str) -> str:
     title_id, desc_id = f"{id_prefix}-title", f"{id_prefix}-desc"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_e(css)}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{svg_escape(css)}" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-        f'aria-labelledby="{_e(title_id)} {_e(desc_id)}" font-family="{_e(FONT_FAMILY)}">'
-        f'<title id="{_e(title_id)}">{_e(title)}</title>'
-        f'<desc id="{_e(desc_id)}">{_e(desc)}</desc>'
+        f'aria-labelledby="{svg_escape(title_id)} {svg_escape(desc_id)}" '
+        f'font-family="{svg_escape(FONT_FAMILY)}">'
+        f'<title id="{svg_escape(title_id)}">{svg_escape(title)}</title>'
+        f'<desc id="{svg_escape(desc_id)}">{svg_escape(desc)}</desc>'
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>'
     )
 
 
-def _text(x: float, y: float, text: str, *, size: int = FONT, fill: str = INK, **attrs) -> str:
-    extra = "".join(f' {key.replace("_", "-")}="{_e(value)}"' for key, value in attrs.items())
+def svg_text(x: float, y: float, text: str, *, size: int = FONT, fill: str = INK, **attrs) -> str:
+    extra = "".join(
+        f' {key.replace("_", "-")}="{svg_escape(value)}"' for key, value in attrs.items()
+    )
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}"{extra}>{_e(text)}</text>'
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}"{extra}>'
+        f"{svg_escape(text)}</text>"
     )

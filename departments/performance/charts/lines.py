@@ -15,12 +15,12 @@ from departments.performance.charts.base import (
     GRID,
     SMALL,
     Number,
-    _e,
-    _open,
-    _text,
-    _text_width,
     axis,
     number_text,
+    svg_escape,
+    svg_open,
+    svg_text,
+    text_width,
 )
 from hall.common.svg import MUTED
 
@@ -58,7 +58,7 @@ def line_chart(
         return top + plot_h - plot_h * float(value) / maximum
 
     out = [
-        _open(
+        svg_open(
             width=width,
             height=height,
             title=title,
@@ -75,8 +75,8 @@ def line_chart(
             f'<line x1="{x}" y1="18" x2="{x + 28}" y2="18" stroke="{line.color}" '
             f'stroke-width="3"{dash}/>'
         )
-        out.append(_text(x + 34, 22, line.label))
-        x += 34 + _text_width(line.label) + 24
+        out.append(svg_text(x + 34, 22, line.label))
+        x += 34 + text_width(line.label) + 24
     # Grid and y axis.
     for tick in ticks:
         y = y_at(tick)
@@ -84,7 +84,7 @@ def line_chart(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         out.append(
-            _text(
+            svg_text(
                 left - 8, y + 4, number_text(tick) + unit, size=SMALL, fill=MUTED, text_anchor="end"
             )
         )
@@ -104,7 +104,7 @@ def line_chart(
             label = f"{day:%Y-%m-%d}" if with_year else f"{day.month}月{day.day}日"
             anchor = "start" if index == 0 else "end" if index == count - 1 else "middle"
             out.append(
-                _text(
+                svg_text(
                     x_at(index),
                     top + plot_h + 18,
                     label,
@@ -117,7 +117,7 @@ def line_chart(
     for line in lines:
         points = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in enumerate(line.values))
         dash = ' stroke-dasharray="6 4"' if line.dashed else ""
-        out.append(f'<g class="series" data-label="{_e(line.label)}">')
+        out.append(f'<g class="series" data-label="{svg_escape(line.label)}">')
         if count == 1:
             out.append(
                 f'<circle cx="{x_at(0):.1f}" cy="{y_at(line.values[0]):.1f}" r="4" '
@@ -132,12 +132,13 @@ def line_chart(
             for index, value in enumerate(line.values):
                 out.append(
                     f'<circle cx="{x_at(index):.1f}" cy="{y_at(value):.1f}" r="3" '
-                    f'fill="{line.color}"><title>{_e(days[index])} {_e(line.label)} '
-                    f"{_e(number_text(value) + unit)}</title></circle>"
+                    f'fill="{line.color}"><title>{svg_escape(days[index])} '
+                    f"{svg_escape(line.label)} "
+                    f"{svg_escape(number_text(value) + unit)}</title></circle>"
                 )
         out.append("</g>")
     out.append("</svg>")
-    # Safe: every interpolated text above went through _e().
+    # Safe: every interpolated text above went through svg_escape().
     return mark_safe("".join(out))
 
 

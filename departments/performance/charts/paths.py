@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from departments.performance.charts.bars import _wrap
+from departments.performance.charts.bars import text_wrap
 from departments.performance.charts.base import (
     SMALL,
     Number,
-    _e,
-    _open,
-    _text,
-    _text_width,
-    _ticks,
+    axis_ticks,
     nice_ceiling,
     number_text,
+    svg_escape,
+    svg_open,
+    svg_text,
+    text_width,
 )
 from hall.common.svg import MUTED, RED, wrap
 
@@ -62,7 +62,7 @@ def critical_path_chart(
         return plot_w * float(days) / longest
 
     out = [
-        _open(
+        svg_open(
             width=width,
             height=height,
             title=title,
@@ -73,10 +73,10 @@ def critical_path_chart(
     ]
     y = top
     for row, caption in zip(rows, captions, strict=True):
-        lines = _wrap(row.label, label_w - 12)
+        lines = text_wrap(row.label, label_w - 12)
         for number, line in enumerate(lines):
             out.append(
-                _text(
+                svg_text(
                     label_w - 10,
                     y + row_h / 2 + 5 - (len(lines) - 1) * 8 + number * 16,
                     line,
@@ -85,11 +85,11 @@ def critical_path_chart(
                 )
             )
         if row.segments is None:
-            out.append(_text(label_w + 6, y + row_h / 2 + 5, _("无数据"), fill=MUTED))
+            out.append(svg_text(label_w + 6, y + row_h / 2 + 5, _("无数据"), fill=MUTED))
             y += row_h + gap
             continue
         x = float(label_w)
-        out.append(f'<g class="path-row" data-label="{_e(row.label)}">')
+        out.append(f'<g class="path-row" data-label="{svg_escape(row.label)}">')
         for index, segment in enumerate(row.segments):
             seg_w = w_of(segment.days)
             fill = BOTTLENECK_FILL if segment.bottleneck else SEGMENT_FILLS[index % 2]
@@ -100,23 +100,23 @@ def critical_path_chart(
                 f'<rect class="segment{" bottleneck" if segment.bottleneck else ""}" '
                 f'x="{x:.1f}" y="{y}" width="{max(seg_w, 0):.1f}" height="{row_h}" '
                 f'fill="{fill}" stroke="{stroke}" stroke-width="{stroke_w}">'
-                f"<title>{_e(tooltip)}</title></rect>"
+                f"<title>{svg_escape(tooltip)}</title></rect>"
             )
             name = segment.label
             days_text = number_text(segment.days)
-            if seg_w >= _text_width(name, SMALL) + 8:
-                out.append(_text(x + 4, y + 18, name, size=SMALL))
-                if seg_w >= _text_width(days_text, SMALL) + 8:
-                    out.append(_text(x + 4, y + 35, days_text, size=SMALL, fill=MUTED))
-            elif seg_w >= _text_width(days_text, SMALL) + 6:
-                out.append(_text(x + 3, y + 27, days_text, size=SMALL, fill=MUTED))
+            if seg_w >= text_width(name, SMALL) + 8:
+                out.append(svg_text(x + 4, y + 18, name, size=SMALL))
+                if seg_w >= text_width(days_text, SMALL) + 8:
+                    out.append(svg_text(x + 4, y + 35, days_text, size=SMALL, fill=MUTED))
+            elif seg_w >= text_width(days_text, SMALL) + 6:
+                out.append(svg_text(x + 3, y + 27, days_text, size=SMALL, fill=MUTED))
             x += seg_w
         out.append("</g>")
         total = number_text(row.total) + _("个工作日")
-        out.append(_text(x + 8, y + row_h / 2 + 5, total, font_weight="bold"))
+        out.append(svg_text(x + 8, y + row_h / 2 + 5, total, font_weight="bold"))
         for line in caption:
             y += caption_h
-            out.append(_text(label_w, y + row_h, line, size=SMALL, fill=RED))
+            out.append(svg_text(label_w, y + row_h, line, size=SMALL, fill=RED))
         y += row_h + gap
     # The scale under the rows.
     axis_y = y - gap + 8
@@ -124,7 +124,7 @@ def critical_path_chart(
         f'<line x1="{label_w}" y1="{axis_y}" x2="{label_w + plot_w}" y2="{axis_y}" '
         f'stroke="{MUTED}"/>'
     )
-    for tick in _ticks(nice_ceiling(longest), 5):
+    for tick in axis_ticks(nice_ceiling(longest), 5):
         if tick > longest:
             break
         x = label_w + w_of(tick)
@@ -132,10 +132,12 @@ def critical_path_chart(
             f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="{MUTED}"/>'
         )
         out.append(
-            _text(x, axis_y + 18, number_text(tick), size=SMALL, fill=MUTED, text_anchor="middle")
+            svg_text(
+                x, axis_y + 18, number_text(tick), size=SMALL, fill=MUTED, text_anchor="middle"
+            )
         )
     out.append("</svg>")
-    # Safe: every interpolated text above went through _e().
+    # Safe: every interpolated text above went through svg_escape().
     return mark_safe("".join(out))
 
 

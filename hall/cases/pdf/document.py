@@ -111,26 +111,26 @@ def format_chinese_date(day: date) -> str:
 
 
 # The fixed wording printed on every notice; the font check covers it too.
-_LABEL_APPLICANT = "申请人："
-_LABEL_ITEM = "申请事项："
-_LABEL_OWNER = "首问责任人："
-_LABEL_WINDOW = "办理窗口："
-_LABEL_RECEIPT = "受理回执号："
-_LABEL_VERIFICATION = "验证码："
-_LABEL_LOOKUP = "查询网址："
-_QR_HINT = "扫描二维码或访问上述网址，凭验证码核验本文书真伪、查询办理进度。"
-_CALENDAR_LABEL = "重要提示："
-_SEAL_LABEL = "盖章处"
-_FIXED_LABELS = (
-    _LABEL_APPLICANT,
-    _LABEL_ITEM,
-    _LABEL_OWNER,
-    _LABEL_WINDOW,
-    _LABEL_RECEIPT,
-    _LABEL_VERIFICATION,
-    _LABEL_LOOKUP,
-    _QR_HINT,
-    _CALENDAR_LABEL,
-    _SEAL_LABEL,
+LABEL_APPLICANT = "申请人："
+LABEL_ITEM = "申请事项："
+LABEL_OWNER = "首问责任人："
+LABEL_WINDOW = "办理窗口："
+LABEL_RECEIPT = "受理回执号："
+LABEL_VERIFICATION = "验证码："
+LABEL_LOOKUP = "查询网址："
+QR_HINT = "扫描二维码或访问上述网址，凭验证码核验本文书真伪、查询办理进度。"
+CALENDAR_LABEL = "重要提示："
+SEAL_LABEL = "盖章处"
+FIXED_LABELS = (
+    LABEL_APPLICANT,
+    LABEL_ITEM,
+    LABEL_OWNER,
+    LABEL_WINDOW,
+    LABEL_RECEIPT,
+    LABEL_VERIFICATION,
+    LABEL_LOOKUP,
+    QR_HINT,
+    CALENDAR_LABEL,
+    SEAL_LABEL,
     "第页共",
 )

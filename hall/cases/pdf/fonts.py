@@ -12,7 +12,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-from hall.cases.pdf.document import _FIXED_LABELS, NoticeDocument
+from hall.cases.pdf.document import FIXED_LABELS, NoticeDocument
 
 #: Environment variable naming a TrueType (.ttf, or .ttc with the face at index 0) CJK font.
 FONT_ENV_VAR = "HALL_CJK_FONT"
@@ -86,7 +86,7 @@ def cjk_font_path() -> Path:
 
 
 @dataclass(frozen=True)
-class _Fonts:
+class Fonts:
     regular: str
     bold: str
 
@@ -103,12 +103,12 @@ def _register(path: Path) -> str:
     return name
 
 
-def _fonts() -> _Fonts:
+def fonts_loaded() -> Fonts:
     path = cjk_font_path()
     regular = _register(path)
     bold_path = _BOLD_SIBLINGS.get(path)
     bold = _register(bold_path) if bold_path and bold_path.is_file() else regular
-    return _Fonts(regular=regular, bold=bold)
+    return Fonts(regular=regular, bold=bold)
 
 
 def unsupported_characters(doc: NoticeDocument) -> frozenset[str]:
@@ -116,13 +116,13 @@ def unsupported_characters(doc: NoticeDocument) -> frozenset[str]:
 
     Rare characters in names (生僻字) are the usual case; intake should warn before issuing.
     """
-    fonts = _fonts()
+    fonts = fonts_loaded()
     missing: set[str] = set()
     for name in {fonts.regular, fonts.bold}:
         char_to_glyph = pdfmetrics.getFont(name).face.charToGlyph
         missing.update(
             char
-            for text in (*doc.texts(), *_FIXED_LABELS)
+            for text in (*doc.texts(), *FIXED_LABELS)
             for char in text
             if not char.isspace() and ord(char) not in char_to_glyph
         )

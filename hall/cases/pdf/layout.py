@@ -33,21 +33,21 @@ from reportlab.platypus import (
 from reportlab.platypus import paragraph as rl_paragraph
 
 from hall.cases.pdf.document import (
-    _CALENDAR_LABEL,
-    _LABEL_APPLICANT,
-    _LABEL_ITEM,
-    _LABEL_LOOKUP,
-    _LABEL_OWNER,
-    _LABEL_RECEIPT,
-    _LABEL_VERIFICATION,
-    _LABEL_WINDOW,
-    _QR_HINT,
-    _SEAL_LABEL,
+    CALENDAR_LABEL,
+    LABEL_APPLICANT,
+    LABEL_ITEM,
+    LABEL_LOOKUP,
+    LABEL_OWNER,
+    LABEL_RECEIPT,
+    LABEL_VERIFICATION,
+    LABEL_WINDOW,
+    QR_HINT,
+    SEAL_LABEL,
     NoticeDocument,
     NoticeTable,
     format_chinese_date,
 )
-from hall.cases.pdf.fonts import _Fonts, _fonts
+from hall.cases.pdf.fonts import Fonts, fonts_loaded
 
 #: Chinese punctuation that must not start a line (标点禁则). reportlab's list is Japanese and
 #: lacks the full-width comma, semicolon, colon and others, so "，" could begin a line. Its two
@@ -70,7 +70,7 @@ def _text(value: str) -> str:
     return escape(value).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def _styles(fonts: _Fonts) -> dict[str, ParagraphStyle]:
+def _styles(fonts: Fonts) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle(
         "notice-body",
         fontName=fonts.regular,
@@ -217,7 +217,7 @@ def _boxed(content: Paragraph, *, border: colors.Color, background: colors.Color
 
 
 @lru_cache(maxsize=64)
-def _qr(url: str) -> segno.QRCode:
+def qr_code(url: str) -> segno.QRCode:
     """The QR code of ``url`` (read only). segno encodes in pure Python, ~9 ms a code, and every
     notice of a case carries the same lookup URL."""
     return segno.make(url, error="m")
@@ -228,7 +228,7 @@ class _QRCode(Flowable):
 
     def __init__(self, url: str, *, size: float) -> None:
         super().__init__()
-        self.qr = _qr(url)
+        self.qr = qr_code(url)
         self.size = size
         self.width = self.height = size
 
@@ -271,7 +271,7 @@ class _SignatureWithSeal(Flowable):
     _GAP = 8 * mm
     _RIGHT_INSET = 4 * mm
 
-    def __init__(self, hall_name: str, issued_on: date, fonts: _Fonts) -> None:
+    def __init__(self, hall_name: str, issued_on: date, fonts: Fonts) -> None:
         super().__init__()
         self.hall_name = hall_name
         self.fonts = fonts
@@ -335,7 +335,7 @@ class _SignatureWithSeal(Flowable):
             canvas.drawCentredString(0, -size * 0.35, char)
             canvas.restoreState()
         canvas.setFont(self.fonts.regular, 10)
-        canvas.drawCentredString(cx, cy - 4 * mm, _SEAL_LABEL)
+        canvas.drawCentredString(cx, cy - 4 * mm, SEAL_LABEL)
         canvas.restoreState()
 
 
@@ -352,7 +352,7 @@ def _issue_stamp(issued_on: date | None):
     return stamp
 
 
-def _numbered_canvas(fonts: _Fonts, number: str, issued_on: date | None = None) -> type[Canvas]:
+def _numbered_canvas(fonts: Fonts, number: str, issued_on: date | None = None) -> type[Canvas]:
     """A canvas that prints "文号  第 n 页 共 m 页" at the foot of every page (m known at save)."""
 
     class NumberedCanvas(Canvas):
@@ -384,7 +384,7 @@ def _numbered_canvas(fonts: _Fonts, number: str, issued_on: date | None = None) 
     return NumberedCanvas
 
 
-def _story(doc: NoticeDocument, fonts: _Fonts) -> list[Flowable]:
+def _story(doc: NoticeDocument, fonts: Fonts) -> list[Flowable]:
     styles = _styles(fonts)
     story: list[Flowable] = [
         Paragraph(_text(doc.hall_name), styles["hall"]),
@@ -394,7 +394,7 @@ def _story(doc: NoticeDocument, fonts: _Fonts) -> list[Flowable]:
         Paragraph(_text(doc.number), styles["number"]),
     ]
     if doc.calendar_warning:
-        warning = Paragraph(_text(_CALENDAR_LABEL + doc.calendar_warning), styles["warning"])
+        warning = Paragraph(_text(CALENDAR_LABEL + doc.calendar_warning), styles["warning"])
         story += [
             _boxed(
                 warning,
@@ -415,12 +415,12 @@ def _story(doc: NoticeDocument, fonts: _Fonts) -> list[Flowable]:
             story.append(Spacer(0, 4))
         story += [_material_table(doc.table, styles), Spacer(0, 8)]
     story += [
-        Paragraph(_text(_LABEL_APPLICANT + doc.applicant_name), styles["flush"]),
-        Paragraph(_text(_LABEL_ITEM + doc.item_name), styles["flush"]),
+        Paragraph(_text(LABEL_APPLICANT + doc.applicant_name), styles["flush"]),
+        Paragraph(_text(LABEL_ITEM + doc.item_name), styles["flush"]),
         Paragraph(
-            _text(_LABEL_OWNER + doc.owner_name)
+            _text(LABEL_OWNER + doc.owner_name)
             + "&nbsp;" * 6
-            + _text(_LABEL_WINDOW + doc.owner_window),
+            + _text(LABEL_WINDOW + doc.owner_window),
             styles["flush"],
         ),
         Spacer(0, 6),
@@ -449,12 +449,12 @@ def _story(doc: NoticeDocument, fonts: _Fonts) -> list[Flowable]:
 def _lookup_block(doc: NoticeDocument, styles: dict[str, ParagraphStyle]) -> Flowable | None:
     lines = []
     if doc.receipt_no:
-        lines.append(Paragraph(_text(_LABEL_RECEIPT + doc.receipt_no), styles["small"]))
+        lines.append(Paragraph(_text(LABEL_RECEIPT + doc.receipt_no), styles["small"]))
     if doc.verification_code:
-        lines.append(Paragraph(_text(_LABEL_VERIFICATION + doc.verification_code), styles["small"]))
+        lines.append(Paragraph(_text(LABEL_VERIFICATION + doc.verification_code), styles["small"]))
     if doc.lookup_url:
-        lines.append(Paragraph(_text(_LABEL_LOOKUP + doc.lookup_url), styles["small"]))
-        lines.append(Paragraph(_text(_QR_HINT), styles["note"]))
+        lines.append(Paragraph(_text(LABEL_LOOKUP + doc.lookup_url), styles["small"]))
+        lines.append(Paragraph(_text(QR_HINT), styles["note"]))
     if not lines:
         return None
     if not doc.lookup_url:
@@ -482,7 +482,7 @@ def _lookup_block(doc: NoticeDocument, styles: dict[str, ParagraphStyle]) -> Flo
 
 def render_notice_pdf(doc: NoticeDocument) -> bytes:
     """The notice as an A4 PDF with the CJK font embedded. Same input, same bytes."""
-    fonts = _fonts()
+    fonts = fonts_loaded()
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
@@ -518,7 +518,7 @@ def render_licence_pdf(
     """An electronic licence (电子证照) as an A4 PDF: the issuing department at the head and by
     the seal, the licence's particulars in a table, and the QR code of its verification page.
     The hall seals the bytes afterwards (hall.cases.pdf.sealing)."""
-    fonts = _fonts()
+    fonts = fonts_loaded()
     styles = _styles(fonts)
     story: list[Flowable] = [
         Paragraph(_text(issuer), styles["hall"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.safestring import SafeString, mark_safe
 
 from hall.cases.pdf.document import NoticeDocument, format_chinese_date
-from hall.cases.pdf.layout import _qr
+from hall.cases.pdf.layout import qr_code
 
 
 def qr_svg(url: str) -> str:
@@ -14,7 +14,7 @@ def qr_svg(url: str) -> str:
     The URL is only encoded in the modules, never written into the markup, so the result is safe
     to mark safe.
     """
-    return _qr(url).svg_inline(
+    return qr_code(url).svg_inline(
         scale=1, border=2, omitsize=True, svgclass="notice-qr", lineclass=None
     )
 

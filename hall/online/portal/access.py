@@ -23,11 +23,11 @@ def applicant_required(view: Callable) -> Callable:
     )
 
 
-def _mask(phone: str) -> str:
+def phone_masked(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else phone
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -36,7 +36,7 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def _applicant_or_bind(request: HttpRequest):
+def applicant_or_bind(request: HttpRequest):
     applicant = online_selectors.applicant_for(user=request.user)
     if applicant is None:
         messages.info(request, _("请先完善身份信息，再在线申报或查看办件。"))

@@ -21,7 +21,7 @@ from hall.common.forms import form_add_service_errors
 from hall.lookup import services as lookup
 from hall.models import Applicant, SmsCode
 from hall.online import selectors as online_selectors
-from hall.online.portal.access import _mask, _safe_next, applicant_required
+from hall.online.portal.access import applicant_required, phone_masked, safe_next
 from hall.online.portal.forms import (
     BindForm,
     CodeLoginForm,
@@ -97,7 +97,7 @@ def sms_send(request: HttpRequest) -> HttpResponse:
         messages.info(
             request,
             _("如该手机号已注册，验证码已发送至 %(phone)s，5 分钟内有效。")
-            % {"phone": _mask(phone)},
+            % {"phone": phone_masked(phone)},
         )
         return redirect(back)
     try:
@@ -108,7 +108,7 @@ def sms_send(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(
             request,
-            _("验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": _mask(phone)},
+            _("验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": phone_masked(phone)},
         )
     return redirect(back)
 
@@ -124,12 +124,12 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             auth_login(request, form.get_user())
-            return redirect(_safe_next(request, reverse("home")))
+            return redirect(safe_next(request, reverse("home")))
         status = 400
     return render(
         request,
         "hall/portal/login.html",
-        {"form": form, "next": _safe_next(request, ""), "blocked": blocked},
+        {"form": form, "next": safe_next(request, ""), "blocked": blocked},
         status=status,
     )
 
@@ -149,7 +149,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
             user = accounts.account_sign_in_by_code(phone=phone, code=form.cleaned_data["code"])
             if user is not None:
                 auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                return redirect(_safe_next(request, reverse("portal:home")))
+                return redirect(safe_next(request, reverse("portal:home")))
             lookup.attempt_failed(request, subject_kind="login", subject=phone)
             form.add_error("code", _("短信验证码不正确或已失效，请重新获取。"))
             status = 400
@@ -158,7 +158,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hall/portal/login_code.html",
-        {"form": form, "send_form": SmsSendForm(initial=initial), "next": _safe_next(request, "")},
+        {"form": form, "send_form": SmsSendForm(initial=initial), "next": safe_next(request, "")},
         status=status,
     )
 

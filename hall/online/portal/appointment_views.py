@@ -4,53 +4,27 @@ from __future__ import annotations
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from approvals.catalogue.selectors import items_current
 from hall.common.forms import form_add_service_errors
 from hall.models import Appointment
-from hall.online.portal.access import _applicant_or_bind, applicant_required
+from hall.online.portal.access import applicant_or_bind, applicant_required
+from hall.online.portal.forms import SlotForm
 from hall.queue import appointment_selectors, appointments
-
-
-class SlotForm(forms.Form):
-    item = forms.TypedChoiceField(label=gettext_lazy("办理事项"), coerce=int)
-    day = forms.TypedChoiceField(label=gettext_lazy("日期"), coerce=datetime.date.fromisoformat)
-    slot = forms.CharField(label=gettext_lazy("时段"), required=False)
-
-    def __init__(self, *args, items, days, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.items = {item.pk: item for item in items}
-        self.fields["item"].choices = [("", _("请选择事项")), *((i.pk, i.name) for i in items)]
-        self.fields["day"].choices = [
-            (day.isoformat(), f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]}") for day in days
-        ]
-
-
-WEEKDAYS = [
-    gettext_lazy("周一"),
-    gettext_lazy("周二"),
-    gettext_lazy("周三"),
-    gettext_lazy("周四"),
-    gettext_lazy("周五"),
-    gettext_lazy("周六"),
-    gettext_lazy("周日"),
-]
 
 
 @never_cache
 @applicant_required
 def appointment_list(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     return render(
@@ -69,7 +43,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def appointment_new(request: HttpRequest) -> HttpResponse:
     """Choose the item and the day (a GET, so it works without script), then a slot (a POST)."""
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     items = list(items_current().order_by("name"))
@@ -117,7 +91,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 @applicant_required
 @require_POST
 def appointment_cancel(request: HttpRequest, code: str) -> HttpResponse:
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     appointment = Appointment.objects.filter(code=code, applicant=applicant).first()

@@ -3,6 +3,8 @@ rating."""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -188,3 +190,28 @@ class DeliveryChoiceForm(forms.Form):
         max_length=200,
         help_text=gettext_lazy("邮寄或快递送达时填写，包括收件人和电话。"),
     )
+
+
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
+
+
+class SlotForm(forms.Form):
+    item = forms.TypedChoiceField(label=gettext_lazy("办理事项"), coerce=int)
+    day = forms.TypedChoiceField(label=gettext_lazy("日期"), coerce=datetime.date.fromisoformat)
+    slot = forms.CharField(label=gettext_lazy("时段"), required=False)
+
+    def __init__(self, *args, items, days, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {item.pk: item for item in items}
+        self.fields["item"].choices = [("", _("请选择事项")), *((i.pk, i.name) for i in items)]
+        self.fields["day"].choices = [
+            (day.isoformat(), f"{day:%Y-%m-%d} {WEEKDAYS[day.weekday()]}") for day in days
+        ]

@@ -23,12 +23,8 @@ from approvals.models import Bundle, CaseDecision
 from approvals.reviews.delivery import case_delivery_choose
 from hall.accounts.sms_codes import sms_code_send
 from hall.agency.services import agency_request
-from hall.cases.licences import (
-    licence_of_case,
-    licence_ready,
-    licences_satisfying,
-)
-from hall.cases.rendering import notice_ready
+from hall.cases.licences import licence_of_case, licences_satisfying
+from hall.cases.rendering import licence_ready, notice_ready
 from hall.cases.selectors import case_instant_outcome
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
@@ -40,7 +36,7 @@ from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
 from hall.online import filing, selectors
 from hall.online.portal.access import (
     PORTAL_LOGIN,
-    _applicant_or_bind,
+    applicant_or_bind,
     applicant_required,
 )
 from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
@@ -68,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     return render(
@@ -86,7 +82,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def file_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)
@@ -95,7 +91,7 @@ def file_item(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @applicant_required
 def file_bundle(request: HttpRequest, code: str) -> HttpResponse:
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     for bundle, items in selectors.online_bundles_for(applicant=applicant):
@@ -467,7 +463,7 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
     """告知承诺制 online: send the SMS code that confirms the applicant's written commitment,
     then back to the same upload step (the answers travel in the form)."""
-    applicant = _applicant_or_bind(request)
+    applicant = applicant_or_bind(request)
     if applicant is None:
         return redirect("portal:identity")
     item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)

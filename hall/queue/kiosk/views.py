@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-from django import forms
 from django.conf import settings
 from django.contrib.auth import logout
 from django.core import signing
@@ -28,6 +27,7 @@ from approvals.reviews.delivery import PICKUP_CODE_DIGITS, result_pick_up
 from hall.models import Appointment, QueueTicket, ServiceRating
 from hall.queue import appointment_selectors, appointments, selectors
 from hall.queue import services as queue_services
+from hall.queue.kiosk.forms import CheckInForm, KioskRatingForm, PickUpForm
 from hall.ratings import services as ratings
 
 KIOSK_IDLE_SECONDS = 90
@@ -50,7 +50,6 @@ def _ticket_shown(request, ticket: QueueTicket) -> str:
 
 
 # The standard's reasons of a bad rating (ServiceRating.REASONS), as large checkboxes.
-COMMON_REASONS = ServiceRating.REASONS
 
 
 def _kiosk(request, template: str, context: dict | None = None, status: int = 200):
@@ -132,14 +131,6 @@ def ticket_take(request):
     )
 
 
-class CheckInForm(forms.Form):
-    code = forms.CharField(
-        label=_("预约码或身份证号"),
-        max_length=24,
-        help_text=_("预约短信中的 8 位预约码，或预约人的身份证号码。"),
-    )
-
-
 @never_cache
 @ratelimit(key="ip", rate="20/m", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
@@ -172,14 +163,6 @@ def check_in(request):
         "check_in.html",
         {"form": form, "choices": choices},
         status=400 if form.errors else 200,
-    )
-
-
-class PickUpForm(forms.Form):
-    code = forms.CharField(
-        label=_("取件码"),
-        max_length=12,
-        help_text=_("短信中的 8 位取件码，只能使用一次。"),
     )
 
 
@@ -234,45 +217,6 @@ def ticket_detail(request, token: str):
             "late": request.GET.get("late") == "1" and not ticket.by_appointment,
         },
     )
-
-
-class KioskRatingForm(forms.Form):
-    number = forms.CharField(
-        label=_("排队号码"),
-        max_length=10,
-        help_text=_("号票上的号码，例如 A001。只能评价今天的办事。"),
-    )
-    check_code = forms.CharField(
-        label=_("评价码"),
-        max_length=6,
-        help_text=_("号票上“评价码”后的 6 位数字，确认是您本人的办事。"),
-    )
-    level = forms.TypedChoiceField(
-        label=_("评价等级"),
-        choices=ServiceRating.LEVELS,
-        coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("请选择评价等级。")},
-    )
-    reasons = forms.MultipleChoiceField(
-        label=_("常见问题（可多选）"),
-        choices=COMMON_REASONS,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    reason = forms.CharField(
-        label=_("评价理由"),
-        required=False,
-        max_length=ratings.REASON_MAX_LENGTH,
-        widget=forms.Textarea,
-        help_text=_("评价为“不满意”或“非常不满意”时必填，可以只选常见问题。"),
-    )
-
-    def combined_reason(self) -> str:
-        labels = dict(COMMON_REASONS)
-        parts = [str(labels[code]) for code in self.cleaned_data.get("reasons", [])]
-        text = self.cleaned_data.get("reason", "").strip()
-        return "；".join([*parts, text] if text else parts)
 
 
 @never_cache

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import CaseStep
-from approvals.reviews.common import _step_reschedule, case_dates_reschedule
+from approvals.reviews.common import case_dates_reschedule, step_reschedule
 from hall.intake import receiving
 from hall.models import Case, CaseEvent, Notification
 from tests.approvals.workflow_helpers import (
@@ -62,7 +62,7 @@ def test_entering_a_year_moves_the_open_deadlines_that_reach_into_it(admin_clien
     (step,) = open_steps(case)
     CaseStep.objects.filter(pk=step.pk).update(opened_on=D(2026, 12, 24))
     step = CaseStep.objects.select_related("case__item").get(pk=step.pk)
-    _step_reschedule(step)
+    step_reschedule(step)
     step.save()
     case.refresh_from_db()
     before = (case.promised_due_date, step.due_date)

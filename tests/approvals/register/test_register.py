@@ -8,8 +8,8 @@ from django.urls import reverse
 from approvals.register.selectors import PAGE_SIZE, holder_public_name
 from approvals.reviews import decisions
 from approvals.reviews import steps as reviews_steps
+from hall.cases import applicants
 from hall.common.validators import uscc_check_char
-from hall.intake import applicants
 from hall.models import Applicant, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,

@@ -13,7 +13,8 @@ from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import Suspension, compute_deadline, suspensions_union
 from approvals.models import CaseStep
 from approvals.reviews import suspensions
-from hall.intake import applicants, receiving, sweeps
+from hall.cases import applicants
+from hall.intake import receiving, sweeps
 from hall.models import Case, Notification
 from tests.approvals.workflow_helpers import (
     accepted_case,

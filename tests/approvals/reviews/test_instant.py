@@ -15,9 +15,10 @@ from django.utils import timezone
 from approvals.models import CaseDecision
 from approvals.reviews import delivery, instant
 from departments.supervision.selectors import instant_shares
+from hall.cases import applicants
 from hall.cases.actions import CaseAction
-from hall.intake import applicants, receiving
 from hall.intake import decisions as intake_decisions
+from hall.intake import receiving
 from hall.intake.common import MaterialMark
 from hall.models import (
     Case,

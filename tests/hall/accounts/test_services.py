@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from hall.accounts import services as accounts
 from hall.accounts.sms_codes import sms_code_send
-from hall.intake import applicants as intake
+from hall.cases import applicants as intake
 from hall.models import Applicant, SmsCode
 from tests.hall.accounts.test_sms_codes import last_code, sms_lines
 

@@ -243,7 +243,8 @@ def test_a_client_over_its_rate_gets_429(item):
 def test_a_platform_reads_the_notices_of_its_case_and_their_pdf(item, roles):
     import uuid
 
-    from hall.intake import applicants, decisions, receiving
+    from hall.cases import applicants
+    from hall.intake import decisions, receiving
     from hall.intake.common import MaterialMark
 
     record, http = client_with(scopes=["cases:read"])

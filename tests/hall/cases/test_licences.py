@@ -15,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.models import MaterialRequirement
-from hall.cases import licences
+from hall.cases import applicants, licences, rendering
 from hall.cases.actions import CaseAction
-from hall.intake import applicants
 from hall.intake import decisions as intake_decisions
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, ElectronicLicence, Notice
@@ -66,7 +65,7 @@ def test_a_grant_issues_a_sealed_electronic_licence(dept, clerk):
     event = CaseEvent.objects.get(case=case, action=CaseAction.LICENCE_ISSUED)
     assert event.details["number"] == licence.number
     # sealed after the commit: the render seals the bytes and keeps their digest
-    licence = licences.licence_ready(licence)
+    licence = rendering.licence_ready(licence)
     pdf = licence.pdf.read()
     check = licences.pdf_seal_check(pdf)
     assert check.intact, check.problem
@@ -99,17 +98,17 @@ def _appended(pdf: bytes) -> bytes:
 
 
 def test_a_changed_licence_file_fails_the_seal_check(dept, clerk):
-    licence = licences.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
+    licence = rendering.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
     pdf = licence.pdf.read()
     for forged in (_changed(pdf), _appended(pdf), pdf[: len(pdf) // 2]):
         check, found = licences.licence_file_check(forged)
         assert not check.intact and found is None
-    unsealed = licences.licence_pdf(licence)  # the same document without the hall's seal
+    unsealed = rendering.licence_pdf(licence)  # the same document without the hall's seal
     assert licences.licence_file_check(unsealed)[0].problem == "no seal"
 
 
 def test_the_file_check_page_says_intact_or_not(client, dept, clerk):
-    licence = licences.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
+    licence = rendering.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
     pdf = licence.pdf.read()
     url = reverse("licences:check")
     good = client.post(url, {"file": SimpleUploadedFile("l.pdf", pdf, "application/pdf")})

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
 from approvals.models import MaterialRequirement
+from hall.cases import applicants
 from hall.cases.actions import CaseAction
-from hall.intake import applicants, commitments, tolerance
+from hall.intake import commitments, tolerance
 from hall.intake import decisions as intake_decisions
 from hall.intake.common import MaterialMark
 from hall.models import Case, CaseEvent, Commitment, CreditMark, ElectronicLicence, Notice

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
+from hall.cases import applicants
 from hall.cases.rendering import notice_verify
 from hall.cases.selectors import cases_owned_by
-from hall.intake import applicants, decisions, ownership, receiving, referrals, sweeps
+from hall.intake import decisions, ownership, receiving, referrals, sweeps
 from hall.intake.common import MaterialMark, OneTimeNotificationError
 from hall.models import (
     Applicant,
@@ -294,7 +295,7 @@ def test_a_failed_acceptance_leaves_nothing_half_written(item, person, clerk):
     # the workflow start is the last write of the acceptance: it fails after the case row,
     # the notice, the event and the message were written in the same transaction
     failing_start = mock.patch(
-        "hall.intake.decisions.approval_start", side_effect=RuntimeError("workflow down")
+        "hall.intake.acceptance.approval_start", side_effect=RuntimeError("workflow down")
     )
     with failing_start, pytest.raises(RuntimeError):
         decisions.case_accept(case=case, clerk=clerk)

@@ -12,8 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from approvals.reviews import suspensions as reviews
-from hall.intake import applicants, receiving
+from hall.cases import applicants
 from hall.intake import decisions as intake_decisions
+from hall.intake import receiving
 from hall.intake.common import MaterialMark
 from hall.lookup import services as lookup
 from hall.models import Case, SmsCode

@@ -18,7 +18,8 @@ import pytest
 from django.utils import timezone
 
 from hall.api.keys import api_key_issue
-from hall.intake import applicants, decisions, receiving
+from hall.cases import applicants
+from hall.intake import decisions, receiving
 from hall.intake.common import MaterialMark
 from hall.models import ApiClient, Case, WebhookDelivery, WebhookSubscription
 from hall.outbox import webhooks
