@@ -19,6 +19,7 @@ from approvals.desk.forms import (
 )
 from approvals.models import StepExtension
 from approvals.reviews import decisions, extensions
+from approvals.reviews import selectors as review_selectors
 from approvals.reviews.selectors import case_opinions
 from hall.cases.rendering import notice_ready
 from hall.common.permissions import officer_desk_required
@@ -68,8 +69,8 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
             "case": case,
             "form": form,
             "stage_steps": [s for s in case_opinions(case=case) if s.case_stage_id == stage.pk],
-            "materials": list(selectors.case_materials(case=case)),
-            "notices": list(selectors.case_notices(case=case)),
+            "materials": list(review_selectors.case_materials(case=case)),
+            "notices": list(review_selectors.case_notices(case=case)),
             "can_decide": not stage.decision and stage.decision_task_id is not None,
         },
         status=status,
@@ -118,11 +119,11 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "decision": decision,
             "case": case,
             "form": form,
-            "stages": list(selectors.case_stages(case=case)),
+            "stages": list(review_selectors.case_stages(case=case)),
             "opinions": list(case_opinions(case=case)),
-            "materials": list(selectors.case_materials(case=case)),
-            "notices": list(selectors.case_notices(case=case)),
-            "decision_notice": selectors.case_decision_notice(case=case),
+            "materials": list(review_selectors.case_materials(case=case)),
+            "notices": list(review_selectors.case_notices(case=case)),
+            "decision_notice": review_selectors.case_decision_notice(case=case),
             "can_decide": not decision.decision and decision.decision_task_id is not None,
         },
         status=status,

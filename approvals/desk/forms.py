@@ -13,8 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from approvals.models import CaseDecision, StepSuspension
-from approvals.reviews.delivery import CARRIERS
+from approvals.models import StepSuspension
 from approvals.reviews.suspensions import SPECIAL_KINDS
 from hall.common.forms import ServiceErrorsMixin
 from hall.models import CaseMaterial
@@ -188,34 +187,3 @@ class ExtensionDecideForm(ServiceForm):
     decision = forms.ChoiceField(
         label=_("审批结果"), choices=[("approve", _("批准")), ("reject", _("不批准"))]
     )
-
-
-class DeliveryForm(ServiceForm):
-    method = forms.ChoiceField(
-        label=_("送达方式"),
-        required=False,
-        choices=CaseDecision.Delivery.choices,
-        widget=forms.RadioSelect,
-    )
-    carrier = forms.ChoiceField(
-        label=_("寄递企业"),
-        required=False,
-        choices=[("", _("邮寄或快递时选择")), *((c, c) for c in CARRIERS)],
-    )
-    note = forms.CharField(
-        label=_("运单号"),
-        required=False,
-        max_length=40,
-        help_text=_("邮寄时必填；快递未填时由系统向快递公司下单并取得运单号。"),
-    )
-    locker_cell = forms.CharField(
-        label=_("柜格号"),
-        required=False,
-        max_length=20,
-        help_text=_("智能柜自取时填写；取件码由系统短信发送给申请人，只能使用一次。"),
-    )
-
-    def __init__(self, *args, case=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if case is not None and case.delivery_choice and not self.is_bound:
-            self.initial["method"] = case.delivery_choice

@@ -16,7 +16,6 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from approvals.clock.deadlines import (
-    Deadline,
     Light,
     WorkingCalendar,
     remaining_working_days,
@@ -31,7 +30,7 @@ from approvals.models import (
     StepExtension,
     StepSuspension,
 )
-from approvals.reviews.selectors import department_inbox, lead_tasks
+from approvals.reviews.selectors import department_inbox, lead_tasks, step_deadline
 from departments.models import Department, Officer
 from hall.models import Case, CaseMaterial, Notice
 
@@ -63,19 +62,6 @@ class Clock:
         return -self.remaining if self.remaining is not None and self.remaining < 0 else 0
 
 
-def _stored_deadline(step: CaseStep) -> Deadline:
-    # warning_light reads only due_at and due_date; the rest describes how they were computed.
-    return Deadline(
-        start=step.opened_on,
-        working_days=step.promised_days,
-        due_date=step.due_date,
-        due_at=step.due_at,
-        suspended_days=0,
-        extension_days=0,
-        assumed_years=frozenset(step.calendar_assumed_years or ()),
-    )
-
-
 def step_clock(*, step: CaseStep, calendar: WorkingCalendar, now: datetime.datetime) -> Clock:
     """The step's card and working days left. A suspended step shows no card: its clock is
     stopped (Art. 45) and the warning sweep does not card it either."""
@@ -89,7 +75,7 @@ def step_clock(*, step: CaseStep, calendar: WorkingCalendar, now: datetime.datet
     light = warning_light(
         calendar=calendar,
         now=now,
-        deadline=_stored_deadline(step),
+        deadline=step_deadline(step),
         yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
     )
     return Clock(light=light, remaining=remaining, paused=False)
@@ -306,57 +292,6 @@ def material_of_department(*, material_id: int, department: Department) -> CaseM
 def notice_of_department(*, notice_id: int, department: Department) -> Notice | None:
     cases = Case.objects.filter(_cases_of_department(department)).values("pk")
     return Notice.objects.filter(pk=notice_id, case__in=cases).first()
-
-
-# --- the case file --------------------------------------------------------------------------------
-
-
-def case_materials(*, case: Case) -> QuerySet[CaseMaterial]:
-    """The case's materials in the checklist's order, with the files uploaded for each (online,
-    or a corrected material the window received) in one more query."""
-    return (
-        case.materials.select_related("requirement")
-        .prefetch_related("uploads")
-        .order_by("requirement__order", "pk")
-    )
-
-
-def case_notices(*, case: Case) -> QuerySet[Notice]:
-    return case.notices.order_by("issued_at", "pk")
-
-
-def case_stages(*, case: Case) -> QuerySet[CaseStage]:
-    return case.stages.select_related("lead_department", "decided_by").order_by("number")
-
-
-def case_decision_notice(*, case: Case) -> Notice | None:
-    """The issued decision document (准予 / 不予许可决定书), if any."""
-    return (
-        case.notices.filter(kind__in=[Notice.Kind.GRANT, Notice.Kind.REFUSAL])
-        .order_by("-issued_at")
-        .first()
-    )
-
-
-# --- the window's side --------------------------------------------------------------------------
-
-
-def corrections_waiting(*, case: Case) -> QuerySet[StepSuspension]:
-    """Department correction requests on the case still waiting for the applicant's materials."""
-    return (
-        StepSuspension.objects.filter(
-            step__case=case,
-            step__status=CaseStep.Status.SUSPENDED,
-            kind=StepSuspension.Kind.CORRECTION,
-            ends_on__isnull=True,
-        )
-        .select_related("step", "step__department", "notice")
-        .order_by("starts_on", "pk")
-    )
-
-
-def case_decision(*, case: Case) -> CaseDecision | None:
-    return CaseDecision.objects.filter(case=case).first()
 
 
 def joint_extensions_pending() -> QuerySet[StepExtension]:

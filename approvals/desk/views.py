@@ -25,6 +25,7 @@ from approvals.desk.forms import (
 )
 from approvals.models import CaseStep, ServiceItem, StepSuspension
 from approvals.reviews import decisions, extensions, steps
+from approvals.reviews import selectors as review_selectors
 from approvals.reviews import suspensions as reviews_suspensions
 from approvals.reviews.selectors import case_opinions, single_decision_applies
 from hall.common.permissions import officer_desk_required
@@ -129,7 +130,7 @@ def _step_page(
     """Render the task page; with `run`, first call it with the bound form and redirect to
     the task page (or where it says) when it succeeds."""
     case = step.case
-    materials = list(selectors.case_materials(case=case))
+    materials = list(review_selectors.case_materials(case=case))
     cap = extension_cap(joint=case.item.handling_type == ServiceItem.HandlingType.JOINT)
     forms = _step_forms(step, materials, cap, data=data, bound=bound)
     status = 200
@@ -175,7 +176,7 @@ def _step_page(
             "step": step,
             "case": case,
             "materials": materials,
-            "notices": list(selectors.case_notices(case=case)),
+            "notices": list(review_selectors.case_notices(case=case)),
             "opinions": opinions,
             "suspensions": suspensions,
             "open_suspension": open_suspension,

@@ -33,6 +33,7 @@ from hall.cases.licences import (
 from hall.cases.locks import cases_locked
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
+from hall.cases.wording import MessageKind
 from hall.common.bulk import fields_copy
 from hall.models import Case, CaseMaterial, Commitment, ElectronicLicence, Notice
 from hall.outbox.queue import applicant_notify
@@ -145,7 +146,7 @@ def _case_decide(
         applicant_notify(
             case=the_case,
             key=f"notice:{issued[0].pk}",
-            kind="decided",
+            kind=MessageKind.DECIDED,
             subject=wording.DECIDED.subject,
             body=wording.DECIDED.body
             % {
@@ -336,9 +337,9 @@ def case_decision_revoke(*, case: Case, by: User, reason: str, basis: str, notif
         applicant_notify(
             case=case,
             key=notify_key,
-            kind="decision_revoked",
-            subject=_("许可决定已撤销"),
-            body=_("您申请的“%(item)s”的许可决定已依法撤销。理由：%(reason)s。依据：%(basis)s")
+            kind=MessageKind.DECISION_REVOKED,
+            subject=wording.DECISION_REVOKED.subject,
+            body=wording.DECISION_REVOKED.body
             % {"item": case.item.name, "reason": reason, "basis": basis},
         )
     return True

@@ -30,6 +30,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.status import case_status_set
+from hall.cases.wording import MessageKind
 from hall.common.bulk import fields_copy
 from hall.models import Case
 from hall.outbox.queue import applicant_notify, sms_queue
@@ -147,7 +148,7 @@ def case_deliver(
         applicant_notify(
             case=the_case,
             key=f"case:{the_case.pk}:delivered",
-            kind="delivered",
+            kind=MessageKind.DELIVERED,
             subject=wording.CLOSED.subject,
             body=wording.CLOSED.body
             % {"item": the_case.item.name, "method": _delivery_words(locked)},
@@ -157,12 +158,9 @@ def case_deliver(
             sms_queue(
                 key=f"case:{the_case.pk}:pickup-code",
                 phone=the_case.applicant.phone,
-                kind="pickup_code",
-                subject=_("取件码"),
-                body=_(
-                    "您的“%(item)s”办理结果已放入%(place)s %(cell)s 号柜，取件码 %(code)s，"
-                    "仅可使用一次，请勿告知他人。"
-                )
+                kind=MessageKind.PICKUP_CODE,
+                subject=wording.PICKUP_CODE.subject,
+                body=wording.PICKUP_CODE.body
                 % {
                     "item": the_case.item.name,
                     "place": settings.HALL_LOCKER_PLACE,

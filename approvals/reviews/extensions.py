@@ -28,6 +28,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
+from hall.cases.wording import MessageKind
 from hall.common.people import display_name
 from hall.models import Notice
 from hall.outbox.queue import applicant_notify, staff_notify
@@ -87,9 +88,9 @@ def step_extension_request(
                 user=head.user,
                 case=locked.case,
                 key=f"extension:{extension.pk}:requested",
-                kind="extension_requested",
-                subject=_("延长期限待审批 %(receipt)s") % {"receipt": locked.case.receipt_no},
-                body=_("%(officer)s申请延长 %(days)s 个工作日：%(reason)s")
+                kind=MessageKind.EXTENSION_REQUESTED,
+                subject=wording.EXTENSION_REQUESTED.subject % {"receipt": locked.case.receipt_no},
+                body=wording.EXTENSION_REQUESTED.body
                 % {"officer": display_name(officer), "days": days, "reason": reason.strip()},
             )
         event_record(
@@ -168,7 +169,7 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
             applicant_notify(
                 case=locked.case,
                 key=f"notice:{notice.pk}",
-                kind="extension",
+                kind=MessageKind.EXTENSION,
                 subject=wording.EXTENDED.subject,
                 body=wording.EXTENDED.body
                 % {

@@ -27,6 +27,7 @@ from approvals.reviews.locks import steps_locked
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
+from hall.cases.wording import MessageKind
 from hall.models import Case
 from hall.outbox.queue import applicant_notify
 
@@ -85,7 +86,7 @@ def _case_dates(*, year: int, actor: User | None) -> int:
         applicant_notify(
             case=case,
             key=f"case:{case.pk}:dates:{year}:{case.promised_due_date:%Y%m%d}",
-            kind="deadline_moved",
+            kind=MessageKind.DEADLINE_MOVED,
             subject=wording.DEADLINE_MOVED.subject,
             body=wording.DEADLINE_MOVED.body
             % {
@@ -130,11 +131,9 @@ def _step_dates(*, year: int, actor: User | None) -> int:
         step_people_tell(
             step,
             key=f"step:{step.pk}:moved:{year}:{step.due_date:%Y%m%d}",
-            kind="deadline_moved",
-            subject=_("审查期限调整 %(receipt)s") % {"receipt": step.case.receipt_no},
-            body=_(
-                "节假日安排更新后，%(department)s审查“%(item)s”的期限由%(before)s调整为%(after)s。"
-            )
+            kind=MessageKind.DEADLINE_MOVED,
+            subject=wording.DEADLINE_MOVED_TO_STAFF.subject % {"receipt": step.case.receipt_no},
+            body=wording.DEADLINE_MOVED_TO_STAFF.body
             % {
                 "department": step.department.name,
                 "item": step.case.item.name,

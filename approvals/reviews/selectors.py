@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
-from approvals.models import CaseDecision, CaseStage, CaseStep
+from approvals.clock.deadlines import Deadline
+from approvals.models import CaseDecision, CaseStage, CaseStep, StepSuspension
 from departments.models import Department
-from hall.models import Case
+from hall.models import Case, CaseMaterial, Notice
 
 
 def current_stage(*, case) -> CaseStage | None:
@@ -153,3 +154,69 @@ def single_decision_applies(*, step: CaseStep) -> bool:
     if len(stages) != 1 or stages[0].lead_department_id != lead:
         return False
     return not case.steps.exclude(pk=step.pk).exists()
+
+
+# --- the case file --------------------------------------------------------------------------------
+
+
+def case_materials(*, case: Case) -> QuerySet[CaseMaterial]:
+    """The case's materials in the checklist's order, with the files uploaded for each (online,
+    or a corrected material the window received) in one more query."""
+    return (
+        case.materials.select_related("requirement")
+        .prefetch_related("uploads")
+        .order_by("requirement__order", "pk")
+    )
+
+
+def case_notices(*, case: Case) -> QuerySet[Notice]:
+    return case.notices.order_by("issued_at", "pk")
+
+
+def case_stages(*, case: Case) -> QuerySet[CaseStage]:
+    return case.stages.select_related("lead_department", "decided_by").order_by("number")
+
+
+def case_decision_notice(*, case: Case) -> Notice | None:
+    """The issued decision document (准予 / 不予许可决定书), if any."""
+    return (
+        case.notices.filter(kind__in=[Notice.Kind.GRANT, Notice.Kind.REFUSAL])
+        .order_by("-issued_at")
+        .first()
+    )
+
+
+# --- the window's side (read by the window and the desk) ------------------------------------
+
+
+def corrections_waiting(*, case: Case) -> QuerySet[StepSuspension]:
+    """Department correction requests on the case still waiting for the applicant's materials."""
+    return (
+        StepSuspension.objects.filter(
+            step__case=case,
+            step__status=CaseStep.Status.SUSPENDED,
+            kind=StepSuspension.Kind.CORRECTION,
+            ends_on__isnull=True,
+        )
+        .select_related("step", "step__department", "notice")
+        .order_by("starts_on", "pk")
+    )
+
+
+def case_decision(*, case: Case) -> CaseDecision | None:
+    return CaseDecision.objects.filter(case=case).first()
+
+
+def step_deadline(step: CaseStep) -> Deadline:
+    """The stored deadline of a step as the clock's `Deadline` (for `warning_light`), the one
+    place it is rebuilt from the row. `warning_light` reads only `due_at` and `due_date`; the
+    rest says how they were computed (the suspensions and the extension are already in them)."""
+    return Deadline(
+        start=step.opened_on,
+        working_days=step.promised_days,
+        due_date=step.due_date,
+        due_at=step.due_at,
+        suspended_days=0,
+        extension_days=0,
+        assumed_years=frozenset(step.calendar_assumed_years or ()),
+    )

@@ -28,6 +28,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_lock
 from hall.cases.notices import notice_issue
+from hall.cases.wording import MessageKind
 from hall.common.people import display_name
 from hall.models import Notice
 from hall.outbox.queue import applicant_notify
@@ -154,7 +155,7 @@ def step_correction_request(
         applicant_notify(
             case=locked.case,
             key=f"notice:{notice.pk}",
-            kind="correction",
+            kind=MessageKind.CORRECTION,
             subject=wording.DEPARTMENT_CORRECTION.subject,
             body=wording.DEPARTMENT_CORRECTION.body
             % {
@@ -184,10 +185,9 @@ def step_correction_supplied(*, step: CaseStep, clerk: User) -> CaseStep:
         step_people_tell(
             locked,
             key=f"step:{locked.pk}:correction-supplied",
-            kind="correction_supplied",
-            subject=_("补正材料已到 %(receipt)s") % {"receipt": locked.case.receipt_no},
-            body=_("补正材料已收到，审查期限恢复计算，到期日%(due)s。")
-            % {"due": locked.due_date.isoformat()},
+            kind=MessageKind.CORRECTION_SUPPLIED,
+            subject=wording.CORRECTION_SUPPLIED.subject % {"receipt": locked.case.receipt_no},
+            body=wording.CORRECTION_SUPPLIED.body % {"due": locked.due_date.isoformat()},
         )
         return locked
 
@@ -248,7 +248,7 @@ def step_special_procedure_start(
         applicant_notify(
             case=locked.case,
             key=f"notice:{notice.pk}",
-            kind="special_procedure",
+            kind=MessageKind.SPECIAL_PROCEDURE,
             subject=wording.SPECIAL_PROCEDURE.subject,
             body=wording.SPECIAL_PROCEDURE.body % {"kind": label, "days": expected_days},
         )

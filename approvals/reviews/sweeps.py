@@ -26,6 +26,7 @@ from approvals.workflow.driver import system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
+from hall.cases.wording import MessageKind
 from hall.outbox.queue import (
     applicant_messages,
     messages_queue,
@@ -155,7 +156,12 @@ def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
     }
     messages = [
         staff_message(
-            user_id=user_id, case=case, key=key, kind="review_deemed", subject=subject, body=body
+            user_id=user_id,
+            case=case,
+            key=key,
+            kind=MessageKind.REVIEW_DEEMED,
+            subject=subject,
+            body=body,
         )
         for user_id in recipient_ids
     ]
@@ -163,7 +169,7 @@ def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
         applicant_messages(
             case=case,
             key=key,
-            kind="review_deemed",
+            kind=MessageKind.REVIEW_DEEMED,
             subject=wording.DEEMED_APPROVAL.subject,
             body=wording.DEEMED_APPROVAL.body
             % {"item": case.item.name, "department": step.department.name},
@@ -306,9 +312,10 @@ def steps_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 500) 
                 step_people_tell(
                     step,
                     key=f"step:{step.pk}:{light}",
-                    kind=f"warning_{light}",
-                    subject=f"{label} {step.case.receipt_no}",
-                    body=_("%(department)s审查“%(item)s”的期限为%(due)s。")
+                    kind=MessageKind(f"warning_{light}"),
+                    subject=wording.STEP_WARNING.subject
+                    % {"label": label, "receipt": step.case.receipt_no},
+                    body=wording.STEP_WARNING.body
                     % {
                         "department": step.department.name,
                         "item": step.case.item.name,
@@ -367,11 +374,10 @@ def issuance_warn_sweep(*, now: datetime.datetime | None = None, batch: int = 50
                         user=head.user,
                         case=case,
                         key=f"decision:{decision.pk}:issue:{light}",
-                        kind=f"warning_{light}",
-                        subject=f"{label} {case.receipt_no}",
-                        body=_(
-                            "“%(item)s”的许可证件应于%(due)s前颁发、送达（行政许可法第四十四条）。"
-                        )
+                        kind=MessageKind(f"warning_{light}"),
+                        subject=wording.ISSUANCE_WARNING.subject
+                        % {"label": label, "receipt": case.receipt_no},
+                        body=wording.ISSUANCE_WARNING.body
                         % {"item": case.item.name, "due": decision.issue_due_date.isoformat()},
                     )
                 sent += 1
@@ -414,9 +420,9 @@ def written_opinions_remind_sweep(*, now: datetime.datetime | None = None, batch
             step_people_tell(
                 step,
                 key=f"step:{step.pk}:written-opinion-overdue",
-                kind="written_opinion_overdue",
-                subject=_("书面意见逾期 %(receipt)s") % {"receipt": step.case.receipt_no},
-                body=_("%(department)s对“%(item)s”超时默许后，书面意见应于%(due)s前补交，已逾期。")
+                kind=MessageKind.WRITTEN_OPINION_OVERDUE,
+                subject=wording.WRITTEN_OPINION_OVERDUE.subject % {"receipt": step.case.receipt_no},
+                body=wording.WRITTEN_OPINION_OVERDUE.body
                 % {
                     "department": step.department.name,
                     "item": step.case.item.name,

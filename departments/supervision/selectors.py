@@ -21,13 +21,13 @@ from django.utils.translation import gettext_lazy
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import (
-    Deadline,
     Light,
     WorkingCalendar,
     remaining_working_days,
     warning_light,
 )
 from approvals.models import CalendarYear, CaseDecision, CaseStep, ServiceItem
+from approvals.reviews.selectors import step_deadline
 from departments.models import Department
 from hall.cases.actions import action_label
 from hall.models import (
@@ -150,15 +150,7 @@ def warning_rows(
     today_ = timezone.localdate(now)
     rows = []
     for step in steps:
-        deadline = Deadline(
-            start=step.opened_on,
-            working_days=step.promised_days,
-            due_date=step.due_date,
-            due_at=step.due_at,
-            suspended_days=0,
-            extension_days=0,
-            assumed_years=frozenset(step.calendar_assumed_years),
-        )
+        deadline = step_deadline(step)
         rows.append(
             WarningRow(
                 step=step,
@@ -490,15 +482,7 @@ def case_step_rows(
             light = warning_light(
                 calendar=calendar,
                 now=now,
-                deadline=Deadline(
-                    start=step.opened_on,
-                    working_days=step.promised_days,
-                    due_date=step.due_date,
-                    due_at=step.due_at,
-                    suspended_days=0,
-                    extension_days=0,
-                    assumed_years=frozenset(step.calendar_assumed_years),
-                ),
+                deadline=step_deadline(step),
                 yellow_days=settings.HALL_WARNING_YELLOW_DAYS,
             )
         rows.append({"step": step, "light": light})

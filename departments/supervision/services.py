@@ -20,6 +20,7 @@ from approvals.reviews.selectors import step_recipients
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
+from hall.cases.wording import MessageKind
 from hall.common.people import display_name
 from hall.models import Case, CaseEvent
 from hall.outbox.queue import staff_notify
@@ -114,6 +115,11 @@ def case_remind(
         }
         for user in recipients:
             staff_notify(
-                user=user, case=locked, key=key, kind="reminder", subject=subject, body=body
+                user=user,
+                case=locked,
+                key=key,
+                kind=MessageKind.REMINDER,
+                subject=subject,
+                body=body,
             )
         return event

@@ -26,6 +26,7 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
+from hall.cases.wording import MessageKind
 from hall.common.people import display_name
 from hall.models import AgencyRequest, Case, CaseEvent, ServiceRating
 from hall.outbox.queue import applicant_notify, staff_notify
@@ -125,9 +126,9 @@ def agency_assign(*, request: AgencyRequest, agent: User, supervisor: User) -> A
             user=agent,
             case=case,
             key=key,
-            kind="agency_assigned",
-            subject=_("代办指派：%(receipt_no)s") % {"receipt_no": case.receipt_no},
-            body=_("请全程代办办件 %(receipt_no)s（%(item)s），申请人：%(applicant)s。")
+            kind=MessageKind.AGENCY_ASSIGNED,
+            subject=wording.AGENCY_ASSIGNED.subject % {"receipt_no": case.receipt_no},
+            body=wording.AGENCY_ASSIGNED.body
             % {
                 "receipt_no": case.receipt_no,
                 "item": case.item.name,
@@ -137,7 +138,7 @@ def agency_assign(*, request: AgencyRequest, agent: User, supervisor: User) -> A
         applicant_notify(
             case=case,
             key=key,
-            kind="agency_assigned",
+            kind=MessageKind.AGENCY_ASSIGNED,
             subject=wording.AGENT_ASSIGNED.subject,
             body=wording.AGENT_ASSIGNED.body
             % {"receipt_no": case.receipt_no, "agent": display_name(agent)},

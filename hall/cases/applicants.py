@@ -10,8 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
+from hall.cases.wording import MessageKind
 from hall.common import validators
 from hall.models import Applicant, Case, Notification, SecurityEvent
 from hall.outbox.queue import notification_queue
@@ -233,12 +235,9 @@ def _contact_change_record(
         notification_queue(
             dedupe_key=f"contact-changed:{applicant.pk}:{event.pk}",
             channel=Notification.Channel.SMS,
-            kind="applicant_contact_changed",
-            subject=_("联系方式变更提醒"),
-            body=_(
-                "您在政务服务大厅登记的%(fields)s已于 %(at)s 变更。"
-                "如非本人申请，请立即致电大厅或携带证件到窗口处理。"
-            )
+            kind=MessageKind.APPLICANT_CONTACT_CHANGED,
+            subject=wording.APPLICANT_CONTACT_CHANGED.subject,
+            body=wording.APPLICANT_CONTACT_CHANGED.body
             % {"fields": labels, "at": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
             address=old_phone,
         )

@@ -21,11 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import CaseDecision
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.numbering import licence_number_next
 from hall.cases.pdf.sealing import SealCheck, pdf_seal_check
 from hall.cases.tasks import render_licence
+from hall.cases.wording import MessageKind
 from hall.models import Applicant, Case, ElectronicLicence
 from hall.outbox.queue import applicant_notify
 from hall.platform.broker import broker_publish
@@ -119,9 +121,9 @@ def licence_revoke(*, licence: ElectronicLicence, by: User, reason: str) -> Elec
             applicant_notify(
                 case=locked.case,
                 key=f"licence:{locked.pk}:revoked",
-                kind="licence_revoked",
-                subject=_("电子证照已撤销"),
-                body=_("您的%(name)s（编号 %(number)s）已被撤销，理由：%(reason)s。")
+                kind=MessageKind.LICENCE_REVOKED,
+                subject=wording.LICENCE_REVOKED.subject,
+                body=wording.LICENCE_REVOKED.body
                 % {"name": locked.name, "number": locked.number, "reason": reason},
             )
         return locked

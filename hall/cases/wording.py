@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -179,6 +180,41 @@ def extension_paragraphs(
 # service that sends it.
 
 
+class MessageKind(TextChoices):
+    """What a message (`Notification.kind`) is about: one member per kind of message the hall
+    sends, beside the wording of the messages. A message that follows a case event carries the
+    event's `CaseAction` instead (`hall.outbox.queue.owner_message`)."""
+
+    ACCEPTED = "accepted", _("受理通知")
+    AGENCY_ASSIGNED = "agency_assigned", _("指派代办员")
+    APPLICANT_CONTACT_CHANGED = "applicant_contact_changed", _("联系方式变更")
+    APPOINTMENT = "appointment", _("预约")
+    COMMITMENT_FALSE = "commitment_false", _("告知承诺核查不实")
+    CORRECTION = "correction", _("补正告知")
+    CORRECTION_SUPPLIED = "correction_supplied", _("补正材料已到")
+    CORRECTION_UPLOADED = "correction_uploaded", _("申请人上传补正材料")
+    DEADLINE_MOVED = "deadline_moved", _("期限调整")
+    DECIDED = "decided", _("审批决定")
+    DECISION_REVOKED = "decision_revoked", _("许可决定撤销")
+    DELIVERED = "delivered", _("结果送达")
+    EXTENSION = "extension", _("延长审批期限")
+    EXTENSION_REQUESTED = "extension_requested", _("延长期限待审批")
+    LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    PICKUP_CODE = "pickup_code", _("取件码")
+    RATING_APPEAL = "rating_appeal", _("差评申诉")
+    RATING_FOLLOW_UP = "rating_follow_up", _("差评整改")
+    RATING_INVITE = "rating_invite", _("邀请评价")
+    REFERRED = "referred", _("转办告知")
+    REMINDER = "reminder", _("督办提醒")
+    REVIEW_DEEMED = "review_deemed", _("超时默许")
+    SPECIAL_PROCEDURE = "special_procedure", _("特别程序")
+    TOLERANCE = "tolerance", _("容缺受理")
+    WARNING_RED = "warning_red", _("红牌超时")
+    WARNING_YELLOW = "warning_yellow", _("黄牌预警")
+    WRITTEN_OPINION_OVERDUE = "written_opinion_overdue", _("书面意见逾期")
+
+
 @dataclass(frozen=True)
 class Message:
     subject: Promise
@@ -280,3 +316,128 @@ def instant_grant_paragraphs(*, case: Case, reasons: str) -> list[str]:
         "经抽查发现不符合条件的，依法撤销本决定。",
         f"许可证件将自本决定作出之日起十个工作日内颁发、送达（{LAW}第四十四条）。",
     ]
+
+
+# --- moved from the services that send them (issue 26) --------------------------------------
+
+LICENCE_REVOKED = Message(
+    subject=_("电子证照已撤销"),
+    body=_("您的%(name)s（编号 %(number)s）已被撤销，理由：%(reason)s。"),
+)
+
+
+APPLICANT_CONTACT_CHANGED = Message(
+    subject=_("联系方式变更提醒"),
+    body=_(
+        "您在政务服务大厅登记的%(fields)s已于 %(at)s 变更。"
+        "如非本人申请，请立即致电大厅或携带证件到窗口处理。"
+    ),
+)
+
+
+APPOINTMENT = Message(
+    subject=_("预约成功"),
+    body=_(
+        "您已预约 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 %(code)s。"
+        "请在预约时间前后 %(early)s 分钟内到自助终端签到取号。"
+    ),
+)
+
+
+APPOINTMENT_AGAIN = Message(
+    subject=_("预约提醒"),
+    body=_(
+        "提醒：您预约了明天 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 "
+        "%(code)s。不能前来请在网上办事大厅取消预约。"
+    ),
+)
+
+
+CORRECTION_UPLOADED = Message(
+    subject=_("补正材料待核对 %(receipt)s"),
+    body=_("申请人已在网上提交补正材料：%(names)s。请核对后作出受理决定。"),
+)
+
+
+RATING_INVITE = Message(
+    subject=_("邀请评价"),
+    body=_(
+        "您办理的“%(item)s”（收件编号 %(receipt_no)s）已办结，欢迎登录网上办事大厅对本次"
+        "服务作出评价：%(url)s"
+    ),
+)
+
+
+AGENCY_ASSIGNED = Message(
+    subject=_("代办指派：%(receipt_no)s"),
+    body=_("请全程代办办件 %(receipt_no)s（%(item)s），申请人：%(applicant)s。"),
+)
+
+
+TOLERANCE = Message(
+    subject=_("容缺受理"),
+    body=_("您的“%(item)s”申请已容缺受理，请于 %(deadline)s 前补齐：%(names)s。"),
+)
+
+
+COMMITMENT_FALSE = Message(
+    subject=_("告知承诺核查不实"),
+    body=_("您就“%(item)s”所作的告知承诺经核查不实（%(note)s）。%(revoked)s该情况已记入信用记录。"),
+)
+
+
+EXTENSION_REQUESTED = Message(
+    subject=_("延长期限待审批 %(receipt)s"),
+    body=_("%(officer)s申请延长 %(days)s 个工作日：%(reason)s"),
+)
+
+
+DEADLINE_MOVED_TO_STAFF = Message(
+    subject=_("审查期限调整 %(receipt)s"),
+    body=_("节假日安排更新后，%(department)s审查“%(item)s”的期限由%(before)s调整为%(after)s。"),
+)
+
+
+DECISION_REVOKED = Message(
+    subject=_("许可决定已撤销"),
+    body=_("您申请的“%(item)s”的许可决定已依法撤销。理由：%(reason)s。依据：%(basis)s"),
+)
+
+
+PICKUP_CODE = Message(
+    subject=_("取件码"),
+    body=_(
+        "您的“%(item)s”办理结果已放入%(place)s %(cell)s 号柜，取件码 %(code)s，"
+        "仅可使用一次，请勿告知他人。"
+    ),
+)
+
+
+CORRECTION_SUPPLIED = Message(
+    subject=_("补正材料已到 %(receipt)s"),
+    body=_("补正材料已收到，审查期限恢复计算，到期日%(due)s。"),
+)
+
+
+WRITTEN_OPINION_OVERDUE = Message(
+    subject=_("书面意见逾期 %(receipt)s"),
+    body=_("%(department)s对“%(item)s”超时默许后，书面意见应于%(due)s前补交，已逾期。"),
+)
+
+
+RATING_APPEALED = Message(
+    subject=_("差评答复被申诉：%(receipt_no)s"),
+    body=_("%(appeal)s"),
+)
+
+
+STEP_WARNING = Message(
+    subject=_("%(label)s %(receipt)s"),
+    body=_("%(department)s审查“%(item)s”的期限为%(due)s。"),
+)
+
+
+ISSUANCE_WARNING = Message(
+    subject=_("%(label)s %(receipt)s"),
+    body=_("“%(item)s”的许可证件应于%(due)s前颁发、送达（行政许可法第四十四条）。"),
+)

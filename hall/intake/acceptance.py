@@ -23,6 +23,7 @@ from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
+from hall.cases.wording import MessageKind
 from hall.intake.commitments import commitment_sign_locked
 from hall.models import Case, CaseMaterial, Notice
 from hall.outbox.queue import applicant_notify
@@ -142,7 +143,7 @@ def case_accept_locked(
     applicant_notify(
         case=case,
         key=f"case:{case.pk}:accepted",
-        kind="accepted",
+        kind=MessageKind.ACCEPTED,
         subject=message.subject,
         body=message.body
         % {

@@ -22,11 +22,13 @@ from django.utils.translation import gettext as _
 from approvals.clock.calendar import working_calendar
 from approvals.models import ServiceItem
 from approvals.reviews.decisions import REVOKE_BASIS_FALSE_COMMITMENT, case_decision_revoke
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.credit import credit_mark_record
 from hall.cases.events import event_record
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
+from hall.cases.wording import MessageKind
 from hall.models import Case, CaseMaterial, Commitment
 from hall.outbox.queue import applicant_notify
 
@@ -139,12 +141,9 @@ def commitment_verify(*, commitment: Commitment, by: User, truthful: bool, note:
         applicant_notify(
             case=case,
             key=f"commitment:{locked.pk}:false",
-            kind="commitment_false",
-            subject=_("告知承诺核查不实"),
-            body=_(
-                "您就“%(item)s”所作的告知承诺经核查不实（%(note)s）。%(revoked)s"
-                "该情况已记入信用记录。"
-            )
+            kind=MessageKind.COMMITMENT_FALSE,
+            subject=wording.COMMITMENT_FALSE.subject,
+            body=wording.COMMITMENT_FALSE.body
             % {
                 "item": case.item.name,
                 "note": note,

@@ -21,6 +21,7 @@ from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
+from hall.cases.wording import MessageKind
 from hall.common import validators
 from hall.common.people import display_name
 from hall.intake.acceptance import case_accept, case_accept_locked
@@ -267,7 +268,7 @@ def case_request_correction(
         applicant_notify(
             case=case,
             key=f"notice:{notice.pk}",
-            kind="correction",
+            kind=MessageKind.CORRECTION,
             subject=wording.CORRECTION_REQUESTED.subject,
             body=wording.CORRECTION_REQUESTED.body
             % {
@@ -342,7 +343,7 @@ def case_refuse_intake(
         applicant_notify(
             case=case,
             key=f"notice:{notice.pk}",
-            kind="not_accepted",
+            kind=MessageKind.NOT_ACCEPTED,
             subject=wording.NOT_ACCEPTED.subject,
             body=wording.NOT_ACCEPTED.body
             % {

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from approvals.reviews.recompute import deadline_moved_record, reaches_into_year
 from hall.cases import wording
 from hall.cases.locks import cases_locked
+from hall.cases.wording import MessageKind
 from hall.intake.common import intake_due
 from hall.models import Case
 from hall.outbox.queue import applicant_notify
@@ -37,7 +38,7 @@ def intake_deadlines_recompute(*, year: int, actor: User | None = None) -> int:
         applicant_notify(
             case=case,
             key=f"case:{case.pk}:intake:{year}:{due:%Y%m%d}",
-            kind="deadline_moved",
+            kind=MessageKind.DEADLINE_MOVED,
             subject=wording.INTAKE_MOVED.subject,
             body=wording.INTAKE_MOVED.body
             % {"item": case.item.name, "year": year, "due": due.isoformat()},

@@ -14,6 +14,7 @@ from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
+from hall.cases.wording import MessageKind
 from hall.models import (
     Case,
     Notice,
@@ -56,7 +57,7 @@ def case_refer(*, case: Case, clerk: User, office: str, reason: str) -> Notice:
         applicant_notify(
             case=case,
             key=f"notice:{notice.pk}",
-            kind="referred",
+            kind=MessageKind.REFERRED,
             subject=wording.REFERRED.subject,
             body=wording.REFERRED.body
             % {

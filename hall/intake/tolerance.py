@@ -22,12 +22,14 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import compute_deadline
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
 from hall.cases.selectors import applicant_credit_marked
+from hall.cases.wording import MessageKind
 from hall.intake.acceptance import case_accept_locked
 from hall.models import Case, CaseMaterial, Notice
 from hall.outbox.queue import applicant_notify
@@ -128,9 +130,9 @@ def case_accept_tolerant_locked(
     applicant_notify(
         case=case,
         key=f"notice:{notice.pk}",
-        kind="tolerance",
-        subject=_("容缺受理"),
-        body=_("您的“%(item)s”申请已容缺受理，请于 %(deadline)s 前补齐：%(names)s。")
+        kind=MessageKind.TOLERANCE,
+        subject=wording.TOLERANCE.subject,
+        body=wording.TOLERANCE.body
         % {
             "item": case.item.name,
             "deadline": deadline.isoformat(),

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from approvals.catalogue.selectors import bundle_current_items, items_current
-from approvals.desk import selectors as desk_selectors
-from approvals.desk.forms import DeliveryForm
 from approvals.models import Bundle, CaseStep, ServiceItem
 from approvals.reviews import delivery
+from approvals.reviews import selectors as review_selectors
 from hall.cases import applicants, selectors
 from hall.cases.pdf.printing import notice_print_context
 from hall.cases.rendering import notice_document, notice_ready
@@ -30,6 +29,7 @@ from hall.intake.forms import (
     ApplicantForm,
     ApplicantSearchForm,
     CaseLookupForm,
+    DeliveryForm,
     QuestionsForm,
     ReferForm,
     RefuseForm,
@@ -294,8 +294,8 @@ def _case_page(
     status: int = 200,
 ):
     editable = selectors.materials_editable(case=case)
-    materials = list(desk_selectors.case_materials(case=case))
-    decision = desk_selectors.case_decision(case=case)
+    materials = list(review_selectors.case_materials(case=case))
+    decision = review_selectors.case_decision(case=case)
     is_owner = case.owner_id == request.user.pk
     audit.personal_data_read(request=request, case_id=case.pk)
     return render(
@@ -316,7 +316,7 @@ def _case_page(
                 ("defective", _("有误")),
             ],
             "is_owner": is_owner,
-            "corrections_waiting": list(desk_selectors.corrections_waiting(case=case)),
+            "corrections_waiting": list(review_selectors.corrections_waiting(case=case)),
             "decision": decision,
             "can_deliver": (
                 decision is not None

@@ -34,12 +34,13 @@ from approvals.catalogue.selectors import (
 from approvals.models import Bundle, MaterialRequirement, ServiceItem
 from approvals.reviews.instant import instant_check, instant_decline_record
 from hall.accounts.sms_codes import sms_code_verify
-from hall.cases import applicants
+from hall.cases import applicants, wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
 from hall.cases.locks import case_locked
 from hall.cases.uploads import CheckedUpload, UploadWriter, uploads_check
+from hall.cases.wording import MessageKind
 from hall.intake import decisions as intake_decisions
 from hall.intake import receiving, tolerance
 from hall.intake.commitments import commitment_possible
@@ -347,10 +348,9 @@ def case_correction_upload(
                     user=case.owner,
                     case=case,
                     key=f"event:{event.pk}:correction-uploaded",
-                    kind="correction_uploaded",
-                    subject=_("补正材料待核对 %(receipt)s") % {"receipt": case.receipt_no},
-                    body=_("申请人已在网上提交补正材料：%(names)s。请核对后作出受理决定。")
-                    % {"names": "、".join(names)},
+                    kind=MessageKind.CORRECTION_UPLOADED,
+                    subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
+                    body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
                 )
             return case
     except BaseException:

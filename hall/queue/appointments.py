@@ -30,6 +30,8 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.deadlines import SHANGHAI
 from approvals.models import ServiceItem
+from hall.cases import wording
+from hall.cases.wording import MessageKind
 from hall.models import Applicant, Appointment, AppointmentSlot, QueueTicket
 from hall.outbox.queue import sms_queue
 from hall.queue.appointment_selectors import (
@@ -103,13 +105,9 @@ def appointment_book(
             sms_queue(
                 key=f"appointment:{appointment.pk}:booked",
                 phone=applicant.phone,
-                kind="appointment",
-                subject=_("预约成功"),
-                body=_(
-                    "您已预约 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 %(code)s。"
-                    "请在预约时间前后 %(early)s 分钟内到自助终端签到取号。"
-                )
-                % _message_fields(appointment, slot),
+                kind=MessageKind.APPOINTMENT,
+                subject=wording.APPOINTMENT.subject,
+                body=wording.APPOINTMENT.body % _message_fields(appointment, slot),
             )
     except IntegrityError:
         # The same booking committed by a concurrent tap (the one-a-day constraint).
@@ -229,12 +227,9 @@ def appointments_remind(*, now: datetime.datetime | None = None) -> int:
             sms_queue(
                 key=f"appointment:{appointment.pk}:reminder",
                 phone=appointment.applicant.phone,
-                kind="appointment",
-                subject=_("预约提醒"),
-                body=_(
-                    "提醒：您预约了明天 %(date)s %(time)s 到%(hall)s办理“%(item)s”，预约码 "
-                    "%(code)s。不能前来请在网上办事大厅取消预约。"
-                )
+                kind=MessageKind.APPOINTMENT,
+                subject=wording.APPOINTMENT_AGAIN.subject,
+                body=wording.APPOINTMENT_AGAIN.body
                 % _message_fields(appointment, appointment.slot),
             )
             sent += 1

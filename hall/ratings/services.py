@@ -32,9 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import working_calendar
+from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
+from hall.cases.wording import MessageKind
 from hall.models import (
     Applicant,
     Case,
@@ -259,13 +261,13 @@ def _tell_applicant(follow_up: RatingFollowUp, *, key: str, subject: str, body: 
     rating = follow_up.rating
     if rating.case_id is not None:
         applicant_notify(
-            case=rating.case, key=key, kind="rating_follow_up", subject=subject, body=body
+            case=rating.case, key=key, kind=MessageKind.RATING_FOLLOW_UP, subject=subject, body=body
         )
     elif rating.ticket_id is not None and rating.ticket.applicant_id is not None:
         sms_queue(
             key=f"{key}:sms",
             phone=rating.ticket.applicant.phone,
-            kind="rating_follow_up",
+            kind=MessageKind.RATING_FOLLOW_UP,
             subject=subject,
             body=body,
         )
@@ -454,10 +456,10 @@ def follow_up_appeal(*, follow_up: RatingFollowUp, appeal: str) -> RatingFollowU
                 user=fresh.answered_by,
                 case=fresh.rating.case,
                 key=f"rating-follow-up:{fresh.pk}:appeal",
-                kind="rating_appeal",
-                subject=_("差评答复被申诉：%(receipt_no)s")
+                kind=MessageKind.RATING_APPEAL,
+                subject=wording.RATING_APPEALED.subject
                 % {"receipt_no": fresh.rating.case.receipt_no},
-                body=appeal,
+                body=wording.RATING_APPEALED.body % {"appeal": appeal},
             )
     return fresh
 
@@ -521,12 +523,9 @@ def ratings_sweep(*, now=None) -> dict[str, int]:
         notification_build(
             dedupe_key=f"case:{case.pk}:rating-invite",
             channel=Notification.Channel.SMS,
-            kind="rating_invite",
-            subject=_("邀请评价"),
-            body=_(
-                "您办理的“%(item)s”（收件编号 %(receipt_no)s）已办结，欢迎登录网上办事大厅对本次"
-                "服务作出评价：%(url)s"
-            )
+            kind=MessageKind.RATING_INVITE,
+            subject=wording.RATING_INVITE.subject,
+            body=wording.RATING_INVITE.body
             % {
                 "item": case.item.name,
                 "receipt_no": case.receipt_no,

@@ -19,6 +19,19 @@ PACKAGES = ("hall", "approvals", "departments")
 LOCK_MODULES = ("hall/cases/locks.py", "approvals/reviews/locks.py")
 LOCKED_MODELS = {"Case", "CaseStep"}
 STATUS_MODULE = "hall/cases/status.py"
+WORDING_MODULE = "hall/cases/wording.py"
+# The outbox's entry points: every message of the hall is queued through one of them.
+MESSAGE_FUNCTIONS = {
+    "notification_queue",
+    "notification_build",
+    "sms_queue",
+    "staff_notify",
+    "staff_message",
+    "applicant_notify",
+    "applicant_messages",
+    "step_people_tell",
+}
+TRANSLATE = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext"}
 CASE_NAME = re.compile(r"(^|_)case$")
 
 
@@ -147,12 +160,55 @@ def no_function_local_import(path: str, tree: ast.Module) -> Iterator[Violation]
                     )  # fmt: skip
 
 
+def _message_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, dict[str, ast.expr]]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in MESSAGE_FUNCTIONS:
+                yield node, {keyword.arg: keyword.value for keyword in node.keywords}
+
+
+def message_kind_from_enum(path: str, tree: ast.Module) -> Iterator[Violation]:
+    """A message's kind is a member of `hall.cases.wording.MessageKind`, beside its wording,
+    never a free string (inboxes, figures and tests filter on it)."""
+    for call, arguments in _message_calls(tree):
+        kind = arguments.get("kind")
+        if isinstance(kind, ast.Constant | ast.JoinedStr):
+            yield Violation(
+                path, call.lineno, "message-kind-from-enum",
+                f"message kind {ast.unparse(kind)} is a free string; use MessageKind",
+            )  # fmt: skip
+
+
+def texts_in_wording(path: str, tree: ast.Module) -> Iterator[Violation]:
+    """Every message's subject and body is written in `hall/cases/wording.py`, where the
+    hall's voice is kept in one place (services fill in the values)."""
+    if path == WORDING_MODULE:
+        return
+    for call, arguments in _message_calls(tree):
+        for field in ("subject", "body"):
+            value = arguments.get(field)
+            if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod):
+                value = value.left
+            literal = isinstance(value, ast.Constant | ast.JoinedStr) or (
+                isinstance(value, ast.Call) and getattr(value.func, "id", None) in TRANSLATE
+            )
+            if literal:
+                yield Violation(
+                    path, call.lineno, "texts-in-wording",
+                    f"message {field} written here; put it in hall/cases/wording.py",
+                )  # fmt: skip
+
+
 RULES: tuple[Callable[[str, ast.Module], Iterator[Violation]], ...] = (
     no_private_import,
     forms_in_forms_modules,
     locks_in_lock_modules,
     status_only_in_status_function,
     no_function_local_import,
+    message_kind_from_enum,
+    texts_in_wording,
 )
 
 

@@ -63,6 +63,24 @@ def rules_broken(path: str, source: str) -> list[str]:
             [],
         ),
         ("hall/x.py", "def f():\n    import json\n", []),
+        # messages: the kind from the enum, the texts from the wording module
+        (
+            "hall/x.py",
+            "applicant_notify(case=c, key='k', kind='accepted', subject=S, body=B)\n",
+            ["message-kind-from-enum"],
+        ),
+        (
+            "hall/x.py",
+            "staff_notify(user=u, case=c, key='k', kind=MessageKind.REMINDER, "
+            "subject=_('催办') % {}, body=wording.X.body)\n",
+            ["texts-in-wording"],
+        ),
+        (
+            "hall/x.py",
+            "sms_queue(key='k', phone=p, kind=MessageKind.APPOINTMENT, "
+            "subject=wording.X.subject, body=wording.X.body % {'code': code})\n",
+            [],
+        ),
     ],
 )
 def test_each_rule(path, source, broken):

@@ -24,6 +24,7 @@ from tests.approvals.workflow_helpers import (
     open_steps,
     staged_item,
 )
+from tests.dates import shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +119,10 @@ def test_a_special_procedure_moves_the_case_dates_and_two_overlapping_count_once
     )
 
 
-def test_deemed_acceptance_starts_the_department_clocks_from_the_arrival(depts, clerk):
+def test_deemed_acceptance_starts_the_department_clocks_from_the_arrival(
+    depts, clerk, time_machine
+):
+    time_machine.move_to(shanghai(2026, 6, 10))  # ten calendar days are five working days
     item = staged_item([[(depts[0], 10), (depts[1], 15)]], lead_department=depts[0])
     # Given a filing received ten calendar days ago and never decided at the window
     case = receiving.case_receive(

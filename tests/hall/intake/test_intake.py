@@ -29,6 +29,7 @@ from hall.models import (
     SecurityEvent,
 )
 from tests.concurrency import run_at_once
+from tests.dates import shanghai
 from tests.factories import ClerkFactory, PersonFactory, item_with_checklist
 
 
@@ -593,7 +594,12 @@ def _received_days_ago(item, person, clerk, days: int) -> Case:
     return case
 
 
-def test_deemed_acceptance_after_five_working_days_dates_from_arrival(item, person, clerk):
+def test_deemed_acceptance_after_five_working_days_dates_from_arrival(
+    item, person, clerk, time_machine
+):
+    # An ordinary June week: ten calendar days are more than five working days (around the
+    # Spring Festival they are not, so the test pins its today)
+    time_machine.move_to(shanghai(2026, 6, 10))
     late = _received_days_ago(item, person, clerk, days=10)
     on_time = _received_days_ago(item, person, clerk, days=1)
     assert sweeps.intake_deemed_acceptance_sweep() == 1
@@ -628,7 +634,8 @@ def test_a_correction_notice_in_time_prevents_deemed_acceptance(item, person, cl
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_accept_each_case_exactly_once(make_user):
+def test_two_sweeps_at_once_accept_each_case_exactly_once(make_user, time_machine):
+    time_machine.move_to(shanghai(2026, 6, 10))  # nine calendar days are five working days
     item = item_with_checklist()
     person = PersonFactory()
     clerk = make_user("c2", "clerk")
