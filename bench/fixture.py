@@ -252,8 +252,8 @@ def _insert_open_workflows(conn, cat: Catalogue, *, c0: int, count: int, due: bo
         """
         INSERT INTO approvals_casedecision (decision, reasons, delivery, delivery_note, issued_late,
                                             case_id, carrier, tracking_no, locker_cell,
-                                            pickup_digest)
-        SELECT '', '', '', '', false, %(c0)s + g, '', '', '', ''
+                                            pickup_digest, revocation_reason, revocation_basis)
+        SELECT '', '', '', '', false, %(c0)s + g, '', '', '', '', '', ''
         FROM generate_series(1, %(count)s) g
         """,
         params,

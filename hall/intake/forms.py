@@ -68,6 +68,17 @@ class ReferForm(forms.Form):
     reasons = forms.CharField(label=_("转办理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class ReferralCloseForm(ServiceErrorsMixin, forms.Form):
+    """首问负责 after a referral: the owner records how the office it went to settled it."""
+
+    outcome = forms.CharField(
+        label=_("承接机关的办理结果"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("跟进转办后，写明承接机关办理的结果，办件即办结。"),
+    )
+
+
 class ToleranceForm(forms.Form):
     """容缺受理 at the window: the supplement deadline, how the missing secondary materials are to
     be supplied, and the applicant's signed commitment."""

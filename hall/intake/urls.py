@@ -18,6 +18,11 @@ urlpatterns = [
     ),
     path("case/<str:receipt_no>/deliver/", views.case_deliver, name="deliver"),
     path(
+        "case/<str:receipt_no>/referral-close/",
+        views.referral_close,
+        name="referral_close",
+    ),
+    path(
         "case/<str:receipt_no>/supplement/<int:material_id>/",
         views.supplement_received,
         name="supplement",

@@ -17,12 +17,13 @@ from approvals.models import Bundle, CaseStep, ServiceItem
 from approvals.reviews import delivery
 from approvals.reviews import selectors as review_selectors
 from hall.cases import applicants, selectors
+from hall.cases.pdf.fonts import glyphs_missing
 from hall.cases.pdf.printing import notice_print_context
 from hall.cases.rendering import notice_document, notice_ready
 from hall.common import validators
 from hall.common.permissions import workbench_required
 from hall.intake import decisions as intake_decisions
-from hall.intake import ownership, receiving, tolerance
+from hall.intake import ownership, receiving, referrals, tolerance
 from hall.intake.commitments import commitment_allowed
 from hall.intake.department_corrections import department_correction_receive
 from hall.intake.forms import (
@@ -32,6 +33,7 @@ from hall.intake.forms import (
     DeliveryForm,
     QuestionsForm,
     ReferForm,
+    ReferralCloseForm,
     RefuseForm,
     SupplementForm,
     ToleranceForm,
@@ -288,6 +290,7 @@ def _case_page(
     refuse_form=None,
     refer_form=None,
     delivery_form=None,
+    referral_close_form=None,
     tolerance_form=None,
     errors=(),
     posted=None,
@@ -325,6 +328,11 @@ def _case_page(
                 and decision.delivered_at is None
             ),
             "delivery_form": delivery_form or DeliveryForm(prefix="delivery", case=case),
+            # 生僻字: what the notices would print as boxes, said before any is issued
+            "glyphs_missing": sorted(
+                glyphs_missing([case.applicant.name, case.applicant.legal_representative])
+            ),
+            "referral_close_form": referral_close_form or ReferralCloseForm(prefix="referral"),
             # 容缺受理: offered when the item has secondary materials and no credit mark bars it
             "tolerance_offered": tolerance.tolerance_offered(case),
             "tolerance_form": tolerance_form
@@ -460,6 +468,29 @@ def case_deliver(request, receipt_no: str):
             messages.success(request, _("已送达，办件已办结。"))
             return redirect("workbench:case", receipt_no=case.receipt_no)
     return _case_page(request, _staff_case(receipt_no), delivery_form=form, status=400)
+
+
+@workbench_required
+@require_POST
+def referral_close(request, receipt_no: str):
+    """首问负责: the owner records the outcome at the office the case was referred to."""
+    case = _staff_case(receipt_no)
+    form = ReferralCloseForm(request.POST, prefix="referral")
+    if case.owner_id != request.user.pk:
+        form.is_valid()
+        form.add_error(None, _("转办结果由首问责任人登记。"))
+        return _case_page(request, case, referral_close_form=form, status=403)
+    if form.is_valid():
+        try:
+            referrals.case_referral_close(
+                case=case, clerk=request.user, outcome=form.cleaned_data["outcome"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("已登记转办结果，办件已办结。"))
+            return redirect("workbench:case", receipt_no=case.receipt_no)
+    return _case_page(request, _staff_case(receipt_no), referral_close_form=form, status=400)
 
 
 def _notice_for(request, receipt_no: str, notice_id: int) -> Notice:

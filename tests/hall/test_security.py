@@ -111,6 +111,7 @@ def test_another_applicants_case_is_404(client, zhang, li, item):
     for url in (
         reverse("portal:correction", args=[theirs.receipt_no]),
         reverse("portal:agency", args=[theirs.receipt_no]),
+        reverse("portal:agency_withdraw", args=[theirs.receipt_no]),
     ):
         assert client.post(url, {}).status_code == 404, url
     # a receipt that does not exist answers the same

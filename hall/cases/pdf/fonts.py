@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -111,19 +112,23 @@ def fonts_loaded() -> Fonts:
     return Fonts(regular=regular, bold=bold)
 
 
-def unsupported_characters(doc: NoticeDocument) -> frozenset[str]:
-    """Characters of the notice that the font has no glyph for (they would print as boxes).
-
-    Rare characters in names (生僻字) are the usual case; intake should warn before issuing.
-    """
+def glyphs_missing(texts: Iterable[str]) -> frozenset[str]:
+    """Characters of `texts` that the notices' font has no glyph for (they would print as
+    boxes). Rare characters in names (生僻字) are the usual case: the window shows them on the
+    case page before any notice is issued (`hall.intake.views`)."""
     fonts = fonts_loaded()
     missing: set[str] = set()
     for name in {fonts.regular, fonts.bold}:
         char_to_glyph = pdfmetrics.getFont(name).face.charToGlyph
         missing.update(
             char
-            for text in (*doc.texts(), *FIXED_LABELS)
+            for text in texts
             for char in text
             if not char.isspace() and ord(char) not in char_to_glyph
         )
     return frozenset(missing)
+
+
+def unsupported_characters(doc: NoticeDocument) -> frozenset[str]:
+    """Characters of the notice that the font has no glyph for."""
+    return glyphs_missing((*doc.texts(), *FIXED_LABELS))

@@ -24,6 +24,11 @@ urlpatterns = [
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
     path("case/<str:receipt_no>/correction/", views.correction_upload, name="correction"),
     path("case/<str:receipt_no>/agency/", views.agency, name="agency"),
+    path(
+        "case/<str:receipt_no>/agency/withdraw/",
+        views.agency_withdraw,
+        name="agency_withdraw",
+    ),
     path("case/<str:receipt_no>/delivery/", views.delivery_choose, name="delivery"),
     path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),

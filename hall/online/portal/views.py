@@ -22,6 +22,8 @@ from approvals.catalogue.selectors import required_materials
 from approvals.models import Bundle, CaseDecision
 from approvals.reviews.delivery import case_delivery_choose
 from hall.accounts.sms_codes import sms_code_send
+from hall.agency import services as agency_services
+from hall.agency.selectors import agency_request_open
 from hall.agency.services import agency_request
 from hall.cases.licences import licence_of_case, licences_satisfying
 from hall.cases.rendering import licence_ready, notice_ready
@@ -269,6 +271,7 @@ def _case_page(
     timeline = lookup.case_timeline(case=case)
     to_rate = stages_to_rate(case)
     licence = licence_of_case(case)
+    agency_open = agency_request_open(case=case)
     context = {
         "case": case,
         "timeline": timeline,
@@ -287,7 +290,8 @@ def _case_page(
         "correction_key": uuid.uuid4(),
         "agency_available": case.status not in Case.FINAL_STATUSES
         and not case.agent_id
-        and not case.agency_requests.filter(status__in=["requested", "assigned"]).exists(),
+        and agency_open is None,
+        "agency_open": agency_open,
         "agency_form": extra.pop("agency_form", None) or AgencyForm(),
         "can_rate": bool(to_rate),
         "ratings": list(case.ratings.select_related("follow_up").order_by("created_at")),
@@ -408,6 +412,19 @@ def agency(request: HttpRequest, receipt_no: str) -> HttpResponse:
         form_add_service_errors(form, error)
         return _case_page(request, case, status=400, agency_form=form)
     messages.success(request, _("已提交代办申请，大厅将指派代办员与您联系。"))
+    return redirect("portal:case", receipt_no=case.receipt_no)
+
+
+@applicant_required
+@require_POST
+def agency_withdraw(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """The applicant withdraws their agency request; an assigned agent no longer carries the
+    case. A second post (or none open) changes nothing."""
+    case = _own_case(request, receipt_no)
+    open_request = agency_request_open(case=case)
+    if open_request is not None:
+        agency_services.agency_withdraw(request=open_request, by=request.user)
+        messages.success(request, _("已撤回代办申请。"))
     return redirect("portal:case", receipt_no=case.receipt_no)
 
 

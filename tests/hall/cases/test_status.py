@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from hall.cases.status import TRANSITIONS, case_status_set
 from hall.models import Case
 from tests.factories import ClerkFactory, PersonFactory, item_with_checklist
-from tests.hall.intake.test_intake import receive
+from tests.hall.intake.conftest import receive
 
 Status = Case.Status
 

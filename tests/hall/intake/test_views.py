@@ -467,3 +467,51 @@ def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, 
     desk = officer.get(reverse("desk:step", args=[step.pk])).content.decode()
     assert link in desk and "plan.png" in desk
     assert officer.get(link).status_code == 200
+
+
+def test_the_owner_closes_a_referral_with_its_outcome_from_the_case_page(
+    clerk_client, clerk, item, make_user
+):
+    from django.test import Client
+
+    from hall.intake import referrals
+    from tests.approvals.workflow_helpers import received_case
+
+    case = received_case(item, clerk)
+    referrals.case_refer(case=case, clerk=clerk, office="市公安局出入境管理支队", reason="出入境")
+    page = reverse("workbench:case", args=[case.receipt_no])
+    url = reverse("workbench:referral_close", args=[case.receipt_no])
+    html = clerk_client.get(page).content.decode()
+    assert "转办跟进（首问负责）" in html and url in html
+    # an empty outcome is refused at the field, in Chinese, and nothing changes
+    refused = clerk_client.post(url, {"referral-outcome": "  "})
+    assert refused.status_code == 400 and "该字段是必填项" in refused.content.decode()
+    assert Case.objects.get(pk=case.pk).status == Case.Status.REFERRED
+    # another clerk sees the page but cannot close it
+    other = make_user("clerk-li", "clerk")
+    ClerkFactory(user=other)
+    client = Client()
+    client.force_login(other)
+    assert "由首问责任人" in client.get(page).content.decode()
+    assert client.post(url, {"referral-outcome": "已办结"}).status_code == 403
+    # the owner records it: the case closes, once
+    done = clerk_client.post(url, {"referral-outcome": "已由出入境支队办结"})
+    assert done.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.CLOSED
+    event = case.events.get(action="closed")
+    assert event.details["referral_outcome"] == "已由出入境支队办结"
+    assert clerk_client.post(url, {"referral-outcome": "again"}).status_code == 302
+    assert case.events.filter(action="closed").count() == 1
+
+
+def test_the_case_page_names_the_characters_the_notices_cannot_print(clerk_client, clerk, item):
+    from tests.approvals.workflow_helpers import received_case
+
+    case = received_case(item, clerk)
+    page = reverse("workbench:case", args=[case.receipt_no])
+    assert "没有字形" not in clerk_client.get(page).content.decode()
+    # a name with a character outside the notices' font (one the font cannot draw)
+    Applicant.objects.filter(pk=case.applicant_id).update(name="张\U0001f600")
+    html = clerk_client.get(page).content.decode()
+    assert "“\U0001f600”在文书字体中没有字形" in html

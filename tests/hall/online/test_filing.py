@@ -440,6 +440,15 @@ def test_agency_request_from_the_case_page(applicant_client, applicant_user, ite
     assert AgencyRequest.objects.get(case=case).note == "行动不便"
     page = applicant_client.get(reverse("portal:case", args=[case.receipt_no])).content.decode()
     assert "等待指派代办员" in page
+    # and withdraws it again from the same page (twice: the second changes nothing)
+    assert "撤回代办申请" in page
+    withdraw = reverse("portal:agency_withdraw", args=[case.receipt_no])
+    assert applicant_client.post(withdraw).status_code == 302
+    assert applicant_client.post(withdraw).status_code == 302
+    assert AgencyRequest.objects.get(case=case).status == AgencyRequest.Status.WITHDRAWN
+    assert case.events.filter(action="agency_withdrawn").count() == 1
+    page = applicant_client.get(reverse("portal:case", args=[case.receipt_no])).content.decode()
+    assert "申请代办员全程代办" in page  # it may be asked for again
 
 
 def test_rating_a_finished_case_once(applicant_client, applicant_user, item, clerk):
