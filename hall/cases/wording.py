@@ -318,7 +318,7 @@ def instant_grant_paragraphs(*, case: Case, reasons: str) -> list[str]:
     ]
 
 
-# --- moved from the services that send them (issue 26) --------------------------------------
+# --- the messages of the reviews, the window, the queue, ratings and agency ------------------
 
 LICENCE_REVOKED = Message(
     subject=_("电子证照已撤销"),
