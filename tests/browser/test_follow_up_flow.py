@@ -4,6 +4,8 @@ case page of the portal; the first-contact owner closes a referred case with its
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -85,3 +87,22 @@ def test_the_owner_closes_a_referral(browser, live_server, roles, transactional_
     screenshot(page, "referral-closed")
     context.close()
     assert Case.objects.get(pk=case.pk).status == Case.Status.CLOSED
+
+
+def test_the_officer_inbox_marks_a_provisional_deadline(browser, live_server, roles):
+    from approvals.models import CaseStep
+    from tests.approvals.workflow_helpers import accepted_case, open_steps
+
+    dept = department_with_staff("PV", "区规划和自然资源局", roles)
+    case = accepted_case(staged_item([[(dept, 20)]], lead_department=dept), make_clerk(roles))
+    (step,) = open_steps(case)
+    CaseStep.objects.filter(pk=step.pk).update(calendar_assumed_years=[2031])
+    context = signed_in(browser, live_server, officer_of(dept))
+    page = context.new_page()
+    page.goto(reverse("desk:home"))
+    row = page.get_by_role("row", name=case.receipt_no)
+    badge = row.locator(".desk-provisional")
+    expect(badge).to_have_text("暂定期限")
+    expect(badge).to_have_attribute("title", re.compile("2031 年的调休安排尚未公布"))
+    screenshot(page, "desk-provisional")
+    context.close()
