@@ -28,7 +28,7 @@ class Role:
 APPLICANT = Role(
     "applicant", "applicant", _("申请人"), "portal:home", ("hall.use_applicant_portal",)
 )
-CLERK = Role("clerk", "clerk", _("窗口工作人员"), "workbench:home", ("hall.use_workbench",))
+CLERK = Role("clerk", "clerk", _("窗口工作人员"), "intake:home", ("hall.use_workbench",))
 OFFICER = Role("officer", "officer", _("部门审批人员"), "desk:home", ("hall.use_officer_desk",))
 AGENT = Role("agent", "agent", _("代办员"), "agency:home", ("hall.act_as_agent",))
 SUPERVISOR = Role(

@@ -2,7 +2,7 @@ from django.urls import path
 
 from hall.intake import views
 
-app_name = "workbench"
+app_name = "intake"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -71,7 +71,7 @@ def _reminders(messages_) -> list[dict]:
 def _home(request, *, search_form=None, applicant_form=None, status: int = 200):
     return render(
         request,
-        "hall/workbench/home.html",
+        "hall/intake/home.html",
         {
             "search_form": search_form or ApplicantSearchForm(),
             "lookup_form": CaseLookupForm(),
@@ -97,7 +97,7 @@ def applicant_find(request):
         identity = form.cleaned_data["identity"]
         applicant = selectors.applicant_by_identity(identity=identity)
         if applicant is not None:
-            return redirect("workbench:file", applicant_id=applicant.pk)
+            return redirect("intake:file", applicant_id=applicant.pk)
         messages.info(request, _("未找到该申请人，请登记。"))
         # What was looked up goes into the registration form: the clerk does not type it again.
         value = validators.normalize_id_number(identity)
@@ -106,7 +106,7 @@ def applicant_find(request):
         else:
             initial = {"kind": Applicant.Kind.PERSON, "id_number": value}
         return _home(request, search_form=form, applicant_form=ApplicantForm(initial=initial))
-    return redirect("workbench:home")
+    return redirect("intake:home")
 
 
 @workbench_required
@@ -123,7 +123,7 @@ def applicant_register(request):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            return redirect("workbench:file", applicant_id=applicant.pk)
+            return redirect("intake:file", applicant_id=applicant.pk)
     return _home(request, applicant_form=form, status=400)
 
 
@@ -210,14 +210,14 @@ def file(request, applicant_id: int):
                 messages.success(
                     request, _("一件事已收件，共 %(n)s 个事项。") % {"n": group.cases.count()}
                 )
-                return redirect("workbench:case", receipt_no=first.receipt_no)
+                return redirect("intake:case", receipt_no=first.receipt_no)
             case = receiving.case_receive(
                 submission_key=submission_key,
                 item=item,
                 answers=answers_by_item[item.pk],
                 **common,
             )
-            return redirect("workbench:case", receipt_no=case.receipt_no)
+            return redirect("intake:case", receipt_no=case.receipt_no)
         except ValidationError as error:
             _add_receive_errors(form, error, item)
     # Each item's questions under its own heading (a bundle lists several items).
@@ -233,7 +233,7 @@ def file(request, applicant_id: int):
     )
     return render(
         request,
-        "hall/workbench/file.html",
+        "hall/intake/file.html",
         {
             "applicant": applicant,
             "items": items,
@@ -256,9 +256,9 @@ def case_open(request):
     if form.is_valid():
         case = selectors.case_for_staff(receipt_no=form.cleaned_data["receipt_no"].strip())
         if case is not None:
-            return redirect("workbench:case", receipt_no=case.receipt_no)
+            return redirect("intake:case", receipt_no=case.receipt_no)
     messages.error(request, _("没有这个收件编号。"))
-    return redirect("workbench:home")
+    return redirect("intake:home")
 
 
 def _material_rows(materials, editable_ids: set[int], posted=None) -> list[dict]:
@@ -303,7 +303,7 @@ def _case_page(
     audit.personal_data_read(request=request, case_id=case.pk)
     return render(
         request,
-        "hall/workbench/case.html",
+        "hall/intake/case.html",
         {
             "case": case,
             "rows": _material_rows(materials, {m.pk for m in editable}, posted),
@@ -388,7 +388,7 @@ def case_detail(request, receipt_no: str):
             errors.extend(error.messages)
         else:
             intake_result_tell(request, notice)
-            return redirect("workbench:case", receipt_no=case.receipt_no)
+            return redirect("intake:case", receipt_no=case.receipt_no)
     # Nothing was recorded (one transaction): show the form as the clerk filled it.
     return _case_page(
         request,
@@ -439,7 +439,7 @@ def correction_supplied(request, receipt_no: str, step_id: int):
         _("已登记%(department)s要求的补正材料已收到，审查期限恢复计算。")
         % {"department": step.department.name},
     )
-    return redirect("workbench:case", receipt_no=case.receipt_no)
+    return redirect("intake:case", receipt_no=case.receipt_no)
 
 
 @workbench_required
@@ -466,7 +466,7 @@ def case_deliver(request, receipt_no: str):
             form.add_service_errors(error)
         else:
             messages.success(request, _("已送达，办件已办结。"))
-            return redirect("workbench:case", receipt_no=case.receipt_no)
+            return redirect("intake:case", receipt_no=case.receipt_no)
     return _case_page(request, _staff_case(receipt_no), delivery_form=form, status=400)
 
 
@@ -489,7 +489,7 @@ def referral_close(request, receipt_no: str):
             form.add_service_errors(error)
         else:
             messages.success(request, _("已登记转办结果，办件已办结。"))
-            return redirect("workbench:case", receipt_no=case.receipt_no)
+            return redirect("intake:case", receipt_no=case.receipt_no)
     return _case_page(request, _staff_case(receipt_no), referral_close_form=form, status=400)
 
 
@@ -524,7 +524,7 @@ MINE_LIMIT = 500  # open states first; the lookup finds any other case by its re
 def mine(request):
     return render(
         request,
-        "hall/workbench/mine.html",
+        "hall/intake/mine.html",
         {
             "cases": selectors.cases_owned_by(owner=request.user)[:MINE_LIMIT],
             "limit": MINE_LIMIT,
@@ -551,4 +551,4 @@ def supplement_received(request, receipt_no: str, material_id: int):
     except ValidationError as error:
         return _case_page(request, case, errors=error.messages, status=400)
     messages.success(request, _("已登记“%(name)s”已补齐。") % {"name": material.name})
-    return redirect("workbench:case", receipt_no=case.receipt_no)
+    return redirect("intake:case", receipt_no=case.receipt_no)

@@ -77,7 +77,7 @@ def test_the_owner_closes_a_referral(browser, live_server, roles, transactional_
     referrals.case_refer(case=case, clerk=clerk, office="市公安局出入境管理支队", reason="出入境")
     context = signed_in(browser, live_server, clerk)
     page = context.new_page()
-    page.goto(reverse("workbench:case", args=[case.receipt_no]))
+    page.goto(reverse("intake:case", args=[case.receipt_no]))
     section = page.locator("section", has=page.get_by_role("heading", name="转办跟进（首问负责）"))
     expect(section).to_be_visible()
     screenshot(page, "referral-follow-up-form")

@@ -7,7 +7,7 @@ from hall.roles import ROLES, landing_url_name, roles_sync
 
 LANDINGS = {
     "applicant": "portal:home",
-    "clerk": "workbench:home",
+    "clerk": "intake:home",
     "officer": "desk:home",
     "agent": "agency:home",
     "supervisor": "supervision:home",
@@ -48,7 +48,7 @@ def test_roles_cannot_open_other_roles_pages(client, make_user, slug):
 
 
 def test_anonymous_is_sent_to_login(client, db):
-    response = client.get(reverse("workbench:home"))
+    response = client.get(reverse("intake:home"))
     assert response.status_code in {302, 403}
     response = client.get(reverse("home"))
     assert response.status_code == 302

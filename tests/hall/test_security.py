@@ -207,7 +207,7 @@ def test_anonymous_users_are_sent_to_sign_in(client, zhang, item):
 def test_staff_pages_refuse_applicants(client, zhang):
     client.force_login(zhang)
     assert client.get(reverse("online_desk:home")).status_code == 403
-    assert client.get(reverse("workbench:home")).status_code == 403
+    assert client.get(reverse("intake:home")).status_code == 403
 
 
 # --- forged and oversized uploads -------------------------------------------------------------

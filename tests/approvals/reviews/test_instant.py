@@ -163,7 +163,7 @@ def test_the_clerk_is_told_at_once(client, dept, clerk):
     data = {"outcome": "accept"}
     data.update({f"status-{m.pk}": "received" for m in case.materials.all()})
     page = client.post(
-        reverse("workbench:case", args=[case.receipt_no]), data, follow=True
+        reverse("intake:case", args=[case.receipt_no]), data, follow=True
     ).content.decode()
     assert "秒批：申请满足全部秒批条件" in page
 

@@ -124,7 +124,7 @@ def test_the_first_reader_renders_a_notice_still_waiting(client, item, person, c
     notice = decisions.case_accept(case=case, clerk=clerk)  # on_commit never runs in this test
     assert Notice.objects.get(pk=notice.pk).rendered_at is None
     client.force_login(clerk)
-    response = client.get(reverse("workbench:notice_pdf", args=[case.receipt_no, notice.pk]))
+    response = client.get(reverse("intake:notice_pdf", args=[case.receipt_no, notice.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert Notice.objects.get(pk=notice.pk).rendered_at is not None

@@ -164,7 +164,7 @@ def test_supervision_lists_verifications_and_records_one(client, item, clerk, ro
 def test_the_window_offers_commitment_only_where_allowed(client, item, clerk):
     case = received(item, clerk)
     client.force_login(clerk)
-    page = client.get(reverse("workbench:case", args=[case.receipt_no])).content.decode()
+    page = client.get(reverse("intake:case", args=[case.receipt_no])).content.decode()
     allowed = case.materials.get(name="住所使用证明")
     other = case.materials.get(name="申请表")
     assert f'id="status-{allowed.pk}-committed"' in page

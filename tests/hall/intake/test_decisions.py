@@ -252,7 +252,7 @@ def test_only_the_first_contact_owner_decides_at_intake(client, item, person, cl
     client.force_login(other)
     fields = {"outcome": "accept"}
     fields.update({f"status-{m.pk}": "received" for m in case.materials.all()})
-    response = client.post(reverse("workbench:case", args=[case.receipt_no]), fields)
+    response = client.post(reverse("intake:case", args=[case.receipt_no]), fields)
     assert response.status_code in (400, 403, 404)
     case.refresh_from_db()
     assert case.status == Case.Status.RECEIVED

@@ -148,7 +148,7 @@ def test_the_commitment_must_be_signed(item, clerk):
 def test_the_window_accepts_with_tolerance_and_records_the_supplement(client, item, clerk):
     case = received(item, clerk)
     client.force_login(clerk)
-    url = reverse("workbench:case", args=[case.receipt_no])
+    url = reverse("intake:case", args=[case.receipt_no])
     assert "容缺受理（仅次要材料暂缺）" in client.get(url).content.decode()
     data = {"outcome": "tolerate", "tol-supplement_form": "window"}
     data.update(
@@ -164,7 +164,7 @@ def test_the_window_accepts_with_tolerance_and_records_the_supplement(client, it
     assert "已出具容缺受理通知书" in page and "待补齐的材料" in page
     material = case.materials.get(name="从业人员健康证明")
     response = client.post(
-        reverse("workbench:supplement", args=[case.receipt_no, material.pk]),
+        reverse("intake:supplement", args=[case.receipt_no, material.pk]),
         {"supply-via": "window"},
         follow=True,
     )

@@ -49,12 +49,12 @@ def png_bytes() -> bytes:
 
 def test_only_clerks_open_the_workbench(client, make_user):
     client.force_login(make_user("o", "officer"))
-    assert client.get(reverse("workbench:home")).status_code == 403
+    assert client.get(reverse("intake:home")).status_code == 403
 
 
 def test_register_shows_chinese_errors_at_the_field(clerk_client):
     response = clerk_client.post(
-        reverse("workbench:applicant_register"),
+        reverse("intake:applicant_register"),
         {"kind": "person", "name": "张三", "id_number": "110105194912310021", "phone": "138"},
     )
     assert response.status_code == 400
@@ -67,7 +67,7 @@ def test_register_shows_chinese_errors_at_the_field(clerk_client):
 
 def test_a_changed_phone_at_the_window_needs_the_confirmation_box(clerk_client, clerk):
     person = {"kind": "person", "name": "张三", "id_number": "11010519491231002X"}
-    url = reverse("workbench:applicant_register")
+    url = reverse("intake:applicant_register")
     clerk_client.post(url, {**person, "phone": "13800138000"})
     refused = clerk_client.post(url, {**person, "phone": "13900139000"}, REMOTE_ADDR="192.0.2.9")
     assert refused.status_code == 400
@@ -87,7 +87,7 @@ def test_a_changed_phone_at_the_window_needs_the_confirmation_box(clerk_client, 
 
 def test_window_flow_from_registration_to_acceptance(clerk_client, item, clerk):
     response = clerk_client.post(
-        reverse("workbench:applicant_register"),
+        reverse("intake:applicant_register"),
         {
             "kind": "person",
             "name": "张三",
@@ -96,9 +96,9 @@ def test_window_flow_from_registration_to_acceptance(clerk_client, item, clerk):
         },
     )
     applicant = Applicant.objects.get()
-    assert response["Location"] == reverse("workbench:file", args=[applicant.pk])
+    assert response["Location"] == reverse("intake:file", args=[applicant.pk])
 
-    file_url = reverse("workbench:file", args=[applicant.pk])
+    file_url = reverse("intake:file", args=[applicant.pk])
     page = clerk_client.get(file_url, {"item": item.pk})
     assert "是否委托代理人办理" in page.content.decode()
     key = str(uuid.uuid4())
@@ -106,16 +106,14 @@ def test_window_flow_from_registration_to_acceptance(clerk_client, item, clerk):
     first = clerk_client.post(file_url, payload)
     second = clerk_client.post(file_url, payload)  # double click
     case = Case.objects.get()
-    assert (
-        first["Location"] == second["Location"] == reverse("workbench:case", args=[case.receipt_no])
-    )
+    assert first["Location"] == second["Location"] == reverse("intake:case", args=[case.receipt_no])
 
     materials = list(case.materials.all())
     marks = {f"status-{m.pk}": "received" for m in materials}
     marks[f"scan-{materials[0].pk}"] = io.BytesIO(png_bytes())
     marks[f"scan-{materials[0].pk}"].name = "申请表.png"
     response = clerk_client.post(
-        reverse("workbench:case", args=[case.receipt_no]), {**marks, "outcome": "accept"}
+        reverse("intake:case", args=[case.receipt_no]), {**marks, "outcome": "accept"}
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -125,10 +123,10 @@ def test_window_flow_from_registration_to_acceptance(clerk_client, item, clerk):
     assert "申请表" not in stored.scan.name  # stored under a random name
 
     notice = Notice.objects.get(case=case)
-    pdf = clerk_client.get(reverse("workbench:notice_pdf", args=[case.receipt_no, notice.pk]))
+    pdf = clerk_client.get(reverse("intake:notice_pdf", args=[case.receipt_no, notice.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
-    printed = clerk_client.get(reverse("workbench:notice_print", args=[case.receipt_no, notice.pk]))
+    printed = clerk_client.get(reverse("intake:notice_print", args=[case.receipt_no, notice.pk]))
     assert "受理通知书" in printed.content.decode()
     assert notice.number in printed.content.decode()
 
@@ -139,7 +137,7 @@ def test_a_forged_scan_is_refused_and_nothing_changes(clerk_client, item, clerk)
     forged = io.BytesIO(b"<script>alert(1)</script>")
     forged.name = '"><script>.jpg'
     response = clerk_client.post(
-        reverse("workbench:case", args=[case.receipt_no]),
+        reverse("intake:case", args=[case.receipt_no]),
         {f"status-{material.pk}": "received", f"scan-{material.pk}": forged, "outcome": "check"},
         follow=True,
     )
@@ -153,7 +151,7 @@ def test_accepting_with_missing_materials_shows_the_reason(clerk_client, item, c
     case = _case(item, clerk)
     materials = list(case.materials.all())
     response = clerk_client.post(
-        reverse("workbench:case", args=[case.receipt_no]),
+        reverse("intake:case", args=[case.receipt_no]),
         {
             f"status-{materials[0].pk}": "received",
             f"status-{materials[1].pk}": "missing",
@@ -169,10 +167,8 @@ def test_accepting_with_missing_materials_shows_the_reason(clerk_client, item, c
 
 
 def test_unknown_receipt_is_404_and_lookup_says_so(clerk_client):
-    assert clerk_client.get(reverse("workbench:case", args=["FT000"])).status_code == 404
-    response = clerk_client.get(
-        reverse("workbench:case_open"), {"receipt_no": "FT000"}, follow=True
-    )
+    assert clerk_client.get(reverse("intake:case", args=["FT000"])).status_code == 404
+    response = clerk_client.get(reverse("intake:case_open"), {"receipt_no": "FT000"}, follow=True)
     assert "没有这个收件编号" in response.content.decode()
 
 
@@ -199,7 +195,7 @@ def test_a_refused_outcome_keeps_every_status_and_reason_entered(clerk_client, i
     first, second = case.materials.order_by("pk")[:2]
     # When they try to accept, which the service refuses (a material is defective)
     response = clerk_client.post(
-        reverse("workbench:case", args=[case.receipt_no]),
+        reverse("intake:case", args=[case.receipt_no]),
         {
             f"status-{first.pk}": "received",
             f"status-{second.pk}": "defective",
@@ -224,7 +220,7 @@ def test_a_refused_outcome_asks_for_a_chosen_scan_again(clerk_client, item, cler
     scan = io.BytesIO(png_bytes())
     scan.name = "申请表.png"
     response = clerk_client.post(
-        reverse("workbench:case", args=[case.receipt_no]),
+        reverse("intake:case", args=[case.receipt_no]),
         {f"status-{material.pk}": "received", f"scan-{material.pk}": scan, "outcome": "accept"},
     )
     assert response.status_code == 400
@@ -241,7 +237,7 @@ def enterprise_item(db):
 
 def test_an_item_for_enterprises_is_refused_for_a_person_not_a_500(clerk_client, enterprise_item):
     person = PersonFactory()
-    url = reverse("workbench:file", args=[person.pk])
+    url = reverse("intake:file", args=[person.pk])
     # picked through ?item=: the page says why and offers no questions
     response = clerk_client.get(url, {"item": enterprise_item.pk})
     assert response.status_code == 200
@@ -273,7 +269,7 @@ def test_a_bundle_with_an_item_not_for_this_applicant_shows_the_error(
     bundle.items.set([item, enterprise_item])
     person = PersonFactory()
     response = clerk_client.post(
-        reverse("workbench:file", args=[person.pk]),
+        reverse("intake:file", args=[person.pk]),
         {
             "submission_key": str(uuid.uuid4()),
             "bundle": bundle.code,
@@ -295,7 +291,7 @@ def test_a_bundle_groups_each_items_questions_under_its_heading(clerk_client, db
     bundle = Bundle.objects.create(code="two", name="两事项一件事")
     bundle.items.set([first, second])
     response = clerk_client.get(
-        reverse("workbench:file", args=[PersonFactory().pk]), {"bundle": bundle.code}
+        reverse("intake:file", args=[PersonFactory().pk]), {"bundle": bundle.code}
     )
     body = response.content.decode()
     positions = [
@@ -327,11 +323,11 @@ def test_owner_records_a_departments_correction_as_supplied(clerk_client, approv
     suspensions.step_correction_request(
         step=step, officer=officer_of(planning), items=[("总平面图", "比例不符")]
     )
-    url = reverse("workbench:case", args=[case.receipt_no])
+    url = reverse("intake:case", args=[case.receipt_no])
     page = clerk_client.get(url)
     body = page.content.decode()
     assert "部门要求补正，等待申请人补交" in body and "总平面图：比例不符" in body
-    supplied = reverse("workbench:correction_supplied", args=[case.receipt_no, step.pk])
+    supplied = reverse("intake:correction_supplied", args=[case.receipt_no, step.pk])
     assert supplied in body and "补正材料已收到" in body
 
     # another clerk sees it but cannot record it
@@ -363,8 +359,8 @@ def test_owner_delivers_the_decision_by_post_with_a_tracking_number(clerk_client
     reviews_decisions.stage_decide(
         stage=case.stages.get(), officer=officer_of(planning), approve=True, opinion=""
     )
-    url = reverse("workbench:case", args=[case.receipt_no])
-    deliver = reverse("workbench:deliver", args=[case.receipt_no])
+    url = reverse("intake:case", args=[case.receipt_no])
+    deliver = reverse("intake:deliver", args=[case.receipt_no])
     assert deliver not in clerk_client.get(url).content.decode()  # no decision yet
     reviews_decisions.case_decide(case=case, officer=officer_of(planning), grant=True, reasons="")
 
@@ -390,7 +386,7 @@ def test_owner_delivers_the_decision_by_post_with_a_tracking_number(clerk_client
 
 
 def test_an_unknown_id_after_find_is_carried_into_the_registration_form(clerk_client):
-    page = clerk_client.get(reverse("workbench:applicant_find"), {"identity": "11010519491231002x"})
+    page = clerk_client.get(reverse("intake:applicant_find"), {"identity": "11010519491231002x"})
     html = page.content.decode()
     assert page.status_code == 200 and "未找到该申请人，请登记" in html
     assert 'value="11010519491231002X"' in html  # in the form, normalised
@@ -398,7 +394,7 @@ def test_an_unknown_id_after_find_is_carried_into_the_registration_form(clerk_cl
 
 def test_all_received_marks_every_open_material_received(clerk_client, item, clerk):
     case = _case(item, clerk)
-    url = reverse("workbench:case", args=[case.receipt_no])
+    url = reverse("intake:case", args=[case.receipt_no])
     response = clerk_client.post(url, {"outcome": "all_received"})
     assert response.status_code == 302
     statuses = set(case.materials.values_list("status", flat=True))
@@ -416,10 +412,10 @@ def test_the_reminders_box_names_each_message_once_and_links_its_case(clerk_clie
             user=clerk, case=case, key=f"test:{key}", kind="test", subject="督办提醒",
             body="区规划局：请尽快审查",
         )  # fmt: skip
-    html = clerk_client.get(reverse("workbench:home")).content.decode()
+    html = clerk_client.get(reverse("intake:home")).content.decode()
     box = html.split(">提醒</h2>", 1)[1].split("</div>", 1)[0]
     assert box.count("督办提醒") == 1 and "×2" in box and "区规划局" in box
-    assert reverse("workbench:case", args=[case.receipt_no]) in box
+    assert reverse("intake:case", args=[case.receipt_no]) in box
 
 
 def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, settings, tmp_path):
@@ -440,7 +436,7 @@ def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, 
         step=step, officer=officer_of(planning), items=[("总平面图", "比例不符")]
     )
     material = case.materials.first()
-    supplied = reverse("workbench:correction_supplied", args=[case.receipt_no, step.pk])
+    supplied = reverse("intake:correction_supplied", args=[case.receipt_no, step.pk])
     bad = clerk_client.post(
         supplied,
         {"material": material.pk, "file": SimpleUploadedFile("x.pdf", b"not a pdf")},
@@ -460,7 +456,7 @@ def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, 
     assert step.status == CaseStep.Status.OPEN
     # the window and the department's desk list the file with the material
     link = reverse("online_desk:upload", args=[upload.pk])
-    page = clerk_client.get(reverse("workbench:case", args=[case.receipt_no])).content.decode()
+    page = clerk_client.get(reverse("intake:case", args=[case.receipt_no])).content.decode()
     assert link in page and "窗口接收" in page
     officer = clerk_client
     officer.force_login(officer_of(planning))
@@ -479,8 +475,8 @@ def test_the_owner_closes_a_referral_with_its_outcome_from_the_case_page(
 
     case = received_case(item, clerk)
     referrals.case_refer(case=case, clerk=clerk, office="市公安局出入境管理支队", reason="出入境")
-    page = reverse("workbench:case", args=[case.receipt_no])
-    url = reverse("workbench:referral_close", args=[case.receipt_no])
+    page = reverse("intake:case", args=[case.receipt_no])
+    url = reverse("intake:referral_close", args=[case.receipt_no])
     html = clerk_client.get(page).content.decode()
     assert "转办跟进（首问负责）" in html and url in html
     # an empty outcome is refused at the field, in Chinese, and nothing changes
@@ -509,7 +505,7 @@ def test_the_case_page_names_the_characters_the_notices_cannot_print(clerk_clien
     from tests.approvals.workflow_helpers import received_case
 
     case = received_case(item, clerk)
-    page = reverse("workbench:case", args=[case.receipt_no])
+    page = reverse("intake:case", args=[case.receipt_no])
     assert "没有字形" not in clerk_client.get(page).content.decode()
     # a name with a character outside the notices' font (one the font cannot draw)
     Applicant.objects.filter(pk=case.applicant_id).update(name="张\U0001f600")

@@ -90,7 +90,7 @@ def test_a_staff_read_of_a_case_is_logged_with_the_case(client, make_user):
     client.force_login(supervisor)
     assert client.get(f"/supervision/case/{case.receipt_no}/").status_code == 200
     client.force_login(clerk)
-    assert client.get(reverse("workbench:case", args=[case.receipt_no])).status_code == 200
+    assert client.get(reverse("intake:case", args=[case.receipt_no])).status_code == 200
     reads = SecurityEvent.objects.filter(kind="personal_data_read", case_id=case.pk)
     assert sorted(reads.values_list("user_id", flat=True)) == sorted([supervisor.pk, clerk.pk])
 

@@ -23,7 +23,7 @@ def _at(offset_s: float):
 
 
 def test_an_idle_staff_session_ends_after_30_minutes(officer_client):
-    home = reverse("workbench:home")
+    home = reverse("intake:home")
     assert officer_client.get(home).status_code == 200
     with _at(29 * 60):
         assert officer_client.get(home).status_code == 200  # activity keeps it alive
@@ -37,7 +37,7 @@ def test_an_idle_staff_session_ends_after_30_minutes(officer_client):
 
 
 def test_a_busy_staff_session_still_ends_after_12_hours(officer_client):
-    home = reverse("workbench:home")
+    home = reverse("intake:home")
     officer_client.get(home)
     for step in range(1, 36):  # a request every 20 minutes: never idle
         with _at(step * 20 * 60):
@@ -48,7 +48,7 @@ def test_a_busy_staff_session_still_ends_after_12_hours(officer_client):
 
 def test_the_limits_come_from_settings(officer_client, settings):
     settings.HALL_STAFF_IDLE_MINUTES = 5
-    home = reverse("workbench:home")
+    home = reverse("intake:home")
     officer_client.get(home)
     with _at(6 * 60):
         assert officer_client.get(home).status_code == 302
