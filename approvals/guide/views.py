@@ -29,6 +29,7 @@ from approvals.catalogue.selectors import (
 )
 from approvals.guide.svg import plan_description, stage_plan_svg
 from approvals.models import Bundle, ServiceItem
+from hall.platform.guard import int_or_none
 
 MAX_QUERY_LENGTH = 100
 
@@ -85,10 +86,11 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
     """One item's guide: the version in force today, or `?version=N`."""
     version = request.GET.get("version", "")
     if version:
-        if not version.isdigit():
+        number = int_or_none(version)
+        if number is None:
             raise Http404(_("版本号无效。"))
         item = get_object_or_404(
-            ServiceItem.objects.select_related("lead_department"), code=code, version=int(version)
+            ServiceItem.objects.select_related("lead_department"), code=code, version=number
         )
     else:
         item = item_current_by_code(code=code)

@@ -35,6 +35,7 @@ from hall.common.bulk import fields_copy
 from hall.models import Case
 from hall.outbox.queue import applicant_notify, sms_queue
 from hall.platform import logistics
+from hall.platform.guard import int_or_none
 
 Delivery = CaseDecision.Delivery
 CARRIED = (Delivery.POST, Delivery.COURIER)
@@ -210,7 +211,7 @@ def result_pick_up(*, code: str) -> PickUp:
     refused with the same words (neither tells which codes exist)."""
     code = (code or "").strip()
     refused = ValidationError(_("取件码不正确或已使用。"), code="pickup")
-    if len(code) != PICKUP_CODE_DIGITS or not code.isdigit():
+    if len(code) != PICKUP_CODE_DIGITS or int_or_none(code) is None:
         raise refused
     with transaction.atomic():
         decision = (

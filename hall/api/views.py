@@ -12,7 +12,6 @@ import uuid
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,6 +36,7 @@ from hall.cases.selectors import case_filed_by, cases_filed_by
 from hall.models import ApiClient, Case
 from hall.online import filing
 from hall.platform import audit
+from hall.platform.guard import date_or_none
 from hall.platform.replica import reads_from_replica
 
 Scope = ApiClient.Scope
@@ -126,9 +126,9 @@ def _date_parameter(params, name: str):
     value = params.get(name)
     if value is None:
         return None
-    day = parse_date(value) if len(value) == 10 else None
+    day = date_or_none(value)
     if day is None:
-        raise serializers.ValidationError({name: [_("日期格式为 YYYY-MM-DD。")]})
+        raise serializers.ValidationError({name: [_("日期格式为 YYYY-MM-DD，且须是存在的日期。")]})
     return day
 
 

@@ -25,7 +25,6 @@ import pypdf
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 __all__ = [
@@ -404,6 +403,21 @@ _PDF_ACTIVE_KEYS = {
     "/RichMedia": "rich media",
     "/XFA": "XFA form",
 }
+#: Actions (`/S`) refused wherever they hang: they run a script or a program, send the form's
+#: data away, import data, or open another file.
+_PDF_ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "launch",
+    "/ImportData": "data import",
+    "/SubmitForm": "form submission",
+    "/GoToR": "opening another file",
+    "/GoToE": "opening an embedded file",
+}
+#: Actions refused only where they run by themselves (the document's open action, and the
+#: additional actions `/AA` of the document, a page or a field): a link the reader clicks is an
+#: ordinary hyperlink of an exported document, a web address opened on opening is not.
+_PDF_AUTOMATIC_ACTIONS = {"/URI": "opening a web address"}
+_PDF_AUTOMATIC_KEYS = {"/OpenAction", "/AA"}
 #: HTML in a PDF's bytes: a polyglot that a browser sniffing content would run as a page.
 _HTML_MARKERS = re.compile(rb"<\s*(script|html|body|iframe|svg|object|embed)[\s>/]", re.I)
 _PDF_MAX_OBJECTS = 200_000
@@ -426,16 +440,18 @@ def pdf_active_content(file: IO[bytes]) -> str | None:
         reader = pypdf.PdfReader(io.BytesIO(raw), strict=False)
         if reader.is_encrypted:
             raise ValueError("encrypted PDF")
-        pending: list[object] = [reader.trailer]
-        seen: set[tuple[int, int]] = set()
+        # (object, reached through an automatic action?); an object seen both ways is walked
+        # both ways, so an action shared by a link and the open action is still caught
+        pending: list[tuple[object, bool]] = [(reader.trailer, False)]
+        seen: set[tuple[int, int, bool]] = set()
         walked = 0
         while pending:
-            node = pending.pop()
+            node, automatic = pending.pop()
             walked += 1
             if walked > _PDF_MAX_OBJECTS:
                 raise ValueError("too many PDF objects to check")
             if isinstance(node, IndirectObject):
-                key = (node.idnum, node.generation)
+                key = (node.idnum, node.generation, automatic)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -444,14 +460,19 @@ def pdf_active_content(file: IO[bytes]) -> str | None:
                 for name, value in node.items():
                     if name in _PDF_ACTIVE_KEYS:
                         return _PDF_ACTIVE_KEYS[name]
-                    if name == "/S" and value in ("/JavaScript", "/Launch", "/ImportData"):
-                        return _PDF_ACTIVE_KEYS[str(value)]
+                    if name == "/S" and str(value) in _PDF_ACTIVE_ACTIONS:
+                        return _PDF_ACTIVE_ACTIONS[str(value)]
+                    if name == "/S" and automatic and str(value) in _PDF_AUTOMATIC_ACTIONS:
+                        return _PDF_AUTOMATIC_ACTIONS[str(value)]
                     if name != "/Parent":  # back up the page tree: seen from the root anyway
-                        pending.append(value)
+                        pending.append((value, automatic or name in _PDF_AUTOMATIC_KEYS))
             elif isinstance(node, ArrayObject):
-                pending.extend(node)
-    except (PdfReadError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        raise ValueError(f"unreadable PDF: {error}") from error
+                pending.extend((item, automatic) for item in node)
+    except ValueError:
+        raise
+    except Exception as error:  # a crafted file makes pypdf raise anything: OverflowError
+        # (startxref 2**63), AssertionError, RecursionError, KeyError ... all mean "unreadable"
+        raise ValueError(f"unreadable PDF: {type(error).__name__}: {error}") from error
     return None
 
 

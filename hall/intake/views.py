@@ -48,6 +48,7 @@ from hall.intake.posting import (
 from hall.models import Applicant, Case, CaseMaterial, Notice, SecurityEvent
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
+from hall.platform.guard import int_or_none
 
 
 def _window(request):
@@ -129,10 +130,9 @@ def applicant_register(request):
 
 def _chosen_item(applicant: Applicant, raw: str) -> tuple[ServiceItem | None, str]:
     """The current item picked by pk, if it takes this applicant's type; else the reason."""
-    try:
-        pk = int(raw)
-    except ValueError:
-        raise Http404 from None
+    pk = int_or_none(raw)
+    if pk is None:
+        raise Http404
     item = get_object_or_404(items_current(), pk=pk)
     if item.applicant_type not in (ServiceItem.ApplicantType.ANY, applicant.kind):
         return None, _("“%(item)s”只受理%(type)s申请人。") % {
@@ -418,10 +418,9 @@ def correction_supplied(request, receipt_no: str, step_id: int):
         )
     material = None
     if request.POST.get("material"):
+        material_id = int_or_none(request.POST["material"])
         material = (
-            case.materials.filter(pk=request.POST["material"]).first()
-            if request.POST["material"].isdigit()
-            else None
+            case.materials.filter(pk=material_id).first() if material_id is not None else None
         )
         if material is None:
             return _case_page(request, case, errors=[_("请选择本办件的材料。")], status=400)

@@ -14,6 +14,9 @@ a query sees the request, so nothing is half-written.
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -77,10 +80,29 @@ class RequestInputGuard:
         return self.get_response(request)
 
 
+# A whole number as people and forms write it: ASCII digits only, at most 18 of them, so that it
+# fits PostgreSQL's bigint. str.isdigit() is not this test: it accepts "²" and "³", which int()
+# refuses (a 500 once), and int() accepts other scripts' digits and "1_000".
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
 def int_or_none(value) -> int | None:
-    """A form's id field as an int, or None when it is missing or not a number (a lookup by
-    it then finds nothing, and the page says what to choose, instead of a 500)."""
+    """A form's or a query's id field as an int, or None when it is missing or not a number (a
+    lookup by it then finds nothing, and the page says what to choose, instead of a 500)."""
+    text = str(value).strip() if value is not None else ""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+def date_or_none(value) -> datetime.date | None:
+    """A `YYYY-MM-DD` date, or None when it is not one or no such day exists (2026-02-30 and
+    2026-13-01 are well formed and not days: django's parse_date raises ValueError for them)."""
+    text = str(value).strip() if value is not None else ""
+    if not _ISO_DATE.fullmatch(text):
+        return None
     try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
+        return datetime.date.fromisoformat(text)
+    except ValueError:
         return None

@@ -79,14 +79,7 @@ def appointment_book(
     if existing is not None:
         if existing.slot.starts_at == starts_at:
             return existing
-        raise ValidationError(
-            _("您已预约 %(date)s %(time)s 办理该事项；如需改期，请先取消原预约。")
-            % {
-                "date": f"{day:%Y-%m-%d}",
-                "time": f"{timezone.localtime(existing.slot.starts_at):%H:%M}",
-            },
-            code="duplicate",
-        )
+        raise _booked_already(existing)
     capacity = category_capacity(category=item.queue_category)
     try:
         with transaction.atomic():
@@ -110,14 +103,31 @@ def appointment_book(
                 body=wording.APPOINTMENT.body % _message_fields(appointment, slot),
             )
     except IntegrityError:
-        # The same booking committed by a concurrent tap (the one-a-day constraint).
-        existing = Appointment.objects.filter(
-            applicant=applicant, item=item, day=day, status=Status.BOOKED
-        ).first()
-        if existing is None or existing.slot.starts_at != starts_at:
-            raise
-        return existing
+        # A booking committed by a concurrent request (the one-a-day constraint): the same slot
+        # is the same booking (a double tap); another slot is the duplicate the check above
+        # refuses, with the same words (two tabs booking two slots at once were a 500).
+        existing = (
+            Appointment.objects.select_related("slot")
+            .filter(applicant=applicant, item=item, day=day, status=Status.BOOKED)
+            .first()
+        )
+        if existing is None:
+            raise  # not the one-a-day constraint: a fault, not an input
+        if existing.slot.starts_at == starts_at:
+            return existing
+        raise _booked_already(existing) from None
     return appointment
+
+
+def _booked_already(existing: Appointment) -> ValidationError:
+    return ValidationError(
+        _("您已预约 %(date)s %(time)s 办理该事项；如需改期，请先取消原预约。")
+        % {
+            "date": f"{existing.day:%Y-%m-%d}",
+            "time": f"{timezone.localtime(existing.slot.starts_at):%H:%M}",
+        },
+        code="duplicate",
+    )
 
 
 def _message_fields(appointment: Appointment, slot: AppointmentSlot) -> dict[str, str]:

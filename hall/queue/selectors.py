@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.deadlines import SHANGHAI
 from hall.models import QueueTicket, Window
+from hall.platform.guard import int_or_none
 from hall.queue.common import CATEGORY_LETTERS, LETTER_CATEGORIES, LIVE, Category, Status
 
 # The estimate uses the service times of the last hours; with none, this stated default.
@@ -195,15 +196,14 @@ def board_calls(*, limit: int = BOARD_SIZE) -> list[QueueTicket]:
 def ticket_number_normalize(raw: str) -> str:
     """'a1', ' A001 ' and 'A0001' all mean A001; anything else comes back upper-cased."""
     value = (raw or "").strip().upper()
-    if (
-        len(value) >= 3
-        and value[0] == "Y"
-        and value[1] in LETTER_CATEGORIES
-        and value[2:].isdigit()
-    ):
-        return f"{value[:2]}{int(value[2:]):03d}"
-    if len(value) >= 2 and value[0] in LETTER_CATEGORIES and value[1:].isdigit():
-        return f"{value[0]}{int(value[1:]):03d}"
+    if len(value) >= 3 and value[0] == "Y" and value[1] in LETTER_CATEGORIES:
+        serial = int_or_none(value[2:])
+        if serial is not None:
+            return f"{value[:2]}{serial:03d}"
+    if len(value) >= 2 and value[0] in LETTER_CATEGORIES:
+        serial = int_or_none(value[1:])
+        if serial is not None:
+            return f"{value[0]}{serial:03d}"
     return value
 
 

@@ -201,6 +201,22 @@ def texts_in_wording(path: str, tree: ast.Module) -> Iterator[Violation]:
                 )  # fmt: skip
 
 
+def numbers_through_int_or_none(path: str, tree: ast.Module) -> Iterator[Violation]:
+    """Input that should be a number is read by `hall.platform.guard.int_or_none`: str.isdigit()
+    and its kin accept "²" and other scripts' digits, which int() refuses or the database cannot
+    hold (a 500 from one character)."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"isdigit", "isdecimal", "isnumeric"}
+        ):
+            yield Violation(
+                path, node.lineno, "numbers-through-int-or-none",
+                f".{node.func.attr}() accepts digits int() refuses: use int_or_none",
+            )  # fmt: skip
+
+
 RULES: tuple[Callable[[str, ast.Module], Iterator[Violation]], ...] = (
     no_private_import,
     forms_in_forms_modules,
@@ -209,6 +225,7 @@ RULES: tuple[Callable[[str, ast.Module], Iterator[Violation]], ...] = (
     no_function_local_import,
     message_kind_from_enum,
     texts_in_wording,
+    numbers_through_int_or_none,
 )
 
 

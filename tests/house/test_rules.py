@@ -16,6 +16,10 @@ def rules_broken(path: str, source: str) -> list[str]:
 @pytest.mark.parametrize(
     ("path", "source", "broken"),
     [
+        # numbers read with str.isdigit()
+        ("hall/x.py", "if value.isdigit():\n    n = int(value)\n", ["numbers-through-int-or-none"]),
+        ("hall/x.py", "ok = code.isdecimal()\n", ["numbers-through-int-or-none"]),
+        ("hall/x.py", "n = int_or_none(value)\n", []),
         # another module's private name
         ("hall/x.py", "from hall.cases.events import _batch\n", ["no-private-import"]),
         ("hall/x.py", "from hall.cases.events import event_record\n", []),

@@ -43,6 +43,7 @@ from hall.online.portal.access import (
 )
 from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
+from hall.platform.guard import int_or_none
 from hall.platform.messaging import masked_phone
 from hall.ratings.services import rating_for_case, stages_to_rate
 
@@ -146,9 +147,11 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         files=files,
                         # 告知承诺制: the materials replaced by commitment, and its SMS code
                         committed=[
-                            int(key.removeprefix("commit-"))
+                            material_id
                             for key in request.POST
-                            if key.startswith("commit-") and key[7:].isdigit()
+                            if key.startswith("commit-")
+                            and (material_id := int_or_none(key.removeprefix("commit-")))
+                            is not None
                         ],
                         commitment_code=request.POST.get("commitment_code", ""),
                     )

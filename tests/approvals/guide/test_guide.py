@@ -112,6 +112,8 @@ def test_unknown_code_and_unknown_version_are_404(catalogue, client):
     assert client.get("/guide/not-a-code/").status_code == 404
     assert client.get(f"/guide/{CONSTRUCTION_PERMIT.code}/?version=9").status_code == 404
     assert client.get(f"/guide/{CONSTRUCTION_PERMIT.code}/?version=x").status_code == 404
+    for odd in ("²", "٣", "1_0", "9" * 30):  # "²".isdigit() is True and int("²") a 500
+        assert client.get(f"/guide/{CONSTRUCTION_PERMIT.code}/?version={odd}").status_code == 404
     assert client.get("/guide/bundle/no-such-bundle/").status_code == 404
 
 

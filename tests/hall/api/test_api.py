@@ -327,3 +327,20 @@ def test_cases_filter_by_dates_and_refuse_a_bad_date(item):
     assert none == []
     bad = http.get(reverse("api:cases"), {"created_after": "yesterday"})
     assert bad.status_code == 400 and "created_after" in bad.json()["errors"]
+
+
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-13-01", "２０２６-01-01", "2026-1-1"])
+def test_a_date_that_does_not_exist_is_a_400_not_a_500(item, day):
+    _record, http = client_with(scopes=["cases:read"])
+    bad = http.get(reverse("api:cases"), {"created_after": day})
+    assert bad.status_code == 400 and "created_after" in bad.json()["errors"]
+
+
+def test_a_body_nested_ten_thousand_deep_is_a_400_problem(item):
+    _record, http = client_with(scopes=["cases:file", "cases:read"])
+    body = "[" * 10_000 + "]" * 10_000
+    answer = http.post(reverse("api:cases"), body, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert "嵌套" in answer.json()["detail"]
+    assert not Case.objects.exists()

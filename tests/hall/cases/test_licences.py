@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
 
 from approvals.models import MaterialRequirement
 from hall.cases import applicants, licences, rendering
@@ -29,6 +30,7 @@ from tests.approvals.workflow_helpers import (
     received_case,
     staged_item,
 )
+from tests.hall.common.test_validators import PDF_MUTATIONS, pdf_mutated
 
 pytestmark = pytest.mark.postgres
 
@@ -118,6 +120,27 @@ def test_the_file_check_page_says_intact_or_not(client, dept, clerk):
     assert "核验不通过" in bad.content.decode() and licence.number not in bad.content.decode()
     not_pdf = client.post(url, {"file": SimpleUploadedFile("l.pdf", b"hello", "text/plain")})
     assert not_pdf.status_code == 400 and "请选择 PDF 文件" in not_pdf.content.decode()
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda pdf: re.sub(rb"startxref\s+\d+", b"startxref\n9223372036854775808", pdf),
+        lambda pdf: re.sub(rb"/Root \d+ 0 R", b"/Root 1 3 R", pdf),
+    ],
+    ids=["startxref-2-63", "root-not-there"],
+)
+def test_a_crafted_trailer_is_answered_not_valid_not_a_500(client, dept, clerk, mangle):
+    licence = rendering.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
+    pdf = licence.pdf.read()
+    crafted = mangle(pdf)
+    assert crafted != pdf
+    answer = client.post(
+        reverse("licences:check"),
+        {"file": SimpleUploadedFile("l.pdf", crafted, "application/pdf")},
+    )
+    assert answer.status_code == 200 and "核验不通过" in answer.content.decode()
+    assert licence.number not in answer.content.decode()
 
 
 def test_the_verification_page_says_valid_revoked_or_expired(client, dept, clerk, roles):
@@ -228,3 +251,26 @@ def test_a_licence_that_is_not_valid_for_this_applicant_is_not_taken(
     material = case.materials.get(name="食品经营许可证")
     assert material.status == "pending" and material.licence is None
     assert "shared_licences" not in CaseEvent.objects.get(case=case, action="received").details
+
+
+def test_the_file_check_answers_every_mutated_licence_without_a_crash(dept, clerk):
+    """A mutation fuzz over the seal check (hypothesis, bounded): numbers, cuts, bytes and
+    references of a real sealed licence changed; the check says "not intact", never raises."""
+    licence = rendering.licence_ready(ElectronicLicence.objects.get(case=granted(dept, clerk)))
+    pdf = licence.pdf.read()
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(mutation=PDF_MUTATIONS)
+    def checks(mutation):
+        mutated = pdf_mutated(pdf, mutation)
+        _check, found = licences.licence_file_check(mutated)
+        if mutated != pdf:
+            assert found is None  # a changed file is never taken for the licence
+
+    checks()

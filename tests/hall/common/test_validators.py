@@ -533,15 +533,73 @@ def _launch_link(writer) -> None:
     writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
 
 
+def _open_action(kind: str):
+    """The document's open action of one kind (what the attack put in front of the reader)."""
+
+    def change(writer) -> None:
+        from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+        target = {
+            "/SubmitForm": {"/F": TextStringObject("https://example.com/collect")},
+            "/URI": {"/URI": TextStringObject("https://example.com/")},
+            "/GoToR": {"/F": TextStringObject("other.pdf"), "/D": TextStringObject("p1")},
+            "/GoToE": {"/D": TextStringObject("p1")},
+        }[kind]
+        action = DictionaryObject({NameObject("/S"): NameObject(kind)})
+        action.update({NameObject(key): value for key, value in target.items()})
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+
+    return change
+
+
+def _uri_link(writer) -> None:
+    """An ordinary hyperlink in an exported document: it acts only when the reader clicks it."""
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        TextStringObject,
+    )
+
+    link = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject("/Link"),
+            NameObject("/Rect"): ArrayObject([FloatObject(0)] * 4),
+            NameObject("/A"): DictionaryObject(
+                {
+                    NameObject("/S"): NameObject("/URI"),
+                    NameObject("/URI"): TextStringObject("https://www.gov.cn/"),
+                }
+            ),
+        }
+    )
+    writer.pages[0][NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+
+
 @pytest.mark.parametrize(
     ("change", "what"),
     [
+        (_open_action("/SubmitForm"), "form submission"),
+        (_open_action("/URI"), "opening a web address"),
+        (_open_action("/GoToR"), "opening another file"),
+        (_open_action("/GoToE"), "opening an embedded file"),
         (_document_script, "JavaScript"),
         (_open_action_script, "JavaScript"),
         (lambda w: w.add_attachment("run.exe", b"MZ..."), "embedded file"),
         (_launch_link, "launch"),
     ],
-    ids=["document-script", "open-action-script", "embedded-file", "launch-link"],
+    ids=[
+        "submit-form-on-open",
+        "uri-on-open",
+        "go-to-remote-on-open",
+        "go-to-embedded-on-open",
+        "document-script",
+        "open-action-script",
+        "embedded-file",
+        "launch-link",
+    ],
 )
 def test_pdfs_that_can_act_are_refused(change, what):
     content = _pdf_with(change)
@@ -575,8 +633,83 @@ def test_an_ordinary_pdf_with_a_go_to_page_open_action_is_accepted():
     assert validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7).kind == "pdf"
 
 
+def test_a_hyperlink_the_reader_clicks_is_not_an_action_that_runs_by_itself():
+    content = _pdf_with(_uri_link)
+    assert validators.pdf_active_content(io.BytesIO(content)) is None
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        # pypdf raised OverflowError: a 500 on an upload and on /licences/check/
+        lambda pdf: re.sub(rb"startxref\s+\d+", b"startxref\n9223372036854775808", pdf),
+        lambda pdf: re.sub(rb"/Root \d+ 0 R", b"/Root 1 3 R", pdf),
+        lambda pdf: re.sub(rb"/Size \d+", b"/Size 99999999999999999999", pdf),
+    ],
+    ids=["startxref-2-63", "root-not-there", "huge-size"],
+)
+def test_a_pdf_with_a_crafted_trailer_is_refused_as_unreadable_not_a_crash(mangle):
+    content = mangle(pdf_bytes())
+    assert content != pdf_bytes()
+    try:
+        kind = validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7).kind
+    except ValidationError as refused:
+        assert refused.code == "upload_corrupt"
+    else:  # pypdf may read past a broken trailer: then there is nothing active in it
+        assert kind == "pdf"
+
+
 def test_an_encrypted_pdf_cannot_be_checked_and_is_refused():
     content = _pdf_with(lambda w: w.encrypt("secret"))
     with pytest.raises(ValidationError) as refused:
         validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7)
     assert refused.value.code == "upload_corrupt"
+
+
+# --- A mutation fuzz over the PDF check (issue 28: crafted trailers were 500s) ---------------
+
+NUMBER = re.compile(rb"\d+")
+PDF_MUTATIONS = st.one_of(
+    # a number of the file (an offset, a size, an object number, a length) made odd
+    st.tuples(
+        st.just("number"),
+        st.integers(min_value=0, max_value=200),
+        st.sampled_from([b"9223372036854775808", b"0", b"-1", b"99999999999999999999", b"1.5"]),
+    ),
+    # the file cut short, keeping its trailer's %%EOF so the check looks inside
+    st.tuples(st.just("cut"), st.integers(min_value=10, max_value=2000), st.just(b"")),
+    # a run of bytes overwritten
+    st.tuples(st.just("bytes"), st.integers(min_value=0, max_value=2000), st.binary(max_size=12)),
+    # a reference made to point nowhere, or a name replaced by an action's
+    st.tuples(
+        st.just("text"),
+        st.integers(min_value=0, max_value=20),
+        st.sampled_from([b"1 3 R", b"999999 0 R", b"/SubmitForm", b"/GoToR", b"<<", b"]"]),
+    ),
+)
+
+
+def pdf_mutated(pdf: bytes, mutation) -> bytes:
+    kind, where, what = mutation
+    if kind == "number":
+        numbers = list(NUMBER.finditer(pdf))
+        match = numbers[where % len(numbers)]
+        return pdf[: match.start()] + what + pdf[match.end() :]
+    if kind == "cut":
+        return pdf[: where % len(pdf)] + b"\n%%EOF\n"
+    if kind == "bytes":
+        at = where % len(pdf)
+        return pdf[:at] + what + pdf[at + len(what) :]
+    spaces = [m.start() for m in re.finditer(rb" ", pdf)]
+    at = spaces[where % len(spaces)]
+    return pdf[:at] + b" " + what + pdf[at:]
+
+
+@given(mutation=PDF_MUTATIONS)
+def test_a_mutated_pdf_is_accepted_or_refused_with_a_message_never_a_crash(mutation):
+    content = pdf_mutated(pdf_bytes(), mutation)
+    try:
+        validators.validate_upload(upload("scan.pdf", content), max_bytes=10**7)
+    except ValidationError as refused:
+        assert refused.code in {"upload_corrupt", "upload_active_content", "upload_type"}
+        assert refused.messages[0]  # a sentence for the applicant

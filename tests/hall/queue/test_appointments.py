@@ -118,6 +118,31 @@ def test_two_last_bookings_at_once_take_one_place(transactional_db, on_postgres)
     assert AppointmentSlot.objects.get().booked == 2 == Appointment.objects.count()
 
 
+@pytest.mark.postgres
+def test_one_person_booking_several_slots_at_once_gets_one_and_plain_refusals(
+    transactional_db, on_postgres
+):
+    """Two tabs booking two slots of one day at once: the loser's unique-constraint error was a
+    500; it is the same refusal as a booking made one after the other."""
+    WindowFactory(number="01", categories=["general"])
+    item = ServiceItemFactory(queue_category="general")
+    person = _person(1)
+    starts = [_at(_day(), 9, 0), _at(_day(), 9, 30), _at(_day(), 10), _at(_day(), 10, 30)]
+    results = run_at_once(
+        *[
+            lambda at=at: appointments.appointment_book(applicant=person, item=item, starts_at=at)
+            for at in starts * 2
+        ]
+    )
+    booked = [r for r in results if isinstance(r, Appointment)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(booked) + len(refused) == len(results)  # nothing else was raised
+    (appointment,) = Appointment.objects.all()
+    assert {r.pk for r in booked} == {appointment.pk}  # a second tap on it returns it
+    assert all(error.code == "duplicate" for error in refused)
+    assert sum(slot.booked for slot in AppointmentSlot.objects.all()) == 1
+
+
 def test_cancelling_frees_the_place_and_is_idempotent(clerk, item):
     person = PersonFactory()
     booked = appointments.appointment_book(applicant=person, item=item, starts_at=_at(_day(), 9))

@@ -132,6 +132,16 @@ def test_rating_a_visit_at_the_kiosk(client, clerk):
     assert "每次办事只能评价一次" in duplicate.content.decode()
 
 
+@pytest.mark.parametrize("number", ["A²", "YA²³", "A٣", "A" + "9" * 9])
+def test_a_ticket_number_with_odd_digits_is_a_plain_refusal(client, clerk, number):
+    """ "²" passes str.isdigit() and int() refuses it: these were 500s at the kiosk."""
+    answer = client.post(
+        reverse("kiosk:rate"), {"number": number, "check_code": "123456", "level": "5"}
+    )
+    assert answer.status_code == 400
+    assert "号码或评价码不正确" in answer.content.decode()
+
+
 def test_a_common_reason_alone_is_enough_for_a_bad_rating(client, clerk):
     ticket = services.ticket_issue(category="general")
     services.ticket_call_next(clerk=clerk)
