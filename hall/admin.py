@@ -32,7 +32,7 @@ from hall.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from hall.platform import audit
+from hall.platform import audit, egress
 
 
 class OpenSessionInline(admin.TabularInline):
@@ -207,6 +207,16 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["url", "event_types", "is_active"]
+
+    def clean_url(self) -> str:
+        """The send-time check, when the address is typed: no loopback, private, link-local or
+        metadata address (unless HALL_EGRESS_ALLOWED_NETWORKS names it)."""
+        url = self.cleaned_data["url"]
+        try:
+            egress.url_check(url)
+        except egress.EgressRefused as refused:
+            raise forms.ValidationError(str(refused), code="egress") from None
+        return url
 
 
 class WebhookSubscriptionInline(admin.StackedInline):

@@ -377,6 +377,9 @@ HALL_SWEEP_SECONDS = float(ENV.get("HALL_SWEEP_SECONDS", "60"))
 HALL_OUTBOX_SWEEP_SECONDS = float(ENV.get("HALL_OUTBOX_SWEEP_SECONDS", "30"))
 # A message claimed for sending and not recorded within this time is sent again, with the same
 # idempotency key (hall.outbox.delivery).
+# Webhook receivers are reached only on the public internet (hall.platform.egress): a network
+# named here (CIDR, comma-separated) is allowed on purpose, e.g. a department's own network.
+HALL_EGRESS_ALLOWED_NETWORKS = env_list("HALL_EGRESS_ALLOWED_NETWORKS", [])
 HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
 # A sweep not run within its period plus this many seconds is late: `/healthz` says "degraded"
 # and names the oldest (hall.platform.heartbeats).

@@ -20,11 +20,10 @@ import base64
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 
 from celery import current_app
@@ -37,6 +36,7 @@ from approvals.models import CaseStep
 from hall.common.bulk import rows_insert_new
 from hall.models import ApiClient, CaseEvent, WebhookDelivery, WebhookSubscription
 from hall.outbox.delivery import sending_stale_after
+from hall.platform import egress
 from hall.platform.broker import broker_publish
 
 logger = logging.getLogger(__name__)
@@ -200,28 +200,28 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int(time.time())
     message_id = delivery.payload["id"]
-    request = urllib.request.Request(
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/cloudevents+json; charset=utf-8",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(
-                secret=subscription.secret, message_id=message_id, timestamp=timestamp, body=body
-            ),
-            "User-Agent": "SeamlessHall-Webhooks/1",
-        },
-    )
+    headers = {
+        "Content-Type": "application/cloudevents+json; charset=utf-8",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": signature(
+            secret=subscription.secret, message_id=message_id, timestamp=timestamp, body=body
+        ),
+        "User-Agent": "SeamlessHall-Webhooks/1",
+    }
     status_code, error = None, ""
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status_code = response.status
-    except urllib.error.HTTPError as answer:
-        status_code, error = answer.code, f"HTTP {answer.code}"
-    except (OSError, ValueError) as failure:
+        answer = egress.post(subscription.url, body=body, headers=headers, timeout=TIMEOUT_SECONDS)
+    except egress.EgressRefused as refused:
+        error = f"refused: {refused}"
+    except (OSError, http.client.HTTPException, ValueError) as failure:
         error = f"{type(failure).__name__}: {failure}"
+    else:
+        status_code = answer.status
+        if 300 <= answer.status < 400:  # never followed: it could point inside the hall
+            error = f"HTTP {answer.status} redirect to {answer.location[:200]} not followed"
+        elif not 200 <= answer.status < 300:
+            error = f"HTTP {answer.status}"
     delivered = status_code is not None and 200 <= status_code < 300
     if delivered:
         fields = {"status": Status.SENT, "delivered_at": timezone.now(), "last_error": ""}

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
+from hall.admin import WebhookSubscriptionForm
 from hall.api.keys import api_key_issue
 from hall.cases import applicants
 from hall.intake import decisions, receiving
@@ -110,6 +111,13 @@ def accept_filed_by(client: ApiClient | None, clerk, *, broker_up: bool = False)
     return case
 
 
+@pytest.fixture(autouse=True)
+def receivers_on_this_machine_allowed(settings):
+    """The receivers of these tests listen on 127.0.0.1, which the hall refuses unless a
+    network is allowed on purpose (the refusal itself is tested below, with no allowance)."""
+    settings.HALL_EGRESS_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+
+
 @pytest.fixture
 def clerk(make_user):
     user = make_user("webhook-clerk", "clerk")
@@ -185,3 +193,111 @@ def test_the_worker_delivers_after_the_commit(celery_worker, clerk):
         receiver.close()
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.get().status == "sent"
+
+
+class Redirector:
+    """A receiver that answers every POST with a 302 to another address (the attack's)."""
+
+    def __init__(self, port: int, location: str) -> None:
+        self.posts = 0
+        redirector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # http.server calls it by this name
+                self.rfile.read(int(self.headers["Content-Length"]))
+                redirector.posts += 1
+                self.send_response(302)
+                self.send_header("Location", location)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_redirect_is_not_followed_and_the_delivery_is_not_counted_as_sent(
+    transactional_db, clerk
+):
+    inside = Receiver("irrelevant", free_port())  # the hall's own network, as the 302 says
+    subscription = platform(free_port(), ["accepted"])
+    redirector = Redirector(
+        int(subscription.url.split(":")[2].split("/")[0]),
+        f"http://127.0.0.1:{inside.server.server_port}/internal",
+    )
+    try:
+        accept_filed_by(subscription.client, clerk)
+        assert webhooks.webhooks_deliver_due() == 0
+    finally:
+        redirector.close()
+        inside.close()
+    (delivery,) = WebhookDelivery.objects.all()
+    assert redirector.posts == 1 and inside.received == [] and inside.rejected == 0
+    assert (delivery.status, delivery.last_status_code) == ("pending", 302)
+    assert "not followed" in delivery.last_error
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/hook",
+        "http://localhost:{port}/hook",
+        "http://[::1]:{port}/hook",
+        "http://[::ffff:127.0.0.1]:{port}/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hook",
+        "http://0.0.0.0:{port}/hook",
+    ],
+)
+def test_a_receiver_inside_the_hall_is_refused_at_send_time(transactional_db, clerk, settings, url):
+    port = free_port()
+    receiver = Receiver("irrelevant", port)
+    subscription = platform(port, ["accepted"])
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(url=url.format(port=port))
+    settings.HALL_EGRESS_ALLOWED_NETWORKS = []  # nothing allowed on purpose
+    webhooks.subscriptions_forget()
+    try:
+        accept_filed_by(subscription.client, clerk)
+        assert webhooks.webhooks_deliver_due() == 0
+    finally:
+        receiver.close()
+    (delivery,) = WebhookDelivery.objects.all()
+    assert receiver.received == [] and receiver.rejected == 0  # nothing reached it
+    assert delivery.status == "pending" and delivery.last_status_code is None
+    assert delivery.last_error.startswith("refused:")
+
+
+@pytest.mark.parametrize(
+    ("url", "accepted"),
+    [
+        ("http://127.0.0.1:8080/hook", False),
+        ("https://169.254.169.254/", False),
+        ("https://192.168.1.10/hook", False),
+        ("https://[fd00::1]/hook", False),
+        ("ftp://8.8.8.8/hook", False),
+        ("https://user:pw@8.8.8.8/hook", False),
+        ("https://8.8.8.8/hook", True),
+    ],
+)
+def test_the_admin_form_refuses_an_address_the_worker_could_not_send_to(
+    db, settings, url, accepted
+):
+    settings.HALL_EGRESS_ALLOWED_NETWORKS = []
+    form = WebhookSubscriptionForm(
+        data={"url": url, "event_types": ["accepted"], "is_active": "on"}
+    )
+    assert form.is_valid() is accepted, form.errors
+    if not accepted:
+        assert form.errors["url"]
+
+
+def test_an_allowed_network_is_reachable_on_purpose(db, settings):
+    settings.HALL_EGRESS_ALLOWED_NETWORKS = ["10.20.0.0/16"]
+    allowed = WebhookSubscriptionForm(data={"url": "http://10.20.3.4/hook", "event_types": []})
+    refused = WebhookSubscriptionForm(data={"url": "http://10.21.3.4/hook", "event_types": []})
+    assert allowed.is_valid() and not refused.is_valid()
