@@ -155,7 +155,8 @@ def case_deliver(
             % {"item": the_case.item.name, "method": _delivery_words(locked)},
         )
         if method == Delivery.LOCKER:
-            # The code goes by SMS only (not email, not the inbox) and is never stored.
+            # The code goes by SMS only (not email, not the inbox), and is never stored in clear:
+            # the outbox keeps it sealed until it is sent (hall.platform.secret_box).
             sms_queue(
                 key=f"case:{the_case.pk}:pickup-code",
                 phone=the_case.applicant.phone,
@@ -169,6 +170,7 @@ def case_deliver(
                     "code": code,
                 },
                 case=the_case,
+                secret=code,
             )
         return True
 

@@ -121,7 +121,9 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
         "minutes": int(CODE_TTL.total_seconds() // 60),
     }
     try:
-        sms_backend().send(phone=phone, text=text, message_id=f"{CODE_MESSAGE_PREFIX}{row.pk}")
+        sms_backend().send(
+            phone=phone, text=text, message_id=f"{CODE_MESSAGE_PREFIX}{row.pk}", secret=code
+        )
     except Exception as error:
         logger.exception("SMS code %s could not be sent", row.pk)
         # It still counts toward the daily cap, so a failing gateway cannot be used to loop.

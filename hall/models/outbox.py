@@ -48,6 +48,9 @@ class Notification(models.Model):
     kind = models.CharField(_("类别"), max_length=40)
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
+    # A one-time secret of the message (a pick-up code), sealed, until it is sent: the body
+    # holds SECRET_MASK in its place (hall.platform.secret_box).
+    sealed_secret = models.TextField(_("待发送的一次性密码（加密）"), blank=True, default="")
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hall.models import Notification
 from hall.platform.messaging import email_send, sms_backend
+from hall.platform.secret_box import SECRET_MASK, secret_unseal
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -68,23 +69,30 @@ def notification_deliver(*, notification_id: int) -> bool:
         Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
             status=Status.FAILED if given_up else Status.PENDING,
             last_error=f"{type(error).__name__}: {error}"[:300],
+            **({"sealed_secret": ""} if given_up else {}),
         )
         if given_up:
             return False
         raise
     Notification.objects.filter(pk=notification.pk, status=Status.SENDING).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Status.SENT, sent_at=timezone.now(), last_error="", sealed_secret=""
     )
     return True
 
 
 def _send(notification: Notification) -> None:
     if notification.channel == Notification.Channel.SMS:
+        text = f"【{notification.subject}】{notification.body}"
+        secret = ""
+        if notification.sealed_secret:  # put back only in the text the gateway gets
+            secret = secret_unseal(notification.sealed_secret)
+            text = text.replace(SECRET_MASK, secret, 1)
         sms_backend().send(
             phone=notification.recipient_address,
-            text=f"【{notification.subject}】{notification.body}",
+            text=text,
             message_id=notification.dedupe_key,
             idempotency_key=idempotency_key(notification),
+            secret=secret,
         )
     elif notification.channel == Notification.Channel.EMAIL:
         email_send(

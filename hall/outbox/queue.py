@@ -18,6 +18,7 @@ from hall.common.bulk import rows_insert_new
 from hall.models import Case, CaseEvent, Notification
 from hall.outbox.tasks import deliver_notification, deliver_notifications
 from hall.platform.broker import broker_publish
+from hall.platform.secret_box import SECRET_MASK, secret_seal
 
 
 def notification_queue(
@@ -60,15 +61,24 @@ def notification_build(
     user: User | None = None,
     user_id: int | None = None,
     address: str = "",
+    secret: str = "",
 ) -> Notification:
     """An unsaved message row, for `notifications_queue`. `user_id` names the recipient when
-    the caller has only the id (no read of the user)."""
+    the caller has only the id (no read of the user). A `secret` in the body (a one-time
+    code) is stored masked, and sealed beside it until it is sent."""
+    body = str(body)
+    sealed = ""
+    if secret:
+        if secret not in body:
+            raise ValueError("the secret is not in the message's body")
+        body, sealed = body.replace(secret, SECRET_MASK), secret_seal(secret)
     message = Notification(
         dedupe_key=dedupe_key,
         channel=channel,
         kind=kind,
         subject=str(subject)[:200],
-        body=str(body),
+        body=body,
+        sealed_secret=sealed,
         case=case,
         recipient_user=user,
         recipient_address=address,
@@ -120,18 +130,32 @@ def owner_message(*, case: Case, event: CaseEvent, subject: str, body: str) -> N
 
 
 def sms_queue(
-    *, key: str, phone: str, kind: str, subject: str, body: str, case: Case | None = None
+    *,
+    key: str,
+    phone: str,
+    kind: str,
+    subject: str,
+    body: str,
+    case: Case | None = None,
+    secret: str = "",
 ) -> Notification | None:
-    """One SMS to `phone`, once per `key` (a second call does nothing and returns None)."""
-    return notification_queue(
-        dedupe_key=key,
-        channel=Notification.Channel.SMS,
-        kind=kind,
-        subject=subject,
-        body=body,
-        case=case,
-        address=phone,
+    """One SMS to `phone`, once per `key` (a second call does nothing and returns None). A
+    `secret` in the body is never stored in clear (see `notification_build`)."""
+    queued = notifications_queue(
+        [
+            notification_build(
+                dedupe_key=key,
+                channel=Notification.Channel.SMS,
+                kind=kind,
+                subject=subject,
+                body=body,
+                case=case,
+                address=phone,
+                secret=secret,
+            )
+        ]
     )
+    return queued[0] if queued else None
 
 
 def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, body: str) -> None:

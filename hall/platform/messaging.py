@@ -18,15 +18,19 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from hall.platform.secret_box import SECRET_MASK
+
 logger = logging.getLogger(__name__)
 
 
 class SmsBackend(Protocol):
     """`idempotency_key` is the outbox row's: the same message sent again (after a crash between
-    the gateway's answer and its record) carries the same key, for a gateway that dedupes."""
+    the gateway's answer and its record) carries the same key, for a gateway that dedupes.
+    `secret` names the one-time code inside `text` (a sign-in or pick-up code), which a backend
+    that writes logs must not write."""
 
     def send(
-        self, *, phone: str, text: str, message_id: str, idempotency_key: str = ""
+        self, *, phone: str, text: str, message_id: str, idempotency_key: str = "", secret: str = ""
     ) -> None: ...
 
 
@@ -39,18 +43,19 @@ def masked_phone(phone: str) -> str:
 
 
 class ConsoleSmsBackend:
-    """Logs each message instead of sending it (development). A verification code is logged
-    masked at INFO, where logs are collected and kept; the code itself only at DEBUG (or read it
-    from the file backend's file, `HALL_SMS_BACKEND=hall.platform.messaging.FileSmsBackend`)."""
+    """Logs each message instead of sending it (development). A one-time code in it (`secret`,
+    and any 4-8 digit run of a verification-code message) is logged masked: logs are collected
+    and kept, and a pick-up code read from a log once opened a locker cell. To read the codes in
+    development, use the file backend (`HALL_SMS_BACKEND=hall.platform.messaging.FileSmsBackend`,
+    which `make run` does not select for production)."""
 
-    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
+    def send(
+        self, *, phone: str, text: str, message_id: str, idempotency_key: str = "", secret: str = ""
+    ) -> None:
+        shown = text.replace(secret, SECRET_MASK) if secret else text
         if message_id.startswith(CODE_MESSAGE_PREFIX):
-            logger.info(
-                "SMS %s to %s: %s", message_id, masked_phone(phone), _DIGIT_RUN.sub("******", text)
-            )
-            logger.debug("SMS %s code text (DEBUG only): %s", message_id, text)
-            return
-        logger.info("SMS %s to %s: %s", message_id, masked_phone(phone), text)
+            shown = _DIGIT_RUN.sub(SECRET_MASK, shown)
+        logger.info("SMS %s to %s: %s", message_id, masked_phone(phone), shown)
 
 
 class FileSmsBackend:
@@ -59,7 +64,9 @@ class FileSmsBackend:
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path or settings.HALL_SMS_FILE)
 
-    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
+    def send(
+        self, *, phone: str, text: str, message_id: str, idempotency_key: str = "", secret: str = ""
+    ) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = {
             "id": message_id,
@@ -81,7 +88,9 @@ class HttpSmsGatewayBackend:
         self.url = url or settings.HALL_SMS_GATEWAY_URL
         self.token = token or settings.HALL_SMS_GATEWAY_TOKEN
 
-    def send(self, *, phone: str, text: str, message_id: str, idempotency_key: str = "") -> None:
+    def send(
+        self, *, phone: str, text: str, message_id: str, idempotency_key: str = "", secret: str = ""
+    ) -> None:
         key = idempotency_key or message_id
         payload = json.dumps({"phone": phone, "text": text, "id": key}).encode()
         request = urllib.request.Request(

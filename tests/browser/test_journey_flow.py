@@ -22,6 +22,7 @@ from hall.models import (
     QueueTicket,
     RatingFollowUp,
 )
+from hall.platform.secret_box import secret_unseal
 from hall.queue import services as queue
 from tests.approvals.workflow_helpers import (
     accepted_case,
@@ -141,7 +142,8 @@ def test_courier_delivery_with_tracking_then_a_locker_pick_up(
     second = _second_granted(hall, roles)
     delivery.case_deliver(case=second, clerk=hall["clerk"], method="locker", locker_cell="B-03")
     sms = Notification.objects.get(kind="pickup_code", case=second)
-    code = re.search(r"取件码 (\d{8})", sms.body).group(1)
+    code = secret_unseal(sms.sealed_secret)  # what the applicant's phone gets; stored sealed
+    assert re.fullmatch(r"\d{8}", code) and code not in sms.body
     page.set_viewport_size(KIOSK)
     page.goto("/kiosk/locker/")
     page.get_by_label("取件码").fill(code)

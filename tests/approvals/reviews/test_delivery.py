@@ -6,16 +6,19 @@ applicant in the portal and the lookup."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import override_settings
 from django.urls import reverse
 
 from approvals.models import CaseDecision
 from approvals.reviews import delivery
 from hall.cases.actions import CaseAction
 from hall.models import Case, CaseEvent, Notification
+from hall.outbox import delivery as outbox_delivery
 from tests.approvals.workflow_helpers import (
     accepted_case,
     case_granted,
@@ -94,6 +97,33 @@ def test_courier_delivery_books_a_waybill_and_the_applicant_sees_the_tracking(
     assert decision.tracking_no in page and "结果送达" in page
 
 
+def _sent_pick_up_code(sms: Notification, files) -> str:
+    """Deliver the message through the file backend (the gateway's stand-in) and read the code
+    the applicant's phone gets; once sent, the row keeps no trace of it."""
+    with override_settings(
+        HALL_SMS_BACKEND="hall.platform.messaging.FileSmsBackend",
+        HALL_SMS_FILE=str(files / "sms.jsonl"),
+    ):
+        assert outbox_delivery.notification_deliver(notification_id=sms.pk)
+    (line,) = (files / "sms.jsonl").read_text(encoding="utf-8").splitlines()
+    sent = json.loads(line)
+    sms.refresh_from_db()
+    assert sms.status == "sent" and sms.sealed_secret == "" and "********" in sms.body
+    return re.search(r"取件码 (\d{8})", sent["text"]).group(1)
+
+
+def test_the_console_backend_never_logs_the_pick_up_code(granted, files, caplog):
+    case, clerk = granted
+    delivery.case_deliver(case=case, clerk=clerk, method="locker", locker_cell="B-03")
+    sms = Notification.objects.get(kind="pickup_code")
+    caplog.set_level(logging.DEBUG)
+    with override_settings(HALL_SMS_BACKEND="hall.platform.messaging.ConsoleSmsBackend"):
+        assert outbox_delivery.notification_deliver(notification_id=sms.pk)
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "取件码 ********" in logged
+    assert not re.search(r"\d{8}", logged.replace(case.receipt_no, ""))
+
+
 def test_a_locker_pick_up_code_opens_the_cell_once(granted, files, client):
     case, clerk = granted
     with pytest.raises(ValidationError) as no_cell:
@@ -101,10 +131,13 @@ def test_a_locker_pick_up_code_opens_the_cell_once(granted, files, client):
     assert "locker_cell" in no_cell.value.message_dict
     delivery.case_deliver(case=case, clerk=clerk, method="locker", locker_cell="A-12")
     sms = Notification.objects.get(kind="pickup_code")
-    code = re.search(r"取件码 (\d{8})", sms.body).group(1)
+    # stored masked, the code sealed beside it: a look at the outbox does not open the cell
+    assert "取件码 ********" in sms.body and sms.sealed_secret
+    assert sms.recipient_address == case.applicant.phone
+    code = _sent_pick_up_code(sms, files)
+    assert code not in sms.sealed_secret
     decision = CaseDecision.objects.get(case=case)
-    assert decision.pickup_digest and code not in decision.pickup_digest
-    assert sms.recipient_address == case.applicant.phone and decision.delivered_at
+    assert decision.pickup_digest and code not in decision.pickup_digest and decision.delivered_at
     wrong = client.post(reverse("kiosk:locker"), {"code": f"{(int(code) + 1) % 10**8:08d}"})
     assert wrong.status_code == 400 and "取件码不正确或已使用" in wrong.content.decode()
     opened = client.post(reverse("kiosk:locker"), {"code": code})

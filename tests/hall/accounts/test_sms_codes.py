@@ -164,7 +164,7 @@ def test_a_failed_send_expires_the_code(db, settings):
 
 
 class BrokenBackend:
-    def send(self, *, phone, text, message_id):
+    def send(self, *, phone, text, message_id, secret=""):
         raise RuntimeError("gateway down")
 
 
