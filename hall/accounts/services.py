@@ -31,8 +31,8 @@ def _applicant_group() -> Group:
     return group if group is not None else roles_sync()[APPLICANT.slug]
 
 
-def _code_checked(*, phone: str, purpose: str, code: str) -> None:
-    if not sms_code_verify(phone=phone, purpose=purpose, code=code):
+def _code_checked(*, phone: str, purpose: str, code: str, requester: str) -> None:
+    if not sms_code_verify(phone=phone, purpose=purpose, code=code, requester=requester):
         raise ValidationError(
             {"code": [_("短信验证码不正确或已失效，请重新获取。")]}, code="sms_code_invalid"
         )
@@ -108,6 +108,7 @@ def account_register(
     uscc: str = "",
     legal_representative: str = "",
     email: str = "",
+    requester: str = "",
 ) -> User:
     """Create an online account and bind it to the applicant's identity.
 
@@ -132,7 +133,7 @@ def account_register(
         errors["password"] = error.messages
     if errors:
         raise ValidationError(errors)
-    _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code)
+    _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code, requester=requester)
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=phone, password=password, last_name=name)
@@ -168,6 +169,7 @@ def account_identity_bind(
     uscc: str = "",
     legal_representative: str = "",
     email: str = "",
+    requester: str = "",
 ) -> Applicant:
     """Bind an existing applicant account that has no identity yet (e.g. one an administrator
     created) to its applicant, with the same checks as registration. Safe to repeat."""
@@ -184,7 +186,7 @@ def account_identity_bind(
     )
     if errors:
         raise ValidationError(errors)
-    _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code)
+    _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code, requester=requester)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         existing = Applicant.objects.filter(user=locked).first()
@@ -217,10 +219,12 @@ def account_for_phone(*, phone: str) -> User | None:
     )
 
 
-def account_sign_in_by_code(*, phone: str, code: str) -> User | None:
+def account_sign_in_by_code(*, phone: str, code: str, requester: str = "") -> User | None:
     """The account if `code` is the phone's live sign-in code, else None.
 
     The code is checked whether or not the phone has an account, so the answer does not tell.
     """
-    valid = sms_code_verify(phone=phone, purpose=SmsCode.Purpose.LOGIN, code=code)
+    valid = sms_code_verify(
+        phone=phone, purpose=SmsCode.Purpose.LOGIN, code=code, requester=requester
+    )
     return account_for_phone(phone=phone) if valid else None

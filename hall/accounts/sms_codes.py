@@ -5,8 +5,13 @@ Rules:
   sent to that phone for that purpose;
 - only an HMAC of the code is stored (keyed with SECRET_KEY and a per-code nonce), so a database
   dump or backup does not reveal live codes and cannot be brute-forced without the key;
-- a phone gets at most one code per purpose every 60 seconds and at most `DAILY_CAP` codes a day
-  (all purposes together);
+- a code works only in the browser session that asked for it (`requester`, a random token the
+  session holds): a wrong guess from anywhere else never reaches it, so nobody can spend the
+  owner's attempts or lock the owner out, and a code read over someone's shoulder is useless in
+  another browser;
+- a session gets at most one code per phone and purpose every 60 seconds; a phone gets at most
+  `DAILY_CAP` codes a day from one client address (all purposes together), so a stranger sending
+  "register" codes to a victim's phone spends the stranger's own day, not the victim's;
 - a code may be tried at most 5 times; the comparison is constant-time.
 
 Sending: the code goes straight to the SMS backend (`hall.platform.messaging.sms_backend()`) with
@@ -70,12 +75,22 @@ def _phone_clean(phone: str) -> str:
     return validators.normalize_mobile(phone)
 
 
-def sms_code_send(*, phone: str, purpose: str) -> None:
+def _requester_digest(requester: str) -> str:
+    return (
+        hashlib.sha256(f"hall.sms.requester:{requester}".encode()).hexdigest() if requester else ""
+    )
+
+
+def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str = "") -> None:
     """Send a new code for `purpose` to `phone`; earlier unused codes for it stop working.
 
-    Raises ValidationError (code ``sms_too_soon`` or ``sms_daily_cap``) when the phone must
-    wait, ``sms_send_failed`` when the SMS backend failed.
+    `requester` is the asking session's token (`hall.platform.attempts.session_requester`), and
+    `source` its client address; both empty for the hall's own callers. Raises ValidationError
+    (code ``sms_too_soon`` or ``sms_daily_cap``) when the phone must wait, ``sms_send_failed``
+    when the SMS backend failed.
     """
+    requester = _requester_digest(requester)
+    source = hashlib.sha256(f"hall.sms.source:{source}".encode()).hexdigest() if source else ""
     if purpose not in SmsCode.Purpose.values:
         raise ValueError(f"unknown SMS code purpose {purpose!r}")
     phone = _phone_clean(phone)
@@ -85,7 +100,9 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
         _phone_serialise(phone)
         now = timezone.now()
         latest = (
-            SmsCode.objects.filter(phone=phone, purpose=purpose).order_by("-created_at").first()
+            SmsCode.objects.filter(phone=phone, purpose=purpose, requester=requester)
+            .order_by("-created_at")
+            .first()
         )
         if latest is not None and latest.created_at > now - RESEND_INTERVAL:
             wait = RESEND_INTERVAL - (now - latest.created_at)
@@ -95,14 +112,21 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
                 code="sms_too_soon",
             )
         local_midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-        if SmsCode.objects.filter(phone=phone, created_at__gte=local_midnight).count() >= DAILY_CAP:
+        sent_today = SmsCode.objects.filter(
+            phone=phone, source=source, created_at__gte=local_midnight
+        ).count()
+        if sent_today >= DAILY_CAP:
             raise ValidationError(
                 _("该手机号今天获取验证码的次数已达上限（%(cap)s 次），请明天再试。")
                 % {"cap": DAILY_CAP},
                 code="sms_daily_cap",
             )
         SmsCode.objects.filter(
-            phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now
+            phone=phone,
+            purpose=purpose,
+            requester=requester,
+            used_at__isnull=True,
+            expires_at__gt=now,
         ).update(expires_at=now)
         row = SmsCode.objects.create(
             phone=phone,
@@ -110,6 +134,8 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
             code_hash=f"{nonce}${_digest(phone=phone, purpose=purpose, nonce=nonce, code=code)}",
             created_at=now,
             expires_at=now + CODE_TTL,
+            requester=requester,
+            source=source,
         )
     text = _(
         "【%(hall)s】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。"
@@ -131,9 +157,10 @@ def sms_code_send(*, phone: str, purpose: str) -> None:
         raise ValidationError(_("短信发送失败，请稍后重试。"), code="sms_send_failed") from error
 
 
-def sms_code_verify(*, phone: str, purpose: str, code: str) -> bool:
+def sms_code_verify(*, phone: str, purpose: str, code: str, requester: str = "") -> bool:
     """True once for the right code: the newest unexpired, unused code for this phone and
-    purpose, with fewer than 5 attempts so far. Every try counts, right or wrong.
+    purpose that `requester` (the session's token) asked for, with fewer than 5 attempts so far.
+    Every try counts, right or wrong; a try from another session touches no code.
 
     Call it outside any other transaction: the attempt count must be committed even when the
     caller then fails.
@@ -144,7 +171,13 @@ def sms_code_verify(*, phone: str, purpose: str, code: str) -> bool:
         now = timezone.now()
         row = (
             SmsCode.objects.select_for_update()
-            .filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
+            .filter(
+                phone=phone,
+                purpose=purpose,
+                requester=_requester_digest(requester),
+                used_at__isnull=True,
+                expires_at__gt=now,
+            )
             .order_by("-created_at")
             .first()
         )

@@ -6,9 +6,10 @@ Two ways in, both without an account:
 
 No enumeration. A wrong code and an unknown receipt number give the same message, status code
 and (as far as one database read and one constant-time comparison go) the same timing; failures
-are limited per client address and per receipt number or identity (`LOOKUP_FAILURES` per
-`LOOKUP_WINDOW`), and the limit applies whether the receipt exists or not. The identity path
-always answers "if this number is registered, a code was sent".
+are limited per client address (`LOOKUP_FAILURES` per `LOOKUP_WINDOW_SECONDS`); a receipt number
+or identity guessed at from many addresses is slowed down, never locked, so that nobody can lock
+its owner out (hall.platform.attempts); the limits apply whether the receipt exists or not. The
+identity path always answers "if this number is registered, a code was sent".
 
 After a successful lookup the session holds access to those receipts only, for a short time
 (3 minutes on the hall's kiosks, where the next person stands behind you).
@@ -37,9 +38,13 @@ from django_ratelimit.core import get_usage
 from approvals.models import CaseDecision, CaseStep, StepSuspension
 from hall.common import validators
 from hall.models import Case, CorrectionItem, Notice, UploadedMaterial
+from hall.platform.attempts import AttemptRule, attempt_allowed, request_source
+from hall.platform.attempts import attempt_failed as record_failure
 
-LOOKUP_FAILURES = 5
-LOOKUP_WINDOW = "15m"
+LOOKUP_FAILURES = 5  # per client address, in LOOKUP_WINDOW_SECONDS
+LOOKUP_WINDOW_SECONDS = 15 * 60
+SUBJECT_SLOWDOWN_AFTER = 10  # failures on one receipt/identity/phone from all addresses, then
+SUBJECT_INTERVAL_SECONDS = 10  # one attempt on it per this many seconds, whoever makes it
 SEND_LIMIT = "10/h"  # SMS code requests per client address
 ACCESS_SECONDS = 10 * 60
 KIOSK_ACCESS_SECONDS = 3 * 60
@@ -56,28 +61,31 @@ def _usage(request: HttpRequest, *, group: str, key, rate: str, increment: bool)
     return get_usage(request, group=group, key=key, rate=rate, increment=increment)
 
 
-def _failure_counters(subject_kind: str, subject: str) -> list[tuple[str, object]]:
-    return [
-        (f"hall.lookup.fail.ip.{subject_kind}", "ip"),
-        (f"hall.lookup.fail.{subject_kind}", lambda _group, _request: _subject_key(subject)),
-    ]
+def _rule(subject_kind: str) -> AttemptRule:
+    return AttemptRule(
+        name=f"lookup.{subject_kind}",
+        per_source=LOOKUP_FAILURES,
+        window_seconds=LOOKUP_WINDOW_SECONDS,
+        slowdown_after=SUBJECT_SLOWDOWN_AFTER,
+        interval_seconds=SUBJECT_INTERVAL_SECONDS,
+    )
 
 
 def attempts_blocked(request: HttpRequest, *, subject_kind: str, subject: str) -> bool:
-    """True when this client address, or this subject (a receipt number, an identity, a phone
-    signing in), has failed too often; checked before the attempt, whatever the subject is."""
-    rate = f"{LOOKUP_FAILURES}/{LOOKUP_WINDOW}"
-    for group, key in _failure_counters(subject_kind, subject):
-        usage = _usage(request, group=group, key=key, rate=rate, increment=False)
-        if usage is not None and (usage["should_limit"] or usage["count"] >= LOOKUP_FAILURES):
-            return True
-    return False
+    """True when this client address has failed too often, or this subject (a receipt number,
+    an identity, a phone signing in) is being guessed at from many addresses and its one attempt
+    of the interval is taken; checked before the attempt, whatever the subject is. Nobody can
+    lock a subject's owner out: failures from elsewhere only slow the subject down
+    (hall.platform.attempts)."""
+    return not attempt_allowed(
+        rule=_rule(subject_kind), source=request_source(request), subject=_subject_key(subject)
+    )
 
 
 def attempt_failed(request: HttpRequest, *, subject_kind: str, subject: str) -> None:
-    rate = f"{LOOKUP_FAILURES}/{LOOKUP_WINDOW}"
-    for group, key in _failure_counters(subject_kind, subject):
-        _usage(request, group=group, key=key, rate=rate, increment=True)
+    record_failure(
+        rule=_rule(subject_kind), source=request_source(request), subject=_subject_key(subject)
+    )
 
 
 def sms_send_allowed(request: HttpRequest, *, group: str) -> bool:

@@ -24,6 +24,7 @@ from hall.common import validators
 from hall.lookup import services as lookup
 from hall.lookup.forms import IdentityCodeForm, IdentityForm, ReceiptForm
 from hall.models import SmsCode
+from hall.platform.attempts import request_source, session_requester
 
 NO_MATCH = gettext_lazy("收件编号或查询验证码不正确，请核对受理通知书上的编号和验证码。")
 CODE_WRONG = gettext_lazy("短信验证码不正确或已失效，请重新获取。")
@@ -94,7 +95,12 @@ def identity_send(request: HttpRequest) -> HttpResponse:
     if applicant is not None:
         # Too soon, daily cap or a failed send: the same answer as for no applicant.
         with contextlib.suppress(ValidationError):
-            sms_code_send(phone=applicant.phone, purpose=SmsCode.Purpose.LOOKUP)
+            sms_code_send(
+                phone=applicant.phone,
+                purpose=SmsCode.Purpose.LOOKUP,
+                requester=session_requester(request),
+                source=request_source(request),
+            )
     messages.info(request, SENT)
     code_form = IdentityCodeForm(initial={"identity": identity})
     return _page(request, code_form=code_form)
@@ -115,7 +121,10 @@ def identity_verify(request: HttpRequest) -> HttpResponse:
     # An unknown identity still runs a verification (against a phone no code was sent to).
     phone = applicant.phone if applicant is not None else "00000000000"
     valid = sms_code_verify(
-        phone=phone, purpose=SmsCode.Purpose.LOOKUP, code=form.cleaned_data["code"]
+        phone=phone,
+        purpose=SmsCode.Purpose.LOOKUP,
+        code=form.cleaned_data["code"],
+        requester=session_requester(request),
     )
     if not valid or applicant is None:
         lookup.attempt_failed(request, subject_kind="identity", subject=identity)

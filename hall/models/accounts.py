@@ -21,6 +21,10 @@ class SmsCode(models.Model):
     expires_at = models.DateTimeField(_("失效时间"))
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    # Digests of the browser session that asked for the code (only it may use it) and of the
+    # client address (the daily cap is per phone and address): hall.accounts.sms_codes.
+    requester = models.CharField(_("申请会话摘要"), max_length=64, blank=True, default="")
+    source = models.CharField(_("来源地址摘要"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("短信验证码")

@@ -110,6 +110,7 @@ def online_case_file(
     files: Mapping[str, Sequence[File]],
     committed: Sequence[int] = (),
     commitment_code: str = "",
+    commitment_requester: str = "",
 ) -> Case:
     """File one item online with a scan of every material on its checklist.
 
@@ -138,7 +139,7 @@ def online_case_file(
     )
     committed = _commitments_checked(
         applicant=applicant, item=item, requirements=requirements, committed=committed,
-        code=commitment_code,
+        code=commitment_code, requester=commitment_requester,
     )  # fmt: skip
     required = [
         material_field(item, r)
@@ -187,7 +188,7 @@ def _store_for_case(
             writer.store(material=material, upload=upload, user=user)
 
 
-def _commitments_checked(*, applicant, item, requirements, committed, code) -> set[int]:
+def _commitments_checked(*, applicant, item, requirements, committed, code, requester) -> set[int]:
     """The requirement ids replaced by a commitment, once each is allowed and the code holds."""
     committed = {int(pk) for pk in committed}
     if not committed:
@@ -201,7 +202,10 @@ def _commitments_checked(*, applicant, item, requirements, committed, code) -> s
     if refused:
         raise ValidationError(_("“%(names)s”不能以告知承诺替代。") % {"names": "、".join(refused)})
     if not sms_code_verify(
-        phone=applicant.phone, purpose=SmsCode.Purpose.COMMITMENT, code=code.strip()
+        phone=applicant.phone,
+        purpose=SmsCode.Purpose.COMMITMENT,
+        code=code.strip(),
+        requester=requester,
     ):
         raise ValidationError({"commitment_code": [_("请输入发送到您手机的告知承诺确认验证码。")]})
     return committed

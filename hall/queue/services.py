@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from hall.cases.numbering import counter_next
 from hall.models import Applicant, QueueTicket, Window
+from hall.platform.attempts import AttemptRule, attempt_allowed, attempt_failed
 from hall.queue.common import CATEGORY_LETTERS, LIVE, Status
 from hall.queue.selectors import window_current
 
@@ -280,18 +281,30 @@ def ticket_transfer(*, ticket: QueueTicket, clerk: User, to_window: Window) -> Q
     )
 
 
-#: Wrong check codes one ticket may take before the kiosk stops rating it (the visit can still
-#: be rated at the window or through the case).
-CHECK_CODE_FAILURE_LIMIT = 5
+#: Guessing a ticket's check code at the kiosks: each kiosk session may fail 5 times in 15
+#: minutes (every visitor at one kiosk shares its address, so the session is the source); a
+#: ticket guessed at 5 times from anywhere is slowed to one attempt per 10 seconds, never locked,
+#: so a stranger's wrong codes cannot end the real visitor's rating (hall.platform.attempts).
+CHECK_CODE_RULE = AttemptRule(
+    name="kiosk.rating", per_source=5, window_seconds=15 * 60, slowdown_after=5, interval_seconds=10
+)
 
 
-def ticket_check_code_matches(*, ticket: QueueTicket, code: str) -> bool:
-    """Whether `code` is the ticket's check code; a wrong one is counted, and past the limit
-    even the right one no longer works, so guessing a 6-digit code has about 5 in a million."""
-    code = (code or "").strip()
-    if not ticket.check_code or ticket.rating_failures >= CHECK_CODE_FAILURE_LIMIT:
+def ticket_check_code_attempt(*, ticket: QueueTicket | None, code: str, source: str) -> bool:
+    """Whether `code` is the ticket's check code, within the guessing limits of `source` (the
+    kiosk session). A wrong code, or a ticket that does not exist, counts for the source; a
+    wrong code for an existing ticket also counts toward its slow-down (and its statistic)."""
+    subject = f"ticket:{ticket.pk}" if ticket is not None else "ticket:none"
+    if not attempt_allowed(rule=CHECK_CODE_RULE, source=source, subject=subject):
         return False
-    if secrets.compare_digest(code.encode(), ticket.check_code.encode()):
+    code = (code or "").strip()
+    if (
+        ticket is not None
+        and ticket.check_code
+        and secrets.compare_digest(code.encode(), ticket.check_code.encode())
+    ):
         return True
-    QueueTicket.objects.filter(pk=ticket.pk).update(rating_failures=F("rating_failures") + 1)
+    attempt_failed(rule=CHECK_CODE_RULE, source=source, subject=subject)
+    if ticket is not None:
+        QueueTicket.objects.filter(pk=ticket.pk).update(rating_failures=F("rating_failures") + 1)
     return False

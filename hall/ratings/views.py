@@ -23,6 +23,7 @@ from hall.accounts.sms_codes import sms_code_send, sms_code_verify
 from hall.common.forms import form_add_service_errors
 from hall.common.permissions import supervision_required
 from hall.models import RatingFollowUp, ServiceRating, SmsCode
+from hall.platform.attempts import request_source, session_requester
 from hall.platform.messaging import masked_phone
 from hall.platform.replica import reads_from_replica
 from hall.ratings import selectors
@@ -165,7 +166,12 @@ def appeal(request, token: str):
         if applicant is None or not applicant.phone:
             raise Http404
         try:
-            sms_code_send(phone=applicant.phone, purpose=SmsCode.Purpose.RATING_APPEAL)
+            sms_code_send(
+                phone=applicant.phone,
+                purpose=SmsCode.Purpose.RATING_APPEAL,
+                requester=session_requester(request),
+                source=request_source(request),
+            )
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -180,7 +186,10 @@ def appeal(request, token: str):
             applicant is not None
             and code
             and sms_code_verify(
-                phone=applicant.phone, purpose=SmsCode.Purpose.RATING_APPEAL, code=code
+                phone=applicant.phone,
+                purpose=SmsCode.Purpose.RATING_APPEAL,
+                code=code,
+                requester=session_requester(request),
             )
         ):
             form.add_error("code", _("请输入发送到您登记手机的短信验证码。"))

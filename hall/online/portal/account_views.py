@@ -29,6 +29,7 @@ from hall.online.portal.forms import (
     RegisterForm,
     SmsSendForm,
 )
+from hall.platform.attempts import request_source, session_requester
 
 
 @never_cache
@@ -51,6 +52,7 @@ def register(request: HttpRequest) -> HttpResponse:
                     uscc=data["uscc"],
                     legal_representative=data["legal_representative"],
                     email=data["email"],
+                    requester=session_requester(request),
                 )
             except ValidationError as error:
                 form.service_errors(error)
@@ -93,7 +95,12 @@ def sms_send(request: HttpRequest) -> HttpResponse:
         if accounts.account_for_phone(phone=phone) is not None:
             # Whatever happens, the same answer as for an unknown phone.
             with contextlib.suppress(ValidationError):
-                sms_code_send(phone=phone, purpose=SmsCode.Purpose.LOGIN)
+                sms_code_send(
+                    phone=phone,
+                    purpose=SmsCode.Purpose.LOGIN,
+                    requester=session_requester(request),
+                    source=request_source(request),
+                )
         messages.info(
             request,
             _("如该手机号已注册，验证码已发送至 %(phone)s，5 分钟内有效。")
@@ -101,7 +108,12 @@ def sms_send(request: HttpRequest) -> HttpResponse:
         )
         return redirect(back)
     try:
-        sms_code_send(phone=phone, purpose=SmsCode.Purpose.REGISTER)
+        sms_code_send(
+            phone=phone,
+            purpose=SmsCode.Purpose.REGISTER,
+            requester=session_requester(request),
+            source=request_source(request),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -146,7 +158,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("登录失败次数过多，请 15 分钟后再试。"))
             status = 429
         else:
-            user = accounts.account_sign_in_by_code(phone=phone, code=form.cleaned_data["code"])
+            user = accounts.account_sign_in_by_code(
+                phone=phone, code=form.cleaned_data["code"], requester=session_requester(request)
+            )
             if user is not None:
                 auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect(safe_next(request, reverse("portal:home")))
@@ -185,6 +199,7 @@ def identity(request: HttpRequest) -> HttpResponse:
                     uscc=data["uscc"],
                     legal_representative=data["legal_representative"],
                     email=data["email"],
+                    requester=session_requester(request),
                 )
             except ValidationError as error:
                 form_add_service_errors(form, error)

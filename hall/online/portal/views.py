@@ -43,6 +43,7 @@ from hall.online.portal.access import (
 )
 from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
+from hall.platform.attempts import request_source, session_requester
 from hall.platform.guard import int_or_none
 from hall.platform.messaging import masked_phone
 from hall.ratings.services import rating_for_case, stages_to_rate
@@ -154,6 +155,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                             is not None
                         ],
                         commitment_code=request.POST.get("commitment_code", ""),
+                        commitment_requester=session_requester(request),
                     )
                 else:
                     group = filing.online_group_file(
@@ -492,7 +494,12 @@ def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
         messages.error(request, _("获取验证码过于频繁，请稍后再试。"))
     else:
         try:
-            sms_code_send(phone=applicant.phone, purpose=SmsCode.Purpose.COMMITMENT)
+            sms_code_send(
+                phone=applicant.phone,
+                purpose=SmsCode.Purpose.COMMITMENT,
+                requester=session_requester(request),
+                source=request_source(request),
+            )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)

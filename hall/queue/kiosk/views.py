@@ -25,6 +25,7 @@ from django_ratelimit.decorators import ratelimit
 
 from approvals.reviews.delivery import PICKUP_CODE_DIGITS, result_pick_up
 from hall.models import Appointment, QueueTicket, ServiceRating
+from hall.platform.attempts import session_requester
 from hall.queue import appointment_selectors, appointments, selectors
 from hall.queue import services as queue_services
 from hall.queue.kiosk.forms import CheckInForm, KioskRatingForm, PickUpForm
@@ -228,8 +229,10 @@ def rate(request):
     form = KioskRatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ticket = selectors.ticket_today(number=form.cleaned_data["number"])
-        if ticket is None or not queue_services.ticket_check_code_matches(
-            ticket=ticket, code=form.cleaned_data["check_code"]
+        if not queue_services.ticket_check_code_attempt(
+            ticket=ticket,
+            code=form.cleaned_data["check_code"],
+            source=session_requester(request),
         ):
             # one message for a wrong number and a wrong code: neither tells the other apart
             form.add_error("check_code", _("号码或评价码不正确，请核对号票。"))

@@ -209,3 +209,44 @@ def test_two_sends_at_once_make_one_code(transactional_db, sms_file):
     assert sorted(results) == ["sent", "sms_too_soon"]
     assert SmsCode.objects.count() == 1
     assert len(sms_lines(sms_file)) == 1
+
+
+# --- Nobody can lock the owner out (issue 28) -------------------------------------------------
+
+
+def test_wrong_codes_from_another_session_never_reach_the_owners_code(db, sms_file):
+    """The attack: five wrong codes on a victim's phone used to burn the victim's sign-in code.
+    A code works only in the session that asked for it, and others' guesses do not touch it."""
+    sms_code_send(phone=PHONE, purpose=SmsCode.Purpose.LOGIN, requester="owner", source="1.1.1.1")
+    code = last_code(sms_file)
+    for guess in range(20):
+        assert not sms_code_verify(
+            phone=PHONE, purpose=SmsCode.Purpose.LOGIN, code=f"{guess:06d}", requester="attacker"
+        )
+    # even the right code is useless in another browser
+    assert not sms_code_verify(
+        phone=PHONE, purpose=SmsCode.Purpose.LOGIN, code=code, requester="attacker"
+    )
+    assert SmsCode.objects.get().attempts == 0
+    assert sms_code_verify(phone=PHONE, purpose=SmsCode.Purpose.LOGIN, code=code, requester="owner")
+
+
+def test_a_strangers_sends_neither_spend_the_owners_day_nor_cancel_the_owners_code(db, sms_file):
+    sms_code_send(phone=PHONE, purpose=SmsCode.Purpose.LOGIN, requester="owner", source="1.1.1.1")
+    code = last_code(sms_file)
+    sent = 0
+    for n in range(sms_codes.DAILY_CAP + 1):  # "register" codes to the victim, one session each
+        try:
+            sms_code_send(
+                phone=PHONE,
+                purpose=SmsCode.Purpose.REGISTER,
+                requester=f"attacker-{n}",
+                source="6.6.6.6",
+            )
+            sent += 1
+        except ValidationError as refused:
+            assert refused.code == "sms_daily_cap"
+    assert sent == sms_codes.DAILY_CAP  # the stranger's address spent its own day
+    # the owner's code still works, and the owner's address still gets codes today
+    assert sms_code_verify(phone=PHONE, purpose=SmsCode.Purpose.LOGIN, code=code, requester="owner")
+    sms_code_send(phone=PHONE, purpose=SmsCode.Purpose.LOOKUP, requester="owner", source="1.1.1.1")

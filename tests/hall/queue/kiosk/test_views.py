@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
 from hall.models import QueueTicket, RatingFollowUp, ServiceRating
@@ -183,7 +184,9 @@ def _shown(client, ticket) -> str:
     return token
 
 
-def test_the_kiosk_stops_rating_a_ticket_after_five_wrong_codes(client, clerk):
+def test_wrong_codes_stop_the_guessing_session_not_the_visitor(client, clerk):
+    """Five wrong codes at a kiosk end guessing for that kiosk session; the real visitor, at a
+    fresh session, still rates their visit (a stranger cannot end it for them)."""
     ticket = services.ticket_issue(category="general")
     services.ticket_call_next(clerk=clerk)
     services.ticket_finish(ticket=ticket, clerk=clerk)
@@ -192,12 +195,30 @@ def test_the_kiosk_stops_rating_a_ticket_after_five_wrong_codes(client, clerk):
     for _n in range(5):
         client.post(url, {"number": ticket.number, "check_code": wrong, "level": "5"})
     ticket.refresh_from_db()
-    assert ticket.rating_failures == 5
-    right = client.post(
-        url, {"number": ticket.number, "check_code": ticket.check_code, "level": "5"}
-    )
-    assert right.status_code == 400
+    assert ticket.rating_failures == 5  # counted, for the statistics
+    right = {"number": ticket.number, "check_code": ticket.check_code, "level": "5"}
+    assert client.post(url, right).status_code == 400  # the guessing session is stopped
     assert not ServiceRating.objects.exists()
+    visitor = Client()  # the next person at the kiosk: a fresh session
+    assert visitor.post(url, right).status_code == 302
+    assert ServiceRating.objects.count() == 1
+
+
+def test_a_ticket_guessed_from_many_sessions_is_slowed_not_locked(client, clerk):
+    ticket = services.ticket_issue(category="general")
+    services.ticket_call_next(clerk=clerk)
+    services.ticket_finish(ticket=ticket, clerk=clerk)
+    url = reverse("kiosk:rate")
+    wrong = "000000" if ticket.check_code != "000000" else "111111"
+    for _n in range(services.CHECK_CODE_RULE.slowdown_after):  # each from its own session
+        Client().post(url, {"number": ticket.number, "check_code": wrong, "level": "5"})
+    right = {"number": ticket.number, "check_code": ticket.check_code, "level": "5"}
+    assert Client().post(url, right).status_code == 302  # the interval's one attempt
+    assert ServiceRating.objects.count() == 1
+    # a guess right after it waits for the next interval
+    assert not services.ticket_check_code_attempt(
+        ticket=ticket, code=ticket.check_code, source="another-session"
+    )
 
 
 def test_the_idle_reset_ends_the_session_and_the_language_choice(client, clerk):
