@@ -466,6 +466,10 @@ HALL_APPOINTMENT_SLOT_MINUTES = int(ENV.get("HALL_APPOINTMENT_SLOT_MINUTES", "30
 HALL_APPOINTMENTS_PER_WINDOW = int(ENV.get("HALL_APPOINTMENTS_PER_WINDOW", "2"))
 HALL_APPOINTMENT_DAYS_AHEAD = int(ENV.get("HALL_APPOINTMENT_DAYS_AHEAD", "5"))
 HALL_UPLOAD_MAX_BYTES = int(ENV.get("HALL_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# Pixels one request may ask the server to decode, all its images together, read from their
+# headers before any is decoded: 120 million is a dozen A4 pages scanned at 300 dpi, or ten
+# phone photos; each image on its own stays under 36 million (hall.common.validators).
+HALL_UPLOAD_PIXELS_PER_REQUEST = int(ENV.get("HALL_UPLOAD_PIXELS_PER_REQUEST", "120000000"))
 # Refused before a view runs (hall.platform.guard): one form field, and one request body.
 HALL_FIELD_MAX_CHARS = int(ENV.get("HALL_FIELD_MAX_CHARS", "5000"))
 HALL_REQUEST_MAX_BYTES = int(ENV.get("HALL_REQUEST_MAX_BYTES", str(12 * HALL_UPLOAD_MAX_BYTES)))

@@ -10,6 +10,9 @@ from hall.settings import *  # noqa: F403
 
 # The suite's cache is a Redis database of its own (11; the broker and a dev server use 0, the
 # drill 12, the bench 14), emptied after every test so that none leaks its counters or cached
-# pages to the next (tests/conftest.py, `nothing_leaks`).
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):  # noqa: F405
-    CACHES["default"]["LOCATION"] = CACHES["default"]["LOCATION"].rsplit("/", 1)[0] + "/11"  # noqa: F405
+# pages to the next (tests/conftest.py, `nothing_leaks`). A second run beside it (another
+# DATABASE_URL) names another one with HALL_TEST_CACHE_DB, or each run empties the other's.
+_CACHE_DB = os.environ.get("HALL_TEST_CACHE_DB", "11")
+_CACHE = CACHES["default"]  # noqa: F405
+if _CACHE["BACKEND"].endswith("RedisCache"):
+    _CACHE["LOCATION"] = _CACHE["LOCATION"].rsplit("/", 1)[0] + f"/{_CACHE_DB}"

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,7 @@ from django.utils import timezone
 from PIL import Image
 
 from approvals.models import Bundle
+from hall.cases import uploads as online_intake_uploads
 from hall.intake import common, decisions, ownership, receiving
 from hall.models import (
     AgencyRequest,
@@ -28,6 +30,7 @@ from hall.models import (
     UploadedMaterial,
 )
 from hall.online import filing as online_intake
+from tests.concurrency import run_at_once
 from tests.factories import ClerkFactory, ServiceItemFactory, item_with_checklist
 
 
@@ -92,6 +95,19 @@ def clerk(make_user):
 @pytest.fixture
 def item(db):
     return item_with_checklist(name="食品经营许可")
+
+
+def django_user_model_create(phone: str, roles):
+    """An applicant account bound to its identity (what `applicant_user` makes), for tests on
+    a transactional database."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(username=phone, password="pw-Hall-2026!")
+    user.groups.add(roles["applicant"])
+    Applicant.objects.create(
+        kind="person", name="张三", id_number="11010519491231002X", phone=phone, user=user
+    )
+    return user
 
 
 def files_for(case_item, names=("申请表", "身份证明")) -> dict:
@@ -544,9 +560,72 @@ def test_an_account_files_at_most_the_hourly_cap(applicant_user, item, settings)
     assert refused.value.code == "filing_rate"
     assert "一小时内已网上申报 3 件" in refused.value.messages[0]
     assert Case.objects.count() == 3
-    Case.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
-    file_online(applicant_user, item)  # an hour later the account may file again
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61), tick=False):
+        file_online(applicant_user, item)  # the next hour the account may file again
     assert Case.objects.count() == 4
+
+
+def test_refused_filings_count_toward_the_cap(applicant_user, item, settings):
+    """The attack repeated filings that each missed a material: refused, they cost the servers
+    the checks and never counted. Now every attempt counts."""
+    settings.HALL_ONLINE_FILINGS_PER_HOUR = 3
+    for _n in range(3):
+        with pytest.raises(ValidationError) as missing:
+            file_online(applicant_user, item, files={})
+        assert "请上传" in str(missing.value)
+    with pytest.raises(ValidationError) as refused:
+        file_online(applicant_user, item)
+    assert refused.value.code == "filing_rate"
+    assert not Case.objects.exists()
+
+
+@pytest.mark.postgres
+def test_thirty_parallel_filings_make_no_more_cases_than_the_cap(
+    transactional_db, roles, on_postgres, settings
+):
+    settings.HALL_ONLINE_FILINGS_PER_HOUR = 20
+    user = django_user_model_create("13800138009", roles)
+    case_item = item_with_checklist(name="食品经营许可")
+    results = run_at_once(*[lambda: file_online(user, case_item) for _n in range(30)])
+    filed = [r for r in results if isinstance(r, Case)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(filed) + len(refused) == 30  # nothing else was raised
+    assert len(filed) == 20 == Case.objects.count()
+    assert all(error.code == "filing_rate" for error in refused)
+
+
+def test_a_filing_missing_a_material_is_refused_before_any_image_is_decoded(
+    applicant_user, item, monkeypatch
+):
+    decoded = []
+    real = online_intake_uploads.validators.validate_upload
+
+    def spy(upload, **options):
+        if options.get("verify_images", True):
+            decoded.append(upload)
+        return real(upload, **options)
+
+    monkeypatch.setattr(online_intake_uploads.validators, "validate_upload", spy)
+    files = files_for(item, names=("申请表",))  # the identity document is missing
+    files = {key: [png() for _n in range(5)] for key in files}
+    with pytest.raises(ValidationError) as refused:
+        file_online(applicant_user, item, files=files)
+    assert "身份证明" in str(refused.value)
+    assert decoded == []
+
+
+def test_the_pixels_of_one_request_are_bounded_before_decoding(applicant_user, item, settings):
+    settings.HALL_UPLOAD_PIXELS_PER_REQUEST = 1_000_000
+    big = png_bytes(size=(900, 900))  # 0.81 M pixels each, tiny on disk
+    files = {
+        key: [SimpleUploadedFile(f"{n}.png", big, content_type="image/png") for n in range(2)]
+        for key in files_for(item)
+    }
+    with pytest.raises(ValidationError) as refused:
+        file_online(applicant_user, item, files=files)
+    assert refused.value.code == "upload_pixels"
+    assert "百万像素" in refused.value.messages[0]
+    assert not Case.objects.exists()
 
 
 @pytest.mark.parametrize(
