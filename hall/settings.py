@@ -52,6 +52,10 @@ if not SECRET_KEY:
     SECRET_KEY = backends.development_secret_key(VAR_DIR)
 elif len(SECRET_KEY) < 50 and not DEVELOPMENT:
     raise ImproperlyConfigured("SECRET_KEY must have at least 50 characters in production")
+elif not DEVELOPMENT and backends.secret_key_is_known(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a key known from the repository or a project template: anyone can read it"
+    )
 
 # The address printed in QR codes on notices and SMS links: production must name its own.
 HALL_PUBLIC_URL = ENV.get("HALL_PUBLIC_URL", "").rstrip("/")
@@ -74,6 +78,12 @@ if not (HALL_LICENCE_SEAL_CERT and HALL_LICENCE_SEAL_KEY):
         )
     _seal_cert, _seal_key = seal.development_seal(VAR_DIR)
     HALL_LICENCE_SEAL_CERT, HALL_LICENCE_SEAL_KEY = str(_seal_cert), str(_seal_key)
+elif not DEVELOPMENT:
+    _seal_problem = seal.seal_pair_problem(
+        HALL_LICENCE_SEAL_CERT, HALL_LICENCE_SEAL_KEY, HALL_LICENCE_SEAL_PASSPHRASE
+    )
+    if _seal_problem:
+        raise ImproperlyConfigured(f"HALL_LICENCE_SEAL_CERT/KEY: {_seal_problem}")
 _PUBLIC_HOST = urlsplit(HALL_PUBLIC_URL).hostname or "localhost"
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
@@ -122,6 +132,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # staff: 30 minutes idle, 12 hours at most (hall.platform.sessions)
     "hall.platform.sessions.StaffSessionLimits",
+    # no-store on every signed-in page and the lookup's and kiosk's personal pages
+    "hall.platform.sessions.PersonalPagesNotStored",
     # second factor for staff: who must give one reaches only its pages until then
     "hall.accounts.middleware.SecondFactorRequired",
     # login failure limits on every form that signs in (django-axes): last, as it asks
@@ -246,6 +258,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
+# Static files are the hall's own pages' (no other site loads them): no wildcard CORS header.
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     # Uploaded scans and issued notices live outside the web root and are served only by views
     # that check who is asking.
@@ -459,6 +473,8 @@ HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS
 HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
 # Online filings one applicant account may make in an hour (hall.online.filing).
 HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))
+# Queue tickets one kiosk (its address) may issue in a minute; a busy hall's kiosk issues a few.
+HALL_KIOSK_TICKETS_PER_MINUTE = int(ENV.get("HALL_KIOSK_TICKETS_PER_MINUTE", "12"))
 # Appointments (hall.queue.appointments): the hall's opening hours on working days, cut into
 # slots; each on-site window of a queue category takes this many bookings per slot.
 HALL_OPENING_HOURS = ENV.get("HALL_OPENING_HOURS", "09:00-12:00,13:30-17:00")

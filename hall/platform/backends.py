@@ -8,6 +8,7 @@ import so that settings, the Makefile and the tests can all call it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import socket
@@ -111,3 +112,16 @@ def development_secret_key(var_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+# SHA-256 digests of keys anyone can read: the development key this repository once carried
+# (in its history for good). Kept as digests so that the key itself is not written here again.
+KNOWN_SECRET_KEY_DIGESTS = {
+    "2218f86394e83f5590465e48500f265f9b518c2ea4b35439578cc91a75e9cb57",
+}
+
+
+def secret_key_is_known(key: str) -> bool:
+    """A key from the repository's history or a project template (django-insecure-...)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return digest in KNOWN_SECRET_KEY_DIGESTS or key.startswith("django-insecure-")

@@ -72,6 +72,35 @@ def seal_pair_make(directory: Path, *, common_name: str = DEMO_COMMON_NAME) -> t
     return cert_path, key_path
 
 
+def seal_pair_problem(cert_path: str, key_path: str, passphrase: str = "") -> str | None:
+    """What is wrong with a configured seal pair, or None: both files readable PEM, the key
+    the certificate's, the certificate valid today. Production refuses to start on a problem
+    (a licence sealed with a broken pair would fail every public check)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        certificate = x509.load_pem_x509_certificate(Path(cert_path).read_bytes())
+    except (OSError, ValueError) as error:
+        return f"the seal certificate {cert_path} cannot be read ({type(error).__name__})"
+    try:
+        key = serialization.load_pem_private_key(
+            Path(key_path).read_bytes(), password=passphrase.encode() or None
+        )
+    except (OSError, ValueError, TypeError) as error:
+        return f"the seal key {key_path} cannot be read ({type(error).__name__})"
+    public = serialization.PublicFormat.SubjectPublicKeyInfo
+    encoding = serialization.Encoding.DER
+    if key.public_key().public_bytes(encoding, public) != certificate.public_key().public_bytes(
+        encoding, public
+    ):
+        return "the seal key is not the key of the seal certificate"
+    now = datetime.datetime.now(datetime.UTC)
+    if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
+        return "the seal certificate is not valid today"
+    return None
+
+
 def development_seal(var_dir: Path) -> tuple[Path, Path]:
     directory = var_dir / "licence-seal"
     cert_path, key_path = directory / "cert.pem", directory / "key.pem"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from hall.platform.audit import LOGOUT_REASON_ATTRIBUTE
@@ -59,3 +60,27 @@ class StaffSessionLimits:
                 session[SEEN] = now
                 session.set_expiry(idle)  # the cookie lapses with the idle limit as well
         return self.get_response(request)
+
+
+# Pages that show a person's data even without an account: the lookup (a receipt and its code)
+# and the kiosk (a ticket, a rating, the locker).
+PERSONAL_PREFIXES = ("/me/", "/lookup/", "/kiosk/", "/accounts/", "/ratings/appeal/")
+
+
+class PersonalPagesNotStored:
+    """`Cache-Control: no-store, private` on every page a signed-in person gets and on the
+    personal pages of the lookup and the kiosk: a shared computer's browser cache, its back
+    button or a proxy must not keep a case, an ID number or an officer's inbox."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        personal = (user is not None and user.is_authenticated) or request.path.startswith(
+            PERSONAL_PREFIXES
+        )
+        if personal:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

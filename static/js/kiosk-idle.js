@@ -4,7 +4,10 @@
  * Loaded by every kiosk page with data attributes on its own <script> tag:
  *   data-idle-seconds     seconds without a touch, click, key, wheel or typing before the reset (90)
  *   data-warning-seconds  how long before the reset a warning with a "continue" button shows
- *   data-reset-url        POSTed to end the session (any login, lookup grant, taken tickets)
+ *   data-reset-url        POSTed to end the session (any login, lookup grant, taken tickets),
+ *                         with the CSRF token of the csrftoken cookie as it is at that moment
+ *                         (a sign-in since the page was drawn rotates it), else data-csrf-token
+ *   data-csrf-token       the token the page was drawn with (it also makes Django set the cookie)
  *   data-start-url        where the kiosk returns afterwards
  *   data-enabled          "0" switches the timer off (the start screen with nothing to clear)
  * A test may shorten the timer with `window.kioskIdleSeconds` set before this script runs.
@@ -23,6 +26,11 @@
   var resetting = false;
   var warned = false;
 
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : (script.dataset.csrfToken || "");
+  }
+
   function hideWarning() {
     if (dialog && warned) { dialog.hidden = true; }
     warned = false;
@@ -40,8 +48,12 @@
     var done = function () { window.location.assign(startUrl); };
     if (!resetUrl || !window.fetch) { done(); return; }
     // The reset ends the session on the server; the kiosk goes home whatever the answer.
-    fetch(resetUrl, { method: "POST", credentials: "same-origin", redirect: "manual" })
-      .then(done, done);
+    fetch(resetUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "X-CSRFToken": csrfToken() }
+    }).then(done, done);
     window.setTimeout(done, 3000);
   }
 

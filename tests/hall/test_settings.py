@@ -197,3 +197,60 @@ def test_beat_keeps_its_schedule_and_lock_in_redis_when_the_broker_is_redis(tmp_
     assert settings_in_subprocess(redis, "s.CELERY_BEAT_MAX_LOOP_INTERVAL") == "2"
     embedded = {"CELERY_BROKER_URL": "filesystem://", "HALL_VAR_DIR": str(tmp_path)}
     assert settings_in_subprocess(embedded, "hasattr(s, 'CELERY_BEAT_SCHEDULER')") == "False"
+
+
+def _production_environ(tmp_path, **overrides) -> dict:
+    from hall.platform.seal import seal_pair_make
+
+    cert, key = seal_pair_make(tmp_path / "seal")
+    environ = {
+        "SECRET_KEY": "k" * 60,
+        "HALL_PUBLIC_URL": "https://hall.example.gov.cn/",
+        "HALL_LICENCE_SEAL_CERT": str(cert),
+        "HALL_LICENCE_SEAL_KEY": str(key),
+    }
+    environ.update(overrides)
+    return environ
+
+
+def test_production_refuses_the_key_the_repository_once_carried(tmp_path):
+    """The old development key is 53 characters, long enough to pass the length rule, and
+    anyone can read it in the repository's history; so can a project template's."""
+    for known in (REPOSITORY_DEVELOPMENT_KEY, "django-insecure-" + "x" * 50):
+        assert len(known) >= 50
+        result = production_start(_production_environ(tmp_path, SECRET_KEY=known))
+        assert result.returncode != 0
+        assert "known from the repository" in result.stderr
+
+
+def test_production_refuses_a_seal_pair_that_cannot_seal(tmp_path):
+    from hall.platform.seal import seal_pair_make
+
+    _other_cert, other_key = seal_pair_make(tmp_path / "other")
+    missing = production_start(
+        _production_environ(tmp_path, HALL_LICENCE_SEAL_CERT=str(tmp_path / "nowhere.pem"))
+    )
+    assert missing.returncode != 0 and "cannot be read" in missing.stderr
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("-----BEGIN CERTIFICATE-----\nnot a certificate\n")
+    broken = production_start(_production_environ(tmp_path, HALL_LICENCE_SEAL_CERT=str(garbage)))
+    assert broken.returncode != 0 and "cannot be read" in broken.stderr
+    mismatched = production_start(
+        _production_environ(tmp_path, HALL_LICENCE_SEAL_KEY=str(other_key))
+    )
+    assert mismatched.returncode != 0
+    assert "not the key of the seal certificate" in mismatched.stderr
+    assert production_start(_production_environ(tmp_path)).returncode == 0
+
+
+def test_seed_demo_refuses_to_run_in_production(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ONLY}
+    env.update(_production_environ(tmp_path))
+    env["DJANGO_SETTINGS_MODULE"] = "hall.settings"
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/production.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "runs only in development" in result.stderr
+    assert "Demo data loaded" not in result.stdout

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -78,7 +77,9 @@ def start(request):
     return _kiosk(request, "start.html", {"idle_disabled": not has_state})
 
 
-@csrf_exempt  # ending a kiosk session is harmless, and a stale token must never strand the screen
+# Under CSRF like every POST: another site must not end a visitor's kiosk session. The idle
+# script sends the token of the csrftoken cookie as it is when it posts, so a sign-in since the
+# page was drawn (which rotates the token) does not strand the screen.
 @require_POST
 def reset(request):
     """End the kiosk session: sign out, forget the session and the language choice (the next
@@ -89,31 +90,43 @@ def reset(request):
     return response
 
 
+def _tickets_per_minute(_group, _request) -> str:
+    return f"{settings.HALL_KIOSK_TICKETS_PER_MINUTE}/m"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=_tickets_per_minute, method="POST", block=False)
 def ticket_take(request):
     """取号: one large button per queue category; a second submit of the same page returns the
-    ticket the first one took."""
+    ticket the first one took. A kiosk (its address) issues at most
+    `HALL_KIOSK_TICKETS_PER_MINUTE` tickets a minute: a script cannot empty the day's numbers."""
     error = None
+    status = 200
     if request.method == "POST":
         token = request.POST.get("token", "")
         issued = request.session.get(SESSION_ISSUED, {})
         if token and token in issued:
             return redirect("kiosk:ticket", token=issued[token])
-        try:
-            ticket = queue_services.ticket_issue(
-                category=request.POST.get("category", ""), tap_token=token or None
-            )
-        except ValidationError as caught:
-            error = " ".join(caught.messages)
+        if getattr(request, "limited", False):
+            error = _("取号过于频繁，请稍候片刻再取号，或到咨询台取号。")
+            status = 429
         else:
-            signed = _ticket_shown(request, ticket)
-            if token:
-                # Keep the last few only; the session ends at the idle reset anyway.
-                issued = dict(list(issued.items())[-9:])
-                issued[token] = signed
-                request.session[SESSION_ISSUED] = issued
-            return redirect("kiosk:ticket", token=signed)
+            try:
+                ticket = queue_services.ticket_issue(
+                    category=request.POST.get("category", ""), tap_token=token or None
+                )
+            except ValidationError as caught:
+                error = " ".join(caught.messages)
+                status = 400
+            else:
+                signed = _ticket_shown(request, ticket)
+                if token:
+                    # Keep the last few only; the session ends at the idle reset anyway.
+                    issued = dict(list(issued.items())[-9:])
+                    issued[token] = signed
+                    request.session[SESSION_ISSUED] = issued
+                return redirect("kiosk:ticket", token=signed)
     waiting = selectors.waiting_counts()
     categories = [
         {
@@ -128,7 +141,7 @@ def ticket_take(request):
         request,
         "ticket_take.html",
         {"categories": categories, "token": uuid.uuid4().hex, "error": error},
-        status=400 if error else 200,
+        status=status,
     )
 
 

@@ -61,3 +61,28 @@ def test_an_applicant_session_is_not_cut_by_the_staff_limit(client, make_user):
     with _at(45 * 60):
         response = client.get("/me/")
     assert "_auth_user_id" in client.session, response.status_code
+
+
+# --- pages that show a person's data are never stored (issue 28) ------------------------------
+
+
+@pytest.mark.parametrize("path", ["/window/", "/window/mine/", "/queue/"])
+def test_a_signed_in_persons_pages_are_not_stored(officer_client, path):
+    response = officer_client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/lookup/", "/kiosk/rate/", "/me/login/"])
+def test_the_personal_pages_of_the_lookup_and_the_kiosk_are_not_stored(client, db, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_public_page_may_be_cached_and_static_files_name_no_other_origin(client, db):
+    guide = client.get("/guide/")
+    assert "no-store" not in guide.get("Cache-Control", "")
+    script = client.get("/static/js/kiosk-idle.js")
+    assert script.status_code == 200
+    assert "Access-Control-Allow-Origin" not in script

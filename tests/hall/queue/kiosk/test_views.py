@@ -221,6 +221,32 @@ def test_a_ticket_guessed_from_many_sessions_is_slowed_not_locked(client, clerk)
     )
 
 
+def test_a_kiosk_issues_a_bounded_number_of_tickets_a_minute(client, settings):
+    settings.HALL_KIOSK_TICKETS_PER_MINUTE = 3
+    for n in range(3):
+        assert take(client, "general", token=f"t-{n}").status_code == 302
+    refused = take(client, "general", token="t-9")
+    assert refused.status_code == 429 and "取号过于频繁" in refused.content.decode()
+    assert QueueTicket.objects.count() == 3
+    other_kiosk = client.post(
+        reverse("kiosk:ticket_take"), {"category": "general"}, REMOTE_ADDR="10.8.0.2"
+    )
+    assert other_kiosk.status_code == 302
+
+
+def test_the_kiosk_reset_is_under_csrf(clerk):
+    """Another site must not end a visitor's kiosk session: the reset takes the page's token."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(clerk)
+    page = browser.get(reverse("kiosk:start")).content.decode()
+    assert browser.post(reverse("kiosk:reset")).status_code == 403
+    assert "_auth_user_id" in browser.session  # the forged reset ended nothing
+    token = browser.cookies["csrftoken"].value  # what the idle script sends
+    assert 'data-csrf-token="' in page
+    answer = browser.post(reverse("kiosk:reset"), HTTP_X_CSRFTOKEN=token)
+    assert answer.status_code == 302 and "_auth_user_id" not in browser.session
+
+
 def test_the_idle_reset_ends_the_session_and_the_language_choice(client, clerk):
     client.force_login(clerk)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
