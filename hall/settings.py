@@ -234,6 +234,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # the name or phone repeated, one piece repeated, too few different characters
+    {"NAME": "hall.accounts.passwords.VariedPasswordValidator"},
 ]
 # Second factor (hall.accounts.two_factor): required of these roles ("administrator" also
 # covers Django staff and superusers); other staff may turn it on. Codes name this issuer.

@@ -11,6 +11,17 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # every role changes its own password here (Django's views, the hall's templates and rules)
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("accounts/two-factor/", include("hall.accounts.two_factor_urls")),
     path("me/", include("hall.online.portal.urls")),
     path("lookup/", include("hall.lookup.urls")),

@@ -78,7 +78,9 @@ class RegisterForm(IdentityFields):
     password1 = forms.CharField(
         label=gettext_lazy("设置密码"),
         strip=False,
-        help_text=gettext_lazy("至少 8 位，不能全是数字，不能与手机号或姓名相近"),
+        help_text=gettext_lazy(
+            "至少 12 位，不能全是数字，不能与手机号或姓名相近，不能由同一段字符重复组成"
+        ),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password2 = forms.CharField(
