@@ -422,6 +422,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "hall.tasks.purge_security_log",
         "schedule": crontab(hour=3, minute=17),
     },
+    "hall-retention-sweep": {
+        "task": "hall.tasks.sweep_retention",
+        "schedule": crontab(hour=3, minute=37),
+    },
+    "hall-stray-render-sweep": {
+        "task": "hall.tasks.sweep_stray_renders",
+        "schedule": crontab(hour=3, minute=47),
+    },
     "hall-appointment-no-shows": {
         "task": "hall.tasks.sweep_appointment_no_shows",
         "schedule": 600.0,
@@ -473,6 +481,11 @@ HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
 # The security log is kept this many days (at least 183: the Cybersecurity Law's six months).
 HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
+# How long the other records are kept (hall.platform.retention, README "Security"): an SMS's or
+# email's text after sending, a one-time code's row, a record of an API call (at least 183).
+HALL_OUTBOX_BODY_DAYS = int(ENV.get("HALL_OUTBOX_BODY_DAYS", "180"))
+HALL_SMS_CODE_DAYS = int(ENV.get("HALL_SMS_CODE_DAYS", "2"))
+HALL_API_RECORD_DAYS = max(int(ENV.get("HALL_API_RECORD_DAYS", "365")), 183)
 # Online filings one applicant account may make in an hour (hall.online.filing).
 HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))
 # Queue tickets one kiosk (its address) may issue in a minute; a busy hall's kiosk issues a few.

@@ -148,3 +148,40 @@ def licences_render_sweep(
     for licence_id in waiting:
         licence_render(licence_id=licence_id)
     return len(waiting)
+
+
+RENDER_DIRECTORIES = {"notices/": Notice, "licences/": ElectronicLicence}
+
+
+def renders_stray_remove(*, older_than: datetime.timedelta = datetime.timedelta(hours=1)) -> int:
+    """Delete the PDF files no notice or licence names, older than `older_than`: what a render
+    left when it died between writing its file and committing (a worker killed mid-render). The
+    row is still unrendered then and its next render writes a file of its own, so the first is
+    nobody's. Younger files may belong to a render still in its transaction."""
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for top, model in RENDER_DIRECTORIES.items():
+        storage = model._meta.get_field("pdf").storage
+        for directory, files in _storage_walk(storage, top):
+            if not files:
+                continue
+            named = set(
+                model.objects.filter(pdf__startswith=directory).values_list("pdf", flat=True)
+            )
+            for name in files:
+                path = f"{directory}{name}"
+                if path in named or storage.get_modified_time(path) >= cutoff:
+                    continue
+                storage.delete(path)
+                removed += 1
+    return removed
+
+
+def _storage_walk(storage, directory: str):
+    """(directory, its file names) for `directory` and every directory under it."""
+    if not storage.exists(directory):
+        return
+    directories, files = storage.listdir(directory)
+    yield directory, files
+    for child in directories:
+        yield from _storage_walk(storage, f"{directory}{child}/")

@@ -38,3 +38,9 @@ def render_licence(licence_id: int) -> str:
 def sweep_notice_renders() -> int:
     """Notices and electronic licences whose render task was lost."""
     return rendering.notices_render_sweep() + rendering.licences_render_sweep()
+
+
+@shared_task(name="hall.tasks.sweep_stray_renders")
+def sweep_stray_renders() -> int:
+    """Daily: the files renders left when they died mid-way (hall.platform.retention's table)."""
+    return rendering.renders_stray_remove()

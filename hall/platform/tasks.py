@@ -1,5 +1,5 @@
-"""The platform's tasks: the heartbeat, the security log's retention sweep, and every sweep's
-heartbeat row."""
+"""The platform's tasks: the heartbeat, the security log's and the other records' retention
+sweeps, and every sweep's heartbeat row."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from hall.platform import audit
 from hall.platform.heartbeats import sweep_heartbeat_record
+from hall.platform.retention import retention_sweep
 
 
 @task_success.connect
@@ -29,3 +30,13 @@ def heartbeat() -> str:
 @shared_task(name="hall.tasks.purge_security_log")
 def purge_security_log() -> int:
     return audit.security_log_purge(keep_days=settings.HALL_SECURITY_LOG_DAYS)
+
+
+@shared_task(name="hall.tasks.sweep_retention")
+def sweep_retention() -> dict:
+    swept = retention_sweep()
+    return {
+        "outbox_bodies": swept.outbox_bodies,
+        "sms_codes": swept.sms_codes,
+        "api_records": swept.api_records,
+    }
