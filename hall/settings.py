@@ -214,6 +214,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # ... and one address's failures over all accounts (hall.platform.login_limits).
 AXES_HANDLER = "hall.platform.login_limits.AddressAwareHandler"
 HALL_LOGIN_ADDRESS_FAILURE_LIMIT = int(ENV.get("HALL_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+# ... and one account's failures over all addresses: past this many, one attempt per interval.
+HALL_LOGIN_ACCOUNT_SLOWDOWN_AFTER = int(ENV.get("HALL_LOGIN_ACCOUNT_SLOWDOWN_AFTER", "10"))
+HALL_LOGIN_ACCOUNT_INTERVAL_SECONDS = int(ENV.get("HALL_LOGIN_ACCOUNT_INTERVAL_SECONDS", "10"))
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "errors/locked_out.html"

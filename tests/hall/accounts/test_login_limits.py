@@ -91,3 +91,21 @@ def test_one_address_trying_many_accounts_is_stopped_across_accounts(client, mak
     victims[3].set_password(PASSWORD)
     victims[3].save()
     assert _login(client, url, victims[3].username, PASSWORD, "192.0.2.77").status_code == 302
+
+
+def test_many_addresses_guessing_one_account_are_slowed_and_the_owner_still_signs_in(
+    client, officer, settings
+):
+    """The attack: 8 addresses made 32 guesses on one account, each pair under its limit. Past
+    the account's threshold it takes one attempt per interval, whoever makes it."""
+    settings.HALL_LOGIN_ACCOUNT_SLOWDOWN_AFTER = 10
+    url = reverse("login")
+    for n in range(10):  # two each from five addresses: no pair reaches its own limit
+        answer = _login(client, url, officer.username, f"wrong-{n}", f"198.51.100.{n // 2}")
+        assert answer.status_code == 200
+    owner = _login(client, url, officer.username, PASSWORD, "192.0.2.20")
+    assert owner.status_code == 302  # the interval's one attempt: the owner is in
+    client.logout()
+    guess = _login(client, url, officer.username, "wrong-again", "198.51.100.9")
+    assert guess.status_code == 429  # the next guess, within the interval, is refused
+    assert "每隔几秒只受理一次登录" in guess.content.decode()
