@@ -63,6 +63,8 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).parent / "gunicorn"),
+                "-c",
+                "python:hall.gunicorn_conf",
                 "hall.wsgi:application",
                 "--workers",
                 str(self.workers),

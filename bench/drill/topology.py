@@ -358,6 +358,7 @@ error_log {home}/error.log warn;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    server_tokens off;
     client_body_temp_path {home}/body;
     proxy_temp_path {home}/proxy;
     fastcgi_temp_path {home}/fastcgi;
@@ -394,7 +395,8 @@ def web_service(number: int, env: dict[str, str]) -> Service:
     port = WEB_PORTS[number - 1]
     return Service(
         f"web-{number}",
-        [str(VENV_BIN / "gunicorn"), "hall.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        [str(VENV_BIN / "gunicorn"), "-c", "python:hall.gunicorn_conf", "hall.wsgi:application",
+         "--bind", f"127.0.0.1:{port}",
          "--workers", "3", "--timeout", "30", "--graceful-timeout", "5",
          "--log-level", "warning"],
         env=env,
