@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,18 @@ def _personal_parts(user) -> list[str]:
         getattr(user, "first_name", "") or "",
     ]
     return [part.strip().lower() for part in parts if len(part.strip()) >= 2]
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in the hall's catalogue: Django 5.2 formats the
+    message from a msgid ("... at least %d characters.") that its own Chinese catalogue does not
+    carry (it has "%(min_length)d"), so the refusal was shown in English."""
+
+    def get_error_message(self) -> str:
+        return _("密码太短，至少需要 %(n)s 个字符。") % {"n": self.min_length}
+
+    def get_help_text(self) -> str:
+        return _("密码至少需要 %(n)s 个字符。") % {"n": self.min_length}
 
 
 class VariedPasswordValidator:

@@ -77,3 +77,47 @@ def test_the_varied_rule_refuses_names_phones_and_repetitions(django_user_model,
 def test_an_ordinary_passphrase_passes_every_rule(django_user_model):
     user = django_user_model(username="13800138000", last_name="王五")
     password_validation.validate_password("秋天的银杏叶落满了山坡-2026", user=user)
+
+
+@pytest.mark.parametrize(
+    ("password", "said"),
+    [
+        ("short", "密码太短，至少需要 12 个字符。"),  # Django 5.2 said this one in English
+        ("12345678901234", "密码只包含数字"),
+        ("password1234", "这个密码太常见了"),
+        ("王五王五王五王五王五王五", "至少要包含 5 个不同的字符"),
+    ],
+)
+def test_registration_says_every_password_rule_in_chinese(client, db, roles, password, said):
+    answer = client.post(
+        reverse("portal:register"),
+        {
+            "phone": "13800138000",
+            "code": "123456",
+            "password1": password,
+            "password2": password,
+            "kind": "person",
+            "name": "王五",
+            "id_number": "11010519491231002X",
+        },
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert said in html and "This password" not in html
+
+
+def test_the_length_rule_is_said_in_english_on_the_english_page(client, db, roles):
+    client.cookies["django_language"] = "en"
+    answer = client.post(
+        reverse("portal:register"),
+        {
+            "phone": "13800138000",
+            "code": "123456",
+            "password1": "short",
+            "password2": "short",
+            "kind": "person",
+            "name": "王五",
+            "id_number": "11010519491231002X",
+        },
+    )
+    assert "at least 12 characters" in answer.content.decode()
