@@ -437,6 +437,11 @@ def test_the_owner_attaches_the_corrected_material(clerk_client, approval_case, 
     )
     material = case.materials.first()
     supplied = reverse("intake:correction_supplied", args=[case.receipt_no, step.pk])
+    for odd in ("²", "٣", "9" * 30):  # "²".isdigit() is True and int("²") was a 500
+        refused = clerk_client.post(
+            supplied, {"material": odd, "file": SimpleUploadedFile("plan.png", png_bytes())}
+        )
+        assert refused.status_code == 400 and "请选择本办件的材料" in refused.content.decode()
     bad = clerk_client.post(
         supplied,
         {"material": material.pk, "file": SimpleUploadedFile("x.pdf", b"not a pdf")},

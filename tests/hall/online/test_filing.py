@@ -241,6 +241,23 @@ def test_upload_errors_are_shown_at_the_material(applicant_client, item):
     assert not Case.objects.exists()
 
 
+@pytest.mark.parametrize("field", ["commit-²", "commit-٣", "commit-" + "9" * 30])
+def test_an_odd_commitment_field_is_ignored_not_a_500(applicant_client, item, field):
+    """ "²".isdigit() is True and int("²") raised: a commit-² field was a 500."""
+    answer = applicant_client.post(
+        reverse("portal:file_item", args=[item.pk]),
+        {
+            "answered": "1",
+            f"{item.pk}__agent": "no",
+            "submission_key": str(uuid.uuid4()),
+            field: "on",
+            **files_for(item),
+        },
+    )
+    assert answer.status_code in (200, 302, 400)
+    assert Case.objects.count() == (1 if answer.status_code == 302 else 0)
+
+
 def test_bundle_is_filed_as_one(applicant_client, applicant_user, item):
     other = item_with_checklist(name="户外广告设置许可")
     bundle = Bundle.objects.create(code="open-shop", name="开餐馆")
