@@ -31,6 +31,7 @@ def notification_queue(
     case: Case | None = None,
     user: User | None = None,
     address: str = "",
+    secret: str = "",
 ) -> Notification | None:
     """Queue one message; a second call with the same key does nothing and returns None."""
     queued = notifications_queue(
@@ -44,6 +45,7 @@ def notification_queue(
                 case=case,
                 user=user,
                 address=address,
+                secret=secret,
             )
         ]
     )
@@ -141,21 +143,16 @@ def sms_queue(
 ) -> Notification | None:
     """One SMS to `phone`, once per `key` (a second call does nothing and returns None). A
     `secret` in the body is never stored in clear (see `notification_build`)."""
-    queued = notifications_queue(
-        [
-            notification_build(
-                dedupe_key=key,
-                channel=Notification.Channel.SMS,
-                kind=kind,
-                subject=subject,
-                body=body,
-                case=case,
-                address=phone,
-                secret=secret,
-            )
-        ]
+    return notification_queue(
+        dedupe_key=key,
+        channel=Notification.Channel.SMS,
+        kind=kind,
+        subject=subject,
+        body=body,
+        case=case,
+        address=phone,
+        secret=secret,
     )
-    return queued[0] if queued else None
 
 
 def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, body: str) -> None:

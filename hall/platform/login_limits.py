@@ -28,20 +28,20 @@ from django.db.models import Sum
 from django.utils import timezone
 
 
-def address_failures(ip_address: str) -> int:
+def _failures_within_cooloff(**match) -> int:
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    total = AccessAttempt.objects.filter(ip_address=ip_address, attempt_time__gte=since).aggregate(
+    total = AccessAttempt.objects.filter(attempt_time__gte=since, **match).aggregate(
         total=Sum("failures_since_start")
     )["total"]
     return total or 0
+
+
+def address_failures(ip_address: str) -> int:
+    return _failures_within_cooloff(ip_address=ip_address)
 
 
 def account_failures(username: str) -> int:
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
-    total = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        total=Sum("failures_since_start")
-    )["total"]
-    return total or 0
+    return _failures_within_cooloff(username=username)
 
 
 def _account_slot_taken(request, username: str) -> bool:
