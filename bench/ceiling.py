@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 from bench import db
+from bench.cpu import CpuMeter
 
 TABLE_DDL = """
 CREATE TABLE IF NOT EXISTS bench_ceiling (
@@ -86,7 +87,10 @@ def worker_round(transactions, worker: int, cases: int, start_at: float):
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
+    meter = CpuMeter(conn.info.backend_pid)
     started = time.time()
+    meter.start()
     for n in range(cases):
         case_run(conn, worker * 10_000_000 + n, transactions)
-    return started, time.time(), cases
+    client, backend = meter.stop()
+    return started, time.time(), cases, client, backend

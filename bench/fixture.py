@@ -211,9 +211,10 @@ def _insert_notifications(conn, *, c0: int, count: int) -> None:
     conn.execute(
         """
         INSERT INTO hall_notification (dedupe_key, channel, recipient_address, kind, subject, body,
-            status, attempts, last_error, created_at, sent_at, read_at, case_id, recipient_user_id)
+            sealed_secret, status, attempts, last_error, created_at, sent_at, read_at, case_id,
+            recipient_user_id)
         SELECT 'fx:case:' || c.id || ':owner', 'inbox', '', 'received',
-               c.receipt_no || ' 收件', '您首问负责的办件 ' || c.receipt_no || '：收件。',
+               c.receipt_no || ' 收件', '您首问负责的办件 ' || c.receipt_no || '：收件。', '',
                'pending', 0, '', c.created_at, NULL,
                CASE WHEN mod(c.id, 20) = 0 THEN NULL ELSE c.created_at + interval '1 day' END,
                c.id, c.owner_id

@@ -260,16 +260,22 @@ def worker_init() -> None:
 
 
 def worker_round(world, clerk_index: int, first_applicant: int, cases: int, start_at: float):
-    """Run ``cases`` lifecycles starting at ``start_at`` (wall clock). Returns (start, end, n)."""
+    """Run ``cases`` lifecycles starting at ``start_at`` (wall clock). Returns (start, end, n,
+    client CPU s, PostgreSQL backend CPU s)."""
+    from bench.cpu import CpuMeter, django_backend_pid
+
     life = _state.get("life")
     if life is None:  # one clerk per process, the first index it was given
         life = _state["life"] = lifecycle_prepare(world, clerk_index % len(world.clerk_ids))
         case_run(life, first_applicant)  # warm-up, not timed
         first_applicant += 1
+    meter = CpuMeter(django_backend_pid())
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
     started = time.time()
+    meter.start()
     for n in range(cases):
         case_run(life, first_applicant + n)
-    return started, time.time(), cases
+    client, backend = meter.stop()
+    return started, time.time(), cases, client, backend

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench import db
+from bench.cpu import CpuMeter
 
 MODEL = Path(__file__).resolve().parent / "models" / "parallel_review.bpmn"
 PROCESS_ID = "parallel_review"
@@ -86,7 +87,7 @@ def case_run(conn, case_no: str) -> None:
         raise RuntimeError("the peer's workflow did not complete")
 
 
-def worker_round(worker: int, cases: int, start_at: float) -> tuple[float, float, int]:
+def worker_round(worker: int, cases: int, start_at: float) -> tuple:
     conn = _engine.get("conn")
     if conn is None:
         # psycopg loads jsonb as dicts; SpiffWorkflow's serializer wants the JSON text
@@ -98,10 +99,13 @@ def worker_round(worker: int, cases: int, start_at: float) -> tuple[float, float
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
+    meter = CpuMeter(conn.info.backend_pid)
     started = time.time()
+    meter.start()
     for n in range(cases):
         case_run(conn, f"w{worker}-{n}")
-    return started, time.time(), cases
+    client, backend = meter.stop()
+    return started, time.time(), cases, client, backend
 
 
 def transactions_per_case() -> int:

@@ -26,8 +26,84 @@ def _verdict(value, target, *, at_most=False) -> str:
     return "met" if met else "missed"
 
 
+# Issue 27's targets: key in latest.json → (what it is, target, at most?).
+TARGETS = {
+    "lifecycle_over_viewflow_1p": (
+        "ours ÷ vanilla viewflow on the same BPMN, 1 process",
+        1.0,
+        False,
+    ),
+    "lifecycle_over_viewflow_2p": (
+        "ours ÷ vanilla viewflow on the same BPMN, 2 processes",
+        1.0,
+        False,
+    ),
+    "cpu_ms_per_case": ("CPU ms per case, client + PostgreSQL backend, 1 process", 80.0, True),
+    "lifecycle_over_spiff_1p": ("ours ÷ SpiffWorkflow peer, 1 process", 0.3, False),
+    "deemed_per_s_2_sweepers": ("deemed approvals/s, 2 sweepers, 0 duplicates", 3000.0, False),
+    "desk_over_signed_in": ("`/desk/` ÷ signed-in empty page", 0.7, False),
+    "window_over_signed_in": ("`/window/` ÷ signed-in empty page", 0.7, False),
+    "supervision_over_signed_in": ("`/supervision/` ÷ signed-in empty page", 0.7, False),
+    "performance_over_signed_in": (
+        "`/supervision/performance/` ÷ signed-in empty page",
+        0.5,
+        False,
+    ),
+    "filings_per_s_http": ("filings/s over HTTP", 200.0, False),
+    "web_worker_peak_rss_mib": ("peak RSS of a gunicorn web worker (MiB)", 150.0, True),
+}
+PAGE_KEYS = {
+    "desk_over_signed_in": "officer inbox",
+    "window_over_signed_in": "clerk workbench",
+    "supervision_over_signed_in": "supervision dashboard",
+    "performance_over_signed_in": "performance figures",
+}
+
+
+def _ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def target_values(r: dict) -> dict:
+    """Issue 27's figures under their keys, each with its target and verdict."""
+    cores = r["machine"]["cores"]
+    life, vanilla, peer = r["lifecycle"], r.get("vanilla", {}), r["peer"]
+    pages = r["web"]["pages"]
+    signed_in = pages.get("signed-in empty page", {}).get("per_s")
+    values = {
+        "lifecycle_over_viewflow_1p": _ratio(
+            life["processes_1"]["median"], vanilla.get("processes_1", {}).get("median")
+        ),
+        "lifecycle_over_viewflow_2p": _ratio(
+            life[f"processes_{cores}"]["median"],
+            vanilla.get(f"processes_{cores}", {}).get("median"),
+        ),
+        "cpu_ms_per_case": life["processes_1"].get("cpu_ms_per_case", {}).get("total"),
+        "lifecycle_over_spiff_1p": _ratio(
+            life["processes_1"]["median"], peer["processes_1"]["median"]
+        ),
+        "filings_per_s_http": r["web"]["filing"]["median_per_s"],
+        "web_worker_peak_rss_mib": r["web"]["memory"]["gunicorn_worker_peak_rss_mib"],
+    }
+    two = r["sweep"]["sweepers_2"]
+    values["deemed_per_s_2_sweepers"] = two["median_per_s"] if two["duplicates"] == 0 else 0.0
+    for key, label in PAGE_KEYS.items():
+        values[key] = _ratio(pages.get(label, {}).get("per_s"), signed_in)
+    out = {}
+    for key, (label, target, at_most) in TARGETS.items():
+        value = values.get(key)
+        out[key] = {
+            "label": label,
+            "value": value,
+            "target": target,
+            "at_most": at_most,
+            "verdict": _verdict(value, target, at_most=at_most),
+        }
+    return out
+
+
 def targets(r: dict) -> list[tuple[str, str, str, str]]:
-    """Issue 13's targets: (figure, value, target, verdict)."""
+    """Issue 13's targets, kept for comparison: (figure, value, target, verdict)."""
     cores = r["machine"]["cores"]
     life, peer, ceil = r["lifecycle"], r["peer"], r["ceiling"]
     sweep, web = r["sweep"], r["web"]
@@ -150,7 +226,17 @@ def markdown(r: dict) -> str:
         "",
         "Each figure is the median of the rounds listed beside it.",
         "",
-        "## Targets (issue 13), one run",
+        "## Targets (issue 27), one run",
+        "",
+        "| key | figure | this run | target | verdict |",
+        "|---|---|---:|---|---|",
+        *[
+            f"| `{key}` | {t['label']} | {_f(t['value'], 2)} | "
+            f"{'≤' if t['at_most'] else '≥'} {_f(t['target'], 1)} | {t['verdict']} |"
+            for key, t in (r.get("targets") or target_values(r)).items()
+        ],
+        "",
+        "## Issue 13's targets, kept for comparison",
         "",
         "| figure | this run | target | verdict |",
         "|---|---:|---|---|",
@@ -177,6 +263,23 @@ def markdown(r: dict) -> str:
             _rounds(life[key]["rounds"], 2),
             "",
         )
+        vanilla = r.get("vanilla", {}).get(key)
+        if vanilla:
+            row(
+                f"vanilla viewflow, same BPMN, {n} process{'es' if n > 1 else ''} (cases/s)",
+                _f(vanilla["median"], 2),
+                _rounds(vanilla["rounds"], 2),
+            )
+        for name, section in (("ours", life), ("vanilla viewflow", r.get("vanilla", {})),
+                              ("peer", peer), ("ceiling", ceil)):  # fmt: skip
+            cpu = section.get(key, {}).get("cpu_ms_per_case")
+            if cpu:
+                row(
+                    f"CPU ms per case, {name}, {n} process{'es' if n > 1 else ''} "
+                    "(client + backend)",
+                    f"{_f(cpu['total'])} ({_f(cpu['client'])} + {_f(cpu['backend'])})",
+                    _rounds([c["total"] for c in section[key]["cpu_rounds"]]),
+                )
         row(
             f"peer SpiffWorkflow, {n} process{'es' if n > 1 else ''} (cases/s)",
             _f(peer[key]["median"], 1),
@@ -204,6 +307,9 @@ def markdown(r: dict) -> str:
         f"{q['by_kind'].get('INSERT', 0)} / {q['by_kind'].get('UPDATE', 0)}; "
         f"{q['commits']} commits + {q['autocommit_statements']} autocommit statements",
     )
+    if r.get("vanilla"):
+        row("queries per case, vanilla viewflow (BEGIN/COMMIT not counted)",
+            _f(r["vanilla"]["queries_per_case"]))  # fmt: skip
     for name, record in steps.items():
         row(
             f"step {name}: queries; commits; savepoints; outside a transaction",
@@ -262,9 +368,11 @@ def markdown(r: dict) -> str:
             "",
         )
         base = web["pages"].get("baseline", {}).get("per_s")
+        signed = web["pages"].get("signed-in empty page", {}).get("per_s")
         row(
-            f"page {label} requests/s (÷ baseline page)",
-            f"{_f(page['per_s'])} ({_f(page['per_s'] / base, 2) if base else '–'})",
+            f"page {label} requests/s (÷ anonymous baseline; ÷ signed-in empty page)",
+            f"{_f(page['per_s'])} ({_f(_ratio(page['per_s'], base), 2)}; "
+            f"{_f(_ratio(page['per_s'], signed), 2)})",
             _rounds([x["per_s"] for x in page["rounds"]]),
         )
         row(f"page {label} queries ({small['cases']:,} vs {large['cases']:,} cases)", counts)

@@ -24,6 +24,7 @@ ROUNDS = 3
 LIFECYCLE_CASES = 4 if QUICK else 12  # per process per round
 PEER_CASES = 20 if QUICK else 60
 CEILING_CASES = 10 if QUICK else 30
+VANILLA_CASES = 6 if QUICK else 20
 DRAIN_STEPS = 300 if QUICK else 1500  # per round (the fixture keeps 10,000 due)
 DRAIN_BATCH = 100  # processes per sweep transaction (the sweep's default), for one and two alike
 TIMERS = 100 if QUICK else 200  # per round
@@ -58,19 +59,32 @@ class Applicants:
         return first
 
 
-def _rounds(pool, processes: int, rounds: int, submit) -> list[float]:
-    """Run ``rounds`` rounds of ``processes`` workers started together; cases/s of each. An
-    untimed round first lets every worker warm up (imports, caches, its first case)."""
+def _rounds(pool, processes: int, rounds: int, submit) -> dict:
+    """Run ``rounds`` rounds of ``processes`` workers started together: cases/s of each round
+    and, where the workers measure it (``bench.cpu``), the CPU milliseconds per case of the
+    client processes and their PostgreSQL backends. An untimed round first lets every worker warm
+    up (imports, caches, its first case)."""
     for r in [submit(worker, time.time(), warm=True) for worker in range(processes)]:
         r.get()
-    rates = []
+    rates, cpu = [], []
     for _ in range(rounds):
         start_at = time.time() + 0.5
         results = [submit(worker, start_at) for worker in range(processes)]
         runs = [r.get() for r in results]
         begin, end = min(r[0] for r in runs), max(r[1] for r in runs)
-        rates.append(sum(r[2] for r in runs) / (end - begin))
-    return rates
+        cases = sum(r[2] for r in runs)
+        rates.append(cases / (end - begin))
+        if all(len(r) == 5 for r in runs):
+            client = sum(r[3] for r in runs) * 1000 / cases
+            backend = sum(r[4] for r in runs) * 1000 / cases
+            cpu.append({"client": client, "backend": backend, "total": client + backend})
+    out = {"rounds": rates, "median": median(rates)}
+    if cpu:
+        out["cpu_ms_per_case"] = {
+            part: median([c[part] for c in cpu]) for part in ("client", "backend", "total")
+        }
+        out["cpu_rounds"] = cpu
+    return out
 
 
 def section_lifecycle(world, pools, applicants) -> dict:
@@ -97,8 +111,7 @@ def section_lifecycle(world, pools, applicants) -> dict:
                 (world, worker, applicants.block(cases + 2), cases, start_at),
             )
 
-        rates = _rounds(pool, processes, ROUNDS, submit)
-        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
     return out
 
 
@@ -114,8 +127,26 @@ def section_peer(pools) -> dict:
             cases = 1 if warm else PEER_CASES
             return pool.apply_async(peer.worker_round, (worker, cases, start_at))
 
-        rates = _rounds(pool, processes, ROUNDS, submit)
-        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
+    return out
+
+
+def section_vanilla(pools) -> dict:
+    """Vanilla viewflow 2.4 on ApprovalFlow's BPMN (issue 27, §1a): the engine alone."""
+    from bench import vanilla
+
+    out = {
+        "transactions_per_case": vanilla.TRANSACTIONS,
+        "queries_per_case": vanilla.queries_per_case(),
+    }
+    for processes, pool in pools.items():
+        log(f"vanilla viewflow: {processes} process(es), {ROUNDS} rounds")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            cases = 1 if warm else VANILLA_CASES
+            return pool.apply_async(vanilla.worker_round, (worker, cases, start_at))
+
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
     return out
 
 
@@ -131,8 +162,7 @@ def section_ceiling(pools, transactions) -> dict:
             cases = 1 if warm else CEILING_CASES
             return pool.apply_async(ceiling.worker_round, (transactions, worker, cases, start_at))
 
-        rates = _rounds(pool, processes, ROUNDS, submit)
-        out[f"processes_{processes}"] = {"rounds": rates, "median": median(rates)}
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
     return out
 
 
@@ -285,6 +315,7 @@ def main() -> int:
     try:
         results["lifecycle"] = section_lifecycle(world, pools, applicants)
         transactions = results["lifecycle"].pop("_transactions")
+        results["vanilla"] = section_vanilla(pools)
         results["peer"] = section_peer(pools)
         results["ceiling"] = section_ceiling(pools, transactions)
         results["sweep"] = section_sweep(world, pools[cores])
@@ -294,6 +325,7 @@ def main() -> int:
     results["web"] = section_web(world)
     results["machine"]["load_average_after"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
+    results["targets"] = report.target_values(results)
     env.RESULTS.mkdir(exist_ok=True)
     (env.RESULTS / "latest.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n"

@@ -17,6 +17,7 @@ import time
 from bench.cpu import CpuMeter, django_backend_pid
 
 _state: dict = {}
+TRANSACTIONS = 9  # per case: the start, five reviews, the stage and final decisions, delivery
 REVIEWS = tuple(f"review_{n}" for n in range(1, 6))
 
 
@@ -69,6 +70,22 @@ def case_run(user) -> int:
     if process.status != "DONE":
         raise RuntimeError(f"the vanilla process ended {process.status}")
     return process.pk
+
+
+def queries_per_case() -> int:
+    """Statements one vanilla case sends (after a warm-up case), BEGIN/COMMIT not counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = _officer()
+    case_run(user)
+    with CaptureQueriesContext(connection) as captured:
+        case_run(user)
+    return sum(
+        1
+        for q in captured.captured_queries
+        if q["sql"].split(None, 1)[0] not in ("BEGIN", "COMMIT")
+    )
 
 
 def worker_round(worker: int, cases: int, start_at: float):

@@ -25,6 +25,7 @@ from bench import env
 
 PAGES = (
     ("baseline", "/bench/baseline/", None),
+    ("signed-in empty page", "/bench/signed-in/", "officer"),
     ("officer inbox", "/desk/", "officer"),
     ("clerk workbench", "/window/", "clerk"),
     ("progress lookup", "/lookup/", None),
