@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from approvals.clock.deadlines import WorkingCalendar
 from approvals.clock.holidays import FIRST_RULED_YEAR, ruled_days_off
-from approvals.models import CalendarDay, CalendarYear
+from approvals.models import CalendarDay, CalendarRevision, CalendarYear
 
 PACKAGE_SOURCE = f"chinesecalendar {version('chinesecalendar')}（国务院办公厅节假日安排通知）"
 
@@ -83,7 +83,7 @@ def calendar_load_package_years(*, years: Iterable[int] | None = None) -> int:
     return written + len(new_rows) + len(changed_rows)
 
 
-# The last calendar built in this process, with the rows it was built from.
+# The last calendar built in this process, with the revision (or the rows) it was built from.
 _cached: tuple[tuple, WorkingCalendar] | None = None
 
 
@@ -97,6 +97,10 @@ def _calendar_rows() -> tuple[tuple[int, date | None, str | None], ...]:
             "year", "days__date", "days__kind"
         )
     )
+
+
+def _calendar_revision() -> int | None:
+    return CalendarRevision.objects.values_list("revision", flat=True).first()
 
 
 PREDICTED_YEARS_AHEAD = 10
@@ -134,17 +138,22 @@ def calendar_held() -> Iterator[WorkingCalendar]:
 def working_calendar() -> WorkingCalendar:
     """The working-day calendar as entered now (package years plus the administrator's).
 
-    Reads the rows on every call (one query) and rebuilds the calendar only when they differ from
-    the last call's in this process. Any write, from the admin, a shell, the loader or another
-    process, is therefore seen by the next computation. Inside `calendar_held()` the block's
-    calendar is returned without a read: one action, one calendar.
+    Reads the calendar's revision (one row, renumbered by the database on every write to the
+    calendar: `CalendarRevision`) and rebuilds only when it differs from the one this process
+    built its calendar at; without a revision (another database, or the row gone) it reads the
+    rows and compares them. Any write, from the admin, a shell, the loader or another process, is
+    therefore seen by the next computation. Inside `calendar_held()` the block's calendar is
+    returned without a read: one action, one calendar.
     """
     global _cached
     held = _held.get()
     if held is not None:
         return held
-    rows = _calendar_rows()
+    revision = _calendar_revision()
     cached = _cached
+    if revision is not None and cached is not None and cached[0] == ("revision", revision):
+        return cached[1]
+    rows = _calendar_rows()
     if cached is not None and cached[0] == rows:
         return cached[1]
     holidays, workdays = set(), set()
@@ -160,7 +169,7 @@ def working_calendar() -> WorkingCalendar:
         known_years=known,
         predicted_holidays=predicted_holidays(known_years=known),
     )
-    _cached = (rows, calendar)
+    _cached = (("revision", revision) if revision is not None else rows, calendar)
     return calendar
 
 

@@ -1,7 +1,7 @@
 """The approvals app's models, split by sub-domain (calendar, catalogue, per-case reviews) and
 re-exported, so `from approvals.models import X` keeps working."""
 
-from approvals.models.calendar import CalendarDay, CalendarYear
+from approvals.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from approvals.models.catalogue import (
     ApprovalStep,
     Bundle,
@@ -25,6 +25,7 @@ __all__ = [
     "ApprovalStep",
     "Bundle",
     "CalendarDay",
+    "CalendarRevision",
     "CalendarYear",
     "CaseDecision",
     "CaseStage",

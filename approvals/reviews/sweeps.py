@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import F, Subquery, Value
+from django.db.models import Case as DbCase
+from django.db.models import F, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from viewflow.workflow.models import Process, Task
 from approvals.flows import ApprovalFlow
 from approvals.models import (
     CaseDecision,
+    CaseStage,
     CaseStep,
 )
 from approvals.reviews.common import one_calendar, review_calendar, step_people_tell
@@ -180,7 +182,13 @@ def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
 
 def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
     """Route on the processes whose open reviews are all decided now; link the other deemed
-    tasks to their stage's join where it exists already (viewflow's task history)."""
+    tasks to their stage's join where it exists already (viewflow's task history).
+
+    A parallel stage whose reviews are all decided goes from its join to its stage decision
+    (`ApprovalFlow.after_reviews` finds no step left to open): for those processes the batch
+    writes what viewflow's join would, set-based (`_joins_to_stage_decision`). A serial item, or
+    a stage with steps still to open, goes through viewflow's own routing, process by process.
+    """
     by_process: dict[int, list[CaseStep]] = {}
     for step in steps:
         by_process.setdefault(step.task.process_id, []).append(step)
@@ -191,13 +199,25 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
             status__in=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED],
         ).values_list("process_id", flat=True)
     )
-    routed: set[int] = set()
+    complete = {pid: group for pid, group in by_process.items() if pid not in still_open}
+    stages_with_pending = set(
+        CaseStep.objects.filter(
+            case_stage_id__in={group[-1].case_stage_id for group in complete.values()},
+            status=CaseStep.Status.PENDING,
+        ).values_list("case_stage_id", flat=True)
+    )
+    straight = {
+        pid: group
+        for pid, group in complete.items()
+        if not group[-1].case.item.serial and group[-1].case_stage_id not in stages_with_pending
+    }
+    routed = _joins_to_stage_decision(straight, now=now)
     with one_calendar():
-        for process_id, process_steps in by_process.items():
-            if process_id in still_open:
+        for process_id, process_steps in complete.items():
+            if process_id in straight:
                 continue
             # The last completion routes on, as an officer's would: the join finds every
-            # sibling DONE and the flow opens the stage decision (or the next serial step).
+            # sibling DONE and the flow opens the next serial step or the next fan-out.
             last = process_steps[-1]
             task = last.task  # read with its process under the lock; completed above
             task.status, task.finished = STATUS.DONE, now
@@ -206,6 +226,102 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
             activation.activate_next()
             routed.add(last.task_id)
     _join_links(steps, skip=routed)
+
+
+def _joins_to_stage_decision(
+    by_process: dict[int, list[CaseStep]], *, now: datetime.datetime
+) -> set[int]:
+    """For processes whose parallel stage is fully decided: the join done (created if no review
+    reached it before), linked to every task it waited for, `after_reviews` passed and the
+    stage decision opened, in one statement per kind for the whole batch: the same rows
+    viewflow's join, its gateway and the View's creation write one process at a time
+    (tests/approvals/reviews/test_sweep_routing.py compares them). Returns the deemed tasks
+    linked here."""
+    if not by_process:
+        return set()
+    join_node, gate_node, decision_node = (
+        ApprovalFlow.join_reviews,
+        ApprovalFlow.after_reviews,
+        ApprovalFlow.stage_decision,
+    )
+    open_joins = {
+        join.process_id: join
+        for join in Task.objects.filter(
+            process_id__in=by_process, flow_task=join_node, status__in=[STATUS.NEW, STATUS.STARTED]
+        )
+    }
+    Task.objects.filter(pk__in=[join.pk for join in open_joins.values()]).update(
+        status=STATUS.DONE, started=Coalesce(F("started"), Value(now)), finished=now
+    )
+    new_joins = Task.objects.bulk_create(
+        [
+            Task(
+                process_id=pid,
+                flow_task=join_node,
+                flow_task_type=join_node.task_type,
+                token=group[-1].task.token.get_base_split_token(),
+                status=STATUS.DONE,
+                created=now,
+                started=now,
+                finished=now,
+            )
+            for pid, group in by_process.items()
+            if pid not in open_joins
+        ]
+    )
+    joins = {**open_joins, **{join.process_id: join for join in new_joins}}
+    gates = Task.objects.bulk_create(
+        [
+            Task(
+                process_id=pid,
+                flow_task=gate_node,
+                flow_task_type=gate_node.task_type,
+                token=join.token,
+                status=STATUS.DONE,
+                created=now,
+                finished=now,  # a gateway is never "started" (viewflow leaves it empty)
+            )
+            for pid, join in joins.items()
+        ]
+    )
+    decisions = Task.objects.bulk_create(
+        [
+            Task(
+                process_id=gate.process_id,
+                flow_task=decision_node,
+                flow_task_type=decision_node.task_type,
+                token=gate.token,
+                status=STATUS.NEW,
+                created=now,
+            )
+            for gate in gates
+        ]
+    )
+    links = Task.previous.through
+    linked = {step.task_id for group in by_process.values() for step in group}
+    links.objects.bulk_create(
+        [
+            *(
+                links(from_task_id=joins[pid].pk, to_task_id=step.task_id)
+                for pid, group in by_process.items()
+                for step in group
+            ),
+            *(links(from_task_id=gate.pk, to_task_id=joins[gate.process_id].pk) for gate in gates),
+            *(
+                links(from_task_id=decision.pk, to_task_id=gate.pk)
+                for gate, decision in zip(gates, decisions, strict=True)
+            ),
+        ],
+        ignore_conflicts=True,
+    )
+    # hooks.stage_decision_open for each: the stage now waits for its lead's decision
+    stage_of = {pid: group[-1].case_stage_id for pid, group in by_process.items()}
+    CaseStage.objects.filter(pk__in=stage_of.values()).update(
+        decision_task_id=DbCase(
+            *(When(pk=stage_of[d.process_id], then=Value(d.pk)) for d in decisions)
+        )
+    )
+    return linked
 
 
 def _join_links(steps: list[CaseStep], *, skip: set[int]) -> None:

@@ -26,15 +26,37 @@ def rows_insert_new(objs: Sequence[models.Model], *, unique: str) -> dict[object
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     unique_field = meta.get_field(unique)
     quote = connection.ops.quote_name
-    values, params = [], []
-    for obj in objs:
-        values.append("(" + ", ".join(["%s"] * len(fields)) + ")")
-        params.extend(
-            field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields
+    prepared: dict[tuple, object] = {}
+
+    def prep(field, value):
+        # A batch repeats its values (one time stamp, one kind, a few recipients): each
+        # distinct one is converted once.
+        try:
+            return prepared[field.attname, value]
+        except KeyError:
+            result = prepared[field.attname, value] = field.get_db_prep_save(value, connection)
+            return result
+        except TypeError:  # unhashable (a JSON value)
+            return field.get_db_prep_save(value, connection)
+
+    rows = [[prep(field, field.pre_save(obj, add=True)) for field in fields] for obj in objs]
+    columns = ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        # One array per column, unnested: the same statement text and number of parameters for
+        # any number of rows, so it is prepared once, and a batch of thousands of rows stays
+        # within the protocol's 65,535 parameters of server-side binding.
+        source = (
+            "SELECT * FROM unnest("
+            + ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            + ")"
         )
+        params = [list(column) for column in zip(*rows, strict=True)]
+    else:
+        source = "VALUES " + ", ".join("(" + ", ".join(["%s"] * len(fields)) + ")" for _row in rows)
+        params = [value for row in rows for value in row]
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join(values)} ON CONFLICT ({quote(unique_field.column)}) DO NOTHING "
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) {source} "
+        f"ON CONFLICT ({quote(unique_field.column)}) DO NOTHING "
         f"RETURNING {quote(meta.pk.column)}, {quote(unique_field.column)}"
     )
     with connection.cursor() as cursor:

@@ -7,6 +7,7 @@ from io import StringIO
 
 import chinese_calendar
 import pytest
+from django.db import connection
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -104,6 +105,28 @@ def test_working_calendar_is_reused_after_one_query(django_assert_num_queries):
     first = working_calendar()
     with django_assert_num_queries(1):
         assert working_calendar() is first
+
+
+def test_the_reused_calendar_costs_one_small_row_not_the_whole_calendar(django_assert_num_queries):
+    # On PostgreSQL the check is the revision row the database renumbers on every write, not
+    # the ~800 rows of the calendar (issue 27)
+    first = working_calendar()
+    with django_assert_num_queries(1) as captured:
+        assert working_calendar() is first
+    (query,) = captured.captured_queries
+    assert "approvals_calendarrevision" in query["sql"]
+    assert "approvals_calendarday" not in query["sql"]
+
+
+def test_a_raw_sql_write_renumbers_the_calendar_and_is_seen():
+    # a write no Django code sees (a psql session, a restore) still changes the revision
+    first = working_calendar()
+    assert not first.is_working_day(date(2025, 10, 8))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE approvals_calendarday SET kind = 'workday' WHERE date = %s", [date(2025, 10, 8)]
+        )
+    assert working_calendar().is_working_day(date(2025, 10, 8))
 
 
 def test_a_year_without_data_counts_its_statutory_holidays_and_stays_provisional():

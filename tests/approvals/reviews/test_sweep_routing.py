@@ -1,0 +1,132 @@
+"""The deemed-approval sweep routes a batch's completed parallel stages set-based
+(`sweeps._joins_to_stage_decision`): the rows it writes must be the rows viewflow writes when an
+officer's decision completes the join, and the flow must go on from them as from viewflow's."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models import Count
+from django.utils import timezone
+from viewflow.workflow import STATUS
+from viewflow.workflow.models import Process, Task
+
+from approvals.flows import ApprovalFlow
+from approvals.models import CaseStep
+from approvals.reviews import decisions, delivery, sweeps
+from approvals.reviews import steps as reviews_steps
+from tests.approvals.workflow_helpers import (
+    accepted_case,
+    department_with_staff,
+    make_clerk,
+    officer_of,
+    open_steps,
+    staged_item,
+)
+
+AFTER_REVIEWS = (ApprovalFlow.join_reviews, ApprovalFlow.after_reviews, ApprovalFlow.stage_decision)
+
+
+@pytest.fixture
+def depts(roles):
+    return [department_with_staff(f"R{i}", f"区{n}局", roles) for i, n in enumerate("规环消")]
+
+
+@pytest.fixture
+def clerk(roles):
+    return make_clerk(roles)
+
+
+def _tasks(case):
+    return Task.objects.filter(process__in=Process.objects.filter(artifact_object_id=case.pk))
+
+
+def shape(case) -> list[tuple]:
+    """The join, the gateway after it and the stage decision as viewflow keeps them: node, type,
+    status, token, which timestamps are set, owner, data, and the nodes each one follows."""
+    rows = []
+    for task in _tasks(case).filter(flow_task__in=AFTER_REVIEWS).order_by("pk"):
+        previous = sorted(
+            (str(p.flow_task), p.status)
+            for p in task.previous.all()  # the tasks this one came from
+        )
+        rows.append(
+            (
+                str(task.flow_task),
+                task.flow_task_type,
+                task.status,
+                str(task.token),
+                task.assigned is not None,
+                task.started is not None,
+                task.finished is not None,
+                task.owner_id,
+                task.owner_permission,
+                task.data,
+                previous,
+            )
+        )
+    return rows
+
+
+def overdue(case):
+    CaseStep.objects.filter(case=case).update(due_at=timezone.now() - datetime.timedelta(days=1))
+
+
+def test_a_swept_stage_has_the_rows_an_officers_last_decision_writes(depts, clerk):
+    item = staged_item([[(d, 5) for d in depts]], lead_department=depts[0])
+    by_officers, swept, mixed = (accepted_case(item, clerk) for _ in range(3))
+    for step in open_steps(by_officers):
+        reviews_steps.step_decide(
+            step=step, officer=officer_of(step.department), approve=True, opinion=""
+        )
+    overdue(swept)
+    first, *_rest = open_steps(mixed)
+    reviews_steps.step_decide(step=first, officer=officer_of(depts[0]), approve=True, opinion="")
+    overdue(mixed)  # the join exists already (the first review reached it) and is open
+
+    assert sweeps.steps_deem_overdue_sweep() == 3 + 2
+
+    expected = shape(by_officers)
+    assert [row[0] for row in expected] == [str(node) for node in AFTER_REVIEWS]
+    assert expected[-1][2] == STATUS.NEW  # the stage decision waits for its lead
+    assert len(expected[0][-1]) == 3  # the join follows the three reviews
+    for case in (swept, mixed):
+        assert shape(case) == expected
+        assert case.stages.get().decision_task == _tasks(case).get(
+            flow_task=ApprovalFlow.stage_decision
+        )
+
+
+def test_the_flow_goes_on_from_a_swept_stage_to_the_end(depts, clerk):
+    """Two stages: the first swept, the second opened by its lead's decision, then the case
+    decided and delivered, every viewflow task DONE at the end and the process DONE."""
+    item = staged_item([[(depts[0], 5), (depts[1], 5)], [(depts[2], 5)]], lead_department=depts[0])
+    case = accepted_case(item, clerk)
+    overdue(case)
+    assert sweeps.steps_deem_overdue_sweep() == 2
+    stage = case.stages.get(number=1)
+    decisions.stage_decide(stage=stage, officer=officer_of(depts[0]), approve=True, opinion="")
+    (second,) = CaseStep.objects.filter(case=case, status=CaseStep.Status.OPEN)
+    assert second.department == depts[2]
+    reviews_steps.step_decide(step=second, officer=officer_of(depts[2]), approve=True, opinion="")
+    decisions.stage_decide(  # a stage's lead is its first department
+        stage=case.stages.get(number=2), officer=officer_of(depts[2]), approve=True, opinion=""
+    )
+    decisions.case_decide(case=case, officer=officer_of(depts[0]), grant=True, reasons="")
+    delivery.case_deliver(case=case, clerk=clerk, method="window")
+    process = Process.objects.get(artifact_object_id=case.pk)
+    assert process.status == STATUS.DONE
+    assert set(_tasks(case).values_list("status", flat=True)) == {STATUS.DONE}
+    joins = _tasks(case).filter(flow_task=ApprovalFlow.join_reviews)
+    assert sorted(joins.annotate(n=Count("previous")).values_list("n", flat=True)) == [1, 2]
+
+
+def test_a_serial_item_still_goes_through_viewflow_to_its_next_step(depts, clerk):
+    item = staged_item([[(depts[0], 5), (depts[1], 5)]], lead_department=depts[0], serial=True)
+    case = accepted_case(item, clerk)
+    overdue(case)
+    assert sweeps.steps_deem_overdue_sweep() == 1  # the first step; the second opens now
+    opened = CaseStep.objects.get(case=case, status=CaseStep.Status.OPEN)
+    assert opened.department == depts[1]
+    assert opened.task.status == STATUS.NEW
