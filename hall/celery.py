@@ -20,6 +20,7 @@ app.autodiscover_tasks(
         "hall.ratings",
         "approvals.reviews",
         "departments.supervision",
+        "departments.performance",
     ],
     related_name="tasks",
 )

@@ -433,6 +433,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "departments.tasks.refresh_supervision_figures",
         "schedule": float(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30")),
     },
+    "departments-performance-open-cases": {
+        "task": "departments.tasks.refresh_performance_open_cases",
+        "schedule": float(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30")),
+    },
     "approvals-deemed-approval-sweep": {
         "task": "approvals.tasks.sweep_deemed_approvals",
         "schedule": HALL_SWEEP_SECONDS,
@@ -496,8 +500,9 @@ SPECTACULAR_SETTINGS = {
 # --- Domain settings ----------------------------------------------------------------------
 HALL_NAME = ENV.get("HALL_NAME", "深圳市福田区行政服务大厅")
 HALL_WARNING_YELLOW_DAYS = int(ENV.get("HALL_WARNING_YELLOW_DAYS", "2"))
-# The supervision dashboard's totals are a snapshot refreshed this often by beat (see
-# departments.supervision.figures); the page recomputes them itself past twice this age.
+# The supervision dashboard's totals and the performance page's count of open cases are
+# snapshots refreshed this often by beat (departments.supervision.figures,
+# departments.performance.open_cases); a page recomputes them itself past twice this age.
 HALL_SUPERVISION_FIGURES_SECONDS = int(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30"))
 # The security log is kept this many days (at least 183: the Cybersecurity Law's six months).
 HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)

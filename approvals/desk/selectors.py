@@ -32,6 +32,7 @@ from approvals.models import (
 )
 from approvals.reviews.selectors import department_inbox, lead_tasks, step_deadline
 from departments.models import Department, Officer
+from hall.common.paging import keyset_cursor, keyset_cursor_parse
 from hall.models import Case, CaseMaterial, Notice
 
 
@@ -105,20 +106,7 @@ class InboxPage:
 
 
 def _cursor(step: CaseStep) -> str:
-    return f"{step.due_at.timestamp():.6f}_{step.pk}"
-
-
-def _cursor_parse(value: str | None) -> tuple[datetime.datetime, int] | None:
-    """The (due_at, pk) a cursor stands for; None for no cursor or a malformed one (the first
-    page is shown, never an error: it comes from a URL anybody can edit)."""
-    if not value or len(value) > 40:
-        return None
-    stamp, _, pk = value.partition("_")
-    try:
-        due_at = datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
-        return due_at, int(pk)
-    except (ValueError, OverflowError, OSError):
-        return None
+    return keyset_cursor(step.due_at, step.pk)
 
 
 def inbox_page(
@@ -134,7 +122,7 @@ def inbox_page(
     costs what the first page costs, and no query counts past COUNT_CAP rows. Two queries.
     """
     steps = department_inbox(department=department)
-    position = _cursor_parse(after)
+    position = keyset_cursor_parse(after)
     if position is not None:
         due_at, pk = position
         steps = steps.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk))

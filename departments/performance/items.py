@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
 from approvals.models import CaseDecision
+from departments.performance.open_cases import OpenCases
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, rows_fetch
 
@@ -97,38 +98,65 @@ def item_figures(*, period: Period) -> Table:
     )
 
 
-def open_overdue_trend(*, period: Period) -> Table:
+def open_overdue_trend(*, period: Period, open_cases: OpenCases | None = None) -> Table:
     """For each day of the period: cases in approval (accepted, not yet closed) at the end of the
     day, and those of them past their promised date (the day after `promised_due_date` onwards).
 
     One scan of the cases: each case contributes marks on the days its counts change (accepted,
     closed, overdue from, and overdue ended by closing), and running sums over the days of
     `generate_series` give the counts. Marks before the period fall on its first day.
+
+    With `open_cases` (`departments.performance.open_cases`, kept by beat) the open cases are
+    not scanned: the kept groups stand for the cases open at its `taken_at`, and only the cases
+    closed before that moment are read, so the figures are exact as of `taken_at`.
     """
-    sql = f"""
-    WITH cases AS (
+    if open_cases is None:
+        cases = f"""
         SELECT accepted_on,
                (closed_at AT TIME ZONE %(tz)s)::date AS closed_on,
-               promised_due_date + 1 AS overdue_from
+               promised_due_date + 1 AS overdue_from, 1 AS n
         FROM {T["case"]}
         WHERE accepted_on <= %(end)s AND closed_at >= %(start_at)s
         UNION ALL  -- two index-friendly halves rather than one OR over the whole table
-        SELECT accepted_on, NULL, promised_due_date + 1
+        SELECT accepted_on, NULL, promised_due_date + 1, 1
         FROM {T["case"]}
         WHERE accepted_on <= %(end)s AND closed_at IS NULL
-    ),
+        """
+        params = period.params()
+    else:
+        cases = f"""
+        SELECT accepted_on,
+               (closed_at AT TIME ZONE %(tz)s)::date AS closed_on,
+               promised_due_date + 1 AS overdue_from, 1 AS n
+        FROM {T["case"]}
+        WHERE accepted_on <= %(end)s AND closed_at >= %(start_at)s AND closed_at < %(taken_at)s
+        UNION ALL
+        SELECT kept.accepted_on, NULL, kept.overdue_from, kept.n
+        FROM unnest(%(kept_accepted)s::date[], %(kept_overdue)s::date[], %(kept_n)s::int[])
+             AS kept(accepted_on, overdue_from, n)
+        WHERE kept.accepted_on <= %(end)s
+        """
+        params = {
+            **period.params(),
+            "taken_at": open_cases.taken_at,
+            "kept_accepted": open_cases.accepted_on,
+            "kept_overdue": open_cases.overdue_from,
+            "kept_n": open_cases.counts,
+        }
+    sql = f"""
+    WITH cases AS ({cases}),
     marks AS (
         SELECT GREATEST(m.day, %(start)s::date) AS day,
                SUM(m.open_delta) AS open_delta, SUM(m.overdue_delta) AS overdue_delta
         FROM cases c
         CROSS JOIN LATERAL (VALUES
-            (c.accepted_on, 1, 0),
-            (c.closed_on, -1, 0),
-            (c.overdue_from, 0, 1),
+            (c.accepted_on, c.n, 0),
+            (c.closed_on, -c.n, 0),
+            (c.overdue_from, 0, c.n),
             -- closing ends the overdue count, from the day it would have started at the latest
             -- (GREATEST ignores NULLs in PostgreSQL, hence the CASE)
             (CASE WHEN c.overdue_from IS NOT NULL AND c.closed_on IS NOT NULL
-                  THEN GREATEST(c.overdue_from, c.closed_on) END, 0, -1)
+                  THEN GREATEST(c.overdue_from, c.closed_on) END, 0, -c.n)
         ) AS m(day, open_delta, overdue_delta)
         WHERE m.day IS NOT NULL AND m.day <= %(end)s
         GROUP BY 1
@@ -149,6 +177,6 @@ def open_overdue_trend(*, period: Period) -> Table:
             Column("open", _("在办"), "int", _("已受理、尚未办结")),
             Column("overdue", _("超过承诺办结日期"), "int"),
         ],
-        rows=rows_fetch(sql, period.params()),
+        rows=rows_fetch(sql, params),
         note=_("按当日24时的状态统计。"),
     )

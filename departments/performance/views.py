@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from departments.performance import clerks, exports, items, periods, queue, serial_parallel, tables
+from departments.performance import (
+    clerks,
+    exports,
+    items,
+    open_cases,
+    periods,
+    queue,
+    serial_parallel,
+    tables,
+)
 from departments.performance import departments as performance_departments
 from departments.performance.charts import figures, paths
 from departments.performance.forms import PeriodForm
@@ -38,8 +47,10 @@ def performance_page(request):
     context = _period_context(form, period)
     if context["supported"]:
         departments = performance_departments.department_figures(period=period)
-        trend = items.open_overdue_trend(period=period)
+        kept = open_cases.open_cases_kept(now=timezone.now())
+        trend = items.open_overdue_trend(period=period, open_cases=kept)
         context.update(
+            trend_taken_at=kept.taken_at,
             departments=departments,
             clerks=clerks.clerk_figures(period=period),
             items=items.item_figures(period=period),

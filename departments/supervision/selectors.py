@@ -30,6 +30,7 @@ from approvals.models import CalendarYear, CaseDecision, CaseStep, ServiceItem
 from approvals.reviews.selectors import step_deadline
 from departments.models import Department
 from hall.cases.actions import action_label
+from hall.common.paging import keyset_cursor, keyset_cursor_parse
 from hall.models import (
     AgencyRequest,
     Case,
@@ -40,8 +41,8 @@ from hall.models import (
     ServiceRating,
 )
 
-LIST_LIMIT = 50
-WARNING_LIMIT = 100
+LIST_LIMIT = 20  # rows of each recent-events list on the dashboard
+WARNING_LIMIT = 25  # warned steps per page of the dashboard (keyset pages, the most urgent first)
 
 
 def today() -> datetime.date:
@@ -123,20 +124,39 @@ class WarningRow:
         return max(0, -self.remaining)
 
 
+@dataclass
+class WarningPage:
+    rows: list[WarningRow]
+    next_cursor: str | None
+    first: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 def warning_rows(
     *,
     now: datetime.datetime,
     filters: WarningFilter = WarningFilter(),
     calendar: WorkingCalendar | None = None,
     limit: int = WARNING_LIMIT,
-) -> list[WarningRow]:
-    """The warned steps, the most urgent first, each with its light and working days left
-    (`approvals.clock.deadlines.warning_light` and `remaining_working_days` on the stored due
-    date)."""
+    after: str | None = None,
+) -> WarningPage:
+    """One page of the warned steps, the most urgent first, each with its light and working
+    days left (`approvals.clock.deadlines.warning_light` and `remaining_working_days` on the
+    stored due date). Keyset pages on (due_at, id), so a page deep in the list costs what the
+    first costs; `after` is the cursor of the previous page's last row."""
     calendar = calendar or working_calendar()
-    steps = (
-        warning_steps_queryset(now=now, filters=filters)
-        .select_related(
+    queryset = warning_steps_queryset(now=now, filters=filters)
+    position = keyset_cursor_parse(after)
+    if position is not None:
+        due_at, pk = position
+        queryset = queryset.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk))
+    steps = list(
+        queryset.select_related(
             "case",
             "case__item",
             "case__owner",
@@ -144,9 +164,10 @@ def warning_rows(
             "department__head__user",
             "claimed_by",
             "decided_by",
-        )
-        .order_by("due_at", "pk")[:limit]
+        ).order_by("due_at", "pk")[: limit + 1]
     )
+    more = len(steps) > limit
+    steps = steps[:limit]
     today_ = timezone.localdate(now)
     rows = []
     for step in steps:
@@ -165,7 +186,11 @@ def warning_rows(
                 ),
             )
         )
-    return rows
+    return WarningPage(
+        rows=rows,
+        next_cursor=keyset_cursor(steps[-1].due_at, steps[-1].pk) if more else None,
+        first=position is None,
+    )
 
 
 def warnings_by_department(*, now: datetime.datetime) -> list[dict[str, Any]]:

@@ -44,7 +44,17 @@ def supervision_home(request):
     filters = selectors.WarningFilter()
     if filter_form.is_bound and filter_form.is_valid():
         filters = selectors.WarningFilter(**filter_form.filters())
-    warnings = selectors.warning_rows(now=now, filters=filters, calendar=working_calendar())
+    warnings = selectors.warning_rows(
+        now=now, filters=filters, calendar=working_calendar(), after=request.GET.get("after")
+    )
+    # the next page keeps the filters
+    query = request.GET.copy()
+    query.pop("after", None)
+    first_page = "?" + query.urlencode() if query else "?"
+    next_page = None
+    if warnings.next_cursor:
+        query["after"] = warnings.next_cursor
+        next_page = "?" + query.urlencode()
     totals = supervision_figures(now=now)
     return render(
         request,
@@ -57,6 +67,8 @@ def supervision_home(request):
             "figures_at": totals.computed_at,
             "warnings": warnings,
             "warning_limit": selectors.WARNING_LIMIT,
+            "warnings_first_page": first_page,
+            "warnings_next_page": next_page,
             "warnings_by_department": totals.warnings_by_department,
             "filter_form": filter_form,
             "filtered": filters != selectors.WarningFilter(),

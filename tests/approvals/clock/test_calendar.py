@@ -7,8 +7,8 @@ from io import StringIO
 
 import chinese_calendar
 import pytest
-from django.db import connection
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from approvals.clock.calendar import (

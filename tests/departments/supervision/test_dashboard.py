@@ -127,6 +127,34 @@ def test_warnings_list_with_lights_people_and_filters(supervisor_client, warned)
     assert filtered(light="red", owner=warned["wang"].pk) == []
 
 
+def test_warnings_come_a_page_at_a_time_with_the_filters_kept(
+    supervisor_client, warned, monkeypatch
+):
+    # one row per page, so the two warned steps make two pages
+    monkeypatch.setattr(selectors, "WARNING_LIMIT", 1)
+    monkeypatch.setattr(selectors.warning_rows, "__kwdefaults__", {
+        **selectors.warning_rows.__kwdefaults__, "limit": 1
+    })  # fmt: skip
+    url = reverse("supervision:home")
+    first = supervisor_client.get(url).content.decode()
+    assert warning_receipts(first) == [warned["second"].receipt_no]
+    (next_href,) = re.findall(r'href="(\?[^"]*after=[^"]+)#warnings-heading"', first)
+    second = supervisor_client.get(url + next_href.replace("&amp;", "&")).content.decode()
+    assert warning_receipts(second) == [warned["first"].receipt_no]
+    assert "下一页" not in second and "回到第一页" in second
+    # a filter travels with the cursor: only the planning department's (yellow) step
+    filtered = supervisor_client.get(url, {"department": warned["planning"].pk}).content.decode()
+    assert warning_receipts(filtered) == [warned["first"].receipt_no]
+    assert "after=" not in filtered  # one page only
+    # a cursor anybody can edit is the first page, never an error
+    for junk in ("x", "1e999_1", "9" * 50, "0_-1"):
+        page = supervisor_client.get(url, {"after": junk})
+        assert page.status_code == 200
+    assert warning_receipts(supervisor_client.get(url, {"after": "x"}).content.decode()) == [
+        warned["second"].receipt_no
+    ]
+
+
 def test_warning_rows_use_the_clock(warned):
     rows = selectors.warning_rows(now=timezone.now())
     lights = {row.step.pk: (row.light, row.remaining) for row in rows}
