@@ -19,6 +19,7 @@ from approvals.models import (
     CaseStep,
 )
 from approvals.reviews.common import AlreadyDecided, require_officer_of, review_calendar
+from approvals.reviews.locks import DECISION_LOCKED, STAGE_LOCKED
 from approvals.reviews.selectors import single_decision_applies
 from approvals.reviews.steps import step_decide
 from approvals.workflow.driver import complete_human_task, system_user
@@ -50,11 +51,7 @@ def stage_decide(*, stage: CaseStage, officer: User, approve: bool, opinion: str
     decided: list[CaseStage] = []
 
     def record(activation) -> bool:
-        locked = (
-            CaseStage.objects.select_for_update(of=("self",))
-            .select_related("case", "case__item")
-            .get(pk=stage.pk)
-        )
+        locked = STAGE_LOCKED.read(stage.pk)
         if locked.decision:
             raise AlreadyDecided()
         activation.process.artifact = locked.case  # the flow's gateways read this case
@@ -104,7 +101,7 @@ def _case_decide(
     issued: list[Notice] = []
 
     def record(activation) -> bool:
-        locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
+        locked = DECISION_LOCKED.read(decision.pk)
         if locked.decision:
             raise AlreadyDecided()
         the_case = (

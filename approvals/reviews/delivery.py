@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from approvals.models import CaseDecision
 from approvals.reviews.common import AlreadyDecided
+from approvals.reviews.locks import DECISION_LOCKED
 from approvals.workflow.driver import complete_human_task
 from hall.cases import wording
 from hall.cases.actions import CaseAction
@@ -109,7 +110,7 @@ def case_deliver(
     code = f"{secrets.randbelow(10**PICKUP_CODE_DIGITS):0{PICKUP_CODE_DIGITS}d}"
 
     def record(activation) -> bool:
-        locked = CaseDecision.objects.select_for_update().get(pk=decision.pk)
+        locked = DECISION_LOCKED.read(decision.pk)
         if locked.delivered_at is not None:
             raise AlreadyDecided()
         now = timezone.now()

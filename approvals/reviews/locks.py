@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from django.db.models import QuerySet
 
-from approvals.models import CaseStep
+from approvals.models import CaseDecision, CaseStage, CaseStep
+from hall.common.compiled import CompiledRead
 
 # What the review services print and tell about a step.
 STEP_RELATED = (
@@ -25,13 +26,30 @@ STEP_RELATED = (
 )
 
 
-def step_locked(step_id: int) -> CaseStep:
-    """The step read fresh under its row lock for the rest of the transaction."""
-    return (
-        CaseStep.objects.select_for_update(of=("self",))
-        .select_related(*STEP_RELATED)
-        .get(pk=step_id)
+_STEP_LOCKED = CompiledRead(
+    lambda pk: (
+        CaseStep.objects.select_for_update(of=("self",)).select_related(*STEP_RELATED).filter(pk=pk)
     )
+)
+
+
+def step_locked(step_id: int) -> CaseStep:
+    """The step read fresh under its row lock for the rest of the transaction (the query is
+    compiled once per process: `hall.common.compiled`)."""
+    return _STEP_LOCKED.read(step_id)
+
+
+# A stage read fresh under its row lock, with its case and item (the stage decision).
+STAGE_LOCKED = CompiledRead(
+    lambda pk: (
+        CaseStage.objects.select_for_update(of=("self",))
+        .select_related("case", "case__item")
+        .filter(pk=pk)
+    )
+)
+
+# A case's decision read fresh under its row lock (the final decision, the delivery).
+DECISION_LOCKED = CompiledRead(lambda pk: CaseDecision.objects.select_for_update().filter(pk=pk))
 
 
 def steps_locked(

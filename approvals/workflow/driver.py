@@ -11,6 +11,7 @@ from viewflow.workflow.lock import SelectForUpdateLock, lock_scope
 from viewflow.workflow.models import Process, Task
 
 from hall.cases.events import events_batch
+from hall.common.compiled import CompiledRead
 
 SYSTEM_USERNAME = "system"
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
@@ -59,7 +60,7 @@ def complete_human_task(
     """
     # No savepoint: nothing here is rolled back to one (a veto has written nothing yet).
     with transaction.atomic(savepoint=False), _process_locked(task_pk), events_batch():
-        task = Task.objects.select_related("process").get(pk=task_pk)
+        task = _TASK_WITH_PROCESS.read(task_pk)
         activation = task.flow_task.activation_class(task)
         if task.status not in OPEN_STATUSES:
             return False
@@ -76,6 +77,8 @@ def complete_human_task(
         activation.execute()  # STARTED -> DONE (one UPDATE), then creates and runs the next nodes
     return True
 
+
+_TASK_WITH_PROCESS = CompiledRead(lambda pk: Task.objects.select_related("process").filter(pk=pk))
 
 _LOCK_THROUGH_TASK = (
     f"SELECT t.process_id, t.flow_task FROM {Task._meta.db_table} t "

@@ -14,16 +14,34 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
 
+from hall.common.compiled import CompiledRead
 from hall.models import Case
 
 # What the intake services print and tell (the applicant's notices and messages).
 INTAKE_RELATED = ("item", "applicant", "owner", "window")
 
 
+_CASE_LOCKED: dict[tuple[str, ...], CompiledRead[Case]] = {}
+
+
 def case_locked(case: Case | int, *, related: Sequence[str] = INTAKE_RELATED) -> Case:
-    """The case read fresh under its row lock for the rest of the transaction."""
+    """The case read fresh under its row lock for the rest of the transaction (each shape of
+    the query compiled once per process: `hall.common.compiled`)."""
     case_id = case if isinstance(case, int) else case.pk
-    return Case.objects.select_for_update(of=("self",)).select_related(*related).get(pk=case_id)
+    related = tuple(related)
+    read = _CASE_LOCKED.get(related)
+    if read is None:
+        read = _CASE_LOCKED.setdefault(
+            related,
+            CompiledRead(
+                lambda pk: (
+                    Case.objects.select_for_update(of=("self",))
+                    .select_related(*related)
+                    .filter(pk=pk)
+                )
+            ),
+        )
+    return read.read(case_id)
 
 
 def case_lock(case_id: int) -> None:

@@ -1,0 +1,60 @@
+"""`CompiledRead`: a hot read by primary key compiled once, giving what the queryset gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from hall.cases.locks import INTAKE_RELATED, case_locked
+from hall.common.compiled import CompiledRead
+from hall.models import Case
+from tests.departments.builders import bare_case
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _read():
+    return CompiledRead(lambda pk: Case.objects.select_related(*INTAKE_RELATED).filter(pk=pk))
+
+
+def test_the_instances_are_those_of_the_queryset_related_rows_included():
+    cases = [bare_case(owner=UserFactory()) for _ in range(3)]
+    read = _read()
+    for case in cases:
+        compiled = read.read(case.pk)
+        expected = Case.objects.select_related(*INTAKE_RELATED).get(pk=case.pk)
+        for field in Case._meta.concrete_fields:
+            assert getattr(compiled, field.attname) == getattr(expected, field.attname)
+        with CaptureQueriesContext(connection) as captured:
+            # the related rows came with it: no query to reach them
+            assert compiled.item.name == expected.item.name
+            assert compiled.applicant.id_number == expected.applicant.id_number
+        assert len(captured) == 0
+        assert compiled._state.db == "default" and not compiled._state.adding
+
+
+def test_a_missing_row_is_does_not_exist_and_the_sql_is_compiled_once():
+    case = bare_case(owner=UserFactory())
+    read = _read()
+    with pytest.raises(Case.DoesNotExist):
+        read.read(case.pk + 10_000)
+    with CaptureQueriesContext(connection) as captured:
+        read.read(case.pk)
+        read.read(case.pk)
+    assert len(captured) == 2 and captured[0]["sql"] == captured[1]["sql"]
+
+
+def test_a_query_without_the_key_among_its_parameters_runs_as_a_queryset():
+    first = bare_case()
+    read = CompiledRead(lambda pk: Case.objects.filter(pk=first.pk))  # ignores the key
+    assert read.read(12345).pk == first.pk  # what the queryset says, not a wrong substitution
+
+
+def test_the_lock_is_taken_for_the_transaction():
+    case = bare_case(owner=UserFactory())
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        locked = case_locked(case.pk)
+    assert locked.pk == case.pk and locked.owner_id == case.owner_id
+    assert 'FOR UPDATE OF "hall_case"' in captured[-1]["sql"]
