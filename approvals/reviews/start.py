@@ -21,6 +21,7 @@ from approvals.reviews.common import (
     steps_opening,
 )
 from hall.cases.events import events_batch
+from hall.common.bulk import rows_update
 from hall.models import Case
 
 
@@ -70,7 +71,7 @@ def approval_start(
         with one_calendar(), events_batch():
             ApprovalFlow.start.run(case=case)
             opened = [step for step in created.values() if step.status == CaseStep.Status.OPEN]
-            CaseStep.objects.bulk_update(opened, OPENED_FIELDS)
+            rows_update(opened, OPENED_FIELDS)
     finally:
         steps_opening.reset(opening)
         review_starts_on.reset(starts)

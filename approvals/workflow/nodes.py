@@ -23,6 +23,8 @@ from viewflow.workflow.nodes import If, Join, View, mixins
 from viewflow.workflow.nodes.if_gate import IfActivation
 from viewflow.workflow.nodes.join import JoinActivation
 
+from hall.common.compiled import CompiledRead
+
 
 class DynamicSplitActivation(Activation):
     """Computes the items on activation, creates one next task per item."""
@@ -183,13 +185,7 @@ class PlainJoinActivation(JoinActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):
         task_class = flow_task.flow_class.task_class
-        tasks = list(
-            task_class._default_manager.filter(
-                flow_task=flow_task,
-                process=prev_activation.process,
-                status__in=[STATUS.NEW, STATUS.STARTED],
-            )[:2]
-        )
+        tasks = _open_joins(task_class, flow_task).read_all(prev_activation.process.pk)
         if len(tasks) > 1:
             raise FlowRuntimeError("More than one join instance for process found")
         if tasks:
@@ -202,7 +198,12 @@ class PlainJoinActivation(JoinActivation):
             task.data = data if data is not None else {}
             task.seed = seed
             task.save()
-        task.previous.add(prev_activation.task)
+        # what previous.add() writes, in one INSERT (it reads the existing links first)
+        links = task_class.previous.through
+        links._default_manager.bulk_create(
+            [links(from_task_id=task.pk, to_task_id=prev_activation.task.pk)],
+            ignore_conflicts=True,
+        )
         activation = cls(task)
         activation._incoming = prev_activation.task
         return activation
@@ -233,6 +234,24 @@ class PlainJoinActivation(JoinActivation):
                 f"Multiple tokens {self._join_token_prefixes()} came to join {self.flow_task.name}"
             )
         super(JoinActivation, self).complete.original()
+
+
+_OPEN_JOINS: dict[tuple, CompiledRead] = {}
+
+
+def _open_joins(task_class, flow_task) -> CompiledRead:
+    """The open instances (at most two: one is expected) of a join in a process, the query
+    compiled once per join node (`hall.common.compiled`)."""
+    key = (task_class, flow_task)
+    if key not in _OPEN_JOINS:
+        _OPEN_JOINS[key] = CompiledRead(
+            lambda process_id: task_class._default_manager.filter(
+                flow_task=flow_task,
+                process_id=process_id,
+                status__in=[STATUS.NEW, STATUS.STARTED],
+            )[:2]
+        )
+    return _OPEN_JOINS[key]
 
 
 class PlainJoin(Join):

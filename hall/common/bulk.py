@@ -77,3 +77,39 @@ def fields_copy(*, target: models.Model, source: models.Model) -> models.Model:
     for field in target._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     return target
+
+
+def rows_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """Write `fields` of `objs` (all of one model, all saved) in one ``UPDATE … FROM unnest``.
+
+    What ``bulk_update`` writes, without its ``CASE WHEN pk = … THEN …`` per row and field,
+    whose building costs more than the statement (a case's five opened steps: ~25 ms of
+    Python, issue 27). Other databases than PostgreSQL use ``bulk_update``. Returns the number
+    of rows updated.
+    """
+    if not objs:
+        return 0
+    model = type(objs[0])
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_update(objs, fields)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    targets = [meta.get_field(name) for name in fields]
+    pk = meta.pk
+    columns = [pk, *targets]
+    params = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs]
+        for field in columns
+    ]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.c{n}" for n, field in enumerate(targets, start=1)
+    )
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
+        f"FROM unnest({arrays}) AS v({names}) WHERE t.{quote(pk.column)} = v.c0"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -24,7 +24,8 @@ _MARKER = -7_310_000_000_001  # a primary key no row has, to find its place amon
 
 
 class CompiledRead(Generic[M]):
-    """``read(pk)``: the one row ``build(pk)`` selects, as a model instance, or DoesNotExist."""
+    """``read(pk)``: the one row ``build(pk)`` selects, as a model instance, or DoesNotExist;
+    ``read_all(key)``: every row ``build(key)`` selects."""
 
     def __init__(self, build: Callable[[object], QuerySet[M]], *, using: str = "default"):
         self._build = build
@@ -51,23 +52,34 @@ class CompiledRead(Generic[M]):
         )
 
     def read(self, pk) -> M:
+        """The one row for `pk`, or the model's DoesNotExist."""
+        found = self.read_all(pk)
+        if not found:
+            model = self._build(_MARKER).model
+            raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")
+        (obj,) = found
+        return obj
+
+    def read_all(self, key) -> list[M]:
+        """Every row the query selects with `key` in the marker's place (a foreign key: the
+        open join of a process)."""
         connection = connections[self._using]
         vendor = connection.vendor
         if vendor not in self._compiled:
             self._compiled[vendor] = self._compile()
         compiled = self._compiled[vendor]
         if compiled is None:
-            return self._build(pk).get()
+            return list(self._build(key))
         model, sql, params, place, compiler, init_list, (start, end), populators = compiled
         params = params.copy()
-        params[place] = pk
+        params[place] = key
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if not rows:
-            raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")
-        (row,) = compiler.results_iter(results=[rows])
-        obj = model.from_db(self._using, init_list, row[start:end])
-        for populator in populators:
-            populator.populate(row, obj)
-        return obj
+        found = []
+        for row in compiler.results_iter(results=[rows]):
+            obj = model.from_db(self._using, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found

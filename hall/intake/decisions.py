@@ -23,6 +23,7 @@ from hall.cases.selectors import materials_with_editable
 from hall.cases.status import case_status_set
 from hall.cases.wording import MessageKind
 from hall.common import validators
+from hall.common.bulk import rows_update
 from hall.common.people import display_name
 from hall.intake.acceptance import case_accept, case_accept_locked
 from hall.intake.commitments import commitment_allowed
@@ -111,8 +112,8 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
         material.licence = None  # a lapsed licence is replaced by what the window checked
     if errors:
         raise ValidationError(errors)
-    CaseMaterial.objects.bulk_update(
-        materials.values(), ["status", "defect_reason", "scan", "scan_kind", "licence"]
+    rows_update(
+        list(materials.values()), ["status", "defect_reason", "scan", "scan_kind", "licence"]
     )
     if case.status == Case.Status.AWAITING_CORRECTION:
         # Only a mark that differs from what the notice found (or brings a new scan) is

@@ -30,6 +30,7 @@ from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable, format_chinese_date
 from hall.cases.selectors import applicant_credit_marked
 from hall.cases.wording import MessageKind
+from hall.common.bulk import rows_update
 from hall.intake.acceptance import case_accept_locked
 from hall.models import Case, CaseMaterial, Notice
 from hall.outbox.queue import applicant_notify
@@ -96,7 +97,7 @@ def case_accept_tolerant_locked(
     for material in wanting:
         material.deferred_until = deadline
         material.supplement_form = supplement_form
-    CaseMaterial.objects.bulk_update(wanting, ["deferred_until", "supplement_form"])
+    rows_update(list(wanting), ["deferred_until", "supplement_form"])
     case_accept_locked(case=case, clerk=clerk, deemed=False, tolerated=True)
     form_label = Form(supplement_form).label
     notice = notice_issue(

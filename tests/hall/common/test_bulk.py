@@ -47,3 +47,27 @@ def test_existing_keys_are_skipped_and_reported_as_not_new():
     assert set(inserted) == {"k:3"}
     assert again[0].pk is None and again[1].pk == inserted["k:3"]
     assert Notification.objects.filter(dedupe_key__startswith="k:").count() == 3
+
+
+def test_rows_update_writes_each_rows_own_values_in_one_statement():
+    from hall.common.bulk import rows_update
+
+    messages = _messages(["u:1", "u:2", "u:3"])
+    rows_insert_new(messages, unique="dedupe_key")
+    first, second, third = messages
+    first.subject, first.attempts, first.sent_at = "第一", 2, None
+    second.subject, second.attempts = "第二", 5
+    from django.utils import timezone
+
+    second.sent_at = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        updated = rows_update([first, second], ["subject", "attempts", "sent_at"])
+    assert updated == 2 and len(captured) == 1
+    rows = {
+        row.dedupe_key: row for row in Notification.objects.filter(dedupe_key__startswith="u:")
+    }
+    assert (rows["u:1"].subject, rows["u:1"].attempts, rows["u:1"].sent_at) == ("第一", 2, None)
+    assert (rows["u:2"].subject, rows["u:2"].attempts) == ("第二", 5)
+    assert rows["u:2"].sent_at == second.sent_at
+    assert rows["u:3"].subject == third.subject and rows["u:3"].attempts == 0  # untouched
+    assert rows_update([], ["subject"]) == 0
