@@ -36,6 +36,7 @@ from hall.cases.notices import notice_issue
 from hall.cases.status import case_status_set
 from hall.cases.wording import MessageKind
 from hall.common.bulk import fields_copy
+from hall.common.compiled import DATE_MARKER, KEY_MARKER, CompiledRead
 from hall.models import Case, CaseMaterial, Commitment, ElectronicLicence, Notice
 from hall.outbox.queue import applicant_notify
 
@@ -104,18 +105,7 @@ def _case_decide(
         locked = DECISION_LOCKED.read(decision.pk)
         if locked.decision:
             raise AlreadyDecided()
-        the_case = (
-            cases_locked(Case.objects.filter(pk=case.pk))
-            .select_related("item", "item__lead_department", "applicant", "owner", "window")
-            # what bars a grant, read with the case, not in queries of their own
-            .annotate(
-                supplements_outstanding=Exists(_outstanding_supplements),
-                supplements_late=Exists(_late_supplements),
-                commitment_false=Exists(_false_commitment),
-                licences_lapsed=Exists(_lapsed_licences(timezone.localdate())),
-            )
-            .get()
-        )
+        the_case = _CASE_TO_DECIDE.read(case.pk, timezone.localdate())
         if grant:
             _grant_bars_check(the_case)
         locked.decision = CaseDecision.Decision.GRANT if grant else CaseDecision.Decision.REFUSE
@@ -179,6 +169,23 @@ def _lapsed_licences(today):
         materials_with_lapsed_licence_q(on=today, holder=OuterRef("applicant_id")),
         case=OuterRef("pk"),
     )
+
+
+# The case locked for its decision with what bars a grant, read with it rather than in queries
+# of their own; compiled once per process (`hall.common.compiled`).
+_CASE_TO_DECIDE = CompiledRead(
+    lambda pk, today: (
+        cases_locked(Case.objects.filter(pk=pk))
+        .select_related("item", "item__lead_department", "applicant", "owner", "window")
+        .annotate(
+            supplements_outstanding=Exists(_outstanding_supplements),
+            supplements_late=Exists(_late_supplements),
+            commitment_false=Exists(_false_commitment),
+            licences_lapsed=Exists(_lapsed_licences(today)),
+        )
+    ),
+    markers=(KEY_MARKER, DATE_MARKER),
+)
 
 
 def _grant_bars_check(case: Case) -> None:

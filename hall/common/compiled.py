@@ -11,6 +11,7 @@ A query whose parameters do not contain the marker exactly once is simply run as
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -20,66 +21,105 @@ from django.db.models.query import get_related_populators
 
 M = TypeVar("M", bound=Model)
 
-_MARKER = -7_310_000_000_001  # a primary key no row has, to find its place among the parameters
+# Values no row has, to find each key's place among the compiled parameters.
+KEY_MARKER = -7_310_000_000_001
+DATE_MARKER = datetime.date(1901, 2, 3)
 
 
 class CompiledRead(Generic[M]):
-    """``read(pk)``: the one row ``build(pk)`` selects, as a model instance, or DoesNotExist;
-    ``read_all(key)``: every row ``build(key)`` selects."""
+    """``read(*keys)``: the one row ``build(*keys)`` selects, as a model instance, or
+    DoesNotExist; ``read_all(*keys)``: every row it selects. ``markers`` stand in for the keys
+    while compiling (by default one primary or foreign key); each must appear among the query's
+    parameters (it is replaced wherever it does), or the query is run as a queryset every
+    time."""
 
-    def __init__(self, build: Callable[[object], QuerySet[M]], *, using: str = "default"):
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[M]],
+        *,
+        markers: tuple = (KEY_MARKER,),
+        using: str = "default",
+    ):
         self._build = build
+        self._markers = markers
         self._using = using
-        self._compiled: dict[str, tuple] = {}  # per database vendor (the SQL differs)
+        self._compiled: dict[str, tuple | None] = {}  # per database vendor (the SQL differs)
 
     def _compile(self):
-        queryset = self._build(_MARKER)
+        queryset = self._build(*self._markers)
         compiler = queryset.query.get_compiler(using=self._using)
         sql, params = compiler.as_sql()  # fills compiler.select and klass_info as it runs
-        if list(params).count(_MARKER) != 1:
+        params = list(params)
+        places = [
+            [n for n, value in enumerate(params) if value == marker] for marker in self._markers
+        ]
+        if not all(places):
             return None
         klass_info, select = compiler.klass_info, compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        fields = [column[0] for column in select[0 : compiler.col_count]]
         return (
             queryset.model,
             sql,
-            list(params),
-            list(params).index(_MARKER),
+            params,
+            places,
             compiler,
+            compiler.get_converters(fields),
             [f[0].target.attname for f in select[start:end]],
             (start, end),
             get_related_populators(klass_info, select, self._using),
+            dict(compiler.annotation_col_map or {}),
         )
 
-    def read(self, pk) -> M:
-        """The one row for `pk`, or the model's DoesNotExist."""
-        found = self.read_all(pk)
+    def compiled(self, vendor: str = "postgresql") -> bool:
+        """Whether the query runs from its compiled SQL on that database (after a first read)."""
+        return self._compiled.get(vendor) is not None
+
+    def read(self, *keys) -> M:
+        """The one row for `keys`, or the model's DoesNotExist."""
+        found = self.read_all(*keys)
         if not found:
-            model = self._build(_MARKER).model
-            raise model.DoesNotExist(f"{model._meta.object_name} {pk} does not exist")
+            model = self._build(*self._markers).model
+            raise model.DoesNotExist(f"{model._meta.object_name} {keys} does not exist")
         (obj,) = found
         return obj
 
-    def read_all(self, key) -> list[M]:
-        """Every row the query selects with `key` in the marker's place (a foreign key: the
-        open join of a process)."""
+    def read_all(self, *keys) -> list[M]:
+        """Every row the query selects with `keys` in the markers' places."""
         connection = connections[self._using]
         vendor = connection.vendor
         if vendor not in self._compiled:
             self._compiled[vendor] = self._compile()
         compiled = self._compiled[vendor]
         if compiled is None:
-            return list(self._build(key))
-        model, sql, params, place, compiler, init_list, (start, end), populators = compiled
+            return list(self._build(*keys))
+        (
+            model,
+            sql,
+            params,
+            places,
+            compiler,
+            converters,
+            init_list,
+            (start, end),
+            populators,
+            annotations,
+        ) = compiled
         params = params.copy()
-        params[place] = key
+        for key_places, key in zip(places, keys, strict=True):
+            for place in key_places:
+                params[place] = key
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
         found = []
-        for row in compiler.results_iter(results=[rows]):
+        for row in rows:
             obj = model.from_db(self._using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
             found.append(obj)
         return found

@@ -63,9 +63,7 @@ def test_rows_update_writes_each_rows_own_values_in_one_statement():
     with CaptureQueriesContext(connection) as captured:
         updated = rows_update([first, second], ["subject", "attempts", "sent_at"])
     assert updated == 2 and len(captured) == 1
-    rows = {
-        row.dedupe_key: row for row in Notification.objects.filter(dedupe_key__startswith="u:")
-    }
+    rows = {row.dedupe_key: row for row in Notification.objects.filter(dedupe_key__startswith="u:")}
     assert (rows["u:1"].subject, rows["u:1"].attempts, rows["u:1"].sent_at) == ("第一", 2, None)
     assert (rows["u:2"].subject, rows["u:2"].attempts) == ("第二", 5)
     assert rows["u:2"].sent_at == second.sent_at

@@ -58,3 +58,30 @@ def test_the_lock_is_taken_for_the_transaction():
         locked = case_locked(case.pk)
     assert locked.pk == case.pk and locked.owner_id == case.owner_id
     assert 'FOR UPDATE OF "hall_case"' in captured[-1]["sql"]
+
+
+def test_a_read_with_a_date_and_annotations_compiles_and_sets_them():
+    """The final decision's read: the case locked with four EXISTS annotations that depend on
+    today's date; compiled with both keys, and each annotation on the instance."""
+    import datetime
+
+    from approvals.reviews.decisions import _CASE_TO_DECIDE
+
+    case = bare_case(owner=UserFactory())
+    with transaction.atomic():
+        read = _CASE_TO_DECIDE.read(case.pk, datetime.date(2026, 12, 6))
+    assert _CASE_TO_DECIDE.compiled()
+    assert read.pk == case.pk
+    assert (
+        read.supplements_outstanding,
+        read.supplements_late,
+        read.commitment_false,
+        read.licences_lapsed,
+    ) == (False, False, False, False)
+
+
+def test_a_query_without_its_key_is_not_compiled():
+    first = bare_case()
+    read = CompiledRead(lambda pk: Case.objects.filter(pk=first.pk))
+    read.read(1)
+    assert not read.compiled()
