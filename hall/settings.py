@@ -209,7 +209,7 @@ HALL_DB_PREPARE = not env_bool("HALL_DB_TRANSACTION_POOLING", False) or env_bool
     "HALL_DB_POOLER_PREPARES", False
 )
 for _database in DATABASES.values():
-    if _database["ENGINE"].endswith("postgresql"):
+    if _database["ENGINE"].endswith("postgresql") and env_bool("HALL_DB_SERVER_SIDE_BINDING", True):
         _database.setdefault("OPTIONS", {})["server_side_binding"] = True
         _database["OPTIONS"]["prepare_threshold"] = (
             int(ENV.get("HALL_DB_PREPARE_THRESHOLD", "2")) if HALL_DB_PREPARE else None

@@ -57,6 +57,14 @@ class CaseStage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="case_stage_number_unique")
         ]
+        indexes = [
+            # the lead department's desk: its stages waiting for a stage decision (issue 27)
+            models.Index(
+                fields=["lead_department"],
+                condition=Q(decision="", decision_task__isnull=False),
+                name="stage_waiting_lead",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} 第{self.number}阶段 {self.name}"
@@ -161,6 +169,13 @@ class CaseStep(models.Model):
                 fields=["department", "due_at", "id"],
                 condition=Q(status__in=["open", "suspended"]),
                 name="step_department_open_due",
+            ),
+            # the desk's written opinions still owed after a deemed approval, in due order
+            # (issue 27: it was a sort of every deemed step of the department)
+            models.Index(
+                fields=["department", "written_opinion_due", "id"],
+                condition=Q(status="deemed", written_opinion_at__isnull=True),
+                name="step_opinion_owed",
             ),
             models.Index(
                 fields=["case"],

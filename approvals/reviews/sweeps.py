@@ -128,6 +128,7 @@ def steps_deem_locked(
     )
     recipients = steps_recipient_ids(steps=steps)
     messages = []
+    steps_by_recipient: dict[int, list[CaseStep]] = {}
     with events_batch():
         for step in steps:
             step.status, step.written_opinion_due = CaseStep.Status.DEEMED, written_opinion_due
@@ -140,44 +141,63 @@ def steps_deem_locked(
                     "written_opinion_due": written_opinion_due.isoformat(),
                 },
             )
-            messages.extend(_deemed_messages(step, recipients[step.pk]))
+            messages.extend(_deemed_applicant_messages(step))
+            for user_id in recipients[step.pk]:
+                steps_by_recipient.setdefault(user_id, []).append(step)
+        messages.extend(
+            _deemed_staff_message(user_id, user_steps)
+            for user_id, user_steps in steps_by_recipient.items()
+        )
         messages_queue(messages)
         _joins_route(steps, now=now)
     return len(steps)
 
 
-def _deemed_messages(step: CaseStep, recipient_ids: list[int]) -> list:
-    case, key = step.case, f"step:{step.pk}:deemed"
-    subject = _("超时默许 %(receipt)s") % {"receipt": case.receipt_no}
-    body = _(
+def _deemed_line(step: CaseStep) -> str:
+    return _(
         "%(department)s未在%(due)s前作出审查意见，已视为同意并记录逾期。请于%(follow)s前补交书面意见。"
     ) % {
         "department": step.department.name,
         "due": step.due_date.isoformat(),
         "follow": step.written_opinion_due.isoformat(),
     }
-    messages = [
-        staff_message(
+
+
+def _deemed_staff_message(user_id: int, steps: list[CaseStep]):
+    """What one officer, head or first-contact owner is told of the batch: for one step, the
+    message of that step; for several, one message listing them (a head whose department let
+    forty steps pass in one sweep gets one message, not forty)."""
+    if len(steps) == 1:
+        (step,) = steps
+        return staff_message(
             user_id=user_id,
-            case=case,
-            key=key,
+            case=step.case,
+            key=f"step:{step.pk}:deemed",
             kind=MessageKind.REVIEW_DEEMED,
-            subject=subject,
-            body=body,
+            subject=_("超时默许 %(receipt)s") % {"receipt": step.case.receipt_no},
+            body=_deemed_line(step),
         )
-        for user_id in recipient_ids
-    ]
-    messages.extend(
-        applicant_messages(
-            case=case,
-            key=key,
-            kind=MessageKind.REVIEW_DEEMED,
-            subject=wording.DEEMED_APPROVAL.subject,
-            body=wording.DEEMED_APPROVAL.body
-            % {"item": case.item.name, "department": step.department.name},
-        )
+    ids = sorted(step.pk for step in steps)
+    return staff_message(
+        user_id=user_id,
+        case=None,
+        # a step is deemed once, so the steps of one sweep's batch name its message
+        key=f"steps:{ids[0]}-{ids[-1]}:{len(ids)}:deemed",
+        kind=MessageKind.REVIEW_DEEMED,
+        subject=_("超时默许 %(count)d 件") % {"count": len(steps)},
+        body="\n".join(f"{step.case.receipt_no}：{_deemed_line(step)}" for step in steps),
     )
-    return messages
+
+
+def _deemed_applicant_messages(step: CaseStep) -> list:
+    return applicant_messages(
+        case=step.case,
+        key=f"step:{step.pk}:deemed",
+        kind=MessageKind.REVIEW_DEEMED,
+        subject=wording.DEEMED_APPROVAL.subject,
+        body=wording.DEEMED_APPROVAL.body
+        % {"item": step.case.item.name, "department": step.department.name},
+    )
 
 
 def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:

@@ -162,9 +162,10 @@ def staff_notify(*, user: User, case: Case, key: str, kind: str, subject: str, b
 
 
 def staff_message(
-    *, user_id: int, case: Case, key: str, kind: str, subject: str, body: str
+    *, user_id: int, case: Case | None, key: str, kind: str, subject: str, body: str
 ) -> Notification:
-    """A staff member's inbox message about `key`, once per person, unsaved."""
+    """A staff member's inbox message about `key`, once per person, unsaved (`case` None: a
+    message about several cases)."""
     return notification_build(
         dedupe_key=f"{key}:user:{user_id}",
         channel=Notification.Channel.INBOX,

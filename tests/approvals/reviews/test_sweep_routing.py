@@ -130,3 +130,42 @@ def test_a_serial_item_still_goes_through_viewflow_to_its_next_step(depts, clerk
     opened = CaseStep.objects.get(case=case, status=CaseStep.Status.OPEN)
     assert opened.department == depts[1]
     assert opened.task.status == STATUS.NEW
+
+
+def test_one_sweep_tells_each_person_once_and_each_applicant_per_step(depts, clerk):
+    """Three cases of one item fall due together: each officer and head hears of their three
+    steps in one message listing the receipts, the applicant of each case is told of each step
+    (as before), and a person with one step in the batch gets that step's own message."""
+    from hall.models import Notification
+
+    item = staged_item([[(depts[0], 5), (depts[1], 5)]], lead_department=depts[0])
+    cases = [accepted_case(item, clerk) for _ in range(3)]
+    for case in cases:
+        overdue(case)
+    assert sweeps.steps_deem_overdue_sweep() == 6
+    officer = officer_of(depts[0])
+    (message,) = Notification.objects.filter(
+        kind="review_deemed", channel="inbox", recipient_user=officer
+    )
+    assert message.subject == "超时默许 3 件" and message.case is None
+    assert all(case.receipt_no in message.body for case in cases)
+    assert message.body.count("已视为同意") == 3
+    assert Notification.objects.filter(kind="review_deemed", channel="sms").count() == 6
+    # the same sweep again writes nothing
+    assert sweeps.steps_deem_overdue_sweep() == 0
+    assert (
+        Notification.objects.filter(
+            kind="review_deemed", channel="inbox", recipient_user=officer
+        ).count()
+        == 1
+    )
+
+    # a single due step: its own message, linked to its case
+    late = accepted_case(item, clerk)
+    first = CaseStep.objects.filter(case=late).order_by("pk").first()
+    CaseStep.objects.filter(pk=first.pk).update(due_at=timezone.now() - datetime.timedelta(days=1))
+    assert sweeps.steps_deem_overdue_sweep() == 1
+    single = Notification.objects.filter(
+        kind="review_deemed", channel="inbox", recipient_user=officer_of(first.department)
+    ).latest("pk")
+    assert single.case == late and single.subject == f"超时默许 {late.receipt_no}"
