@@ -154,9 +154,7 @@ def steps_deem_locked(
 
 
 def _deemed_line(step: CaseStep) -> str:
-    return _(
-        "%(department)s未在%(due)s前作出审查意见，已视为同意并记录逾期。请于%(follow)s前补交书面意见。"
-    ) % {
+    return wording.STEP_DEEMED.body % {
         "department": step.department.name,
         "due": step.due_date.isoformat(),
         "follow": step.written_opinion_due.isoformat(),
@@ -169,23 +167,29 @@ def _deemed_staff_message(user_id: int, steps: list[CaseStep]):
     forty steps pass in one sweep gets one message, not forty)."""
     if len(steps) == 1:
         (step,) = steps
+        subject = wording.STEP_DEEMED.subject % {"receipt": step.case.receipt_no}
         return staff_message(
             user_id=user_id,
             case=step.case,
             key=f"step:{step.pk}:deemed",
             kind=MessageKind.REVIEW_DEEMED,
-            subject=_("超时默许 %(receipt)s") % {"receipt": step.case.receipt_no},
+            subject=subject,
             body=_deemed_line(step),
         )
     ids = sorted(step.pk for step in steps)
+    subject = wording.STEPS_DEEMED.subject % {"count": len(steps)}
+    body = "\n".join(
+        wording.STEPS_DEEMED.body % {"receipt": step.case.receipt_no, "line": _deemed_line(step)}
+        for step in steps
+    )
     return staff_message(
         user_id=user_id,
         case=None,
         # a step is deemed once, so the steps of one sweep's batch name its message
         key=f"steps:{ids[0]}-{ids[-1]}:{len(ids)}:deemed",
         kind=MessageKind.REVIEW_DEEMED,
-        subject=_("超时默许 %(count)d 件") % {"count": len(steps)},
-        body="\n".join(f"{step.case.receipt_no}：{_deemed_line(step)}" for step in steps),
+        subject=subject,
+        body=body,
     )
 
 

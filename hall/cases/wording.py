@@ -281,6 +281,16 @@ SPECIAL_PROCEDURE = Message(
     subject=_("特别程序告知"),
     body=_("您的申请需要进行%(kind)s，预计%(days)s个工作日，期间不计入审批期限。"),
 )
+# To the officers, head and first-contact owner of a deemed step: one step, or a batch's steps
+# (one line each, the step's body after its receipt number).
+STEP_DEEMED = Message(
+    subject=_("超时默许 %(receipt)s"),
+    body=_(
+        "%(department)s未在%(due)s前作出审查意见，已视为同意并记录逾期。请于%(follow)s前补交书面意见。"
+    ),
+)
+STEPS_DEEMED = Message(subject=_("超时默许 %(count)d 件"), body=_("%(receipt)s：%(line)s"))
+
 DEEMED_APPROVAL = Message(
     subject=_("审批进度"),
     body=_("您的“%(item)s”申请中，%(department)s的审查已超时，依规视为同意。"),
