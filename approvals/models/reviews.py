@@ -45,6 +45,7 @@ class CaseStage(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
     decision_task = models.OneToOneField(
         "viewflow.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -92,7 +93,10 @@ class CaseStep(models.Model):
         CaseStage, verbose_name=_("阶段"), on_delete=models.CASCADE, related_name="steps"
     )
     approval_step = models.ForeignKey(
-        "approvals.ApprovalStep", verbose_name=_("审批环节"), on_delete=models.PROTECT
+        "approvals.ApprovalStep",
+        verbose_name=_("审批环节"),
+        on_delete=models.PROTECT,
+        db_index=False,  # issue 27: never searched by (PROTECT checks on a step deletion)
     )
     department = models.ForeignKey(
         "departments.Department",
@@ -129,6 +133,7 @@ class CaseStep(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
     opinion = models.TextField(_("审查意见"), blank=True)
     late = models.BooleanField(_("逾期"), default=False)
@@ -293,7 +298,12 @@ class CaseDecision(models.Model):
     reasons = models.TextField(_("理由"), blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
     decision_task = models.OneToOneField(
         "viewflow.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -324,6 +334,7 @@ class CaseDecision(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("撤销人"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )  # fmt: skip
     revocation_reason = models.CharField(_("撤销理由"), max_length=500, blank=True)
     revocation_basis = models.CharField(_("撤销依据"), max_length=200, blank=True)

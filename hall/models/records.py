@@ -37,6 +37,7 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
     content = models.JSONField(_("内容"), default=dict)
     # Rendered after the issuing transaction commits (hall.cases.notices.notice_render): the
@@ -51,6 +52,7 @@ class Notice(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
     one_time_override_reason = models.TextField(_("例外理由"), blank=True)
 
@@ -128,8 +130,9 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # issue 27: never searched by; PROTECT checks on a user's deletion only
     )
-    action = models.CharField(_("动作"), max_length=40, db_index=True)
+    action = models.CharField(_("动作"), max_length=40)  # read per case, never across (issue 27)
     details = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
