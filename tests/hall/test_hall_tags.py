@@ -22,3 +22,26 @@ def test_localized_shows_the_english_field_or_the_chinese_marked():
         assert str(localized(SimpleNamespace(name="<b>", name_en=""), "name")).count("&lt;b&gt;")
         assert localized(SimpleNamespace(notes=""), "notes") == ""
         assert colon() == ": "
+
+
+def test_a_steps_card_always_has_words_and_its_days_left_in_both_languages():
+    from approvals.clock.deadlines import Light
+    from approvals.desk.selectors import Clock
+    from hall.templatetags.hall_tags import step_card, step_remaining
+
+    red, paused = Clock(Light.RED, -2, False), Clock(None, 3, True)
+    with translation.override("zh-hans"):
+        assert 'class="badge state-red desk-light"' in step_card(red)
+        assert "■</span> 红牌超时" in step_card(red)
+        assert "▲</span> 黄牌预警" in step_card(Clock(Light.YELLOW, 1, False))
+        assert "●</span> 正常" in step_card(Clock(Light.GREEN, 9, False))
+        assert "计时中止" in step_card(paused)
+        assert step_card(Clock(None, None, False)) == ""
+        assert step_remaining(red) == "已超期 2 个工作日"
+        assert step_remaining(Clock(Light.GREEN, 9, False)) == "剩余 9 个工作日"
+        assert step_remaining(Clock(Light.YELLOW, 0, False)) == "今日到期"
+        assert step_remaining(Clock(None, None, False)) == "—"
+    with translation.override("en"):
+        assert "■</span> " + str(Light.RED.label) in step_card(red)
+        assert step_remaining(red) == "Overdue by 2 working days"
+        assert step_remaining(Clock(Light.GREEN, 1, False)) == "1 working day left"
