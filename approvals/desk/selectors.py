@@ -89,6 +89,17 @@ class InboxRow:
 
 
 INBOX_PAGE_SIZE = 50
+# What an inbox row shows and its card needs: the rows are read with these columns only, so a
+# page of fifty does not decode fifty cases' answers and build their every field (issue 27).
+_PERSON = ("first_name", "last_name", "username")
+INBOX_ROW_FIELDS = (
+    "id", "name", "status", "due_date", "due_at", "calendar_assumed_years", "department",
+    "opened_on", "promised_days",  # the card: approvals.reviews.selectors.step_deadline
+    "case", "case__receipt_no", "case__item", "case__item__name", "case__item__name_en",
+    "case__applicant", "case__applicant__name",
+    "case_stage", "case_stage__number", "case_stage__name",
+    "claimed_by", *(f"claimed_by__{name}" for name in _PERSON),
+)  # fmt: skip
 SIDE_LIST_SIZE = 20  # lead decisions and owed written opinions shown on the desk's first screen
 COUNT_CAP = 1000  # open steps counted exactly up to this; beyond it the desk says "1000+"
 
@@ -126,7 +137,7 @@ def inbox_page(
     if position is not None:
         due_at, pk = position
         steps = steps.filter(Q(due_at__gt=due_at) | Q(due_at=due_at, pk__gt=pk))
-    found = list(steps[: INBOX_PAGE_SIZE + 1])
+    found = list(steps.only(*INBOX_ROW_FIELDS)[: INBOX_PAGE_SIZE + 1])
     more = len(found) > INBOX_PAGE_SIZE
     found = found[:INBOX_PAGE_SIZE]
     counted = (
@@ -149,6 +160,12 @@ def inbox_page(
     )
 
 
+_LEAD_CASE_FIELDS = (
+    "case", "case__receipt_no", "case__item", "case__item__name", "case__item__name_en",
+    "case__applicant", "case__applicant__name",
+)  # fmt: skip
+
+
 def lead_work(*, department: Department, limit: int = SIDE_LIST_SIZE) -> dict[str, list]:
     """Stage decisions and final decisions waiting for the department as lead, the oldest
     `limit` of each (one more is read to tell whether there are more). Two queries."""
@@ -157,11 +174,13 @@ def lead_work(*, department: Department, limit: int = SIDE_LIST_SIZE) -> dict[st
         "stages": list(
             tasks["stages"]
             .select_related("case__applicant")
+            .only("id", "number", "name", *_LEAD_CASE_FIELDS)
             .order_by("case__accepted_at", "pk")[: limit + 1]
         ),
         "decisions": list(
             tasks["decisions"]
             .select_related("case__applicant")
+            .only("id", "case__promised_due_date", *_LEAD_CASE_FIELDS)
             .order_by("case__promised_due_date", "pk")[: limit + 1]
         ),
     }

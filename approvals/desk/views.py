@@ -44,7 +44,12 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     calendar = working_calendar()
     limit = selectors.SIDE_LIST_SIZE
     lead = selectors.lead_work(department=department, limit=limit)
-    owed = list(selectors.written_opinions_owed(department=department)[: limit + 1])
+    owed = list(
+        selectors.written_opinions_owed(department=department).only(
+            "id", "name", "written_opinion_due", "case", "case__receipt_no", "case__item",
+            "case__item__name", "case__item__name_en", "case__applicant", "case_stage",
+        )[: limit + 1]
+    )  # fmt: skip
     inbox = selectors.inbox_page(
         department=department, calendar=calendar, now=now, after=request.GET.get("after")
     )

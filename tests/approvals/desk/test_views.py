@@ -165,6 +165,41 @@ def test_inbox_stays_within_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == 20
 
 
+def test_the_side_lists_read_no_row_lazily(client, depts, clerk):
+    """The lead's stage decisions and the written opinions owed are read with the columns
+    their rows show (issue 27): three rows of each cost the queries one row of each does."""
+    item = staged_item([[(depts[0], 10)]], lead_department=depts[0])
+    head = officer_of(depts[0], head=True)
+
+    def grow():
+        waiting = accepted_case(item, clerk)  # its step decided: a stage decision waits
+        (step,) = waiting.steps.all()
+        reviews_steps.step_decide(step=step, officer=head, approve=True, opinion="")
+        late = accepted_case(item, clerk)  # its step deemed: a written opinion is owed
+        late.steps.update(due_at=timezone.now() - datetime.timedelta(days=1))
+        reviews_sweeps.steps_deem_overdue_sweep()
+
+    def queries():
+        login(client, head)
+        client.get(reverse("desk:home"))
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("desk:home"))
+        return len(captured), response
+
+    grow()
+    one, response = queries()
+    # the deemed case waits for its stage decision too
+    assert len(response.context["lead"]["stages"]) == 2 and len(response.context["owed"]) == 1
+    grow()
+    grow()
+    three, response = queries()
+    assert len(response.context["lead"]["stages"]) == 6 and len(response.context["owed"]) == 3
+    html = response.content.decode()
+    assert all(stage.case.receipt_no in html for stage in response.context["lead"]["stages"])
+    assert all(step.case.item.name in html for step in response.context["owed"])
+    assert three == one
+
+
 def test_claim_and_release_from_the_inbox(client, two_departments, depts):
     _case, planning, _fire = two_departments
     officer, head = officer_of(depts[0]), officer_of(depts[0], head=True)
