@@ -188,7 +188,9 @@ class CaseStep(models.Model):
                 name="step_open_assumed_years",
             ),
             models.Index(
-                fields=["-decided_at"], condition=Q(status="deemed"), name="step_deemed_recent"
+                fields=["-decided_at", "-id"],
+                condition=Q(status="deemed"),
+                name="step_deemed_recent",
             ),
         ]
 
