@@ -115,39 +115,39 @@ def section_lifecycle(world, pools, applicants) -> dict:
     return out
 
 
+def _engine_rounds(pools, label: str, worker_round, cases: int) -> dict:
+    """Rounds of an engine whose workers take (worker, cases, start_at): the peer, vanilla."""
+    out = {}
+    for processes, pool in pools.items():
+        log(f"{label}: {processes} process(es), {ROUNDS} rounds")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            return pool.apply_async(worker_round, (worker, 1 if warm else cases, start_at))
+
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
+    return out
+
+
 def section_peer(pools) -> dict:
     from bench import peer
 
     peer.table_ensure()
-    out = {"version": peer.versions(), "transactions_per_case": peer.transactions_per_case()}
-    for processes, pool in pools.items():
-        log(f"peer (SpiffWorkflow): {processes} process(es), {ROUNDS} rounds")
-
-        def submit(worker, start_at, warm=False, pool=pool):
-            cases = 1 if warm else PEER_CASES
-            return pool.apply_async(peer.worker_round, (worker, cases, start_at))
-
-        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
-    return out
+    return {
+        "version": peer.versions(),
+        "transactions_per_case": peer.transactions_per_case(),
+        **_engine_rounds(pools, "peer (SpiffWorkflow)", peer.worker_round, PEER_CASES),
+    }
 
 
 def section_vanilla(pools) -> dict:
     """Vanilla viewflow 2.4 on ApprovalFlow's BPMN (issue 27, §1a): the engine alone."""
     from bench import vanilla
 
-    out = {
+    return {
         "transactions_per_case": vanilla.TRANSACTIONS,
         "queries_per_case": vanilla.queries_per_case(),
+        **_engine_rounds(pools, "vanilla viewflow", vanilla.worker_round, VANILLA_CASES),
     }
-    for processes, pool in pools.items():
-        log(f"vanilla viewflow: {processes} process(es), {ROUNDS} rounds")
-
-        def submit(worker, start_at, warm=False, pool=pool):
-            cases = 1 if warm else VANILLA_CASES
-            return pool.apply_async(vanilla.worker_round, (worker, cases, start_at))
-
-        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
-    return out
 
 
 def section_ceiling(pools, transactions) -> dict:
