@@ -271,7 +271,8 @@ def markdown(r: dict) -> str:
                 _rounds(vanilla["rounds"], 2),
             )
         for name, section in (("ours", life), ("vanilla viewflow", r.get("vanilla", {})),
-                              ("peer", peer), ("ceiling", ceil)):  # fmt: skip
+                              ("peer", peer), ("ceiling", ceil),
+                              ("real-schema ceiling", r.get("replay", {}))):  # fmt: skip
             cpu = section.get(key, {}).get("cpu_ms_per_case")
             if cpu:
                 row(
@@ -300,6 +301,18 @@ def markdown(r: dict) -> str:
             f"ours ÷ ceiling, {n} process{'es' if n > 1 else ''}",
             _f(life[key]["median"] / ceil[key]["median"], 3),
         )
+        replay = r.get("replay", {}).get(key)
+        if replay:
+            row(
+                f"real-schema ceiling: our statements on our tables, {n} "
+                f"process{'es' if n > 1 else ''} (cases/s)",
+                _f(replay["median"], 1),
+                _rounds(replay["rounds"], 1),
+            )
+            row(
+                f"ours ÷ real-schema ceiling, {n} process{'es' if n > 1 else ''}",
+                _f(life[key]["median"] / replay["median"], 3),
+            )
     row(
         "queries per case (SELECT/INSERT/UPDATE; commits)",
         f"{q['queries']}",

@@ -150,6 +150,28 @@ def section_vanilla(pools) -> dict:
     }
 
 
+def section_replay(world, pools, applicants) -> dict:
+    """The real-schema ceiling (issue 27, §1b): our exact statements replayed on our tables."""
+    from bench import replay
+
+    log("real-schema ceiling: recording one case's statements")
+    recording = replay.record(world, applicants.block(3))
+    out = {
+        "statements_per_case": sum(len(t["statements"]) for t in recording["transactions"]),
+        "transactions_per_case": len(recording["transactions"]),
+        "rows_created_per_case": {t: len(ids) for t, ids in recording["created"].items()},
+    }
+    for processes, pool in pools.items():
+        log(f"real-schema ceiling: {processes} process(es), {ROUNDS} rounds")
+
+        def submit(worker, start_at, warm=False, pool=pool):
+            cases = 1 if warm else CEILING_CASES
+            return pool.apply_async(replay.worker_round, (recording, worker, cases, start_at))
+
+        out[f"processes_{processes}"] = _rounds(pool, processes, ROUNDS, submit)
+    return out
+
+
 def section_ceiling(pools, transactions) -> dict:
     from bench import ceiling
 
@@ -318,6 +340,7 @@ def main() -> int:
         results["vanilla"] = section_vanilla(pools)
         results["peer"] = section_peer(pools)
         results["ceiling"] = section_ceiling(pools, transactions)
+        results["replay"] = section_replay(world, pools, applicants)
         results["sweep"] = section_sweep(world, pools[cores])
     finally:
         for pool in pools.values():
