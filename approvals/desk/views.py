@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -61,6 +62,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "department": department,
             "is_head": officer.is_head,
             "inbox": inbox,
+            "inbox_next_url": "?" + urlencode({"after": inbox.next_cursor or ""}),
             "rows": inbox.rows,
             "lead": {key: rows[:limit] for key, rows in lead.items()},
             "lead_more": any(len(rows) > limit for rows in lead.values()),
