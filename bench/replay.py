@@ -152,11 +152,12 @@ class Replayer:
         ) if any(i >= 10_000 for i in self.old_ids) else None  # fmt: skip
 
     def _text(self, value: str, new_ids, unique) -> str:
+        # the case's ids first: a key made of them ("event:<id>:owner") is then new by itself
+        if self.id_text is not None:
+            value = self.id_text.sub(lambda m: str(self._new_id(int(m.group(1)), new_ids)), value)
         for old, new in unique.items():
             if old in value:
                 value = value.replace(old, new)
-        if self.id_text is not None:
-            value = self.id_text.sub(lambda m: str(self._new_id(int(m.group(1)), new_ids)), value)
         return value
 
     def _new_id(self, old: int, new_ids):
@@ -202,21 +203,28 @@ class Replayer:
                     run(entry)
 
 
+def _numbers(conn, count: int) -> int:
+    """The first of `count` replay numbers no replay of any run has used (a sequence)."""
+    conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_replay_seq START 20000000")
+    first = conn.execute("SELECT nextval('bench_replay_seq')").fetchone()[0]
+    conn.execute("SELECT setval('bench_replay_seq', %s)", [first + count])
+    return first
+
+
 def worker_round(recording: dict, worker: int, cases: int, start_at: float):
     replayer = _state.get("replayer")
     if replayer is None:
         conn = db.connect(autocommit=True, prepare_threshold=2)
         replayer = _state["replayer"] = Replayer(recording, conn)
-        _state["n"] = worker * 10_000_000 + int(time.time()) % 1_000_000 * 10
-        replayer.case_run(_state["n"])  # warm-up, not timed
+        replayer.case_run(_numbers(conn, 1))  # warm-up, not timed
+    first = _numbers(replayer.conn, cases)
     meter = CpuMeter(replayer.conn.info.backend_pid)
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
     started = time.time()
     meter.start()
-    for _ in range(cases):
-        _state["n"] += 1
-        replayer.case_run(_state["n"])
+    for n in range(first, first + cases):
+        replayer.case_run(n)
     client, backend = meter.stop()
     return started, time.time(), cases, client, backend
