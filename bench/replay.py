@@ -120,20 +120,26 @@ def _unique_values(created: dict[str, list[int]]) -> list[str]:
 
 
 def _variant(value: str, n: int) -> str:
-    """A value of the same length and kind, different for every replay `n`."""
+    """A value of the same length and kind, different for every replay `n`: a UUID made from
+    it, or its runs of three or more digits (a serial number, a year) read as one mixed-radix
+    number that spells `n` from the top of each run's range down, where no real value is."""
     try:
         uuid.UUID(value)
         return str(uuid.uuid5(uuid.NAMESPACE_OID, f"{value}:{n}"))
     except ValueError:
         pass
     runs = list(re.finditer(r"[0-9]{3,}", value))
-    if runs:  # the last run of digits (a serial number), same length
-        run = runs[-1]
+    if not runs:
+        return value  # nothing to vary safely; a conflict would say so
+    out, end = [], len(value)
+    for run in reversed(runs):
         width = len(run.group())
-        # from the top of the range down, where no real serial number is
-        digits = str(10**width - 1 - n % 10 ** (width - 1)).zfill(width)
-        return value[: run.start()] + digits + value[run.end() :]
-    return value  # nothing to vary safely; a conflict would say so
+        n, part = divmod(n, 10**width)
+        out.append(value[run.end() : end])
+        out.append(str(10**width - 1 - part).zfill(width))
+        end = run.start()
+    out.append(value[:end])
+    return "".join(reversed(out))
 
 
 class Replayer:
