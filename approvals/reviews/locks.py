@@ -8,9 +8,12 @@ of them cannot deadlock. Batches are locked in a stated order, primary key last.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import QuerySet, Subquery
+from viewflow.workflow.models import Process, Task
 
 from approvals.models import CaseDecision, CaseStage, CaseStep
 from hall.common.compiled import CompiledRead
@@ -58,3 +61,43 @@ def steps_locked(
     """The steps of `steps` locked in `order` (ending with the primary key); `skip_locked`: a
     sweep's batch passes over the rows another sweeper holds."""
     return steps.select_for_update(of=("self",), skip_locked=skip_locked).order_by(*order)
+
+
+_DUE_PROCESSES = f"""
+SELECT p.id FROM {Process._meta.db_table} p
+WHERE p.id = ANY (ARRAY(
+    SELECT DISTINCT (SELECT t.process_id FROM {Task._meta.db_table} t WHERE t.id = s.task_id)
+    FROM {CaseStep._meta.db_table} s
+    WHERE s.status = %s AND s.deemed_approval AND s.due_at <= %s
+))
+ORDER BY p.id
+LIMIT %s
+FOR UPDATE OF p SKIP LOCKED
+"""
+
+
+def processes_with_due_steps_locked(*, now: datetime.datetime, batch: int) -> list[int]:
+    """Up to `batch` processes with an open deemable step due by `now`, locked (SKIP LOCKED:
+    another sweeper's are passed over), in id order.
+
+    From the due steps (the partial index `step_open_due`) each step's process is looked up by
+    its task's primary key, one lookup per due step whatever the planner estimates: written as
+    a join, a stale estimate of how many steps are due made PostgreSQL hash every viewflow task
+    of the hall (~0.4 s a batch at 1,000,000 open steps; issue 27).
+    """
+    if connection.vendor != "postgresql":  # the embedded default (SQLite): one writer anyway
+        due = CaseStep.objects.filter(
+            status=CaseStep.Status.OPEN, deemed_approval=True, due_at__lte=now
+        ).values("task__process_id")
+        return list(
+            Process.objects.select_for_update()
+            .filter(pk__in=Subquery(due))
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch]
+        )
+    with connection.cursor() as cursor:
+        # the planner cannot know how many steps are due; at its guess the statement looks dear
+        # enough to JIT-compile, which costs ~9 ms against ~2 ms of running it
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_DUE_PROCESSES, [CaseStep.Status.OPEN, now, batch])
+        return [row[0] for row in cursor.fetchall()]

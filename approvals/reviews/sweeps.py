@@ -8,12 +8,12 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import F, Subquery, Value, When
+from django.db.models import F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow import STATUS
-from viewflow.workflow.models import Process, Task
+from viewflow.workflow.models import Task
 
 from approvals.flows import ApprovalFlow
 from approvals.models import (
@@ -22,7 +22,7 @@ from approvals.models import (
     CaseStep,
 )
 from approvals.reviews.common import one_calendar, review_calendar, step_people_tell
-from approvals.reviews.locks import steps_locked
+from approvals.reviews.locks import processes_with_due_steps_locked, steps_locked
 from approvals.reviews.selectors import steps_recipient_ids
 from approvals.workflow.driver import system_user
 from hall.cases import wording
@@ -382,21 +382,8 @@ def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int
     done = 0
     system = system_user()  # read once per sweep
     while True:
-        due = CaseStep.objects.filter(
-            status=CaseStep.Status.OPEN, deemed_approval=True, due_at__lte=now
-        ).order_by()
         with transaction.atomic():
-            # The distinct processes with due steps, found through the partial index
-            # step_deemable_due. DISTINCT keeps PostgreSQL from flattening the IN (...) into a
-            # join that walks every task of every process (seconds at a million open steps when
-            # nothing is due); the model's default ordering is dropped, it would join the stage
-            # and the case to every due step only to sort them.
-            processes = list(
-                Process.objects.select_for_update(skip_locked=True)
-                .filter(pk__in=Subquery(due.values("task__process_id").distinct()))
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch]
-            )
+            processes = processes_with_due_steps_locked(now=now, batch=batch)
             if processes:
                 with one_calendar():
                     done += steps_deem_locked(process_ids=processes, now=now, system=system)
