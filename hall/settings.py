@@ -64,7 +64,12 @@ if not HALL_PUBLIC_URL:
         raise ImproperlyConfigured(
             "HALL_PUBLIC_URL must be set in production (printed in notices' QR codes and SMS)"
         )
-    HALL_PUBLIC_URL = "http://127.0.0.1:8000"
+    # development: where `make run` serves (HALL_BIND), so a notice's QR code, an SMS link and
+    # an appeal link reach the running hall (issue 32: they stayed on :8000 whatever the bind)
+    _bind_host, _colon, _bind_port = ENV.get("HALL_BIND", "127.0.0.1:8000").rpartition(":")
+    if _bind_host in ("", "0.0.0.0", "::", "[::]"):  # every interface: this machine's own
+        _bind_host = "127.0.0.1"
+    HALL_PUBLIC_URL = f"http://{_bind_host}:{_bind_port or '8000'}"
 # The seal of the electronic licences (PAdES): production names the licensing authority's
 # certificate and key; development makes a self-signed demo pair in var/ (hall.platform.seal).
 HALL_LICENCE_SEAL_CERT = ENV.get("HALL_LICENCE_SEAL_CERT", "")
@@ -87,7 +92,11 @@ elif not DEVELOPMENT:
 _PUBLIC_HOST = urlsplit(HALL_PUBLIC_URL).hostname or "localhost"
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
-    ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEVELOPMENT else [_PUBLIC_HOST],
+    (
+        list(dict.fromkeys(["localhost", "127.0.0.1", "[::1]", "testserver", _PUBLIC_HOST]))
+        if DEVELOPMENT
+        else [_PUBLIC_HOST]
+    ),
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

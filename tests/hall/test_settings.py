@@ -17,6 +17,28 @@ def settings_in_subprocess(environ: dict, expression: str) -> str:
     return result.stdout.strip()
 
 
+def test_the_development_public_url_follows_where_make_run_serves():
+    def public_url(**environ):
+        env = {"HALL_DEVELOPMENT": "1", "HALL_PUBLIC_URL": "", **environ}
+        return settings_in_subprocess(env, "s.HALL_PUBLIC_URL")
+
+    assert public_url() == "http://127.0.0.1:8000"
+    assert public_url(HALL_BIND="127.0.0.1:9000") == "http://127.0.0.1:9000"
+    assert public_url(HALL_BIND="0.0.0.0:8080") == "http://127.0.0.1:8080"
+    assert public_url(HALL_BIND="[::1]:8001") == "http://[::1]:8001"
+    assert public_url(HALL_BIND="8002") == "http://127.0.0.1:8002"
+    # a public URL given is kept, whatever the bind
+    assert public_url(HALL_BIND="0.0.0.0:9000", HALL_PUBLIC_URL="https://hall.example.cn/") == (
+        "https://hall.example.cn"
+    )
+    # and the host it names is one the hall answers for
+    allowed = settings_in_subprocess(
+        {"HALL_DEVELOPMENT": "1", "HALL_PUBLIC_URL": "", "HALL_BIND": "192.168.1.5:8000"},
+        "s.ALLOWED_HOSTS",
+    )
+    assert "192.168.1.5" in allowed
+
+
 def test_time_and_language_defaults():
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
