@@ -26,6 +26,18 @@ KEY_MARKER = -7_310_000_000_001
 DATE_MARKER = datetime.date(1901, 2, 3)
 
 
+def _converted(row, converters, connection) -> list:
+    """What `SQLCompiler.apply_converters` does to a row, with the reading thread's connection
+    (the compiler that found the converters ran on whichever thread compiled first)."""
+    row = list(row)
+    for position, (functions, expression) in converters:
+        value = row[position]
+        for function in functions:
+            value = function(value, expression, connection)
+        row[position] = value
+    return row
+
+
 class CompiledRead(Generic[M]):
     """``read(*keys)``: the one row ``build(*keys)`` selects, as a model instance, or
     DoesNotExist; ``read_all(*keys)``: every row it selects. ``markers`` stand in for the keys
@@ -63,8 +75,7 @@ class CompiledRead(Generic[M]):
             sql,
             params,
             places,
-            compiler,
-            compiler.get_converters(fields),
+            list(compiler.get_converters(fields).items()),
             [f[0].target.attname for f in select[start:end]],
             (start, end),
             get_related_populators(klass_info, select, self._using),
@@ -98,7 +109,6 @@ class CompiledRead(Generic[M]):
             sql,
             params,
             places,
-            compiler,
             converters,
             init_list,
             (start, end),
@@ -112,10 +122,10 @@ class CompiledRead(Generic[M]):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
         found = []
         for row in rows:
+            if converters:
+                row = _converted(row, converters, connection)
             obj = model.from_db(self._using, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
