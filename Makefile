@@ -8,7 +8,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # local public URL); a production deployment does not use make and must set both (README).
 export HALL_DEVELOPMENT ?= 1
 
-.PHONY: install run test lint imports house format migrations-check deploy-check pytest pytest-dates bench drill drill-short lock messages browser clean
+.PHONY: install run test lint imports house format migrations-check deploy-check pytest pytest-dates bench drill drill-short drill-restore drill-restore-short lock messages browser clean
 
 install: $(VENV)/.installed node_modules/.installed messages
 
@@ -64,6 +64,8 @@ deploy-check: $(VENV)/.installed
 	  SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  HALL_PUBLIC_URL=https://hall.example.gov.cn HALL_HTTPS=1 \
 	  HALL_LICENCE_SEAL_CERT=var/deploy-seal/cert.pem HALL_LICENCE_SEAL_KEY=var/deploy-seal/key.pem \
+	  HALL_DATA_KEYS="deploy1:$$($(PY) -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
+	  HALL_DATA_LOOKUP_KEY="$$($(PY) -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())')" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest: install browser
@@ -82,7 +84,7 @@ pytest-dates: install
 	  HALL_TEST_TODAY=$$day $(VENV)/bin/pytest -p no:cacheprovider $(DATED_TESTS) || exit 1; \
 	done
 
-test: install lint imports house migrations-check deploy-check drill-short pytest pytest-dates
+test: install lint imports house migrations-check deploy-check drill-short drill-restore-short pytest pytest-dates
 
 # The scale-out drill (issue 18): nginx, two gunicorn nodes, PgBouncer, a streaming replica, two
 # worker hosts and a standby beat on this machine, under load and faults; see README.md.
@@ -92,6 +94,14 @@ drill: install
 # Its short form, in `make test`: PgBouncer's transaction mode and the replica router.
 drill-short: install
 	$(PY) -m bench.drill --short
+
+# The backup and restore drill (issue 29): a base backup and archived WAL of a hall under load,
+# restored to a point in time in a new cluster and checked; its short form is in `make test`.
+drill-restore: install
+	$(PY) -m bench.drill.restore
+
+drill-restore-short: install
+	$(PY) -m bench.drill.restore --short
 
 # Benchmarks (issue 8): its own database hall_bench and Redis database 14; see README.md.
 bench: install $(VENV)/.bench-installed

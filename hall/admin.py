@@ -13,26 +13,44 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.accounts import two_factor
 from hall.api import keys as api_keys
+from hall.cases import archiving, destruction
 from hall.cases.credit import credit_mark_clear, credit_mark_record
 from hall.cases.licences import licence_revoke
 from hall.common.exports import cell_safe
 from hall.models import (
     ApiCallRecord,
     ApiClient,
+    ArchivePackage,
     CreditMark,
+    DestructionList,
     ElectronicLicence,
+    PersonalDataAccess,
     SecurityEvent,
     UserSession,
     WebhookDelivery,
     WebhookSubscription,
 )
 from hall.platform import audit, egress
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record nobody adds, changes or deletes in the admin (logs: read and export only)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class OpenSessionInline(admin.TabularInline):
@@ -132,22 +150,13 @@ def export_csv(modeladmin, request, queryset):
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "kind", "username", "ip_address", "path", "case_id")
     list_filter = ("kind", ("at", admin.DateFieldListFilter))
     search_fields = ("username", "ip_address", "path")
     date_hierarchy = "at"
     actions = [export_csv]
     readonly_fields = [field.name for field in SecurityEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ApiClientForm(forms.ModelForm):
@@ -287,20 +296,11 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiCallRecord)
-class ApiCallRecordAdmin(admin.ModelAdmin):
+class ApiCallRecordAdmin(ReadOnlyAdmin):
     list_display = ("at", "client", "method", "path", "status", "request_id")
     list_filter = ("client", "method")
     search_fields = ("request_id", "path")
     readonly_fields = [field.name for field in ApiCallRecord._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ElectronicLicence)
@@ -390,3 +390,103 @@ class CreditMarkAdmin(admin.ModelAdmin):
             obj.pk, obj.marked_at, obj.marked_by = mark.pk, mark.marked_at, mark.marked_by
         elif "clear_reason" in form.changed_data and (obj.clear_reason or "").strip():
             credit_mark_clear(mark=obj, by=request.user, reason=obj.clear_reason)
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ReadOnlyAdmin):
+    """The access log: who looked at whose personal data, read-only."""
+
+    list_display = ("at", "what", "username", "role", "department", "receipt_no", "reason")
+    list_filter = ("what", ("at", admin.DateFieldListFilter))
+    search_fields = ("username", "receipt_no")
+    date_hierarchy = "at"
+    readonly_fields = [field.name for field in PersonalDataAccess._meta.fields]
+
+
+@admin.register(ArchivePackage)
+class ArchivePackageAdmin(admin.ModelAdmin):
+    """Archive packages, read-only but for the legal hold: ticking it (or clearing it) with a
+    reason and saving puts the package under a hold (or lifts it); both are logged."""
+
+    list_display = (
+        "receipt_no",
+        "item_name",
+        "closed_at",
+        "retention",
+        "retention_until",
+        "check_passed",
+        "legal_hold",
+        "destroyed_at",
+    )
+    list_filter = ("retention", "check_passed", "legal_hold", "disposal")
+    search_fields = ("receipt_no", "item_code")
+    editable = ("legal_hold", "legal_hold_reason")
+    actions = ["check_now"]
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [field.name for field in ArchivePackage._meta.fields]
+        if obj is not None and obj.destroyed_at is None:
+            return [name for name in names if name not in self.editable]
+        return names
+
+    def has_add_permission(self, request) -> bool:
+        return False  # packages are made by the archive sweep
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # only an executed destruction list removes a package's file
+
+    def save_model(self, request, obj, form, change):
+        if not change or not set(form.changed_data) & set(self.editable):
+            return
+        try:
+            destruction.package_hold(
+                package=obj, user=request.user, hold=obj.legal_hold, reason=obj.legal_hold_reason
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    @admin.action(description=_("立即进行四性检测"), permissions=["view"])
+    def check_now(self, request, queryset):
+        failed = sum(
+            not archiving.archive_check(package=package).passed
+            for package in queryset.filter(destroyed_at__isnull=True)
+        )
+        level = messages.ERROR if failed else messages.SUCCESS
+        self.message_user(request, _("检测完成，未通过 %(n)d 个。") % {"n": failed}, level)
+
+
+@admin.register(DestructionList)
+class DestructionListAdmin(admin.ModelAdmin):
+    """Destruction lists: two different approvers, then execution; nothing typed in."""
+
+    list_display = ("number", "status", "proposed_at", "first_approved_by", "second_approved_by")
+    list_filter = ("status",)
+    filter_horizontal = ()
+    actions = ["approve", "execute"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in DestructionList._meta.fields] + ["packages"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        for destruction_list in queryset:
+            try:
+                service(destruction=destruction_list, user=request.user)
+            except ValidationError as error:
+                message = f"{destruction_list.number}：{' '.join(error.messages)}"
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, f"{destruction_list.number}：{done}", messages.SUCCESS)
+
+    @admin.action(description=_("审批所选销毁清单"), permissions=["view"])
+    def approve(self, request, queryset):
+        self._each(request, queryset, destruction.destruction_approve, str(_("已审批。")))
+
+    @admin.action(description=_("执行所选销毁清单（不可撤销）"), permissions=["view"])
+    def execute(self, request, queryset):
+        self._each(request, queryset, destruction.destruction_execute, str(_("已销毁。")))

@@ -52,10 +52,27 @@ ADMINISTRATOR = Role(
     model_apps=("approvals", "departments", "hall", "auth"),
 )
 
+# Records (issue 29): keeps the archive packages, puts legal holds, and is one of the two people
+# a destruction list needs.
+ARCHIVIST = Role(
+    "archivist",
+    "archivist",
+    _("档案管理员"),
+    "admin:index",
+    (
+        "hall.approve_destruction",
+        "hall.hold_archive",
+        "hall.view_archivepackage",
+        "hall.change_archivepackage",
+        "hall.view_destructionlist",
+    ),
+)
+
 # Order matters: a user with several roles lands on the first one listed.
 ROLES: tuple[Role, ...] = (
     ADMINISTRATOR,
     SUPERVISOR,
+    ARCHIVIST,
     GOVERNMENT_HEAD,
     OFFICER,
     CLERK,

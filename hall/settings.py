@@ -89,6 +89,30 @@ elif not DEVELOPMENT:
     )
     if _seal_problem:
         raise ImproperlyConfigured(f"HALL_LICENCE_SEAL_CERT/KEY: {_seal_problem}")
+# Personal data at rest (issue 29, hall.common.personal_data): the keys that seal ID numbers,
+# phones and addresses ("k2:<base64>,k1:<base64>", the first seals) and the key of the lookup
+# digests. Production must set both (or name a provider, e.g. a 密码机's); development keeps a
+# key file of this checkout in var/.
+HALL_DATA_KEY_PROVIDER = ENV.get("HALL_DATA_KEY_PROVIDER", "")
+HALL_DATA_KEYS = ENV.get("HALL_DATA_KEYS", "")
+HALL_DATA_LOOKUP_KEY = ENV.get("HALL_DATA_LOOKUP_KEY", "")
+HALL_DATA_KEY_FILE = ENV.get("HALL_DATA_KEY_FILE", "")
+if not (HALL_DATA_KEY_PROVIDER or HALL_DATA_KEYS):
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "HALL_DATA_KEYS and HALL_DATA_LOOKUP_KEY (or HALL_DATA_KEY_PROVIDER) must be set in "
+            "production: they seal the applicants' personal data; see README, Configuration"
+        )
+    HALL_DATA_KEY_FILE = HALL_DATA_KEY_FILE or str(VAR_DIR / "personal-data-keys.json")
+# AES-256-GCM, or SM4-GCM for GB/T 39786 (密评); the lookup digests' HMAC: SHA-256 or SM3.
+HALL_DATA_CIPHER = ENV.get("HALL_DATA_CIPHER", "aes-256-gcm")
+HALL_DATA_HASH = ENV.get("HALL_DATA_HASH", "sha256")
+# Whether an applicant's "who viewed my data" page names the staff member, or only their role
+# and department (the default; a hall's policy may allow names).
+HALL_ACCESS_LOG_SHOWS_NAMES = env_bool("HALL_ACCESS_LOG_SHOWS_NAMES", False)
+# A closed case becomes an archive package this many days after closing (hall.cases.archiving).
+HALL_ARCHIVE_AFTER_DAYS = int(ENV.get("HALL_ARCHIVE_AFTER_DAYS", "30"))
+
 _PUBLIC_HOST = urlsplit(HALL_PUBLIC_URL).hostname or "localhost"
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS",
@@ -454,6 +478,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "hall-security-log-purge": {
         "task": "hall.tasks.purge_security_log",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "hall-audit-chains-extend": {"task": "hall.tasks.extend_audit_chains", "schedule": 60.0},
+    "hall-audit-chains-check": {
+        "task": "hall.tasks.check_audit_chains",
+        "schedule": crontab(hour=2, minute=47),
+    },
+    "hall-archive-sweep": {
+        "task": "hall.tasks.sweep_archives",
+        "schedule": crontab(hour=1, minute=57),
     },
     "hall-retention-sweep": {
         "task": "hall.tasks.sweep_retention",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("register/", include("approvals.register.urls")),
     path("licences/", include("hall.licences.urls")),
     path("supervision/", include("departments.supervision.urls")),
+    path("privacy/", include("hall.privacy.urls")),
     path("api/", include("hall.api.urls")),
     path("admin/", admin.site.urls),
 ]

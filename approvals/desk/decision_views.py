@@ -60,7 +60,7 @@ def stage_decide(request: HttpRequest, stage_id: int) -> HttpResponse:
             return redirect("desk:stage", stage_id=stage.pk)
         status = status_for(error)
     case = stage.case
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "approvals/desk/stage.html",
@@ -111,7 +111,7 @@ def case_decide(request: HttpRequest, receipt_no: str) -> HttpResponse:
             )
             return redirect("desk:decision", receipt_no=case.receipt_no)
         status = status_for(error)
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "approvals/desk/decision.html",

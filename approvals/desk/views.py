@@ -175,7 +175,7 @@ def _step_page(
         if bound and forms[bound].is_bound and not shown[bound]
         else []
     )
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "approvals/desk/step.html",

@@ -178,6 +178,28 @@ class ServiceItem(models.Model):
     serial = models.BooleanField(
         _("串联审批"), default=False, help_text=_("勾选后所有审批环节依次进行，用于与并联对比。")
     )
+
+    # Records (issue 29; DA/T 22-2015, GB/T 42727-2023): how long a closed case's file is kept,
+    # counted from 1 January of the year after it closed, and what happens when that ends.
+    class Retention(models.TextChoices):
+        TEN_YEARS = "10y", _("定期 10 年")
+        THIRTY_YEARS = "30y", _("定期 30 年")
+        PERMANENT = "permanent", _("永久")
+
+    class Disposal(models.TextChoices):
+        DESTROY = "destroy", _("到期鉴定销毁")
+        TRANSFER = "transfer", _("到期移交档案馆")
+
+    retention = models.CharField(
+        _("案卷保管期限"),
+        max_length=10,
+        choices=Retention.choices,
+        default=Retention.THIRTY_YEARS,
+        help_text=_("办结案卷的保管期限，自办结次年 1 月 1 日起算。"),
+    )
+    disposal = models.CharField(
+        _("到期处置"), max_length=10, choices=Disposal.choices, default=Disposal.DESTROY
+    )
     effective_from = models.DateField(_("生效日期"))
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
 

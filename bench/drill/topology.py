@@ -16,6 +16,7 @@ run in their own sessions so that a fault can kill one with all its children.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
@@ -260,7 +261,15 @@ def drill_env() -> dict[str, str]:
         key_file.parent.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(64))
     cert, key = development_seal(VAR)  # the drill's own seal for electronic licences
+    data_keys = VAR / "personal-data-keys"  # the drill's own keys of personal data (issue 29)
+    if not data_keys.exists():
+        data_keys.write_text(
+            " ".join(base64.b64encode(secrets.token_bytes(32)).decode() for _ in range(2))
+        )
+    data_key, lookup_key = data_keys.read_text().split()
     env.update(
+        HALL_DATA_KEYS=f"drill1:{data_key}",
+        HALL_DATA_LOOKUP_KEY=lookup_key,
         DJANGO_SETTINGS_MODULE="hall.settings",
         HALL_LICENCE_SEAL_CERT=str(cert),
         HALL_LICENCE_SEAL_KEY=str(key),

@@ -156,7 +156,7 @@ def case_detail(request, receipt_no: str):
             for message in error.messages:
                 messages.error(request, message)
     now = timezone.now()
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "departments/case_detail.html",

@@ -1,6 +1,7 @@
 """Online accounts of the online hall (网上办事大厅): registration, identity binding, sign-in.
 
-An account is a Django user whose username is the mobile number, in the "applicant" group,
+An account is a Django user whose username is the mobile number's keyed digest
+(`phone_account_username`: no phone number in the user table or the logs), in the "applicant" group,
 bound one-to-one to an Applicant (the person by identity number, the enterprise by USCC).
 
 Binding an account to an Applicant the hall already knows (registered at a window) would show
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from hall.accounts.sms_codes import sms_code_verify
 from hall.cases import applicants, selectors
 from hall.common import validators
+from hall.common.personal_data import phone_account_username
 from hall.models import Applicant, SmsCode
 from hall.roles import APPLICANT, roles_sync
 
@@ -136,7 +138,9 @@ def account_register(
     _code_checked(phone=phone, purpose=SmsCode.Purpose.REGISTER, code=code, requester=requester)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username=phone, password=password, last_name=name)
+            user = User.objects.create_user(
+                username=phone_account_username(phone), password=password, last_name=name
+            )
             user.groups.add(_applicant_group())
             _applicant_bind(
                 user=user,
@@ -151,7 +155,7 @@ def account_register(
             password_validation.password_changed(password, user)
             return user
     except IntegrityError as error:
-        if User.objects.filter(username=phone).exists():
+        if User.objects.filter(username=phone_account_username(phone)).exists():
             raise ValidationError(
                 {"phone": [_("该手机号码已注册网上办事账号，请直接登录。")]}
             ) from error
@@ -210,7 +214,7 @@ def account_for_phone(*, phone: str) -> User | None:
     """The active applicant account of a phone number, if any (selector)."""
     return (
         User.objects.filter(
-            username=validators.normalize_mobile(phone),
+            username=phone_account_username(validators.normalize_mobile(phone)),
             is_active=True,
             groups__name=APPLICANT.group_name,
         )

@@ -37,6 +37,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from hall.common import validators
+from hall.common.personal_data import data_digest
 from hall.models import SmsCode
 from hall.platform.messaging import CODE_MESSAGE_PREFIX, sms_backend
 
@@ -96,11 +97,12 @@ def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str 
     phone = _phone_clean(phone)
     code = f"{secrets.randbelow(10**6):06d}"
     nonce = secrets.token_hex(8)
+    phone_digest = data_digest(phone, purpose="phone")
     with transaction.atomic():
         _phone_serialise(phone)
         now = timezone.now()
         latest = (
-            SmsCode.objects.filter(phone=phone, purpose=purpose, requester=requester)
+            SmsCode.objects.filter(phone_digest=phone_digest, purpose=purpose, requester=requester)
             .order_by("-created_at")
             .first()
         )
@@ -113,7 +115,7 @@ def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str 
             )
         local_midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         sent_today = SmsCode.objects.filter(
-            phone=phone, source=source, created_at__gte=local_midnight
+            phone_digest=phone_digest, source=source, created_at__gte=local_midnight
         ).count()
         if sent_today >= DAILY_CAP:
             raise ValidationError(
@@ -122,14 +124,14 @@ def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str 
                 code="sms_daily_cap",
             )
         SmsCode.objects.filter(
-            phone=phone,
+            phone_digest=phone_digest,
             purpose=purpose,
             requester=requester,
             used_at__isnull=True,
             expires_at__gt=now,
         ).update(expires_at=now)
         row = SmsCode.objects.create(
-            phone=phone,
+            phone_digest=phone_digest,
             purpose=purpose,
             code_hash=f"{nonce}${_digest(phone=phone, purpose=purpose, nonce=nonce, code=code)}",
             created_at=now,
@@ -172,7 +174,7 @@ def sms_code_verify(*, phone: str, purpose: str, code: str, requester: str = "")
         row = (
             SmsCode.objects.select_for_update()
             .filter(
-                phone=phone,
+                phone_digest=data_digest(phone, purpose="phone"),
                 purpose=purpose,
                 requester=_requester_digest(requester),
                 used_at__isnull=True,

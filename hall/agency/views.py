@@ -85,7 +85,7 @@ def case_detail(request, receipt_no: str):
         {"event": event, "label": action_label(event.action)}
         for event in case.events.select_related("actor", "on_behalf_of").order_by("-at", "-pk")
     ]
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "hall/agency/case.html",

@@ -15,10 +15,10 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
 from hall.cases.wording import MessageKind
 from hall.common import validators
+from hall.common.personal_data import masked_phone
 from hall.models import Applicant, Case, Notification, SecurityEvent
 from hall.outbox.queue import notification_queue
 from hall.platform import audit
-from hall.platform.messaging import masked_phone
 
 # Contact details that decide where lookup codes, notices and SMS go: changing any of them on a
 # registered applicant needs the clerk's explicit confirmation (identity document checked).
@@ -108,9 +108,10 @@ def applicant_register(
         raise ValidationError(errors)
 
     if kind == Applicant.Kind.PERSON:
-        lookup = {"id_number": validators.normalize_id_number(id_number)}
+        identity = {"id_number": validators.normalize_id_number(id_number)}
+        lookup = Applicant.id_number_lookup(identity["id_number"])
     else:
-        lookup = {"uscc": validators.normalize_uscc(uscc)}
+        identity = lookup = {"uscc": validators.normalize_uscc(uscc)}
     details = {
         "name": name,
         "phone": phone,
@@ -128,7 +129,7 @@ def applicant_register(
                     changed_by=changed_by,
                     source_address=source_address,
                 )
-            applicant = Applicant(kind=kind, **lookup, **details)
+            applicant = Applicant(kind=kind, **identity, **details)
             # the database checks the uniqueness and the constraints; the fields are checked here
             applicant.full_clean(validate_unique=False, validate_constraints=False)
             applicant.save(force_insert=True)

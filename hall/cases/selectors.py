@@ -40,7 +40,7 @@ def case_for_staff(*, receipt_no: str) -> Case | None:
 
 def applicant_by_identity(*, identity: str) -> Applicant | None:
     value = normalize_id_number(identity)
-    return Applicant.objects.filter(Q(id_number=value) | Q(uscc=value)).first()
+    return Applicant.objects.filter(Q(**Applicant.id_number_lookup(value)) | Q(uscc=value)).first()
 
 
 def materials_editable(*, case: Case) -> list[CaseMaterial]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from hall.cases import rendering
+from hall.cases import archiving, destruction, rendering
 
 
 @shared_task(
@@ -44,3 +44,18 @@ def sweep_notice_renders() -> int:
 def sweep_stray_renders() -> int:
     """Daily: the files renders left when they died mid-way (hall.platform.retention's table)."""
     return rendering.renders_stray_remove()
+
+
+@shared_task(name="hall.tasks.sweep_archives")
+def sweep_archives() -> dict:
+    """Package the cases closed long enough ago, re-check packages a week old, and propose a
+    destruction list of what has reached the end of its retention (hall.cases.archiving,
+    hall.cases.destruction)."""
+    packaged = archiving.archive_sweep()
+    checked = archiving.archives_check_sweep()
+    proposed = destruction.destruction_propose()
+    return {
+        "packaged": packaged,
+        "checked": checked,
+        "proposed": proposed.number if proposed is not None else None,
+    }

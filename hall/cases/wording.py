@@ -186,6 +186,7 @@ class MessageKind(TextChoices):
     event's `CaseAction` instead (`hall.outbox.queue.owner_message`)."""
 
     ACCEPTED = "accepted", _("受理通知")
+    ACCESS_QUESTION = "access_question", _("个人信息查看询问")
     AGENCY_ASSIGNED = "agency_assigned", _("指派代办员")
     APPLICANT_CONTACT_CHANGED = "applicant_contact_changed", _("联系方式变更")
     APPOINTMENT = "appointment", _("预约")
@@ -333,6 +334,15 @@ def instant_grant_paragraphs(*, case: Case, reasons: str) -> list[str]:
 LICENCE_REVOKED = Message(
     subject=_("电子证照已撤销"),
     body=_("您的%(name)s（编号 %(number)s）已被撤销，理由：%(reason)s。"),
+)
+
+
+ACCESS_QUESTION = Message(
+    subject=_("申请人询问个人信息查看事由"),
+    body=_(
+        "申请人 %(applicant)s 询问 %(at)s %(who)s%(what)s%(case)s的事由（访问记录 %(access)s）。"
+        "请核实该次查看是否因办理职责所需，并在 5 个工作日内答复申请人。"
+    ),
 )
 
 

@@ -19,6 +19,7 @@ class DemoLogin:
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", "administrator", "系统管理员"),
     DemoLogin("supervisor", "supervisor", "周监察"),
+    DemoLogin("archivist", "archivist", "赵档案"),
     DemoLogin("government", "government_head", "刘区长"),
     DemoLogin("clerk", "clerk", "王窗口"),
     DemoLogin("officer", "officer", "李审批"),
@@ -38,6 +39,8 @@ def demo_user_ensure(*, username: str, role: str, full_name: str, groups: dict):
     if role == "administrator":
         user.is_staff = True
         user.is_superuser = True
+    if role == "archivist":  # works in the admin (archive packages, destruction lists)
+        user.is_staff = True
     user.save()
     user.groups.add(groups[role])
     return user

@@ -45,7 +45,7 @@ from hall.intake.posting import (
     intake_result_tell,
     material_marks_read,
 )
-from hall.models import Applicant, Case, CaseMaterial, Notice, SecurityEvent
+from hall.models import Applicant, Case, CaseMaterial, Notice, PersonalDataAccess
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
 from hall.platform.guard import int_or_none
@@ -226,10 +226,8 @@ def file(request, applicant_id: int):
         for chosen in chosen_items
     ]
     # the applicant's identity and phone are on this page
-    audit.security_event_record(
-        kind=SecurityEvent.Kind.PERSONAL_DATA_READ,
-        request=request,
-        details={"applicant_id": applicant.pk},
+    audit.personal_data_read(
+        request=request, applicant_id=applicant.pk, what=PersonalDataAccess.What.APPLICANT
     )
     return render(
         request,
@@ -300,7 +298,7 @@ def _case_page(
     materials = list(review_selectors.case_materials(case=case))
     decision = review_selectors.case_decision(case=case)
     is_owner = case.owner_id == request.user.pk
-    audit.personal_data_read(request=request, case_id=case.pk)
+    audit.personal_data_read(request=request, case=case)
     return render(
         request,
         "hall/intake/case.html",

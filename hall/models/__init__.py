@@ -12,6 +12,7 @@ from hall.models.api import (
     WebhookSubscription,
 )
 from hall.models.appointments import Appointment, AppointmentSlot
+from hall.models.archives import ArchivePackage, DestructionList
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.operations import SweepHeartbeat
@@ -21,7 +22,7 @@ from hall.models.practices import Commitment, CreditMark, InstantApproval
 from hall.models.queue import QueueTicket
 from hall.models.ratings import RatingFollowUp, ServiceRating
 from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
-from hall.models.security import SecurityEvent, UserSession
+from hall.models.security import PersonalDataAccess, SecurityEvent, UserSession
 from hall.models.uploads import UploadedMaterial
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Applicant",
     "Appointment",
     "AppointmentSlot",
+    "ArchivePackage",
     "Case",
     "CaseEvent",
     "CaseGroup",
@@ -42,10 +44,12 @@ __all__ = [
     "CorrectionItem",
     "Counter",
     "CreditMark",
+    "DestructionList",
     "ElectronicLicence",
     "InstantApproval",
     "Notice",
     "Notification",
+    "PersonalDataAccess",
     "QueueTicket",
     "RatingFollowUp",
     "RoleCapability",

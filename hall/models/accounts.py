@@ -14,7 +14,9 @@ class SmsCode(models.Model):
         RATING_APPEAL = "appeal", _("评价申诉")
         COMMITMENT = "commit", _("告知承诺确认")
 
-    phone = models.CharField(_("手机号码"), max_length=11, db_index=True)
+    # The phone's keyed digest (hall.common.personal_data), never the number: the code goes out
+    # through the outbox, and the rate limits only need to tell one phone from another.
+    phone_digest = models.CharField(_("手机号码摘要"), max_length=64, db_index=True)
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
     code_hash = models.CharField(_("验证码摘要"), max_length=128)
     created_at = models.DateTimeField(_("发送时间"))
@@ -32,4 +34,4 @@ class SmsCode(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.purpose}"
+        return f"{self.phone_digest[:8]} {self.purpose}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hall.common.personal_data import SealedTextField
 from hall.models.people import Applicant, Window
 
 
@@ -81,7 +82,9 @@ class Case(models.Model):
             ("locker", _("智能柜自取")),
         ],
     )
-    delivery_address = models.CharField(_("寄递地址"), max_length=200, blank=True, default="")
+    delivery_address = SealedTextField(
+        _("寄递地址"), max_length=200, blank=True, default="", purpose="case.delivery_address"
+    )
     # The API client (a platform) that filed it: such a client sees only the cases it filed.
     filed_by_client = models.ForeignKey(
         "hall.ApiClient",

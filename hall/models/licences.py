@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hall.common.personal_data import SealedTextField
 from hall.models.cases import Case
 from hall.models.people import Applicant
 
@@ -38,7 +39,9 @@ class ElectronicLicence(models.Model):
         Applicant, verbose_name=_("持证人"), on_delete=models.PROTECT, related_name="licences"
     )
     holder_name = models.CharField(_("持证人名称"), max_length=200)
-    holder_number = models.CharField(_("持证人证件号码"), max_length=30)
+    holder_number = SealedTextField(
+        _("持证人证件号码"), max_length=30, purpose="licence.holder_number"
+    )
     department = models.ForeignKey(
         "departments.Department",
         verbose_name=_("发证部门"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hall.common.personal_data import SealedTextField
 from hall.models.cases import Case
 
 
@@ -36,7 +37,10 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    recipient_address = models.CharField(_("接收地址"), max_length=200, blank=True)
+    # a phone number or an email address: sealed at rest (hall.common.personal_data)
+    recipient_address = SealedTextField(
+        _("接收地址"), max_length=200, blank=True, purpose="notification.recipient_address"
+    )
     case = models.ForeignKey(
         Case,
         verbose_name=_("办件"),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hall.common.personal_data import DigestField, SealedTextField, data_digest, masked_id_number
+
 
 class RoleCapability(models.Model):
     """Holds the hall's role permissions; it has no table of its own.
@@ -80,14 +82,21 @@ class Applicant(models.Model):
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("姓名/名称"), max_length=200)
-    id_number = models.CharField(
-        _("居民身份证号码"), max_length=18, null=True, blank=True, unique=True
+    # Sealed at rest, found and kept unique by the keyed digest (hall.common.personal_data).
+    id_number = SealedTextField(
+        _("居民身份证号码"), max_length=18, null=True, blank=True, purpose="applicant.id_number"
+    )
+    id_number_digest = DigestField(
+        _("身份证号码查找摘要"), source="id_number", purpose="id_number", null=True, unique=True
     )
     uscc = models.CharField(
         _("统一社会信用代码"), max_length=18, null=True, blank=True, unique=True
     )
     legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
-    phone = models.CharField(_("手机号码"), max_length=11)
+    phone = SealedTextField(_("手机号码"), max_length=11, purpose="applicant.phone")
+    phone_digest = DigestField(
+        _("手机号码查找摘要"), source="phone", purpose="phone", db_index=True, default=""
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
     user = models.OneToOneField(
         "auth.User",
@@ -116,11 +125,15 @@ class Applicant(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @staticmethod
+    def id_number_lookup(id_number: str) -> dict[str, str]:
+        """The filter that finds a person by a normalised ID number (through its digest)."""
+        return {"id_number_digest": data_digest(id_number, purpose="id_number")}
+
     @property
     def identity(self) -> str:
         return self.id_number or self.uscc or ""
 
     @property
     def masked_identity(self) -> str:
-        value = self.identity
-        return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) > 8 else value
+        return masked_id_number(self.identity)

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hall.models.cases import Case, CaseMaterial
+from hall.models.logs import ChainedLog
 from hall.models.people import Applicant
 
 
@@ -107,8 +108,10 @@ class CorrectionItem(models.Model):
         return f"{self.material.name}：{self.reason}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChainedLog):
     """The append-only history of a case. PostgreSQL refuses UPDATE and DELETE on this table."""
+
+    log_name = "case events"
 
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="events"
@@ -139,17 +142,14 @@ class CaseEvent(models.Model):
         verbose_name = _("办件日志")
         verbose_name_plural = _("办件日志")
         ordering = ["case", "at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="event_unchained"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise PermissionError("case events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("case events are append-only")
 
 
 class Counter(models.Model):

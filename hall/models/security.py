@@ -13,11 +13,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hall.models.logs import ChainedLog
+
 # The Cybersecurity Law (网络安全法) Art. 21: network logs are kept for at least six months.
 MINIMUM_RETENTION_DAYS = 183
 
 
-class SecurityEvent(models.Model):
+class SecurityEvent(ChainedLog):
+    log_name = "the security log"
+
     class Kind(models.TextChoices):
         LOGIN = "login", _("登录成功")
         LOGIN_FAILED = "login_failed", _("登录失败")
@@ -34,6 +38,10 @@ class SecurityEvent(models.Model):
         PERSONAL_DATA_READ = "personal_data_read", _("查看办件个人信息")
         CONTACT_CHANGED = "contact_changed", _("申请人联系方式变更")
         ACCOUNT_DISABLED = "account_disabled", _("账号停用")
+        AUDIT_CHAIN_BROKEN = "audit_chain_broken", _("日志完整性校验失败")
+        ARCHIVE_CHECK_FAILED = "archive_check_failed", _("档案四性检测未通过")
+        ARCHIVE_DESTROYED = "archive_destroyed", _("档案销毁")
+        LEGAL_HOLD = "legal_hold", _("档案法律保全变更")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
@@ -51,18 +59,15 @@ class SecurityEvent(models.Model):
         verbose_name_plural = _("安全日志")
         ordering = ["-at", "-pk"]
         default_permissions = ("view",)
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="security_unchained"
+            )
+        ]
 
     def __str__(self) -> str:
         at = timezone.localtime(self.at)
         return f"{at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise PermissionError("the security log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the security log is append-only")
 
 
 class UserSession(models.Model):
@@ -90,3 +95,52 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+
+class PersonalDataAccess(ChainedLog):
+    """One look by staff at a person's personal data: the access log (issue 29; PIPL Art. 35,
+    等保 L3-CES1-12…15). Who (their role and department at the time, kept as text so that the row
+    outlives the account), when, at what (a case file, the person's details, a whole value
+    revealed, an export, an API read) and why. The person sees their rows on the portal ("who
+    viewed my data"). Append-only like the security log: the ORM refuses changes and PostgreSQL
+    refuses UPDATE and DELETE."""
+
+    log_name = "the access log"
+
+    class What(models.TextChoices):
+        CASE_FILE = "case_file", _("查看办件")
+        APPLICANT = "applicant", _("查看申请人信息")
+        REVEAL = "reveal", _("查看完整证件号码或手机号码")
+        EXPORT = "export", _("导出个人信息")
+        API = "api", _("接口读取")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    # Plain ids, not foreign keys: the record outlives the case's archiving and the account.
+    applicant_id = models.BigIntegerField(_("申请人编号"), null=True, blank=True)
+    case_id = models.BigIntegerField(_("办件编号"), null=True, blank=True)
+    receipt_no = models.CharField(_("收件编号"), max_length=30, blank=True)
+    user_id = models.BigIntegerField(_("用户编号"), null=True, blank=True)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    staff_name = models.CharField(_("姓名"), max_length=150, blank=True)
+    role = models.CharField(_("角色"), max_length=50, blank=True)
+    department = models.CharField(_("部门或窗口"), max_length=100, blank=True)
+    what = models.CharField(_("查看内容"), max_length=20, choices=What.choices)
+    reason = models.CharField(_("事由"), max_length=300, blank=True)
+    path = models.CharField(_("访问路径"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-at", "-pk"]
+        default_permissions = ("view",)
+        indexes = [
+            models.Index(fields=["applicant_id", "-at", "-id"], name="access_by_owner"),
+            models.Index(
+                fields=["id"], condition=models.Q(chain_seq__isnull=True), name="access_unchained"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        at = timezone.localtime(self.at)
+        return f"{at:%Y-%m-%d %H:%M:%S} {self.get_what_display()} {self.username}"

@@ -8,6 +8,7 @@ Everything else is recorded by the code that does it, through `security_event_re
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 from importlib import import_module
@@ -15,11 +16,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils import timezone
 
-from hall.models import ApiCallRecord, SecurityEvent, UserSession
+from hall.models import ApiCallRecord, Case, PersonalDataAccess, SecurityEvent, UserSession
 from hall.models.security import MINIMUM_RETENTION_DAYS
+from hall.roles import roles_of
 
 logger = logging.getLogger(__name__)
 Kind = SecurityEvent.Kind
@@ -62,9 +65,69 @@ def security_event_record(
     )
 
 
-def personal_data_read(*, request: HttpRequest, case_id: int) -> None:
-    """A member of staff opened a page that shows an applicant's personal data on a case."""
-    security_event_record(kind=Kind.PERSONAL_DATA_READ, request=request, case_id=case_id)
+def staff_position(user: AbstractBaseUser) -> tuple[str, str]:
+    """The role and the department (an officer's) or window (a clerk's) a person acts in, as the
+    access log keeps them and their owner reads them."""
+    roles = roles_of(user)
+    role = str(roles[0].label) if roles else ""
+    place = ""
+    # the permission checks are cached per request: only an officer or a clerk costs a lookup
+    if user.has_perm("hall.use_officer_desk"):
+        with contextlib.suppress(ObjectDoesNotExist):
+            place = user.officer.department.label
+    if not place and user.has_perm("hall.use_workbench"):
+        with contextlib.suppress(ObjectDoesNotExist):
+            window = user.clerk.window
+            place = str(window) if window is not None else ""
+    return role, place[:100]
+
+
+def personal_data_read(
+    *,
+    request: HttpRequest,
+    case: Case | None = None,
+    case_id: int | None = None,
+    applicant_id: int | None = None,
+    what: str = PersonalDataAccess.What.CASE_FILE,
+    reason: str = "",
+    user: AbstractBaseUser | None = None,
+) -> PersonalDataAccess | None:
+    """A member of staff saw a person's personal data (a case file, their details, a whole
+    value, an export, an API read): one row in the access log, which the person sees on the
+    portal. The case's applicant is found when only the case's id is given."""
+    user = user or getattr(request, "user", None)
+    receipt_no = ""
+    if case is not None:
+        case_id, applicant_id, receipt_no = case.pk, case.applicant_id, case.receipt_no
+    elif case_id is not None:
+        found = Case.objects.filter(pk=case_id).values_list("applicant_id", "receipt_no").first()
+        if found is None:
+            return None
+        applicant_id, receipt_no = applicant_id or found[0], found[1]
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    role, place = ("", "")
+    if signed_in:
+        # one lookup per request however many looks it records
+        position = getattr(request, "_hall_staff_position", None)
+        if position is None:
+            position = staff_position(user)
+            if request is not None:
+                request._hall_staff_position = position
+        role, place = position
+    return PersonalDataAccess.objects.create(
+        applicant_id=applicant_id,
+        case_id=case_id,
+        receipt_no=receipt_no or "",
+        user_id=user.pk if signed_in else None,
+        username=user.get_username()[:150] if signed_in else "",
+        staff_name=(user.get_full_name() or "")[:150] if signed_in else "",
+        role=role,
+        department=place,
+        what=what,
+        reason=reason[:300],
+        path=(request.path if request is not None else "")[:300],
+        ip_address=client_address(request),
+    )
 
 
 # --- receivers of the authentication framework's signals (connected in hall.apps) -------------

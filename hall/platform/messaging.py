@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from hall.common.personal_data import masked_phone
 from hall.platform.secret_box import SECRET_MASK
 
 logger = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ class SmsBackend(Protocol):
 
 CODE_MESSAGE_PREFIX = "sms-code:"  # message ids of verification codes (hall.accounts.sms_codes)
 _DIGIT_RUN = re.compile(r"\d{4,8}")
-
-
-def masked_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else "****"
 
 
 class ConsoleSmsBackend:

@@ -112,3 +112,51 @@ def development_seal(var_dir: Path) -> tuple[Path, Path]:
 if __name__ == "__main__":
     made = seal_pair_make(Path(sys.argv[1]))
     print(" ".join(str(path) for path in made))
+
+
+def _hash_algorithm():
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA256()
+
+
+def detached_sign(data: bytes, *, cert_path: str, key_path: str, passphrase: str = "") -> bytes:
+    """A signature of `data` with the seal's key (ECDSA or RSA PKCS#1 v1.5, SHA-256): how an
+    archive package's manifest is sealed (issue 29)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    key = serialization.load_pem_private_key(
+        Path(key_path).read_bytes(), password=passphrase.encode() or None
+    )
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return key.sign(data, ec.ECDSA(_hash_algorithm()))
+    if isinstance(key, rsa.RSAPrivateKey):
+        return key.sign(data, padding.PKCS1v15(), _hash_algorithm())
+    raise ValueError("the seal key must be an EC or RSA key")
+
+
+def detached_verify(data: bytes, signature: bytes, *, certificate_pem: bytes) -> bool:
+    """Whether `signature` is the certificate key's signature of `data`."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    try:
+        public = x509.load_pem_x509_certificate(certificate_pem).public_key()
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            public.verify(signature, data, ec.ECDSA(_hash_algorithm()))
+        elif isinstance(public, rsa.RSAPublicKey):
+            public.verify(signature, data, padding.PKCS1v15(), _hash_algorithm())
+        else:
+            return False
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def certificate_fingerprint(certificate_pem: bytes) -> str:
+    from cryptography import x509
+
+    certificate = x509.load_pem_x509_certificate(certificate_pem)
+    return certificate.fingerprint(_hash_algorithm()).hex()

@@ -3,12 +3,14 @@ sweeps, and every sweep's heartbeat row."""
 
 from __future__ import annotations
 
+import datetime
+
 from celery import shared_task
 from celery.signals import task_success
 from django.conf import settings
 from django.utils import timezone
 
-from hall.platform import audit
+from hall.platform import audit, chains
 from hall.platform.heartbeats import sweep_heartbeat_record
 from hall.platform.retention import retention_sweep
 
@@ -40,3 +42,16 @@ def sweep_retention() -> dict:
         "sms_codes": swept.sms_codes,
         "api_records": swept.api_records,
     }
+
+
+@shared_task(name="hall.tasks.extend_audit_chains")
+def extend_audit_chains() -> dict:
+    """Chain the log rows written since the last run (hall.platform.chains)."""
+    return chains.chains_extend()
+
+
+@shared_task(name="hall.tasks.check_audit_chains")
+def check_audit_chains() -> list[str]:
+    """Verify the last day of every chain; a break becomes a security alert."""
+    since = timezone.now() - datetime.timedelta(days=1)
+    return [str(found) for found in chains.chains_check(since=since)]

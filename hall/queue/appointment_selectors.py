@@ -134,7 +134,11 @@ def appointments_for_check_in(*, code_or_id: str) -> list[Appointment]:
     id_number = normalize_id_number(value)
     if not is_valid_id_number(id_number):
         return []
-    return list(today.filter(applicant__id_number=id_number).order_by("slot__starts_at"))
+    return list(
+        today.filter(
+            applicant__id_number_digest=Applicant.id_number_lookup(id_number)["id_number_digest"]
+        ).order_by("slot__starts_at")
+    )
 
 
 def appointments_of(*, applicant: Applicant) -> QuerySet[Appointment]:

@@ -22,9 +22,9 @@ from django_ratelimit.decorators import ratelimit
 from hall.accounts.sms_codes import sms_code_send, sms_code_verify
 from hall.common.forms import form_add_service_errors
 from hall.common.permissions import supervision_required
+from hall.common.personal_data import masked_phone
 from hall.models import RatingFollowUp, ServiceRating, SmsCode
 from hall.platform.attempts import request_source, session_requester
-from hall.platform.messaging import masked_phone
 from hall.platform.replica import reads_from_replica
 from hall.ratings import selectors
 from hall.ratings import services as ratings

@@ -4,6 +4,7 @@ from django.utils.translation import get_language, gettext, ngettext
 
 from hall.cases.actions import action_label
 from hall.common.people import display_name
+from hall.common.personal_data import masked_address, masked_phone
 
 register = template.Library()
 
@@ -11,6 +12,12 @@ register = template.Library()
 @register.filter(name="person")
 def person(user) -> str:
     return display_name(user)
+
+
+# Staff pages show phones and addresses masked (issue 29); the whole value is revealed on
+# /privacy/case/<receipt_no>/reveal/ with a reason that is recorded.
+register.filter("masked_phone", masked_phone)
+register.filter("masked_address", masked_address)
 
 
 @register.filter(name="event_label")

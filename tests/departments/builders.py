@@ -37,7 +37,9 @@ def departments(roles, *names: str, start: int = 0) -> list[Department]:
 
 
 def applicant() -> Applicant:
-    existing = Applicant.objects.filter(id_number=PersonFactory.id_number).first()
+    existing = Applicant.objects.filter(
+        **Applicant.id_number_lookup(PersonFactory.id_number)
+    ).first()
     return existing or PersonFactory()
 
 

@@ -79,6 +79,13 @@ PRODUCTION_ONLY = {
     "ALLOWED_HOSTS",
     "HALL_LICENCE_SEAL_CERT",
     "HALL_LICENCE_SEAL_KEY",
+    "HALL_DATA_KEYS",
+    "HALL_DATA_LOOKUP_KEY",
+    "HALL_DATA_KEY_PROVIDER",
+}
+DATA_KEYS = {
+    "HALL_DATA_KEYS": "p1:" + "MTExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTE=",
+    "HALL_DATA_LOOKUP_KEY": "TExMTExMTExMTExMTExMTExMTExMTExMTExMTExMTEw=",
 }
 REPOSITORY_DEVELOPMENT_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
 
@@ -132,10 +139,28 @@ def test_production_accepts_only_its_public_host_by_default(tmp_path):
             "HALL_PUBLIC_URL": "https://hall.example.gov.cn/",
             "HALL_LICENCE_SEAL_CERT": str(cert),
             "HALL_LICENCE_SEAL_KEY": str(key),
+            **DATA_KEYS,
         }
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['hall.example.gov.cn']"
+
+
+def test_production_refuses_to_start_without_the_personal_data_keys(tmp_path):
+    from hall.platform.seal import seal_pair_make
+
+    cert, key = seal_pair_make(tmp_path)
+    environ = {
+        "SECRET_KEY": "k" * 60,
+        "HALL_PUBLIC_URL": "https://hall.example.gov.cn/",
+        "HALL_LICENCE_SEAL_CERT": str(cert),
+        "HALL_LICENCE_SEAL_KEY": str(key),
+    }
+    result = production_start(environ)
+    assert result.returncode != 0
+    assert "HALL_DATA_KEYS and HALL_DATA_LOOKUP_KEY" in result.stderr
+    # and no key file is made for production to fall back on
+    assert not list(tmp_path.glob("personal-data-keys*"))
     assert oct(key.stat().st_mode & 0o777) == "0o600"
 
 
@@ -230,6 +255,7 @@ def _production_environ(tmp_path, **overrides) -> dict:
         "HALL_PUBLIC_URL": "https://hall.example.gov.cn/",
         "HALL_LICENCE_SEAL_CERT": str(cert),
         "HALL_LICENCE_SEAL_KEY": str(key),
+        **DATA_KEYS,
     }
     environ.update(overrides)
     return environ

@@ -107,7 +107,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
         {"material": material, "uploads": uploads.get(material.pk, [])}
         for material in found.materials.select_related("requirement")
     ]
-    audit.personal_data_read(request=request, case_id=found.pk)
+    audit.personal_data_read(request=request, case=found)
     return render(
         request,
         "hall/online_desk/case.html",

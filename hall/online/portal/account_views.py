@@ -18,10 +18,11 @@ from hall.accounts import services as accounts
 from hall.accounts.sms_codes import sms_code_send
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
+from hall.common.personal_data import masked_phone
 from hall.lookup import services as lookup
 from hall.models import Applicant, SmsCode
 from hall.online import selectors as online_selectors
-from hall.online.portal.access import applicant_required, phone_masked, safe_next
+from hall.online.portal.access import applicant_required, safe_next
 from hall.online.portal.forms import (
     BindForm,
     CodeLoginForm,
@@ -104,7 +105,7 @@ def sms_send(request: HttpRequest) -> HttpResponse:
         messages.info(
             request,
             _("如该手机号已注册，验证码已发送至 %(phone)s，5 分钟内有效。")
-            % {"phone": phone_masked(phone)},
+            % {"phone": masked_phone(phone)},
         )
         return redirect(back)
     try:
@@ -120,7 +121,7 @@ def sms_send(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(
             request,
-            _("验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": phone_masked(phone)},
+            _("验证码已发送至 %(phone)s，5 分钟内有效。") % {"phone": masked_phone(phone)},
         )
     return redirect(back)
 

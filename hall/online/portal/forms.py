@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
+from hall.common.personal_data import phone_account_username
 from hall.models import Applicant, Case, ServiceRating
 
 PHONE_ATTRS = {"autocomplete": "tel", "inputmode": "numeric"}
@@ -126,7 +127,9 @@ class PhoneLoginForm(AuthenticationForm):
 
     def clean_username(self):
         value = self.cleaned_data["username"]
-        return validators.normalize_mobile(value) if validators.is_valid_mobile(value) else value
+        if not validators.is_valid_mobile(value):
+            return value
+        return phone_account_username(validators.normalize_mobile(value))
 
 
 class CodeLoginForm(forms.Form):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from hall.online.portal import account_views, appointment_views, views
+from hall.online.portal import account_views, appointment_views, privacy_views, views
 
 app_name = "portal"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("login/code/", account_views.login_code, name="login_code"),
     path("sms/", account_views.sms_send, name="sms_send"),
     path("identity/", account_views.identity, name="identity"),
+    path("my-data/looks/", privacy_views.data_access, name="data_access"),
+    path("my-data/looks/ask/", privacy_views.data_access_ask, name="data_access_ask"),
     path("file/", views.catalogue, name="catalogue"),
     path("file/item/<int:item_id>/", views.file_item, name="file_item"),
     path(

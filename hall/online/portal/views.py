@@ -30,6 +30,7 @@ from hall.cases.rendering import licence_ready, notice_ready
 from hall.cases.selectors import case_instant_outcome
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
+from hall.common.personal_data import masked_phone
 from hall.intake import tolerance
 from hall.intake.commitments import commitment_possible
 from hall.intake.forms import QuestionsForm, question_fields
@@ -45,7 +46,6 @@ from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
 from hall.platform.attempts import request_source, session_requester
 from hall.platform.guard import int_or_none
-from hall.platform.messaging import masked_phone
 from hall.ratings.services import rating_for_case, stages_to_rate
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from hall.accounts import services as accounts
 from hall.accounts.sms_codes import sms_code_send
 from hall.cases import applicants as intake
+from hall.common.personal_data import data_digest, phone_account_username
 from hall.models import Applicant, SmsCode
 from tests.hall.accounts.test_sms_codes import last_code, sms_lines
 
@@ -59,7 +60,9 @@ def person(**overrides):
 def test_register_creates_applicant_account(roles, sms_file):
     code = register_code(sms_file)
     user = accounts.account_register(code=code, **person(phone="+86 138 0013 8000"))
-    assert user.username == PHONE
+    # the username is the phone's keyed digest: the user table holds no phone number
+    assert user.username == phone_account_username(PHONE)
+    assert PHONE not in user.username
     assert user.check_password(PASSWORD)
     assert user.groups.filter(name="applicant").exists()
     assert user.has_perm("hall.use_applicant_portal")
@@ -306,7 +309,9 @@ def test_sign_in_by_code_does_not_tell_which_phones_have_accounts(client, roles,
         assert f"如该手机号已注册，验证码已发送至 {phone}" in response.content.decode()
     # only the registered phone got a code
     assert [line["phone"] for line in sms_lines(sms_file)][-1] == PHONE
-    assert not SmsCode.objects.filter(phone="13900139000").exists()
+    assert not SmsCode.objects.filter(
+        phone_digest=data_digest("13900139000", purpose="phone")
+    ).exists()
 
     response = client.post(
         reverse("portal:login_code"), {"phone": PHONE, "code": last_code(sms_file)}
@@ -330,7 +335,9 @@ def test_sms_requests_are_limited_per_address(client, roles, sms_file):
         reverse("portal:sms_send"), {"purpose": "register", "phone": "13600136000"}, follow=True
     )
     assert "获取验证码过于频繁" in response.content.decode()
-    assert not SmsCode.objects.filter(phone="13600136000").exists()
+    assert not SmsCode.objects.filter(
+        phone_digest=data_digest("13600136000", purpose="phone")
+    ).exists()
 
 
 def test_account_without_identity_is_asked_to_bind(client, make_user, sms_file):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from hall.accounts import sms_codes
 from hall.accounts.sms_codes import sms_code_send, sms_code_verify
+from hall.common.personal_data import data_digest
 from hall.models import SmsCode
 from tests.concurrency import run_at_once
 
@@ -61,7 +62,9 @@ def test_send_stores_only_a_keyed_hash_and_texts_the_code(db, sms_file):
     assert "注册" in line["text"] and "5 分钟内有效" in line["text"]
     # and the database holds neither the code nor an unkeyed hash of it
     assert code not in row.code_hash
-    assert row.phone == PHONE and row.attempts == 0 and row.used_at is None
+    # the row keeps the phone's keyed digest, never the number
+    assert row.phone_digest == data_digest(PHONE, purpose="phone") and PHONE not in str(row)
+    assert row.attempts == 0 and row.used_at is None
     assert row.expires_at - row.created_at == datetime.timedelta(minutes=5)
     assert hashlib.sha256(code.encode()).hexdigest() not in row.code_hash
 
@@ -131,7 +134,7 @@ def test_daily_cap_per_phone(db, sms_file):
     now = timezone.now()
     SmsCode.objects.bulk_create(
         SmsCode(
-            phone=PHONE,
+            phone_digest=data_digest(PHONE, purpose="phone"),
             purpose=SmsCode.Purpose.LOGIN,
             code_hash="x$y",
             created_at=now - datetime.timedelta(microseconds=i),  # today, even just past midnight

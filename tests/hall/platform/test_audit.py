@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hall.intake import receiving
-from hall.models import Case, SecurityEvent
+from hall.models import Case, PersonalDataAccess, SecurityEvent
 from hall.platform import audit
 from hall.platform.sessions import SEEN
 from tests.factories import ClerkFactory, PersonFactory, item_with_checklist
@@ -91,8 +91,14 @@ def test_a_staff_read_of_a_case_is_logged_with_the_case(client, make_user):
     assert client.get(f"/supervision/case/{case.receipt_no}/").status_code == 200
     client.force_login(clerk)
     assert client.get(reverse("intake:case", args=[case.receipt_no])).status_code == 200
-    reads = SecurityEvent.objects.filter(kind="personal_data_read", case_id=case.pk)
+    reads = PersonalDataAccess.objects.filter(case_id=case.pk, applicant_id=case.applicant_id)
     assert sorted(reads.values_list("user_id", flat=True)) == sorted([supervisor.pk, clerk.pk])
+    # each look says in which role and where, as its owner will read it
+    clerk_look = reads.get(user_id=clerk.pk)
+    assert clerk_look.role == "窗口工作人员"
+    assert clerk_look.department == str(clerk.clerk.window)
+    assert clerk_look.receipt_no == case.receipt_no
+    assert reads.get(user_id=supervisor.pk).role == "监察人员"
 
 
 def test_the_log_cannot_be_changed_through_the_orm(db):

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from approvals.clock.calendar import working_calendar
+from hall.common.personal_data import data_digest
 from hall.intake import receiving as intake
 from hall.models import (
     Case,
@@ -286,7 +287,9 @@ def test_an_appeal_needs_the_applicants_sms_code(client, case, supervisor, setti
     assert follow_up.status == RatingFollowUp.Status.ANSWERED
     sent = client.post(url, {"action": "send_code", "appeal": "没有解决。"})
     assert sent.status_code == 200
-    code_row = SmsCode.objects.get(phone=case.applicant.phone, purpose="appeal")
+    code_row = SmsCode.objects.get(
+        phone_digest=data_digest(case.applicant.phone, purpose="phone"), purpose="appeal"
+    )
     assert code_row.used_at is None
     code = _code_sent_to(case.applicant.phone, settings)
     response = client.post(url, {"action": "appeal", "appeal": "没有解决。", "code": code})
