@@ -11,7 +11,9 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -38,6 +40,7 @@ from hall.models import (
     WebhookSubscription,
 )
 from hall.platform import audit, egress
+from hall.roles import separated_roles_held
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -91,9 +94,39 @@ def reset_second_factor(modeladmin, request, queryset):
     )
 
 
+class HallUserChangeForm(UserChangeForm):
+    def clean_groups(self):
+        groups = self.cleaned_data.get("groups")
+        held = separated_roles_held(group.name for group in groups or [])
+        if len(held) > 1:
+            raise ValidationError(
+                _("三员分立：%(roles)s不能由同一账号兼任。")
+                % {"roles": "、".join(str(role.label) for role in held)},
+                code="separated_roles",
+            )
+        return groups
+
+
 class HallUserAdmin(UserAdmin):
+    """Accounts, split between the administrators (三员分立): the system administrator keeps
+    the account (name, password, active), the security administrator its roles; only a
+    superuser (break-glass, never used for daily work) may make another."""
+
+    form = HallUserChangeForm
     inlines = [OpenSessionInline]
     actions = [end_sessions, reset_second_factor]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return readonly
+        if not request.user.is_superuser:
+            readonly.append("is_superuser")
+        if not request.user.has_perm("hall.assign_roles"):
+            readonly += ["groups", "user_permissions", "is_staff"]
+        if not request.user.has_perm("auth.add_user"):  # the security administrator
+            readonly += ["username", "first_name", "last_name", "email"]
+        return list(dict.fromkeys(readonly))
 
     def save_model(self, request, obj, form, change):
         disabled = change and "is_active" in form.changed_data and not obj.is_active
@@ -490,3 +523,14 @@ class DestructionListAdmin(admin.ModelAdmin):
     @admin.action(description=_("执行所选销毁清单（不可撤销）"), permissions=["view"])
     def execute(self, request, queryset):
         self._each(request, queryset, destruction.destruction_execute, str(_("已销毁。")))
+
+
+@admin.register(LogEntry)
+class AdminActLogAdmin(ReadOnlyAdmin):
+    """Every act done in the admin (who, when, what object, what change): what the audit
+    administrator reads beside the security log (三员分立)."""
+
+    list_display = ("action_time", "user", "content_type", "object_repr", "action_flag")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"

@@ -12,6 +12,7 @@ class HallConfig(AppConfig):
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
+        from hall import checks  # noqa: F401 - registers the deployment checks
         from hall.platform import audit
 
         user_logged_in.connect(audit.on_logged_in, dispatch_uid="hall-audit-login")

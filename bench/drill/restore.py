@@ -95,8 +95,9 @@ def _fresh_clusters() -> None:
 
 def _base_backup() -> float:
     start = time.monotonic()
-    sh("runuser", "-u", "postgres", "--", pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p",
-       str(SOURCE.port), "-U", "postgres", "-D", str(BACKUP), "-X", "stream", "-c", "fast")  # fmt: skip
+    basebackup = [pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(SOURCE.port)]
+    basebackup += ["-U", "postgres", "-D", str(BACKUP), "-X", "stream", "-c", "fast"]
+    sh("runuser", "-u", "postgres", "--", *basebackup)
     return time.monotonic() - start
 
 

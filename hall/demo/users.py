@@ -18,6 +18,8 @@ class DemoLogin:
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("admin", "administrator", "系统管理员"),
+    DemoLogin("security", "security_admin", "孙安全"),
+    DemoLogin("auditor", "audit_admin", "吴审计"),
     DemoLogin("supervisor", "supervisor", "周监察"),
     DemoLogin("archivist", "archivist", "赵档案"),
     DemoLogin("government", "government_head", "刘区长"),
@@ -36,11 +38,11 @@ def demo_user_ensure(*, username: str, role: str, full_name: str, groups: dict):
     )
     if created:
         user.set_password(DEMO_PASSWORD)
-    if role == "administrator":
+    # The administrators and the archivist work in the admin. None is a superuser: 三员分立
+    # splits what one superuser could do (README, Personal data and records).
+    if role in ("administrator", "security_admin", "audit_admin", "archivist"):
         user.is_staff = True
-        user.is_superuser = True
-    if role == "archivist":  # works in the admin (archive packages, destruction lists)
-        user.is_staff = True
+    user.is_superuser = False
     user.save()
     user.groups.add(groups[role])
     return user

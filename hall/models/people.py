@@ -25,6 +25,7 @@ class RoleCapability(models.Model):
             ("act_as_agent", _("代办案件")),
             ("view_supervision", _("查看电子监察")),
             ("approve_joint_extension", _("批准联办件延长审批期限（本级人民政府负责人）")),
+            ("assign_roles", _("分配角色（安全管理员）")),
         ]
 
     def __str__(self) -> str:
