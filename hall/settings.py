@@ -317,9 +317,9 @@ STATICFILES_DIRS = [
 WHITENOISE_ALLOW_ALL_ORIGINS = False
 STORAGES = {
     # Uploaded scans and issued notices live outside the web root and are served only by views
-    # that check who is asking.
+    # that check who is asking; on disk they are sealed like personal data (issue 29).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "hall.common.personal_data.SealedFileSystemStorage",
         "OPTIONS": {"location": str(Path(ENV.get("HALL_MEDIA_ROOT", VAR_DIR / "private")))},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -552,6 +552,8 @@ HALL_SECURITY_LOG_DAYS = max(int(ENV.get("HALL_SECURITY_LOG_DAYS", "365")), 183)
 # email's text after sending, a one-time code's row, a record of an API call (at least 183).
 HALL_OUTBOX_BODY_DAYS = int(ENV.get("HALL_OUTBOX_BODY_DAYS", "180"))
 HALL_SMS_CODE_DAYS = int(ENV.get("HALL_SMS_CODE_DAYS", "2"))
+# Contact details of an applicant with no account and no open case, after their last case closed.
+HALL_CONTACT_DAYS = int(ENV.get("HALL_CONTACT_DAYS", str(3 * 365)))
 HALL_API_RECORD_DAYS = max(int(ENV.get("HALL_API_RECORD_DAYS", "365")), 183)
 # Online filings one applicant account may make in an hour (hall.online.filing).
 HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))

@@ -5,8 +5,8 @@ metadata (who applied, for what, when, with the whole ID number and phone: the a
 record), its event log with the chain positions, the decision with its stages and steps, every
 notice's PDF and content, every material's scan and upload, and a manifest naming each file
 with its SHA-256, signed with the hall's seal (`manifest.sig`, the seal's certificate beside it
-as `seal.pem`). The ZIP is sealed at rest like personal data (`bytes_seal`) and kept in the
-private storage; its row keeps the retention the catalogue gave the item (counted from
+as `seal.pem`). The ZIP is kept in the private storage, which seals every file on disk like
+personal data; its row keeps the retention the catalogue gave the item (counted from
 1 January of the year after closing) and the disposal rule.
 
 The four properties are checked when the package is made and every week after
@@ -34,13 +34,12 @@ from django.utils import timezone
 
 from approvals.models import CaseDecision
 from hall.cases.locks import case_locked
-from hall.common.personal_data import bytes_open, bytes_seal
+from hall.common.personal_data import PersonalDataError
 from hall.models import ArchivePackage, Case, CaseEvent, SecurityEvent
 from hall.platform import seal
 
 logger = logging.getLogger(__name__)
 
-PACKAGE_PURPOSE = "archive.package"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SEAL_CERTIFICATE = "seal.pem"
@@ -210,7 +209,6 @@ def case_archive(*, case_id: int) -> ArchivePackage | None:
         if existing is not None:
             return existing
         data, manifest, count = package_bytes(case)
-        sealed = bytes_seal(data, purpose=PACKAGE_PURPOSE)
         package = ArchivePackage(
             case=case,
             receipt_no=case.receipt_no,
@@ -222,12 +220,13 @@ def case_archive(*, case_id: int) -> ArchivePackage | None:
                 closed_at=case.closed_at, retention=case.item.retention
             ),
             disposal=case.item.disposal,
-            sha256=hashlib.sha256(sealed).hexdigest(),
+            sha256=hashlib.sha256(data).hexdigest(),
             manifest_sha256=hashlib.sha256(manifest).hexdigest(),
             seal_fingerprint=seal.certificate_fingerprint(_seal_certificate()),
             entries=count,
         )
-        package.file.save(f"{case.receipt_no}.zip", ContentFile(sealed), save=False)
+        # the private storage seals it on disk (hall.common.personal_data)
+        package.file.save(f"{case.receipt_no}.zip", ContentFile(data), save=False)
         try:
             package.save()
         except Exception:
@@ -287,17 +286,14 @@ def _usable(name: str, data: bytes) -> bool:
     return True
 
 
-def package_verify(*, package: ArchivePackage, stored: bytes) -> CheckResult:
-    """The four properties of a package's stored bytes."""
+def package_verify(*, package: ArchivePackage, data: bytes, sealed: bool) -> CheckResult:
+    """The four properties of a package: its bytes as read, and whether it is sealed on disk."""
     report: dict[str, str] = {}
-    security_problems = []
-    if not stored.startswith(b"HALLSEALED1\n"):
-        security_problems.append("not sealed at rest")
+    security_problems = [] if sealed else ["not sealed at rest"]
     integrity_problems = []
-    if hashlib.sha256(stored).hexdigest() != package.sha256:
+    if hashlib.sha256(data).hexdigest() != package.sha256:
         integrity_problems.append("the package's checksum differs")
     try:
-        data = bytes_open(stored, purpose=PACKAGE_PURPOSE)
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
     except Exception as error:  # an unreadable package fails every property
@@ -345,14 +341,17 @@ def package_verify(*, package: ArchivePackage, stored: bytes) -> CheckResult:
 
 def archive_check(*, package: ArchivePackage) -> CheckResult:
     """Check a package's four properties now, record the outcome, alert on a failure."""
+    storage = package.file.storage
     try:
-        with package.file.open("rb") as handle:
-            stored = handle.read()
-    except (OSError, ValueError):
-        missing = "the package file is missing"
+        # from the storage, never the field's cached file: the check is of what is on disk now
+        with storage.open(package.file.name, "rb") as handle:
+            data = handle.read()
+        sealed = getattr(storage, "sealed_on_disk", lambda name: False)(package.file.name)
+    except (OSError, ValueError, PersonalDataError):
+        missing = "the package file is missing or does not open"
         result = CheckResult(False, dict.fromkeys(("authenticity", "integrity"), missing))
     else:
-        result = package_verify(package=package, stored=stored)
+        result = package_verify(package=package, data=data, sealed=sealed)
     ArchivePackage.objects.filter(pk=package.pk).update(
         checked_at=timezone.now(), check_passed=result.passed, check_report=result.report
     )

@@ -45,8 +45,14 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db import models, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils.module_loading import import_string
+
+from hall.common.bulk import rows_update
 
 PREFIX = "e1"
 NONCE_BYTES = 12
@@ -412,6 +418,51 @@ class DigestField(models.CharField):
         return digest
 
 
+# --- files ------------------------------------------------------------------------------------
+
+FILE_PURPOSE = "private.file"
+
+
+class SealedFileSystemStorage(FileSystemStorage):
+    """The private files (scans and uploads of identity documents, notices, licences, archive
+    packages) sealed on disk like personal data, clear to the code that opens them: every read
+    goes through the storage, so the views, the checks and the archive see the file as written.
+    A file written before sealing is read as it is (`personal_data_protect --files` seals it)."""
+
+    def _save(self, name, content):
+        if hasattr(content, "seek"):
+            content.seek(0)
+        data = content.read()
+        if isinstance(data, str):
+            data = data.encode()
+        return super()._save(name, ContentFile(bytes_seal(data, purpose=FILE_PURPOSE)))
+
+    def _open(self, name, mode="rb"):
+        with super()._open(name, "rb") as handle:
+            raw = handle.read()
+        return ContentFile(bytes_open(raw, purpose=FILE_PURPOSE), name=name)
+
+    def sealed_on_disk(self, name: str) -> bool:
+        with super()._open(name, "rb") as handle:
+            return handle.read(len(BYTES_MAGIC)) == BYTES_MAGIC
+
+    def seal_in_place(self, name: str) -> bool:
+        """Seal a file written in clear (or under an old key); True when it was rewritten."""
+        with super()._open(name, "rb") as handle:
+            raw = handle.read()
+        if raw.startswith(BYTES_MAGIC):
+            header = raw[len(BYTES_MAGIC) :].split(b"\n", 1)[0].decode()
+            current = f"{_sealing_cipher_short()}:{key_provider().sealing_key_id()}"
+            if header == current:
+                return False
+        clear = bytes_open(raw, purpose=FILE_PURPOSE)
+        path = Path(self.path(name))
+        temporary = path.with_name(path.name + ".sealing")
+        temporary.write_bytes(bytes_seal(clear, purpose=FILE_PURPOSE))
+        temporary.replace(path)
+        return True
+
+
 # --- sealing what is stored in clear or under an old key ------------------------------------
 
 
@@ -435,10 +486,6 @@ def rows_protect(
     stays readable throughout (an old key opens until its last value is sealed again).
     Works with a migration's historical models too.
     """
-    from django.db import transaction
-    from django.db.models import Q, TextField
-    from django.db.models.functions import Cast
-
     digests = digests or {}
     prefix = _current_prefix()
     raw = {f"raw_{name}": Cast(name, output_field=TextField()) for name in sealed}
@@ -475,16 +522,13 @@ def rows_protect(
                     setattr(
                         row, digest, data_digest(value, purpose=field.purpose) if value else empty
                     )
-            model._default_manager.bulk_update(batch, [*sealed, *digests])
+            rows_update(batch, [*sealed, *digests])
             after = batch[-1].pk
         yield len(batch), after
 
 
 def stored_key_counts(model: type[models.Model], field: str) -> dict[str, int]:
     """How many stored values of a sealed column are under each key ("clear" for none)."""
-    from django.db.models import TextField
-    from django.db.models.functions import Cast
-
     counts: dict[str, int] = {}
     rows = (
         model._default_manager.annotate(raw=Cast(field, output_field=TextField()))

@@ -108,6 +108,9 @@ class Applicant(models.Model):
         related_name="applicant",
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Signalen's model (issue 29): the contact details of someone with no open matter go after
+    # `HALL_CONTACT_DAYS` (hall.platform.retention); the identity stays with the case files.
+    contact_anonymised_at = models.DateTimeField(_("联系方式匿名化时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申请人")

@@ -4,6 +4,8 @@ clear by an older release (README, "Personal data and records").
     manage.py personal_data_protect --status      how many values are under which key
     manage.py personal_data_protect               seal what is clear or under an old key
     manage.py personal_data_protect --new-key     (development key file) add a key, then seal
+    manage.py personal_data_protect --files       also the private files on disk (scans,
+                                                  uploads, notices, licences, archive packages)
 
 Every sealed column of every model is found by its field class, so a new one is covered without
 a list to keep. The work goes in batches by primary key, each its own transaction; stopping it
@@ -18,10 +20,12 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import models
 
 from hall.common.personal_data import (
     DigestField,
     LocalKeyFileProvider,
+    SealedFileSystemStorage,
     SealedTextField,
     providers_forget,
     rows_protect,
@@ -52,8 +56,11 @@ class Command(BaseCommand):
             help="development: put a new key in front of the key file first (a rotation)",
         )
         parser.add_argument("--batch-size", type=int, default=1000)
+        parser.add_argument(
+            "--files", action="store_true", help="also seal private files written in clear"
+        )
 
-    def handle(self, *args, status: bool, new_key: bool, batch_size: int, **options):
+    def handle(self, *args, status: bool, new_key: bool, batch_size: int, files: bool, **options):
         if new_key:
             if settings.HALL_DATA_KEYS or settings.HALL_DATA_KEY_PROVIDER:
                 raise CommandError(
@@ -78,3 +85,24 @@ class Command(BaseCommand):
                 counts = stored_key_counts(model, field)
                 shown = ", ".join(f"{key} {count}" for key, count in sorted(counts.items()))
                 self.stdout.write(f"  {label}.{field}: {shown or 'empty'}")
+        if files and not status:
+            self.stdout.write(f"private files: {files_seal()} sealed")
+
+
+def files_seal() -> int:
+    """Seal every private file still clear or under an old key; a missing file is skipped."""
+    sealed = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.FileField):
+                continue
+            storage = field.storage
+            if not isinstance(storage, SealedFileSystemStorage):
+                continue
+            names = model._default_manager.exclude(**{field.name: ""}).values_list(
+                field.name, flat=True
+            )
+            for name in names.iterator(chunk_size=1000):
+                if name and storage.exists(name) and storage.seal_in_place(name):
+                    sealed += 1
+    return sealed

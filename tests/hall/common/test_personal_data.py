@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import io
 import subprocess
 
 import pytest
 from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -179,3 +181,54 @@ def test_a_dump_of_the_demo_hall_shows_no_id_number_phone_or_address(on_postgres
     assert "hall_applicant" in dump
     leaked = sorted(value for value in secrets if value in dump)
     assert leaked == []
+
+
+def test_private_files_are_sealed_on_disk_and_clear_to_the_code(tmp_path):
+    storage = pd.SealedFileSystemStorage(location=str(tmp_path))
+    scan = b"%PDF-1.7 identity card of 11010519491231002X"
+    name = storage.save("uploads/id.pdf", ContentFile(scan))
+    on_disk = (tmp_path / name).read_bytes()
+    assert on_disk.startswith(pd.BYTES_MAGIC) and b"11010519491231002X" not in on_disk
+    assert storage.sealed_on_disk(name)
+    with storage.open(name) as handle:
+        assert handle.read() == scan
+    # a file written in clear before sealing reads as it is, then is sealed in place
+    (tmp_path / "old.pdf").write_bytes(scan)
+    assert storage.open("old.pdf").read() == scan and not storage.sealed_on_disk("old.pdf")
+    assert storage.seal_in_place("old.pdf") and storage.sealed_on_disk("old.pdf")
+    assert not storage.seal_in_place("old.pdf")  # already under the current key
+    assert storage.open("old.pdf").read() == scan
+    # a changed byte on disk does not open
+    damaged = bytearray((tmp_path / name).read_bytes())
+    damaged[-1] ^= 1
+    (tmp_path / name).write_bytes(bytes(damaged))
+    with pytest.raises(pd.PersonalDataError):
+        storage.open(name)
+
+
+def test_the_command_seals_private_files_written_in_clear(db, settings, tmp_path):
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from hall.models import Notice
+    from tests.departments.builders import bare_case
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "hall.common.personal_data.SealedFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    (tmp_path / "notices").mkdir()
+    (tmp_path / "notices" / "old.pdf").write_bytes(b"%PDF-1.7 written in clear")
+    Notice.objects.create(
+        case=bare_case(),
+        kind="acceptance",
+        number="福田测试〔2026〕第1号",
+        issued_at=timezone.now(),
+        pdf="notices/old.pdf",
+    )
+    call_command("personal_data_protect", files=True, stdout=io.StringIO())
+    assert (tmp_path / "notices" / "old.pdf").read_bytes().startswith(pd.BYTES_MAGIC)
+    assert default_storage.open("notices/old.pdf").read() == b"%PDF-1.7 written in clear"

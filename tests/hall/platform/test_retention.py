@@ -90,3 +90,46 @@ def test_api_call_records_are_kept_at_least_six_months_whatever_the_setting(sett
         ApiCallRecord.objects.filter(pk=record.pk).update(at=NOW - datetime.timedelta(days=days))
     assert retention.retention_sweep(now=NOW).api_records == 1
     assert list(ApiCallRecord.objects.values_list("request_id", flat=True)) == ["r100"]
+
+
+@pytest.mark.django_db
+def test_contact_details_go_after_their_period_unless_a_matter_is_open(settings, make_user):
+    from hall.models import Applicant, Case
+    from tests.departments.builders import bare_case
+
+    settings.HALL_CONTACT_DAYS = 1095
+
+    def person(n: int, **extra) -> Applicant:
+        return Applicant.objects.create(
+            kind="person",
+            name=f"申请人{n}",
+            phone=f"1380013{n:04d}",
+            email=f"p{n}@example.cn",
+            id_number=f"11010519491231{n + 10:03d}X",
+            **extra,
+        )
+
+    long_ago = NOW - datetime.timedelta(days=1200)
+    gone = person(1)
+    bare_case(applicant=gone, closed_at=long_ago, delivery_address="深圳市福田区福华路 1 号")
+    recent = person(2)
+    bare_case(applicant=recent, closed_at=NOW - datetime.timedelta(days=30))
+    open_matter = person(3)
+    bare_case(applicant=open_matter, closed_at=long_ago)
+    bare_case(applicant=open_matter, closed_at=None)  # still open: nothing goes
+    with_account = person(4, user=make_user("online-4", "applicant"))
+    bare_case(applicant=with_account, closed_at=long_ago)
+    never_filed = person(5)
+    Applicant.objects.filter(pk=never_filed.pk).update(created_at=long_ago)
+
+    swept = retention.retention_sweep(now=NOW)
+    assert swept.contacts_anonymised == 2
+    gone.refresh_from_db()
+    assert (gone.phone, gone.phone_digest, gone.email) == ("", "", "")
+    assert gone.contact_anonymised_at == NOW
+    assert gone.name == "申请人1" and gone.id_number == "11010519491231011X"  # with the files
+    assert Case.objects.get(applicant=gone).delivery_address == ""
+    assert Applicant.objects.get(pk=never_filed.pk).phone == ""
+    for kept in (recent, open_matter, with_account):
+        assert Applicant.objects.get(pk=kept.pk).phone == kept.phone
+    assert retention.retention_sweep(now=NOW).contacts_anonymised == 0  # once
