@@ -115,11 +115,15 @@ class HallUserAdmin(UserAdmin):
     form = HallUserChangeForm
     inlines = [OpenSessionInline]
     actions = [end_sessions, reset_second_factor]
+    # plain labelled multiple selects: the two-box widget's tooltips fail axe (aria-label on a
+    # span), and a role list is short
+    filter_horizontal = ()
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is None:
             return readonly
+        readonly += ["last_login", "date_joined"]  # facts, never typed in
         if not request.user.is_superuser:
             readonly.append("is_superuser")
         if not request.user.has_perm("hall.assign_roles"):
