@@ -6,5 +6,7 @@ from hall.roles import roles_of
 def hall(request):
     return {
         "HALL_NAME": settings.HALL_NAME,
+        # 长辈版 (issue 32): hall.views.elder_mode sets it per browser
+        "elder_mode": request.COOKIES.get("hall_elder") == "1",
         "user_roles": roles_of(request.user) if hasattr(request, "user") else [],
     }

@@ -82,11 +82,12 @@ def start(request):
 # page was drawn (which rotates the token) does not strand the screen.
 @require_POST
 def reset(request):
-    """End the kiosk session: sign out, forget the session and the language choice (the next
-    person starts in Chinese)."""
+    """End the kiosk session: sign out, forget the session, the language choice and 长辈版 (the
+    next person starts in Chinese, standard mode)."""
     logout(request)  # flushes the session, signed in or not
     response = redirect("kiosk:start")
     response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    response.delete_cookie("hall_elder")  # 长辈版 too: the next person chooses again
     return response
 
 
