@@ -29,6 +29,9 @@ messages: $(VENV)/.installed
 browser:
 	@bash .ci/ensure-chromium
 
+# In development the SMS go to a file (issue 32: the console masks codes, so registration, the
+# lookup by ID and an appeal could not be tried); a deployment names its gateway.
+run: export HALL_SMS_BACKEND ?= hall.platform.messaging.FileSmsBackend
 run: install
 	@$(PY) manage.py hall_backends
 	$(PY) manage.py ensure_database
@@ -36,6 +39,7 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "Seamless Hall: http://$${HALL_BIND:-127.0.0.1:8000}/  (Ctrl-C stops web, worker and beat)"
+	@echo "SMS (codes included) are written to $${HALL_SMS_FILE:-$${HALL_VAR_DIR:-var}/sms.jsonl}"
 	$(VENV)/bin/honcho -f Procfile start
 
 lint: $(VENV)/.installed

@@ -29,9 +29,15 @@ def demo_seed() -> list[DemoLogin]:
     """Roles, the demo logins and the demo catalogue (which binds `officer` to a department)."""
 
     groups = roles_sync()
+    User = get_user_model()
     for login in DEMO_LOGINS:
+        if login.phone:  # a demo database from before the applicant signed in by phone
+            User.objects.filter(username=login.username).update(username=login.account_username())
         demo_user_ensure(
-            username=login.username, role=login.role, full_name=login.full_name, groups=groups
+            username=login.account_username(),
+            role=login.role,
+            full_name=login.full_name,
+            groups=groups,
         )
     demo_catalogue_seed()
     demo_windows_seed()
@@ -88,7 +94,8 @@ def demo_cases_seed() -> int:
     person = applicants.applicant_register(
         kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
     )
-    applicant_user = User.objects.get(username="applicant")
+    applicant_login = next(login for login in DEMO_LOGINS if login.role == "applicant")
+    applicant_user = User.objects.get(username=applicant_login.account_username())
     if person.user_id is None and not Applicant.objects.filter(user=applicant_user).exists():
         person.user = applicant_user
         person.save(update_fields=["user"])

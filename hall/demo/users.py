@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from hall.common.personal_data import phone_account_username
+
 DEMO_PASSWORD = "hall-demo-2026"
 
 
@@ -14,6 +16,17 @@ class DemoLogin:
     username: str
     role: str
     full_name: str
+    # An online applicant signs in with the phone (issue 32: the demo's login was typed into a
+    # field labelled 手机号码 and the phone was refused); the account's username is its digest.
+    phone: str = ""
+
+    @property
+    def sign_in_as(self) -> str:
+        """What to type in the login form."""
+        return self.phone or self.username
+
+    def account_username(self) -> str:
+        return phone_account_username(self.phone) if self.phone else self.username
 
 
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
@@ -26,7 +39,7 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("clerk", "clerk", "王窗口"),
     DemoLogin("officer", "officer", "李审批"),
     DemoLogin("agent", "agent", "陈代办"),
-    DemoLogin("applicant", "applicant", "张三"),
+    DemoLogin("applicant", "applicant", "张三", phone="13800138000"),
 )
 
 

@@ -132,7 +132,9 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation(
     if found:
         problems["public"] = found
     anonymous.close()
-    users = get_user_model().objects.filter(username__in=[d.username for d in DEMO_LOGINS])
+    users = get_user_model().objects.filter(
+        username__in=[d.account_username() for d in DEMO_LOGINS]
+    )
     for user in users:
         context = signed_in(browser, live_server, user, **options)
         context.add_cookies(

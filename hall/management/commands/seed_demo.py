@@ -21,4 +21,5 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo data loaded. Logins (password {DEMO_PASSWORD}):")
         )
         for login in logins:
-            self.stdout.write(f"  {login.role:<14} {login.username}")
+            where = " (/me/login/, 手机号码)" if login.phone else ""
+            self.stdout.write(f"  {login.role:<14} {login.sign_in_as}{where}")

@@ -9,12 +9,12 @@ def test_seed_demo_runs_twice_and_every_login_works(db, client):
     call_command("seed_demo")
     call_command("seed_demo")
     User = get_user_model()
-    assert User.objects.filter(username__in=[d.username for d in DEMO_LOGINS]).count() == len(
-        DEMO_LOGINS
-    )
+    assert User.objects.filter(
+        username__in=[d.account_username() for d in DEMO_LOGINS]
+    ).count() == len(DEMO_LOGINS)
     for login in DEMO_LOGINS:
         assert client.login(
-            request=HttpRequest(), username=login.username, password=DEMO_PASSWORD
+            request=HttpRequest(), username=login.account_username(), password=DEMO_PASSWORD
         ), login.username
         response = client.get("/home/", follow=True)
         assert response.status_code == 200, login.username
@@ -31,7 +31,10 @@ def test_seed_demo_gives_every_desk_something_to_show(db):
     assert CaseStep.objects.filter(status="open").count() >= 3  # construction stage 1 at work
     clerk = get_user_model().objects.get(username="clerk")
     assert clerk.clerk.window == Window.objects.get(number="01")
-    assert get_user_model().objects.get(username="applicant").applicant.name == "张三"
+    applicant = next(login for login in DEMO_LOGINS if login.role == "applicant")
+    assert get_user_model().objects.get(username=applicant.account_username()).applicant.name == (
+        "张三"
+    )
     call_command("seed_demo")
     assert Case.objects.count() == 5
 
@@ -47,3 +50,13 @@ def test_seed_demo_shows_a_material_taken_from_the_licence_library(db):
     shared = CaseMaterial.objects.get(licence__licence_type="business-licence")
     assert shared.name == "营业执照" and shared.status == "received"
     assert shared.case.item.code == "44030400-XK-0001"
+
+
+def test_the_demo_applicant_signs_in_with_her_phone(db, client):
+    call_command("seed_demo")
+    response = client.post(
+        "/me/login/", {"username": "138 0013 8000", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user.is_authenticated
+    assert response.wsgi_request.user.applicant.name == "张三"

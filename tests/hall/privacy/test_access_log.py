@@ -7,11 +7,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from hall.common.personal_data import phone_account_username
 from hall.models import Notification, PersonalDataAccess
 from hall.privacy import selectors as privacy
 from tests.approvals.workflow_helpers import accepted_case, open_steps, staged_item
 
 User = get_user_model()
+
+
+def demo_applicant():
+    """张三's online account (she signs in with her phone; the username is its digest)."""
+    return User.objects.get(username=phone_account_username("13800138000"))
 
 
 @pytest.fixture
@@ -32,7 +38,7 @@ def test_the_demo_applicant_sees_the_clerk_and_the_officer_who_opened_her_case(c
     step = open_steps(case)[0]
     assert client.get(reverse("desk:step", args=[step.pk])).status_code == 200
 
-    client.force_login(User.objects.get(username="applicant"))
+    client.force_login(demo_applicant())
     page = client.get(reverse("portal:data_access"))
     assert page.status_code == 200
     looks = list(page.context["page"].object_list)
@@ -51,7 +57,7 @@ def test_asking_why_tells_every_supervisor_once(client, demo):
     client.force_login(officer)
     client.get(reverse("desk:step", args=[open_steps(case)[0].pk]))
     look = PersonalDataAccess.objects.get(case_id=case.pk, user_id=officer.pk)
-    client.force_login(User.objects.get(username="applicant"))
+    client.force_login(demo_applicant())
     for _ in range(2):  # a second ask about the same look sends nothing more
         response = client.post(reverse("portal:data_access_ask"), {"access": look.pk})
         assert response.status_code == 302
@@ -69,7 +75,7 @@ def test_a_look_at_someone_else_cannot_be_asked_about_or_seen(client, demo, make
     client.force_login(officer)
     client.get(reverse("desk:step", args=[open_steps(case)[0].pk]))
     look = PersonalDataAccess.objects.get(case_id=case.pk, user_id=officer.pk)
-    other = User.objects.get(username="applicant").applicant
+    other = demo_applicant().applicant
     stranger = privacy.accesses_of(applicant=other).exclude(pk=look.pk)
     assert not stranger.exists()
     # the enterprise's account (another applicant) asks about 张三's record: refused as missing
