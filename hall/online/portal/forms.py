@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hall.cases import applicants
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.common.personal_data import phone_account_username
@@ -95,6 +98,28 @@ class RegisterForm(IdentityFields):
         data = super().clean()
         if data.get("password1") and data.get("password2") != data.get("password1"):
             self.add_error("password2", _("两次输入的密码不一致。"))
+        # Everything the registration checks, said in this one round (issue 32): the phone, the
+        # ID number's check digit, the name, the password's rules. Only the SMS code waits for a
+        # form without other errors, so that a typo elsewhere does not use it up.
+        details, _phone = applicants.applicant_details_errors(
+            kind=data.get("kind") or "",
+            name=data.get("name") or "",
+            phone=data.get("phone") or "",
+            id_number=data.get("id_number") or "",
+            uscc=data.get("uscc") or "",
+            legal_representative=data.get("legal_representative") or "",
+        )
+        for field, messages in details.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, messages)
+        if data.get("password1") and "password1" not in self.errors:
+            try:
+                password_validation.validate_password(
+                    data["password1"],
+                    user=User(username=data.get("phone") or "", last_name=data.get("name") or ""),
+                )
+            except ValidationError as error:
+                self.add_error("password1", error.messages)
         return data
 
     def service_errors(self, error: ValidationError) -> None:

@@ -228,6 +228,11 @@ def test_register_errors_are_at_the_field_in_chinese(client, roles, sms_file):
     html = response.content.decode()
     form = response.context["form"]
     assert "两次输入的密码不一致" in str(form.errors["password2"])
+    # every problem in this one round (issue 32), not one after another: the wrong phone and
+    # the wrong check digit of the ID number beside the password mismatch, summarised on top
+    assert set(form.errors) >= {"password2", "phone", "id_number"}
+    summary = html.split('role="alert"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#id_phone"' in summary and 'href="#id_id_number"' in summary
     assert 'id="id_password2"' in html and 'aria-invalid="true"' in html
     assert 'aria-describedby="id_password2-error' in html
     # a password is never echoed back into the page
