@@ -159,6 +159,7 @@ def extension_page(
                     extension=extension,
                     head=request.user,
                     approve=cleaned["decision"] == "approve",
+                    reason=cleaned.get("reason") or "",
                 )
             )
 

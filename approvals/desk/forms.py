@@ -69,6 +69,19 @@ class CaseDecideForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("不予许可的，须说明理由；决定书将告知申请复议或诉讼的权利。"),
     )
+    confirm = forms.BooleanField(
+        label=_("我已核实：不予许可决定书一经出具即送达申请人，不能撤回。"), required=False
+    )
+
+    def clean(self):
+        # everything at once (issue 32): the reasons and the confirmation a refusal needs
+        data = super().clean()
+        if data.get("decision") == "refuse":
+            if not (data.get("reasons") or "").strip():
+                self.add_error("reasons", _("不予许可的，须说明理由。"))
+            if not data.get("confirm"):
+                self.add_error("confirm", _("请确认后再出具不予许可决定书：该决定不能撤回。"))
+        return data
 
 
 class CorrectionForm(ServiceForm):
@@ -187,3 +200,21 @@ class ExtensionDecideForm(ServiceForm):
     decision = forms.ChoiceField(
         label=_("审批结果"), choices=[("approve", _("批准")), ("reject", _("不批准"))]
     )
+    reason = forms.CharField(
+        label=_("不批准理由"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不批准的须写明理由；申请部门将收到该理由。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("我已知晓：决定作出后不能更改，不批准的不能再次申请延长。"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") and not data.get("confirm"):
+            self.add_error("confirm", _("请确认后再作出决定：该决定不可撤回。"))
+        if data.get("decision") == "reject" and len((data.get("reason") or "").strip()) < 4:
+            self.add_error("reason", _("不批准延长的，须写明理由（至少 4 个字）。"))
+        return data

@@ -268,6 +268,8 @@ class StepExtension(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    # Why it was not approved (issue 32): the asking department is told.
+    decision_reason = models.TextField(_("不批准理由"), blank=True)
 
     class Meta:
         verbose_name = _("延长审批期限")

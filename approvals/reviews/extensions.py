@@ -33,6 +33,8 @@ from hall.common.people import display_name
 from hall.models import Notice
 from hall.outbox.queue import applicant_notify, staff_notify
 
+MINIMUM_REJECTION_REASON = 4
+
 
 def step_extension_request(
     *, step: CaseStep, officer: User, days: int, reason: str
@@ -112,9 +114,13 @@ def extension_approver_ok(*, user: User, step: CaseStep) -> bool:
     return head is not None and head.user_id == user.pk
 
 
-def step_extension_decide(*, extension: StepExtension, head: User, approve: bool) -> StepExtension:
+def step_extension_decide(
+    *, extension: StepExtension, head: User, approve: bool, reason: str = ""
+) -> StepExtension:
     """The right person approves or rejects; an approval moves the step's deadline and the case's
-    promised and statutory dates, and the applicant gets the reasons in writing."""
+    promised and statutory dates, and the applicant gets the reasons in writing. A rejection
+    needs a reason, which the department that asked is told (issue 32: it cannot be asked
+    again, so it must say why)."""
     step = extension.step
     if not extension_approver_ok(user=head, step=step):
         if step.case.item.handling_type == ServiceItem.HandlingType.JOINT:
@@ -122,6 +128,12 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
                 _("联办件延长审批期限须经本级人民政府负责人批准。"), code="not_government_head"
             )
         raise ValidationError(_("延长审批期限须由部门负责人批准。"), code="not_head")
+    reason = " ".join(reason.split())
+    if not approve and len(reason) < MINIMUM_REJECTION_REASON:
+        raise ValidationError(
+            {"reason": [_("不批准延长的，须写明理由（至少 4 个字），申请部门将收到该理由。")]},
+            code="rejection_reason_missing",
+        )
     with transaction.atomic():
         locked = step_locked(step.pk)
         extension = StepExtension.objects.select_for_update().get(pk=extension.pk)
@@ -144,7 +156,18 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
         )
         extension.decided_by = head
         extension.decided_at = now
+        extension.decision_reason = "" if approve else reason
         extension.save()
+        if not approve:
+            staff_notify(
+                user=extension.requested_by,
+                case=locked.case,
+                key=f"extension-rejected:{extension.pk}",
+                kind=MessageKind.EXTENSION_REJECTED,
+                subject=str(wording.EXTENSION_REJECTED.subject),
+                body=wording.EXTENSION_REJECTED.body
+                % {"receipt_no": locked.case.receipt_no, "days": extension.days, "reason": reason},
+            )
         if approve:
             locked.extension = extension
             # The case's statutory date moves first: the step is capped at it (Art. 42, the
@@ -186,6 +209,7 @@ def step_extension_decide(*, extension: StepExtension, head: User, approve: bool
                 "department": locked.department.name,
                 "days": extension.days,
                 "approved": approve,
+                "reason": "" if approve else reason,
                 "due_date": locked.due_date.isoformat() if locked.due_date else None,
             },
         )

@@ -199,6 +199,7 @@ class MessageKind(TextChoices):
     DECISION_REVOKED = "decision_revoked", _("许可决定撤销")
     DELIVERED = "delivered", _("结果送达")
     EXTENSION = "extension", _("延长审批期限")
+    EXTENSION_REJECTED = "extension_rejected", _("延长期限未获批准")
     EXTENSION_REQUESTED = "extension_requested", _("延长期限待审批")
     LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
@@ -334,6 +335,15 @@ def instant_grant_paragraphs(*, case: Case, reasons: str) -> list[str]:
 LICENCE_REVOKED = Message(
     subject=_("电子证照已撤销"),
     body=_("您的%(name)s（编号 %(number)s）已被撤销，理由：%(reason)s。"),
+)
+
+
+EXTENSION_REJECTED = Message(
+    subject=_("延长审批期限未获批准"),
+    body=_(
+        "办件 %(receipt_no)s 延长 %(days)s 个工作日的申请未获批准，理由：%(reason)s。"
+        "请在原审查期限内作出审查结论。"
+    ),
 )
 
 

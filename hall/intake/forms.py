@@ -61,6 +61,11 @@ class QuestionsForm(forms.Form):
 class RefuseForm(forms.Form):
     reasons = forms.CharField(label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 3}))
     office = forms.CharField(label=_("有权机关（选填）"), required=False, max_length=200)
+    # Irreversible (issue 32): the decision is issued in writing and cannot be taken back.
+    confirm = forms.BooleanField(
+        label=_("我已核实：不予受理决定书一经出具即送达申请人，不能撤回。"),
+        error_messages={"required": _("请确认后再出具不予受理决定书：该决定不能撤回。")},
+    )
 
 
 class ReferForm(forms.Form):

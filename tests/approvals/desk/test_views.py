@@ -23,7 +23,7 @@ from approvals.reviews import sweeps as reviews_sweeps
 from hall.intake import decisions as intake_decisions
 from hall.intake import receiving
 from hall.intake.common import MaterialMark
-from hall.models import Case, Notice
+from hall.models import Case, Notice, Notification
 from tests.approvals.workflow_helpers import (
     accepted_case,
     department_with_staff,
@@ -33,6 +33,9 @@ from tests.approvals.workflow_helpers import (
     staged_item,
 )
 from tests.factories import PersonFactory
+
+# the approver confirms: the decision cannot be undone (issue 32)
+APPROVE_CONFIRMED = {"extension-decision": "approve", "extension-confirm": "on"}
 
 
 @pytest.fixture
@@ -415,7 +418,7 @@ def test_extension_request_and_the_heads_decision(client, two_departments, depts
     # the officer does not see the heads' list, and cannot approve
     assert login(client, officer).get(reverse("desk:home")).context["extensions"] == []
     url = reverse("desk:extension", args=[extension.pk])
-    response = client.post(url, {"extension-decision": "approve"})
+    response = client.post(url, APPROVE_CONFIRMED)
     assert response.status_code == 400
     assert "延长审批期限须由部门负责人批准。" in response.content.decode()
     extension.refresh_from_db()
@@ -427,7 +430,7 @@ def test_extension_request_and_the_heads_decision(client, two_departments, depts
     page = client.get(url)
     assert page.status_code == 200 and "需现场核查" in page.content.decode()
     before = planning.due_date
-    response = client.post(url, {"extension-decision": "approve"}, follow=True)
+    response = client.post(url, APPROVE_CONFIRMED, follow=True)
     assert "已批准延长 5 个工作日" in response.content.decode()
     extension.refresh_from_db()
     planning.refresh_from_db()
@@ -448,16 +451,36 @@ def test_head_rejects_an_extension(client, two_departments, depts):
         step=planning, officer=officer_of(depts[0]), days=3, reason="等待资料"
     )
     before = planning.due_date
-    response = login(client, officer_of(depts[0], head=True)).post(
-        reverse("desk:extension", args=[extension.pk]),
-        {"extension-decision": "reject"},
+    url = reverse("desk:extension", args=[extension.pk])
+    head = login(client, officer_of(depts[0], head=True))
+    # a rejection cannot be undone: it needs the confirmation and a reason (issue 32)
+    for data in (
+        {"extension-decision": "reject", "extension-reason": "资料已齐，无需延长"},
+        {"extension-decision": "reject", "extension-confirm": "on"},
+    ):
+        response = head.post(url, data)
+        assert response.status_code == 400
+        form = response.context["form"]
+        assert set(form.errors) & {"confirm", "reason"}
+        extension.refresh_from_db()
+        assert extension.status == StepExtension.Status.REQUESTED
+    response = head.post(
+        url,
+        {
+            "extension-decision": "reject",
+            "extension-confirm": "on",
+            "extension-reason": "资料已齐，无需延长",
+        },
         follow=True,
     )
     assert "不批准" in response.content.decode()
     extension.refresh_from_db()
     planning.refresh_from_db()
     assert extension.status == StepExtension.Status.REJECTED
+    assert extension.decision_reason == "资料已齐，无需延长"
     assert planning.due_date == before
+    told = Notification.objects.get(recipient_user=officer_of(depts[0]), kind="extension_rejected")
+    assert "资料已齐，无需延长" in told.body
 
 
 def test_written_opinion_after_a_deemed_approval(client, two_departments, depts):
@@ -519,7 +542,7 @@ def test_lead_pages_and_extensions_of_others_are_not_found(client, two_departmen
     login(client, officer_of(depts[0], head=True))
     extension_url = reverse("desk:extension", args=[extension_of_fire.pk])
     assert client.get(extension_url).status_code == 404
-    assert client.post(extension_url, {"extension-decision": "approve"}).status_code == 404
+    assert client.post(extension_url, APPROVE_CONFIRMED).status_code == 404
 
 
 def test_desk_needs_the_permission_and_an_officer_profile(client, make_user, two_departments):
@@ -608,7 +631,9 @@ def test_stage_and_final_decision_pages(client, two_departments, depts):
     decision_url = reverse("desk:decision", args=[case.receipt_no])
     response = client.post(decision_url, {"decision-decision": "refuse", "decision-reasons": ""})
     assert response.status_code == 400
-    assert response.context["form"].errors["reasons"] == ["不予许可的，须说明理由。"]
+    errors = response.context["form"].errors
+    assert errors["reasons"] == ["不予许可的，须说明理由。"]
+    assert "不能撤回" in errors["confirm"][0]  # a refusal is confirmed first (issue 32)
     response = client.post(
         decision_url, {"decision-decision": "grant", "decision-reasons": ""}, follow=True
     )
@@ -624,7 +649,10 @@ def test_stage_and_final_decision_pages(client, two_departments, depts):
     assert case.status == Case.Status.DECIDED
     assert CaseDecision.objects.get(case=case).decision == "grant"
     # deciding again shows AlreadyDecided's message
-    response = client.post(decision_url, {"decision-decision": "refuse", "decision-reasons": "x"})
+    response = client.post(
+        decision_url,
+        {"decision-decision": "refuse", "decision-reasons": "x", "decision-confirm": "on"},
+    )
     assert response.status_code == 409
     assert "已由他人处理" in response.content.decode()
     assert CaseDecision.objects.get(case=case).decision == "grant"

@@ -26,6 +26,9 @@ from tests.dates import shanghai
 
 pytestmark = pytest.mark.django_db
 
+# the approver confirms: the decision cannot be undone (issue 32)
+APPROVE_CONFIRMED = {"extension-decision": "approve", "extension-confirm": "on"}
+
 
 @pytest.fixture
 def depts(roles):
@@ -62,8 +65,14 @@ def test_a_rejected_request_is_no_extension(case, depts):
     asked = extensions.step_extension_request(
         step=first, officer=officer_of(depts[0]), days=5, reason="需要核查"
     )
+    head = officer_of(depts[0], head=True)
+    with pytest.raises(ValidationError) as missing:
+        extensions.step_extension_decide(extension=asked, head=head, approve=False, reason=" ")
+    assert "reason" in missing.value.message_dict
+    asked.refresh_from_db()
+    assert asked.status == StepExtension.Status.REQUESTED
     extensions.step_extension_decide(
-        extension=asked, head=officer_of(depts[0], head=True), approve=False
+        extension=asked, head=head, approve=False, reason="材料齐全，无需延长"
     )
     extensions.step_extension_request(
         step=second, officer=officer_of(depts[1]), days=3, reason="会商"
@@ -141,7 +150,8 @@ def test_joint_handling_needs_the_government_head(depts, clerk, make_user, clien
     listed = client.get(reverse("desk:joint_extensions")).content.decode()
     assert case.receipt_no in listed
     response = client.post(
-        reverse("desk:joint_extension", args=[asked.pk]), {"extension-decision": "approve"}
+        reverse("desk:joint_extension", args=[asked.pk]),
+        APPROVE_CONFIRMED,
     )
     assert response.status_code == 302
     asked.refresh_from_db()

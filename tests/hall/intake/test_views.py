@@ -516,3 +516,22 @@ def test_the_case_page_names_the_characters_the_notices_cannot_print(clerk_clien
     Applicant.objects.filter(pk=case.applicant_id).update(name="张\U0001f600")
     html = clerk_client.get(page).content.decode()
     assert "“\U0001f600”在文书字体中没有字形" in html
+
+
+def test_non_acceptance_is_issued_only_once_confirmed(clerk_client, item, clerk):
+    """不予受理 cannot be taken back (issue 32): without the confirmation nothing is issued."""
+    case = _case(item, clerk)
+    url = reverse("intake:case", args=[case.receipt_no])
+    posted = {"outcome": "refuse", "refuse-reasons": "不属于本机关职权范围"}
+    response = clerk_client.post(url, posted)
+    assert response.status_code == 400
+    assert "该决定不能撤回" in response.content.decode()
+    assert 'name="refuse-reasons"' in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Case.Status.RECEIVED
+    assert not case.notices.exists()
+    response = clerk_client.post(url, {**posted, "refuse-confirm": "on"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == Case.Status.NOT_ACCEPTED
+    assert case.notices.filter(kind="non_acceptance").count() == 1
