@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, gettext, ngettext
 
 from hall.cases.actions import action_label
+from hall.common.glossary import TERMS
 from hall.common.people import display_name
 from hall.common.personal_data import masked_address, masked_phone
 
@@ -18,6 +19,20 @@ def person(user) -> str:
 # /privacy/case/<receipt_no>/reveal/ with a reason that is recorded.
 register.filter("masked_phone", masked_phone)
 register.filter("masked_address", masked_address)
+
+
+@register.simple_tag(name="explain")
+def explain(term: str) -> str:
+    """A short, closed explanation of a term of art, opened by a tap: “什么是容缺受理？”."""
+    found = TERMS.get(term)
+    if found is None:
+        return ""
+    question = gettext("什么是“%(term)s”？") % {"term": found.label}
+    return format_html(
+        '<details class="term-note"><summary>{}</summary><p class="mb-0">{}</p></details>',
+        question,
+        found.plain,
+    )
 
 
 @register.filter(name="event_label")

@@ -45,3 +45,15 @@ def test_a_steps_card_always_has_words_and_its_days_left_in_both_languages():
         assert "■</span> " + str(Light.RED.label) in step_card(red)
         assert step_remaining(red) == "Overdue by 2 working days"
         assert step_remaining(Clock(Light.GREEN, 1, False)) == "1 working day left"
+
+
+def test_a_term_of_art_comes_with_its_plain_words_in_the_pages_language():
+    from hall.templatetags.hall_tags import explain
+
+    note = explain("容缺受理")
+    assert note.startswith('<details class="term-note"><summary>什么是“容缺受理”？</summary>')
+    assert "先受理" in note
+    assert explain("no such term") == ""
+    with translation.override("en"):
+        english = explain("容缺受理")
+    assert "<summary>" in english and "先受理" not in english
