@@ -170,7 +170,6 @@ def _load_applicants(conn, first_n: int) -> int:
         SELECT %(a0)s + g, 'person', '申请人' || g, body || {_ID_CHECK}, NULL, '',
                '138' || lpad(mod(g, 100000000)::text, 8, '0'), '',
                now() - mod(g, 1000) * interval '1 day', ''
-
         FROM (SELECT g, {_ID_BODY} AS body
               FROM (SELECT g, %(n0)s + g AS n FROM generate_series(1, %(count)s) g) s) t
         """,
