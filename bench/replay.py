@@ -209,12 +209,15 @@ class Replayer:
                     run(entry)
 
 
-def _numbers(conn, count: int) -> int:
-    """The first of `count` replay numbers no replay of any run has used (a sequence)."""
+def _numbers(conn, count: int) -> list[int]:
+    """`count` replay numbers no replay of any run has used, each taken from a sequence on its
+    own: two workers asking at once get disjoint numbers (a nextval then a setval of the range's
+    end let two workers share a range, and their unique values collided)."""
     conn.execute("CREATE SEQUENCE IF NOT EXISTS bench_replay_seq START 20000000")
-    first = conn.execute("SELECT nextval('bench_replay_seq')").fetchone()[0]
-    conn.execute("SELECT setval('bench_replay_seq', %s)", [first + count])
-    return first
+    rows = conn.execute(
+        "SELECT nextval('bench_replay_seq') FROM generate_series(1, %s)", [count]
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def worker_round(recording: dict, worker: int, cases: int, start_at: float):
@@ -222,15 +225,15 @@ def worker_round(recording: dict, worker: int, cases: int, start_at: float):
     if replayer is None:
         conn = db.connect(autocommit=True, prepare_threshold=2)
         replayer = _state["replayer"] = Replayer(recording, conn)
-        replayer.case_run(_numbers(conn, 1))  # warm-up, not timed
-    first = _numbers(replayer.conn, cases)
+        replayer.case_run(_numbers(conn, 1)[0])  # warm-up, not timed
+    numbers = _numbers(replayer.conn, cases)
     meter = CpuMeter(replayer.conn.info.backend_pid)
     delay = start_at - time.time()
     if delay > 0:
         time.sleep(delay)
     started = time.time()
     meter.start()
-    for n in range(first, first + cases):
+    for n in numbers:
         replayer.case_run(n)
     client, backend = meter.stop()
     return started, time.time(), cases, client, backend
