@@ -1,16 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from hall.common.problems import is_api_request, problem_json_response
 from hall.models import SecurityEvent
+from hall.online.portal.access import safe_next
 from hall.platform import audit
 from hall.platform.health import broker_status, database_status
 from hall.platform.heartbeats import sweeps_status
+from hall.platform.sessions import ELDER_COOKIE
 from hall.roles import landing_url_name
 
 
@@ -18,7 +19,6 @@ def index(request):
     return render(request, "hall/index.html")
 
 
-ELDER_COOKIE = "hall_elder"
 ELDER_COOKIE_DAYS = 365
 
 
@@ -26,12 +26,7 @@ ELDER_COOKIE_DAYS = 365
 def elder_mode(request):
     """长辈版 on or off for this browser (a cookie, so it holds signed out and across visits; the
     kiosk's reset turns it off for the next visitor), then back to the page the switch was on."""
-    target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request, "/"))
     if request.POST.get("on") == "1":
         response.set_cookie(
             ELDER_COOKIE,

@@ -35,6 +35,7 @@ from bench.drill.topology import (
     Cluster,
     pg_bin,
     pg_version,
+    setup_missing,
     sh,
     wait_for,
 )
@@ -210,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.drill.restore")
     parser.add_argument("--short", action="store_true", help="a few seconds each side")
     args = parser.parse_args(argv)
+    missing = setup_missing()
+    if missing:
+        # a developer's machine without root or PostgreSQL's server: said, not failed; CI fails
+        print(f"restore drill skipped: {missing}")
+        return 1 if os.environ.get("CI") == "true" else 0
     seconds = 3.0 if args.short else 20.0
     try:
         report = run(before=seconds, after=seconds)

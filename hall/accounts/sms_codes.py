@@ -31,12 +31,13 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from hall.common import validators
+from hall.common.advisory import advisory_xact_lock
 from hall.common.personal_data import data_digest
 from hall.models import SmsCode
 from hall.platform.messaging import CODE_MESSAGE_PREFIX, sms_backend
@@ -58,14 +59,8 @@ def _digest(*, phone: str, purpose: str, nonce: str, code: str) -> str:
 
 def _phone_serialise(phone: str) -> None:
     """Serialise every send to one phone until the transaction ends, so that two requests at
-    the same instant cannot both pass the 60-second and daily checks. On PostgreSQL this is a
-    transaction-scoped advisory lock; SQLite already serialises writers."""
-    if connection.vendor != "postgresql":
-        return
-    key = int.from_bytes(hashlib.sha256(f"hall.sms:{phone}".encode()).digest()[:8], "big")
-    key -= 1 << 63  # into the signed bigint range pg_advisory_xact_lock takes
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    the same instant cannot both pass the 60-second and daily checks."""
+    advisory_xact_lock(f"hall.sms:{phone}")
 
 
 def _phone_clean(phone: str) -> str:

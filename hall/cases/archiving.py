@@ -36,7 +36,7 @@ from approvals.models import CaseDecision
 from hall.cases.locks import case_locked
 from hall.common.personal_data import PersonalDataError
 from hall.models import ArchivePackage, Case, CaseEvent, SecurityEvent
-from hall.platform import seal
+from hall.platform import audit, seal
 
 logger = logging.getLogger(__name__)
 
@@ -358,7 +358,7 @@ def archive_check(*, package: ArchivePackage) -> CheckResult:
     package.check_passed, package.check_report = result.passed, result.report
     if not result.passed:
         logger.error("archive package %s failed its check: %s", package.receipt_no, result.report)
-        SecurityEvent.objects.create(
+        audit.security_event_record(
             kind=SecurityEvent.Kind.ARCHIVE_CHECK_FAILED,
             case_id=package.case_id,
             details={"package": package.receipt_no, "report": result.report},

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals.models import ApprovalProcess, CaseStep
+from hall.common.advisory import advisory_xact_lock
 from hall.models import (
     AgencyRequest,
     ArchivePackage,
@@ -43,6 +44,7 @@ from hall.models import (
     ServiceRating,
     UploadedMaterial,
 )
+from hall.platform import audit
 
 Status = DestructionList.Status
 APPROVE_PERMISSION = "hall.approve_destruction"
@@ -52,15 +54,6 @@ def packages_due(*, today: datetime.date) -> list[ArchivePackage]:
     """Packages whose retention ended and whose rule is destruction, not held, not already on
     an open list, whose case has no licence or credit mark (records of their own)."""
     open_lists = Q(destruction_lists__status__in=[Status.PROPOSED, Status.APPROVED])
-    with_records = set(
-        ElectronicLicence.objects.filter(case__archive_package__isnull=False).values_list(
-            "case_id", flat=True
-        )
-    ) | set(
-        CreditMark.objects.filter(case__archive_package__isnull=False).values_list(
-            "case_id", flat=True
-        )
-    )
     return list(
         ArchivePackage.objects.filter(
             destroyed_at__isnull=True,
@@ -69,7 +62,8 @@ def packages_due(*, today: datetime.date) -> list[ArchivePackage]:
             retention_until__lte=today,
         )
         .exclude(open_lists)
-        .exclude(case_id__in=with_records)
+        .exclude(case_id__in=ElectronicLicence.objects.filter(case__isnull=False).values("case_id"))
+        .exclude(case_id__in=CreditMark.objects.filter(case__isnull=False).values("case_id"))
         .order_by("retention_until", "pk")
     )
 
@@ -79,7 +73,7 @@ def destruction_propose(*, today: datetime.date | None = None) -> DestructionLis
     today = today or timezone.localdate()
     with transaction.atomic():
         # one proposer at a time: the list numbers and the open-list check must not race
-        ArchivePackage.objects.select_for_update().filter(pk=0).exists()
+        advisory_xact_lock("hall.destruction.propose")
         due = packages_due(today=today)
         if not due:
             return None
@@ -223,10 +217,9 @@ def destruction_execute(*, destruction: DestructionList, user: User) -> Destruct
         locked.executed_by, locked.executed_at = user, now
         locked.record = {"packages": record}
         locked.save()
-        SecurityEvent.objects.create(
+        audit.security_event_record(
             kind=SecurityEvent.Kind.ARCHIVE_DESTROYED,
-            user_id=user.pk,
-            username=user.get_username(),
+            user=user,
             details={"list": locked.number, "packages": [entry["receipt_no"] for entry in record]},
         )
         # the files go only once the rows are gone for good
@@ -243,10 +236,9 @@ def package_hold(*, package: ArchivePackage, user: User, hold: bool, reason: str
     if len(reason) < 4:
         raise ValidationError(_("请写明保全或解除保全的事由（至少 4 个字）。"), code="hold_reason")
     ArchivePackage.objects.filter(pk=package.pk).update(legal_hold=hold, legal_hold_reason=reason)
-    SecurityEvent.objects.create(
+    audit.security_event_record(
         kind=SecurityEvent.Kind.LEGAL_HOLD,
-        user_id=user.pk,
-        username=user.get_username(),
+        user=user,
         case_id=package.case_id,
         details={"package": package.receipt_no, "hold": hold, "reason": reason},
     )

@@ -309,17 +309,22 @@ def bytes_open(stored: bytes, *, purpose: str) -> bytes:
         raise PersonalDataError(f"a sealed {purpose} file does not open") from error
 
 
-def data_digest(value: str, *, purpose: str) -> str:
-    """The keyed lookup digest of a (normalised) value: 64 hex characters."""
-    message = purpose.encode() + b"\x00" + value.encode()
+def keyed_mac(key: bytes, message: bytes) -> str:
+    """HMAC-SHA256, or HMAC-SM3 with `HALL_DATA_HASH=sm3`: 64 hex characters (the lookup
+    digests and the log chains)."""
     name = getattr(settings, "HALL_DATA_HASH", "sha256")
     if name == "sm3":
-        mac = crypto_hmac.HMAC(key_provider().lookup_key(), hashes.SM3())
+        mac = crypto_hmac.HMAC(key, hashes.SM3())
         mac.update(message)
         return mac.finalize().hex()
     if name != "sha256":
         raise ImproperlyConfigured(f"HALL_DATA_HASH must be one of {', '.join(HASHES)}")
-    return hmac.new(key_provider().lookup_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def data_digest(value: str, *, purpose: str) -> str:
+    """The keyed lookup digest of a (normalised) value: 64 hex characters."""
+    return keyed_mac(key_provider().lookup_key(), purpose.encode() + b"\x00" + value.encode())
 
 
 def phone_account_username(phone: str) -> str:

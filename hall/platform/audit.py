@@ -90,12 +90,11 @@ def personal_data_read(
     applicant_id: int | None = None,
     what: str = PersonalDataAccess.What.CASE_FILE,
     reason: str = "",
-    user: AbstractBaseUser | None = None,
 ) -> PersonalDataAccess | None:
     """A member of staff saw a person's personal data (a case file, their details, a whole
     value, an export, an API read): one row in the access log, which the person sees on the
     portal. The case's applicant is found when only the case's id is given."""
-    user = user or getattr(request, "user", None)
+    user = getattr(request, "user", None)
     receipt_no = ""
     if case is not None:
         case_id, applicant_id, receipt_no = case.pk, case.applicant_id, case.receipt_no

@@ -18,25 +18,22 @@ these tables append-only allow exactly one change, setting the chain columns of 
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import json
 import logging
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives import hmac as crypto_hmac
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
+from hall.common.advisory import advisory_xact_lock
 from hall.common.bulk import rows_update
-from hall.common.personal_data import key_provider
+from hall.common.personal_data import key_provider, keyed_mac
 from hall.models import CaseEvent, DestructionList, PersonalDataAccess, SecurityEvent
+from hall.platform import audit
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +69,7 @@ def _canonical(row: models.Model) -> bytes:
 
 def chain_mac(previous: str, row: models.Model, *, key: bytes) -> str:
     message = previous.encode() + b"|" + str(row.chain_seq).encode() + b"|" + _canonical(row)
-    if getattr(settings, "HALL_DATA_HASH", "sha256") == "sm3":
-        mac = crypto_hmac.HMAC(key, hashes.SM3())
-        mac.update(message)
-        return mac.finalize().hex()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
-
-
-def _chain_lock(name: str) -> None:
-    """One sealer per chain at a time (PostgreSQL; SQLite has one writer anyway)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            key = (7291 << 32) | zlib.crc32(name.encode())
-            cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [key])
+    return keyed_mac(key, message)
 
 
 def chain_extend(*, name: str, batch: int = BATCH) -> int:
@@ -92,7 +77,7 @@ def chain_extend(*, name: str, batch: int = BATCH) -> int:
     model = CHAINED_MODELS[name]
     key = _chain_key()
     with transaction.atomic():
-        _chain_lock(name)
+        advisory_xact_lock(f"hall.chains:{name}")  # one sealer per chain at a time
         last = (
             model._default_manager.filter(chain_seq__isnull=False)
             .order_by("-chain_seq")
@@ -205,7 +190,7 @@ def chains_check(*, since: datetime.datetime | None = None) -> list[ChainBreak]:
     breaks = [found for name in CHAINED_MODELS if (found := chain_verify(name=name, since=since))]
     for found in breaks:
         logger.critical("audit chain broken: %s", found)
-        SecurityEvent.objects.create(
+        audit.security_event_record(
             kind=SecurityEvent.Kind.AUDIT_CHAIN_BROKEN,
             details={
                 "chain": found.chain,

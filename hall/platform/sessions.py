@@ -84,3 +84,8 @@ class PersonalPagesNotStored:
         if personal:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+# 长辈版 (issue 32) is a browser's choice, kept in this cookie: hall.views.elder_mode sets it, the
+# context processor reads it, the kiosk's reset drops it for the next visitor.
+ELDER_COOKIE = "hall_elder"

@@ -41,8 +41,7 @@ def personal_data_reveal(*, request: HttpRequest, case: Case, reason: str) -> Re
         )
     audit.personal_data_read(
         request=request,
-        case_id=case.pk,
-        applicant_id=case.applicant_id,
+        case=case,
         what=PersonalDataAccess.What.REVEAL,
         reason=reason,
     )

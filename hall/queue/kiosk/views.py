@@ -25,6 +25,7 @@ from django_ratelimit.decorators import ratelimit
 from approvals.reviews.delivery import PICKUP_CODE_DIGITS, result_pick_up
 from hall.models import Appointment, QueueTicket, ServiceRating
 from hall.platform.attempts import session_requester
+from hall.platform.sessions import ELDER_COOKIE
 from hall.queue import appointment_selectors, appointments, selectors
 from hall.queue import services as queue_services
 from hall.queue.kiosk.forms import CheckInForm, KioskRatingForm, PickUpForm
@@ -87,7 +88,7 @@ def reset(request):
     logout(request)  # flushes the session, signed in or not
     response = redirect("kiosk:start")
     response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
-    response.delete_cookie("hall_elder")  # 长辈版 too: the next person chooses again
+    response.delete_cookie(ELDER_COOKIE)  # 长辈版 too: the next person chooses again
     return response
 
 

@@ -11,6 +11,7 @@ from hall.common.personal_data import phone_account_username
 from hall.models import Notification, PersonalDataAccess
 from hall.privacy import selectors as privacy
 from tests.approvals.workflow_helpers import accepted_case, open_steps, staged_item
+from tests.dates import shanghai
 
 User = get_user_model()
 
@@ -21,7 +22,8 @@ def demo_applicant():
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, time_machine):
+    time_machine.move_to(shanghai(2026, 10, 12))  # a Monday: the same working days on any date
     call_command("seed_demo")
     officer = User.objects.get(username="officer")
     item = staged_item([[(officer.officer.department, 5)]], code="44030400-XK-9901")

@@ -16,13 +16,15 @@ from tests.approvals.workflow_helpers import (
     officer_of,
     staged_item,
 )
+from tests.dates import shanghai
 
 ID_NUMBER = "11010519491231002X"
 PHONE = "13800138000"
 
 
 @pytest.fixture
-def case_with_officers(db, roles):
+def case_with_officers(db, roles, time_machine):
+    time_machine.move_to(shanghai(2026, 10, 12))  # a Monday: the same working days on any date
     reviewing = department_with_staff("MSR", "区市场监督管理局", roles)
     other = department_with_staff("TAX", "区税务局", roles)
     case = accepted_case(staged_item([[(reviewing, 5)]]), make_clerk(roles))
