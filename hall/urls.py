@@ -24,6 +24,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/two-factor/", include("hall.accounts.two_factor_urls")),
+    path("", include("hall.proxies.urls")),
     path("me/", include("hall.online.portal.urls")),
     path("lookup/", include("hall.lookup.urls")),
     path("online-desk/", include("hall.online.desk.urls")),

@@ -30,8 +30,9 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
+from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
 from hall.cases.status import case_status_set
-from hall.cases.wording import MessageKind
+from hall.cases.wording import MessageKind, ProxyAct
 from hall.common.bulk import fields_copy
 from hall.models import Case
 from hall.outbox.queue import applicant_notify, sms_queue
@@ -49,8 +50,16 @@ def pickup_digest(code: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:pickup:{code}".encode()).hexdigest()
 
 
-def case_delivery_choose(*, case: Case, method: str, address: str = "") -> Case:
-    """The applicant's choice of delivery, until the result is delivered."""
+def case_delivery_choose(
+    *,
+    case: Case,
+    method: str,
+    address: str = "",
+    proxy_user: User | None = None,
+    proxy_code: str = "",
+) -> Case:
+    """The applicant's choice of delivery, until the result is delivered; or their proxy's
+    (`proxy_user` with the authorisation `proxy_code`, 亲友代办), logged and told to them."""
     address = (address or "").strip()
     if method not in Delivery.values:
         raise ValidationError({"method": [_("请选择结果送达方式。")]})
@@ -59,12 +68,21 @@ def case_delivery_choose(*, case: Case, method: str, address: str = "") -> Case:
     if len(address) > 200:
         raise ValidationError({"address": [_("寄递地址请不超过 200 个字。")]})
     with transaction.atomic():
-        locked = case_locked(case, related=())
+        authorisation = (
+            proxy_authorisation_checked(user=proxy_user, code=proxy_code, case=case, lock=True)
+            if proxy_code
+            else None
+        )
+        locked = case_locked(case, related=("item", "applicant"))
         if locked.status == Case.Status.CLOSED:
             raise ValidationError(_("结果已送达，不能再更改送达方式。"))
         locked.delivery_choice = method
         locked.delivery_address = address if method in CARRIED else ""
         locked.save(update_fields=["delivery_choice", "delivery_address", "updated_at"])
+        if authorisation is not None:
+            proxy_act_record(
+                authorisation=authorisation, case=locked, act=ProxyAct.DELIVERY, user=proxy_user
+            )
     return fields_copy(target=case, source=locked)
 
 

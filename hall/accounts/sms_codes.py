@@ -77,8 +77,13 @@ def _requester_digest(requester: str) -> str:
     )
 
 
-def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str = "") -> None:
+def sms_code_send(
+    *, phone: str, purpose: str, requester: str = "", source: str = "", text: str = ""
+) -> None:
     """Send a new code for `purpose` to `phone`; earlier unused codes for it stop working.
+
+    `text` replaces the standard wording: a %-template with ``%(code)s`` and ``%(minutes)s``
+    (the consent a principal gives a proxy says who asks and for what).
 
     `requester` is the asking session's token (`hall.platform.attempts.session_requester`), and
     `source` its client address; both empty for the hall's own callers. Raises ValidationError
@@ -134,9 +139,12 @@ def sms_code_send(*, phone: str, purpose: str, requester: str = "", source: str 
             requester=requester,
             source=source,
         )
-    text = _(
-        "【%(hall)s】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。"
-        "工作人员不会向您索取验证码，请勿告诉他人。"
+    text = (
+        text
+        or _(
+            "【%(hall)s】您的%(purpose)s验证码为 %(code)s，%(minutes)s 分钟内有效。"
+            "工作人员不会向您索取验证码，请勿告诉他人。"
+        )
     ) % {
         "hall": settings.HALL_NAME,
         "purpose": SmsCode.Purpose(purpose).label,

@@ -70,6 +70,7 @@ class CaseAction(models.TextChoices):
     AGENT_ASSIGNED = "agent_assigned", _("指派代办员")
     AGENT_NOTE = "agent_note", _("代办员记录")
     RATED = "rated", _("服务评价")
+    PROXY_ACTED = "proxy_acted", _("亲友代办")
 
     @property
     def tells_owner(self) -> bool:

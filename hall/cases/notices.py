@@ -20,14 +20,14 @@ from dataclasses import asdict
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hall.cases import wording
 from hall.cases.numbering import notice_number_next
 from hall.cases.pdf.document import NoticeDocument, NoticeTable
 from hall.cases.tasks import render_notice
 from hall.common.people import display_name
-from hall.models import Case, Notice
+from hall.models import Case, Notice, ProxyAuthorisation
 from hall.platform.broker import broker_publish
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def notice_issue(
         title=str(Notice.Kind(kind).label),
         number=number,
         issued_on=today,
-        applicant_name=case.applicant.name,
+        applicant_name=_applicant_line(case),
         item_name=case.item.name,
         paragraphs=paragraphs if paragraphs is not None else default_paragraphs,
         owner_name=display_name(owner) if owner else "系统自动",
@@ -107,6 +107,18 @@ def notice_issue(
     notice.save(force_insert=True)
     transaction.on_commit(lambda: _render_enqueue(notice.pk))
     return notice
+
+
+def _applicant_line(case: Case) -> str:
+    """The applicant, and the relative or friend who filed for them (亲友代办)."""
+    if not case.proxy_authorisation_id:
+        return case.applicant.name
+    authorisation = ProxyAuthorisation.objects.select_related("proxy").get(
+        pk=case.proxy_authorisation_id
+    )
+    with translation.override("zh-hans"):  # a notice is written in Chinese, whoever prints it
+        relationship = str(authorisation.get_relationship_display())
+    return f"{case.applicant.name}（亲友代办人：{authorisation.proxy.name}，{relationship}）"
 
 
 def _render_enqueue(notice_id: int) -> None:

@@ -204,6 +204,9 @@ class MessageKind(TextChoices):
     LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
     PICKUP_CODE = "pickup_code", _("取件码")
+    PROXY_ACTED = "proxy_acted", _("亲友代办告知")
+    PROXY_GRANTED = "proxy_granted", _("亲友代办授权生效")
+    PROXY_REVOKED = "proxy_revoked", _("亲友代办授权撤销")
     RATING_APPEAL = "rating_appeal", _("差评申诉")
     RATING_FOLLOW_UP = "rating_follow_up", _("差评整改")
     RATING_INVITE = "rating_invite", _("邀请评价")
@@ -471,3 +474,40 @@ ISSUANCE_WARNING = Message(
     subject=_("%(label)s %(receipt)s"),
     body=_("“%(item)s”的许可证件应于%(due)s前颁发、送达（行政许可法第四十四条）。"),
 )
+
+
+# --- 亲友代办 (hall.cases.proxies, hall.proxies) ------------------------------------------------
+
+PROXY_CONSENT_SMS = _(
+    "【%(hall)s】%(proxy)s（手机%(proxy_phone)s）申请作为您的亲友代办人，代您办理%(scope)s，"
+    "至%(until)s。如您同意，请把验证码 %(code)s 告诉他/她（%(minutes)s 分钟内有效）；"
+    "如不同意或不认识此人，请勿告知任何人。"
+)
+PROXY_GRANTED = Message(
+    subject=_("亲友代办授权已生效"),
+    body=_(
+        "您已授权%(proxy)s（%(relationship)s）代您办理%(scope)s，有效期%(from)s至%(until)s。"
+        "您可随时在网上办事大厅“亲友代办”页面或到大厅窗口撤销授权。"
+    ),
+)
+PROXY_REVOKED = Message(
+    subject=_("亲友代办授权已撤销"),
+    body=_("%(principal)s对%(proxy)s的亲友代办授权（%(scope)s）已于%(at)s撤销，即时停止。"),
+)
+PROXY_ACTED = Message(
+    subject=_("亲友代您办理：%(receipt)s"),
+    body=_(
+        "%(proxy)s已代您%(act)s（%(item)s，收件编号%(receipt)s）。"
+        "如非您授权，请到大厅窗口或在网上办事大厅撤销授权。"
+    ),
+)
+
+
+class ProxyAct(TextChoices):
+    """What a proxy did for the principal (the event's `details["act"]`)."""
+
+    FILED = "filed", _("提交申请")
+    CORRECTION = "correction", _("上传补正材料")
+    SUPPLEMENT = "supplement", _("补交容缺材料")
+    DELIVERY = "delivery", _("选择送达方式")
+    RATED = "rated", _("评价服务")

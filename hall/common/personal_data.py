@@ -348,6 +348,12 @@ def masked_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) >= 11 else "****"
 
 
+def masked_name(value: str) -> str:
+    """张*, 欧阳**: the first character, the rest starred."""
+    value = (value or "").strip()
+    return f"{value[:1]}{'*' * (len(value) - 1)}" if value else ""
+
+
 def masked_address(value: str) -> str:
     """The first six characters (city and district), the rest starred."""
     value = value or ""

@@ -26,6 +26,7 @@ from hall.models import (
     Case,
     CaseGroup,
     CaseMaterial,
+    ProxyAuthorisation,
     Window,
 )
 
@@ -42,6 +43,7 @@ def case_receive(
     agent: User | None = None,
     group: CaseGroup | None = None,
     filed_by_client: ApiClient | None = None,
+    proxy_authorisation: ProxyAuthorisation | None = None,
 ) -> Case:
     """Record that the materials for one item arrived, with the item's checklist.
 
@@ -72,6 +74,7 @@ def case_receive(
                 agent=agent,
                 group=group,
                 filed_by_client=filed_by_client,
+                proxy_authorisation=proxy_authorisation,
             )
     except IntegrityError:
         # The same submission committed a moment ago in another request: return that case.
@@ -93,6 +96,7 @@ def _case_create(
     agent,
     group,
     filed_by_client=None,
+    proxy_authorisation=None,
 ) -> Case:
     requirements = required_materials(
         item=item, applicant_type=applicant.kind, answers=dict(answers)
@@ -108,6 +112,7 @@ def _case_create(
         group=group,
         channel=channel,
         filed_by_client=filed_by_client,
+        proxy_authorisation=proxy_authorisation,
         answers=dict(answers),
         owner=received_by,
         window=window,
@@ -162,6 +167,7 @@ def case_group_receive(
     channel: str,
     window: Window | None = None,
     agent: User | None = None,
+    proxy_authorisation: ProxyAuthorisation | None = None,
 ) -> CaseGroup:
     """File a bundle (一件事) as one: a group and one case per item, all or nothing, once."""
     existing = CaseGroup.objects.filter(submission_key=submission_key).first()
@@ -178,6 +184,7 @@ def case_group_receive(
             channel=channel,
             window=window,
             agent=agent,
+            proxy_authorisation=proxy_authorisation,
         )
     except IntegrityError:
         existing = CaseGroup.objects.filter(submission_key=submission_key).first()
@@ -197,6 +204,7 @@ def _case_group_create(
     channel,
     window,
     agent,
+    proxy_authorisation=None,
 ) -> CaseGroup:
     with transaction.atomic():
         group = CaseGroup.objects.create(
@@ -215,6 +223,7 @@ def _case_group_create(
                     window=window,
                     agent=agent,
                     group=group,
+                    proxy_authorisation=proxy_authorisation,
                 )
             except ValidationError as error:
                 # Per question (a dict), or about the item as a whole (a list: say, an item

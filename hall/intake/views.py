@@ -19,6 +19,7 @@ from approvals.reviews import selectors as review_selectors
 from hall.cases import applicants, selectors
 from hall.cases.pdf.fonts import glyphs_missing
 from hall.cases.pdf.printing import notice_print_context
+from hall.cases.proxies import proxies_active_count, proxy_offered
 from hall.cases.rendering import notice_document, notice_ready
 from hall.common import validators
 from hall.common.permissions import workbench_required
@@ -243,6 +244,9 @@ def file(request, applicant_id: int):
             "refused": refused,
             "form": form,
             "submission_key": request.POST.get("submission_key") or uuid.uuid4(),
+            # 国办发〔2020〕45号: people aged 70 or over are offered a relative's help
+            "proxy_offered": proxy_offered(applicant, timezone.localdate()),
+            "proxy_count": proxies_active_count(principal=applicant),
         },
         status=400 if request.method == "POST" else 200,
     )

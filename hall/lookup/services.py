@@ -36,8 +36,10 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
 from approvals.models import CaseDecision, CaseStep, StepSuspension
+from hall.cases.wording import ProxyAct
 from hall.common import validators
-from hall.models import Case, CorrectionItem, Notice, UploadedMaterial
+from hall.common.personal_data import masked_name
+from hall.models import Case, CorrectionItem, Notice, ProxyAuthorisation, UploadedMaterial
 from hall.platform.attempts import AttemptRule, attempt_allowed, request_source
 from hall.platform.attempts import attempt_failed as record_failure
 
@@ -170,6 +172,7 @@ MILESTONES = {
     "special_procedure_started": _("特别程序（不计入审批期限）"),
     "special_procedure_ended": _("特别程序结束，审查期限继续计算"),
     "special_procedure": _("特别程序（不计入审批期限）"),  # rows written before the split
+    "proxy_acted": _("亲友代办"),
     "extension": _("延长审批期限"),
     "stage_decided": _("阶段审批完成"),
     "decided": _("作出审批决定"),
@@ -183,6 +186,20 @@ def _milestone_label(event) -> str:
     if event.action == "deemed_accepted" and event.details.get("accepted_on"):
         # Art. 32: say plainly from which day the law counts the filing as accepted.
         label += str(_("（自%(date)s起视为受理）") % {"date": event.details["accepted_on"]})
+    if event.action == "proxy_acted":
+        # "by X for Y": the proxy's family name only, for whoever holds the receipt and code
+        details = event.details
+        act = details.get("act", "")
+        label += str(
+            _("：%(proxy)s（%(relationship)s）代为%(act)s")
+            % {
+                "proxy": masked_name(details.get("proxy", "")),
+                "relationship": ProxyAuthorisation.Relationship(details["relationship"]).label
+                if details.get("relationship") in ProxyAuthorisation.Relationship.values
+                else "",
+                "act": ProxyAct(act).label if act in ProxyAct.values else act,
+            }
+        )
     return label
 
 

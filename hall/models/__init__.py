@@ -19,6 +19,7 @@ from hall.models.operations import SweepHeartbeat
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.practices import Commitment, CreditMark, InstantApproval
+from hall.models.proxies import ProxyAuthorisation
 from hall.models.queue import QueueTicket
 from hall.models.ratings import RatingFollowUp, ServiceRating
 from hall.models.records import CaseEvent, CorrectionItem, Counter, Notice
@@ -50,6 +51,7 @@ __all__ = [
     "Notice",
     "Notification",
     "PersonalDataAccess",
+    "ProxyAuthorisation",
     "QueueTicket",
     "RatingFollowUp",
     "RoleCapability",

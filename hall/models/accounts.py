@@ -13,6 +13,7 @@ class SmsCode(models.Model):
         LOOKUP = "lookup", _("进度查询")
         RATING_APPEAL = "appeal", _("评价申诉")
         COMMITMENT = "commit", _("告知承诺确认")
+        PROXY = "proxy", _("亲友代办授权")
 
     # The phone's keyed digest (hall.common.personal_data), never the number: the code goes out
     # through the outbox, and the rate limits only need to tell one phone from another.

@@ -114,6 +114,16 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
     )
+    # 亲友代办: the authorisation under which a relative or friend filed it (the notices say so)
+    proxy_authorisation = models.ForeignKey(
+        "hall.ProxyAuthorisation",
+        verbose_name=_("亲友代办授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # read from the case, never searched by
+    )
     agent = models.ForeignKey(
         "auth.User",
         verbose_name=_("代办员"),

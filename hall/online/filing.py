@@ -39,8 +39,9 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
 from hall.cases.locks import case_locked
+from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
 from hall.cases.uploads import CheckedUpload, UploadWriter, uploads_check
-from hall.cases.wording import MessageKind
+from hall.cases.wording import MessageKind, ProxyAct
 from hall.intake import decisions as intake_decisions
 from hall.intake import receiving, tolerance
 from hall.intake.commitments import commitment_possible
@@ -51,6 +52,7 @@ from hall.models import (
     CaseEvent,
     CaseGroup,
     CaseMaterial,
+    ProxyAuthorisation,
     SmsCode,
     UploadedMaterial,
 )
@@ -71,6 +73,46 @@ def _applicant_required(user: User) -> Applicant:
     if applicant is None:
         raise NotAnApplicant(_("请先完善身份信息（实名绑定）后再在线申报。"))
     return applicant
+
+
+def _filer(
+    user: User, proxy_code: str, *, item_codes: Sequence[str]
+) -> tuple[Applicant, ProxyAuthorisation | None]:
+    """Who a filing is for: the signed-in applicant, or (亲友代办) the principal of the
+    authorisation `proxy_code`, which must cover every item."""
+    if not proxy_code:
+        return _applicant_required(user), None
+    _applicant_required(user)  # a proxy is a real-name applicant too
+    authorisation = None
+    for code in item_codes:
+        authorisation = proxy_authorisation_checked(user=user, code=proxy_code, item_code=code)
+    if authorisation is None:
+        authorisation = proxy_authorisation_checked(user=user, code=proxy_code)
+    return authorisation.principal, authorisation
+
+
+def _case_actor(user: User, case: Case, proxy_code: str) -> ProxyAuthorisation | None:
+    """The applicant acting on their own case (None), or the proxy's authorisation for it; any
+    other case reads as missing."""
+    if proxy_code:
+        _applicant_required(user)
+        try:
+            return proxy_authorisation_checked(user=user, code=proxy_code, case=case)
+        except ValidationError as error:
+            if error.code == "proxy_scope":
+                raise ValidationError(_("没有这个办件。")) from error
+            raise
+    if case.applicant_id != _applicant_required(user).pk:
+        raise ValidationError(_("没有这个办件。"))
+    return None
+
+
+def _proxy_relocked(user: User, authorisation: ProxyAuthorisation | None, **scope):
+    """Inside the act's transaction: the authorisation again under its row lock, so that a
+    revocation committed a moment ago stops this act."""
+    if authorisation is None:
+        return None
+    return proxy_authorisation_checked(user=user, code=authorisation.code, lock=True, **scope)
 
 
 def _filing_rate_checked(applicant: Applicant, *, cases: int = 1) -> None:
@@ -118,6 +160,7 @@ def online_case_file(
     committed: Sequence[int] = (),
     commitment_code: str = "",
     commitment_requester: str = "",
+    proxy_code: str = "",
 ) -> Case:
     """File one item online with a scan of every material on its checklist.
 
@@ -128,8 +171,11 @@ def online_case_file(
     received without an owner (the first clerk to handle it becomes the owner). The same
     `submission_key` again (a double click, a retry) returns the case already filed and stores
     nothing more.
+
+    With `proxy_code` a relative or friend files for the authorisation's principal (亲友代办):
+    the case is the principal's, logged as done by the proxy for them, and the principal told.
     """
-    applicant = _applicant_required(user)
+    applicant, authorisation = _filer(user, proxy_code, item_codes=[item.code])
     existing = Case.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         _same_applicant(existing.applicant_id, applicant)
@@ -157,6 +203,7 @@ def online_case_file(
     writer = UploadWriter()
     try:
         with transaction.atomic():
+            authorisation = _proxy_relocked(user, authorisation, item_code=item.code)
             case = receiving.case_receive(
                 submission_key=submission_key,
                 applicant=applicant,
@@ -164,9 +211,16 @@ def online_case_file(
                 answers=answers,
                 received_by=None,
                 channel=Case.Channel.ONLINE,
+                proxy_authorisation=authorisation,
             )
             _same_applicant(case.applicant_id, applicant)
-            _store_for_case(case=case, item=item, checked=checked, user=user, writer=writer)
+            stored = _store_for_case(
+                case=case, item=item, checked=checked, user=user, writer=writer
+            )
+            if stored and authorisation is not None:
+                proxy_act_record(
+                    authorisation=authorisation, case=case, act=ProxyAct.FILED, user=user
+                )
             if committed:
                 case.materials.filter(requirement_id__in=committed).update(
                     status=CaseMaterial.Status.COMMITTED, updated_at=timezone.now()
@@ -186,13 +240,19 @@ def _store_for_case(
     checked: Mapping[str, list[CheckedUpload]],
     user: User,
     writer: UploadWriter,
-) -> None:
+) -> bool:
+    """Store the filing's files with the case; False when a concurrent retry with the same
+    key got there first (the filing is done, nothing more happens)."""
     case = case_locked(case, related=())
-    if UploadedMaterial.objects.filter(material__case=case).exists():
-        return  # a concurrent retry with the same key stored them already
+    if (
+        UploadedMaterial.objects.filter(material__case=case).exists()
+        or CaseEvent.objects.filter(case=case, action=CaseAction.PROXY_ACTED).exists()
+    ):
+        return False
     for material in case.materials.select_related("requirement"):
         for upload in checked.get(material_field(item, material.requirement), []):
             writer.store(material=material, upload=upload, user=user)
+    return True
 
 
 def _commitments_checked(*, applicant, item, requirements, committed, code, requester) -> set[int]:
@@ -245,14 +305,16 @@ def online_group_file(
     bundle: Bundle,
     answers_by_item: Mapping[int, Mapping[str, str]],
     files: Mapping[str, Sequence[File]],
+    proxy_code: str = "",
 ) -> CaseGroup:
-    """File a bundle (一件事) online as one: every item's case, all or nothing, once."""
-    applicant = _applicant_required(user)
+    """File a bundle (一件事) online as one: every item's case, all or nothing, once (with
+    `proxy_code`, for the principal of an authorisation that covers every item)."""
+    items = bundle_current_items(bundle=bundle)
+    applicant, authorisation = _filer(user, proxy_code, item_codes=[item.code for item in items])
     existing = CaseGroup.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         _same_applicant(existing.applicant_id, applicant)
         return existing
-    items = bundle_current_items(bundle=bundle)
     _filing_rate_checked(applicant, cases=max(len(items), 1))
     allowed = set(online_items_for(applicant=applicant).values_list("pk", flat=True))
     offline = [item.name for item in items if item.pk not in allowed]
@@ -277,6 +339,10 @@ def online_group_file(
     writer = UploadWriter()
     try:
         with transaction.atomic():
+            if authorisation is not None:
+                authorisation = _proxy_relocked(user, authorisation)
+                for item in items:
+                    authorisation = _proxy_relocked(user, authorisation, item_code=item.code)
             group = receiving.case_group_receive(
                 submission_key=submission_key,
                 applicant=applicant,
@@ -285,12 +351,17 @@ def online_group_file(
                 answers_by_item=answers_by_item,
                 received_by=None,
                 channel=Case.Channel.ONLINE,
+                proxy_authorisation=authorisation,
             )
             _same_applicant(group.applicant_id, applicant)
-            for case in group.cases.select_related("item").order_by("pk"):
-                _store_for_case(
+            for case in group.cases.select_related("item", "applicant").order_by("pk"):
+                stored = _store_for_case(
                     case=case, item=case.item, checked=checked, user=user, writer=writer
                 )
+                if stored and authorisation is not None:
+                    proxy_act_record(
+                        authorisation=authorisation, case=case, act=ProxyAct.FILED, user=user
+                    )
             return group
     except BaseException:
         writer.discard()
@@ -307,20 +378,21 @@ def case_correction_upload(
     case: Case,
     submission_key: uuid.UUID,
     files: Mapping[str, Sequence[File]],
+    proxy_code: str = "",
 ) -> Case:
-    """The applicant uploads what an open correction notice listed, and nothing else.
+    """The applicant (or their proxy, `proxy_code`) uploads what an open correction notice
+    listed, and nothing else.
 
     The case stays awaiting correction: the clerk still checks the files (at the window or the
     online desk), and that check is what marks the correction supplied and restarts the intake
     clock. The upload is logged as ``correction_uploaded`` and the case's first-contact owner is
     told. The same `submission_key` again stores nothing more.
     """
-    applicant = _applicant_required(user)
-    if case.applicant_id != applicant.pk:
-        raise ValidationError(_("没有这个办件。"))
+    authorisation = _case_actor(user, case, proxy_code)
     writer = UploadWriter()
     try:
         with transaction.atomic():
+            authorisation = _proxy_relocked(user, authorisation, case=case)
             case = case_locked(case, related=("item", "owner", "applicant"))
             if CaseEvent.objects.filter(
                 case=case,
@@ -363,6 +435,10 @@ def case_correction_upload(
                     subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
                     body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
                 )
+            if authorisation is not None:
+                proxy_act_record(
+                    authorisation=authorisation, case=case, act=ProxyAct.CORRECTION, user=user
+                )
             return case
     except BaseException:
         writer.discard()
@@ -374,13 +450,17 @@ def supplement_field(material: CaseMaterial) -> str:
 
 
 def case_supplement_upload(
-    *, user: User, case: Case, material_id: int, files: Mapping[str, Sequence[File]]
+    *,
+    user: User,
+    case: Case,
+    material_id: int,
+    files: Mapping[str, Sequence[File]],
+    proxy_code: str = "",
 ) -> CaseMaterial:
-    """容缺: the applicant uploads a material the window accepted as missing; the upload is kept
-    with the case and the material is recorded as supplied online (once)."""
-    applicant = _applicant_required(user)
-    if case.applicant_id != applicant.pk:
-        raise ValidationError(_("没有这个办件。"))
+    """容缺: the applicant (or their proxy, `proxy_code`) uploads a material the window
+    accepted as missing; the upload is kept with the case and the material is recorded as
+    supplied online (once)."""
+    authorisation = _case_actor(user, case, proxy_code)
     material = case.materials.filter(pk=material_id).first()
     if material is None or not material.outstanding:
         raise ValidationError(_("该材料无需补齐。"))
@@ -392,11 +472,20 @@ def case_supplement_upload(
     writer = UploadWriter()
     try:
         with transaction.atomic():
+            authorisation = _proxy_relocked(user, authorisation, case=case)
             for upload in checked[field]:
                 writer.store(material=material, upload=upload, user=user)
-            return tolerance.tolerance_supplement_record(
+            supplied = tolerance.tolerance_supplement_record(
                 case=case, material=material, by=user, via=CaseMaterial.SupplementForm.ONLINE
             )
+            if authorisation is not None:
+                proxy_act_record(
+                    authorisation=authorisation,
+                    case=case_locked(case, related=("item", "applicant")),
+                    act=ProxyAct.SUPPLEMENT,
+                    user=user,
+                )
+            return supplied
     except BaseException:
         writer.discard()
         raise

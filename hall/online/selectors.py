@@ -8,7 +8,7 @@ from django.db.models import F, QuerySet
 
 from approvals.catalogue.selectors import bundle_current_items, items_current
 from approvals.models import Bundle, CaseStep, ServiceItem
-from hall.models import Applicant, Case, CaseMaterial, UploadedMaterial
+from hall.models import Applicant, Case, CaseMaterial, ProxyAuthorisation, UploadedMaterial
 
 
 def applicant_for(*, user: User) -> Applicant | None:
@@ -51,6 +51,21 @@ def cases_of_applicant(*, user: User) -> QuerySet[Case]:
 def case_of_applicant(*, user: User, receipt_no: str) -> Case | None:
     """One of the applicant's own cases; None for anyone else's (the view answers 404)."""
     return cases_of_applicant(user=user).filter(receipt_no=receipt_no).first()
+
+
+def cases_for_proxy(*, authorisation: ProxyAuthorisation) -> QuerySet[Case]:
+    """The principal's cases an authorisation takes in (亲友代办), newest first: the one case,
+    or the cases of the named items. Never the principal's other cases."""
+    cases = Case.objects.filter(applicant_id=authorisation.principal_id)
+    if authorisation.scope == ProxyAuthorisation.Scope.CASE:
+        cases = cases.filter(pk=authorisation.case_id)
+    else:
+        cases = cases.filter(item__code__in=authorisation.item_codes)
+    return cases.select_related("item", "applicant", "group__bundle").order_by("-created_at")
+
+
+def case_for_proxy(*, authorisation: ProxyAuthorisation, receipt_no: str) -> Case | None:
+    return cases_for_proxy(authorisation=authorisation).filter(receipt_no=receipt_no).first()
 
 
 def user_may_see_case(*, user: User, case: Case) -> bool:

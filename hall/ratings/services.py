@@ -36,7 +36,8 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
-from hall.cases.wording import MessageKind
+from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
+from hall.cases.wording import MessageKind, ProxyAct
 from hall.models import (
     Applicant,
     Case,
@@ -167,17 +168,26 @@ def rating_for_case(
     on_behalf_of: Applicant | None = None,
     stage: str | None = None,
     reason_codes: list[str] | None = None,
+    proxy_code: str = "",
 ) -> ServiceRating:
     """Rate a case at one point of contact (`stage`), once each. The rated clerk is the case's
     first-contact owner and the rated department the item's lead department.
 
     `actor` is who pressed the button (the applicant's login, or an agent); `on_behalf_of` names
     the applicant when an agent rates for them. Without `stage`, the latest point of contact the
-    case has reached. The case's log records the rating.
+    case has reached. The case's log records the rating. With `proxy_code` the actor is a
+    relative or friend rating under that authorisation (亲友代办).
     """
     level, reason = _clean(level=level, reason=reason, reason_codes=reason_codes)
     with transaction.atomic():
-        case = case_locked(case, related=("item",))
+        authorisation = (
+            proxy_authorisation_checked(user=actor, code=proxy_code, case=case, lock=True)
+            if proxy_code
+            else None
+        )
+        if authorisation is not None:
+            on_behalf_of = authorisation.principal
+        case = case_locked(case, related=("item", "applicant"))
         stage = stage or stages_open(case)[-1]
         if stage not in stages_open(case):
             raise ValidationError(
@@ -216,6 +226,10 @@ def rating_for_case(
                     "stage": stage,
                 },
             )
+            if authorisation is not None:
+                proxy_act_record(
+                    authorisation=authorisation, case=case, act=ProxyAct.RATED, user=actor
+                )
     return rating
 
 

@@ -39,8 +39,10 @@ from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
 from hall.online import filing, selectors
 from hall.online.portal.access import (
     PORTAL_LOGIN,
-    applicant_or_bind,
+    acting_code,
+    acting_for,
     applicant_required,
+    portal_applicant,
 )
 from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
@@ -52,15 +54,22 @@ from hall.ratings.services import rating_for_case, stages_to_rate
 @never_cache
 @applicant_required
 def home(request: HttpRequest) -> HttpResponse:
-    applicant = selectors.applicant_for(user=request.user)
+    acting = acting_for(request)
+    applicant = acting.principal if acting else selectors.applicant_for(user=request.user)
     if applicant is None:
         return render(request, "hall/portal/home_unbound.html")
+    cases = (
+        selectors.cases_for_proxy(authorisation=acting)
+        if acting
+        else selectors.cases_of_applicant(user=request.user)
+    )
     return render(
         request,
         "hall/portal/home.html",
         {
             "applicant": applicant,
-            "cases": selectors.cases_of_applicant(user=request.user)[:100],
+            "acting": acting,
+            "cases": cases[:100],
             "inbox": inbox_for(user=request.user).filter(read_at__isnull=True)[:10],
         },
     )
@@ -68,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @applicant_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    applicant = applicant_or_bind(request)
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
     return render(
@@ -76,29 +85,47 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "hall/portal/catalogue.html",
         {
             "applicant": applicant,
-            "items": selectors.online_items_for(applicant=applicant).order_by(
-                "queue_category", "code"
-            ),
-            "bundles": selectors.online_bundles_for(applicant=applicant),
+            "acting": acting_for(request),
+            "items": _fileable_items(request, applicant).order_by("queue_category", "code"),
+            "bundles": _fileable_bundles(request, applicant),
         },
     )
 
 
+def _fileable_items(request: HttpRequest, applicant: Applicant):
+    """The items this person may file online now: while acting for someone, only the items
+    the authorisation names (one case's authorisation files nothing new)."""
+    items = selectors.online_items_for(applicant=applicant)
+    acting = acting_for(request)
+    if acting is not None:
+        items = items.filter(code__in=acting.item_codes if acting.item_codes else [])
+    return items
+
+
+def _fileable_bundles(request: HttpRequest, applicant: Applicant):
+    acting = acting_for(request)
+    return [
+        (bundle, items)
+        for bundle, items in selectors.online_bundles_for(applicant=applicant)
+        if acting is None or all(item.code in acting.item_codes for item in items)
+    ]
+
+
 @applicant_required
 def file_item(request: HttpRequest, item_id: int) -> HttpResponse:
-    applicant = applicant_or_bind(request)
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
-    item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)
+    item = get_object_or_404(_fileable_items(request, applicant), pk=item_id)
     return _file(request, applicant=applicant, items=[item], bundle=None)
 
 
 @applicant_required
 def file_bundle(request: HttpRequest, code: str) -> HttpResponse:
-    applicant = applicant_or_bind(request)
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
-    for bundle, items in selectors.online_bundles_for(applicant=applicant):
+    for bundle, items in _fileable_bundles(request, applicant):
         if bundle.code == code:
             return _file(request, applicant=applicant, items=items, bundle=bundle)
     raise Http404
@@ -116,7 +143,13 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
         initial={name: source[name] for name in fields if name in source},
         fields=fields,
     )
-    context = {"applicant": applicant, "items": items, "bundle": bundle, "questions": questions}
+    context = {
+        "applicant": applicant,
+        "acting": acting_for(request),
+        "items": items,
+        "bundle": bundle,
+        "questions": questions,
+    }
     if fields and (not answered or not questions.is_valid()):
         return render(
             request, "hall/portal/file_questions.html", context, status=400 if answered else 200
@@ -136,7 +169,13 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
             submission_key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             errors["__all__"] = [_("提交标识无效，请刷新页面后重试。")]
-        else:
+        # The form says whom it was filled in for: if acting began or ended since (a revoked
+        # authorisation), nothing is filed for the wrong person.
+        if request.POST.get("acting_for", "") != acting_code(request):
+            errors["__all__"] = [
+                _("代办状态已经变化（授权可能已撤销或到期），本次申报未提交。请核对后重新填写。")
+            ]
+        if not errors:
             files = {key: request.FILES.getlist(key) for key in request.FILES}
             try:
                 if bundle is None:
@@ -156,6 +195,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         ],
                         commitment_code=request.POST.get("commitment_code", ""),
                         commitment_requester=session_requester(request),
+                        proxy_code=acting_code(request),
                     )
                 else:
                     group = filing.online_group_file(
@@ -164,6 +204,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         bundle=bundle,
                         answers_by_item=answers_by_item,
                         files=files,
+                        proxy_code=acting_code(request),
                     )
                     case = group.cases.order_by("pk").first()
             except ValidationError as error:
@@ -251,7 +292,14 @@ def _max_mb() -> str:
 
 
 def _own_case(request: HttpRequest, receipt_no: str) -> Case:
-    case = selectors.case_of_applicant(user=request.user, receipt_no=receipt_no)
+    """The applicant's own case, or (acting for someone) a case the authorisation takes in;
+    404 for every other."""
+    acting = acting_for(request)
+    case = (
+        selectors.case_for_proxy(authorisation=acting, receipt_no=receipt_no)
+        if acting
+        else selectors.case_of_applicant(user=request.user, receipt_no=receipt_no)
+    )
     if case is None:
         raise Http404
     return case
@@ -279,6 +327,7 @@ def _case_page(
     agency_open = agency_request_open(case=case)
     context = {
         "case": case,
+        "acting": acting_for(request),
         "timeline": timeline,
         "licence": licence,
         "outstanding": [
@@ -323,7 +372,11 @@ def correction_upload(request: HttpRequest, receipt_no: str) -> HttpResponse:
     files = {key: request.FILES.getlist(key) for key in request.FILES}
     try:
         filing.case_correction_upload(
-            user=request.user, case=case, submission_key=submission_key, files=files
+            user=request.user,
+            case=case,
+            submission_key=submission_key,
+            files=files,
+            proxy_code=acting_code(request),
         )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
@@ -340,7 +393,11 @@ def supplement_upload(request: HttpRequest, receipt_no: str, material_id: int) -
     files = {key: request.FILES.getlist(key) for key in request.FILES}
     try:
         material = filing.case_supplement_upload(
-            user=request.user, case=case, material_id=material_id, files=files
+            user=request.user,
+            case=case,
+            material_id=material_id,
+            files=files,
+            proxy_code=acting_code(request),
         )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
@@ -445,6 +502,8 @@ def delivery_choose(request: HttpRequest, receipt_no: str) -> HttpResponse:
                 case=case,
                 method=form.cleaned_data["method"],
                 address=form.cleaned_data["address"],
+                proxy_user=request.user,
+                proxy_code=acting_code(request),
             )
         except ValidationError as error:
             form_add_service_errors(form, error)
@@ -472,6 +531,7 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
             stage=form.cleaned_data["stage"] or None,
             channel=ServiceRating.Channel.ONLINE,
             actor=request.user,
+            proxy_code=acting_code(request),
         )
     except ValidationError as error:
         form_add_service_errors(form, error)
@@ -484,11 +544,12 @@ def rate(request: HttpRequest, receipt_no: str) -> HttpResponse:
 @require_POST
 def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
     """告知承诺制 online: send the SMS code that confirms the applicant's written commitment,
-    then back to the same upload step (the answers travel in the form)."""
-    applicant = applicant_or_bind(request)
+    then back to the same upload step (the answers travel in the form). Acting for someone,
+    the code goes to the principal's phone: the commitment is theirs."""
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
-    item = get_object_or_404(selectors.online_items_for(applicant=applicant), pk=item_id)
+    item = get_object_or_404(_fileable_items(request, applicant), pk=item_id)
     answers = {k: v for k, v in request.POST.items() if k.startswith(f"{item.pk}__")}
     if not lookup.sms_send_allowed(request, group="portal"):
         messages.error(request, _("获取验证码过于频繁，请稍后再试。"))
