@@ -7,6 +7,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from approvals.catalogue.selectors import item_current_by_code
 from approvals.clock.deadlines import SHANGHAI
@@ -18,7 +19,8 @@ from hall.cases import applicants
 from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
 from hall.intake import common, decisions, receiving
-from hall.models import Applicant, Case, CaseMaterial, Clerk, Window
+from hall.models import Applicant, Case, CaseMaterial, Clerk, ProxyAuthorisation, Window
+from hall.proxies.services import proxy_grant_at_window
 from hall.queue.appointment_selectors import booking_days
 from hall.queue.appointments import appointment_book
 from hall.roles import roles_sync
@@ -164,7 +166,24 @@ def demo_cases_seed() -> int:
         item=food,
         starts_at=datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=SHANGHAI),
     )
-    return 5
+    # 7. 亲友代办: 张三 acts for her husband 李福 (82, no phone of his own to use online) for his
+    # 户籍证明, authorised at the window with both present; his certificate case waits there.
+    husband = applicants.applicant_register(
+        kind="person", name="李福", phone="13800138001", id_number="11010519440315003X"
+    )
+    residence = item_current_by_code(code="44030400-GG-0010")
+    receive(residence, husband)
+    proxy_grant_at_window(
+        clerk=clerk,
+        request_key=uuid.uuid5(uuid.NAMESPACE_URL, "hall-demo:proxy:li-fu"),
+        principal=husband,
+        proxy_id_number=person.id_number,
+        relationship=ProxyAuthorisation.Relationship.SPOUSE,
+        item_codes=[residence.code],
+        valid_until=timezone.localdate() + datetime.timedelta(days=180),
+        both_present=True,
+    )
+    return 6
 
 
 def _officer(department):

@@ -27,6 +27,7 @@ PUBLIC = [
     "/kiosk/check-in/",
     "/kiosk/rate/",
     "/kiosk/locker/",
+    "/kiosk/proxy/",
     "/guide/",
     "/guide/kiosk/",
     "/lookup/",

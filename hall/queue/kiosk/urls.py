@@ -13,6 +13,7 @@ urlpatterns = [
     path("ticket/<str:token>/", views.ticket_detail, name="ticket"),
     path("check-in/", views.check_in, name="check_in"),
     path("locker/", views.locker, name="locker"),
+    path("proxy/", views.proxy_help, name="proxy"),
     path("rate/", views.rate, name="rate"),
     path("rate/done/<str:token>/", views.rated, name="rated"),
 ]

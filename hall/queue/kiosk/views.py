@@ -185,6 +185,12 @@ def check_in(request):
 @never_cache
 @ratelimit(key="ip", rate="10/m", method="POST", block=True)
 @require_http_methods(["GET", "POST"])
+def proxy_help(request):
+    """亲友代办 explained at the kiosk (国办发〔2020〕45号): how a relative or friend can act for
+    someone who cannot use a phone, online with their code or here at a window."""
+    return _kiosk(request, "proxy.html", {})
+
+
 def locker(request):
     """智能柜取件: the locker's screen takes the one-time pick-up code and opens the cell."""
     form = PickUpForm(request.POST or None)

@@ -27,7 +27,9 @@ def test_seed_demo_gives_every_desk_something_to_show(db):
 
     call_command("seed_demo")
     statuses = sorted(Case.objects.values_list("status", flat=True))
-    assert statuses == sorted(["accepted", "awaiting_correction", "closed", "closed", "received"])
+    assert statuses == sorted(
+        ["accepted", "awaiting_correction", "closed", "closed", "received", "received"]
+    )
     assert CaseStep.objects.filter(status="open").count() >= 3  # construction stage 1 at work
     clerk = get_user_model().objects.get(username="clerk")
     assert clerk.clerk.window == Window.objects.get(number="01")
@@ -36,7 +38,7 @@ def test_seed_demo_gives_every_desk_something_to_show(db):
         "张三"
     )
     call_command("seed_demo")
-    assert Case.objects.count() == 5
+    assert Case.objects.count() == 6
 
 
 def test_seed_demo_shows_a_material_taken_from_the_licence_library(db):
@@ -60,3 +62,21 @@ def test_the_demo_applicant_signs_in_with_her_phone(db, client):
     assert response.status_code == 200
     assert response.wsgi_request.user.is_authenticated
     assert response.wsgi_request.user.applicant.name == "张三"
+
+
+def test_the_demo_applicant_acts_for_her_husband(db, client):
+    """亲友代办 in the demo: 张三 may act for 李福 (authorised at the window) and, acting, sees
+    his 户籍证明 case and none of her own."""
+    from hall.models import Case, ProxyAuthorisation
+
+    call_command("seed_demo")
+    applicant = next(login for login in DEMO_LOGINS if login.role == "applicant")
+    client.force_login(get_user_model().objects.get(username=applicant.account_username()))
+    authorisation = ProxyAuthorisation.objects.get()
+    assert authorisation.principal.name == "李福" and authorisation.proxy.name == "张三"
+    assert "为 李福 办理" in client.get("/me/proxies/").content.decode()
+    client.post(f"/me/proxies/{authorisation.code}/act/")
+    home = client.get("/me/").content.decode()
+    his = Case.objects.get(applicant__name="李福")
+    hers = Case.objects.filter(applicant__name="张三").first()
+    assert his.receipt_no in home and hers.receipt_no not in home

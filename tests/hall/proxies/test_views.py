@@ -111,9 +111,7 @@ def test_a_daughter_files_for_her_father_until_the_window_revokes_it(
     assert Case.objects.filter(item=item).count() == 1
 
 
-def test_the_window_offers_and_grants_with_both_present(
-    client, clerk, father, daughter_user, item
-):
+def test_the_window_offers_and_grants_with_both_present(client, clerk, father, daughter_user, item):
     client.force_login(clerk)
     page = client.get(reverse("intake:file", args=[father.pk])).content.decode()
     assert "申请人已年满 70 周岁" in page and reverse("proxies:window", args=[father.pk]) in page
