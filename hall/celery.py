@@ -18,6 +18,7 @@ app.autodiscover_tasks(
         "hall.intake",
         "hall.queue",
         "hall.ratings",
+        "hall.benefits",
         "approvals.reviews",
         "departments.supervision",
         "departments.performance",

@@ -509,6 +509,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "hall.tasks.sweep_deemed_acceptance",
         "schedule": HALL_SWEEP_SECONDS,
     },
+    # 免申即享: who qualifies is found once a day; confirmed lists are granted within a minute
+    "hall-benefit-offers": {
+        "task": "hall.benefits.offers_find",
+        "schedule": crontab(hour=7, minute=3),
+    },
+    "hall-benefit-grants": {"task": "hall.benefits.grants_issue", "schedule": 60.0},
 }
 
 # --- The open API (/api/v1/, hall.api) -------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("accounts/two-factor/", include("hall.accounts.two_factor_urls")),
     path("", include("hall.proxies.urls")),
+    path("", include("hall.benefits.urls")),
     path("me/", include("hall.online.portal.urls")),
     path("lookup/", include("hall.lookup.urls")),
     path("online-desk/", include("hall.online.desk.urls")),

@@ -193,6 +193,16 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "孙慧",
         "卫生监督所副所长",
     ),
+    DemoDepartment(
+        "FT-MZ",
+        "深圳市福田区民政局",
+        "区民政局",
+        "district",
+        "0755-8291 8017",
+        "C 区 05 号窗口",
+        "高秀英",
+        "养老服务科科长",
+    ),
 )
 # The demo login `officer` (hall.demo.DEMO_LOGINS) works in the market regulator, not as its head.
 DEMO_OFFICER_USERNAME = "officer"
@@ -813,6 +823,44 @@ FIRE_SAFETY_CHECK = DemoItem(
     ),
     stages=(DemoStage("检查", "FT-XF", (DemoStep("FT-XF", "现场检查与许可决定", 5),)),),
 )
+# 免申即享: the items whose cases the benefits below grant (no questions, no materials: the
+# hall holds what they need).
+ELDERLY_ALLOWANCE = DemoItem(
+    code="44030400-GG-0030",
+    name="高龄老人津贴发放",
+    handling_type="promised",
+    applicant_type="person",
+    queue_category="social",
+    lead="FT-MZ",
+    statutory_days=20,
+    promised_days=5,
+    legal_basis=(
+        "《中华人民共和国老年人权益保障法》第三十三条（国家鼓励地方建立八十周岁以上低收入老年人"
+        "高龄津贴制度）"
+    ),
+    conditions="年满八十周岁。本厅依据已有信息主动发现，本人确认后由区民政局核定发放。",
+    questions=(),
+    materials=(),
+    online_filing=False,
+    max_visits=0,
+)
+STARTUP_SUBSIDY = DemoItem(
+    code="44030400-GG-0031",
+    name="初创企业一次性创业补贴",
+    handling_type="promised",
+    applicant_type="enterprise",
+    queue_category="business",
+    lead="FT-RLZY",
+    statutory_days=20,
+    promised_days=10,
+    legal_basis="《中华人民共和国就业促进法》第七条（国家倡导劳动者自主创业，鼓励多渠道、多形式就业）",
+    conditions="近一年内经本厅办理设立登记的企业。本厅主动发现，企业确认后由区人力资源局核定发放。",
+    questions=(),
+    materials=(),
+    online_filing=False,
+    max_visits=0,
+)
+
 ITEMS: tuple[DemoItem, ...] = (
     ON_THE_SPOT_NAME_CHANGE,
     RESIDENCE_CERTIFICATE,
@@ -826,6 +874,8 @@ ITEMS: tuple[DemoItem, ...] = (
     PUBLIC_VENUE_HYGIENE,
     HAZCHEM_LICENCE,
     FIRE_SAFETY_CHECK,
+    ELDERLY_ALLOWANCE,
+    STARTUP_SUBSIDY,
 )
 
 
@@ -859,5 +909,41 @@ BUNDLES: tuple[DemoBundle, ...] = (
         "并联办理。",
         "business",
         (COMPANY_REGISTRATION.code, FOOD_LICENCE.code, FIRE_SAFETY_CHECK.code),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoBenefit:
+    code: str
+    name: str
+    name_en: str
+    item_code: str
+    rules: tuple[dict, ...]
+    legal_basis: str
+    what_you_get: str
+
+
+BENEFITS: tuple[DemoBenefit, ...] = (
+    DemoBenefit(
+        "gaoling-jintie",
+        "高龄老人津贴（免申即享）",
+        "Allowance for people aged 80 or over (no application)",
+        ELDERLY_ALLOWANCE.code,
+        ({"type": "applicant_type", "equals": "person"}, {"type": "age_at_least", "years": 80}),
+        ELDERLY_ALLOWANCE.legal_basis,
+        "年满八十周岁，按月发放高龄津贴",
+    ),
+    DemoBenefit(
+        "chuangye-butie",
+        "初创企业一次性创业补贴（免申即享）",
+        "One-off start-up subsidy (no application)",
+        STARTUP_SUBSIDY.code,
+        (
+            {"type": "applicant_type", "equals": "enterprise"},
+            {"type": "case_granted", "item_code": COMPANY_REGISTRATION.code, "within_days": 365},
+        ),
+        STARTUP_SUBSIDY.legal_basis,
+        "经本厅设立登记一年内的企业，一次性发放创业补贴",
     ),
 )

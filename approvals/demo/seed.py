@@ -7,6 +7,7 @@ from django.db import transaction
 from approvals.catalogue.rules import item_conditions
 from approvals.demo import catalogue_en
 from approvals.demo.catalogue import (
+    BENEFITS,
     BUNDLES,
     DEMO_OFFICER_DEPARTMENT,
     DEMO_OFFICER_USERNAME,
@@ -19,6 +20,7 @@ from approvals.demo.catalogue import (
 )
 from approvals.models import (
     ApprovalStep,
+    Benefit,
     Bundle,
     IntakeQuestion,
     ItemStage,
@@ -212,6 +214,21 @@ def demo_catalogue_seed() -> dict:
         bundle.full_clean()
         # add(), not set(): later versions an administrator made stay in the bundle.
         bundle.items.add(*(items[code] for code in spec.items))
+
+    for spec in BENEFITS:
+        count(
+            Benefit.objects.update_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "name_en": spec.name_en,
+                    "item_code": spec.item_code,
+                    "rules": list(spec.rules),
+                    "legal_basis": spec.legal_basis,
+                    "what_you_get": spec.what_you_get,
+                },
+            )
+        )
 
     return {
         "departments": sorted(departments),

@@ -1,6 +1,7 @@
 """The approvals app's models, split by sub-domain (calendar, catalogue, per-case reviews) and
 re-exported, so `from approvals.models import X` keeps working."""
 
+from approvals.models.benefits import Benefit
 from approvals.models.calendar import CalendarDay, CalendarRevision, CalendarYear
 from approvals.models.catalogue import (
     ApprovalStep,
@@ -23,6 +24,7 @@ from approvals.models.reviews import (
 __all__ = [
     "ApprovalProcess",
     "ApprovalStep",
+    "Benefit",
     "Bundle",
     "CalendarDay",
     "CalendarRevision",

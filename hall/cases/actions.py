@@ -71,6 +71,7 @@ class CaseAction(models.TextChoices):
     AGENT_NOTE = "agent_note", _("代办员记录")
     RATED = "rated", _("服务评价")
     PROXY_ACTED = "proxy_acted", _("亲友代办")
+    BENEFIT_CONFIRMED = "benefit_confirmed", _("免申即享：本人确认、部门批量确认")
 
     @property
     def tells_owner(self) -> bool:

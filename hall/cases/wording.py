@@ -204,6 +204,8 @@ class MessageKind(TextChoices):
     LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
     PICKUP_CODE = "pickup_code", _("取件码")
+    BENEFIT_LAPSED = "benefit_lapsed", _("免申即享核实结果")
+    BENEFIT_OFFERED = "benefit_offered", _("免申即享")
     PROXY_ACTED = "proxy_acted", _("亲友代办告知")
     PROXY_GRANTED = "proxy_granted", _("亲友代办授权生效")
     PROXY_REVOKED = "proxy_revoked", _("亲友代办授权撤销")
@@ -511,3 +513,22 @@ class ProxyAct(TextChoices):
     SUPPLEMENT = "supplement", _("补交容缺材料")
     DELIVERY = "delivery", _("选择送达方式")
     RATED = "rated", _("评价服务")
+
+
+# --- 免申即享 (hall.benefits) -------------------------------------------------------------------
+
+BENEFIT_OFFERED = Message(
+    subject=_("免申即享：%(benefit)s"),
+    body=_(
+        "经比对本厅已有的信息，%(name)s可能符合“%(benefit)s”（%(what)s），无需申请、无需提交材料。"
+        "请打开 %(link)s 确认领取或选择不需要；也可登录网上办事大厅或到大厅窗口答复。"
+    ),
+)
+BENEFIT_LAPSED = Message(
+    subject=_("免申即享核实结果：%(benefit)s"),
+    body=_("经部门核实，%(name)s目前不再符合“%(benefit)s”的条件（%(condition)s），本次不予发放。"),
+)
+# The decision's reasons (a notice: in Chinese whatever the page's language).
+BENEFIT_GRANT_REASONS = (
+    "依据%(basis)s，经本人确认、%(benefit)s第 %(batch)s 批名单确认，符合：%(conditions)s。"
+)

@@ -15,11 +15,21 @@ from approvals.demo.seed import demo_catalogue_seed
 from approvals.reviews.decisions import case_decide, stage_decide
 from approvals.reviews.delivery import case_deliver, case_delivery_choose
 from approvals.reviews.steps import step_decide
+from hall.benefits.finding import benefit_offers_find
+from hall.benefits.services import benefit_offer_answer
 from hall.cases import applicants
 from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
 from hall.intake import common, decisions, receiving
-from hall.models import Applicant, Case, CaseMaterial, Clerk, ProxyAuthorisation, Window
+from hall.models import (
+    Applicant,
+    BenefitOffer,
+    Case,
+    CaseMaterial,
+    Clerk,
+    ProxyAuthorisation,
+    Window,
+)
 from hall.proxies.services import proxy_grant_at_window
 from hall.queue.appointment_selectors import booking_days
 from hall.queue.appointments import appointment_book
@@ -183,6 +193,11 @@ def demo_cases_seed() -> int:
         valid_until=timezone.localdate() + datetime.timedelta(days=180),
         both_present=True,
     )
+    # 8. 免申即享: the daily sweep finds 李福 (82: 高龄津贴) and the enterprise registered here
+    # (创业补贴); 李福 confirmed by the SMS link, so 区民政局 (officer-mz) has a list to confirm.
+    benefit_offers_find()
+    offer = BenefitOffer.objects.get(applicant=husband, benefit__code="gaoling-jintie")
+    benefit_offer_answer(offer=offer, accept=True, via=BenefitOffer.Via.LINK)
     return 6
 
 

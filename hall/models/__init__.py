@@ -13,6 +13,7 @@ from hall.models.api import (
 )
 from hall.models.appointments import Appointment, AppointmentSlot
 from hall.models.archives import ArchivePackage, DestructionList
+from hall.models.benefits import BenefitBatch, BenefitOffer
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.operations import SweepHeartbeat
@@ -35,6 +36,8 @@ __all__ = [
     "Appointment",
     "AppointmentSlot",
     "ArchivePackage",
+    "BenefitBatch",
+    "BenefitOffer",
     "Case",
     "CaseEvent",
     "CaseGroup",

@@ -45,6 +45,7 @@ class Case(models.Model):
     class Channel(models.TextChoices):
         WINDOW = "window", _("窗口")
         ONLINE = "online", _("网上")
+        PROACTIVE = "proactive", _("免申即享")
 
     FINAL_STATUSES = (Status.CLOSED, Status.NOT_ACCEPTED)
 

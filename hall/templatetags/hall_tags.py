@@ -5,12 +5,19 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from hall.benefits import selectors as benefit_selectors
 from hall.cases.actions import action_label
 from hall.common.glossary import TERMS
 from hall.common.people import display_name
 from hall.common.personal_data import masked_address, masked_phone
 
 register = template.Library()
+
+
+@register.simple_tag
+def benefit_offers_waiting(applicant) -> int:
+    """免申即享 offers the applicant has not answered yet (the portal home's tile)."""
+    return benefit_selectors.offers_waiting_count(applicant=applicant) if applicant else 0
 
 
 @register.filter(name="person")

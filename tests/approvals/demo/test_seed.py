@@ -12,6 +12,7 @@ from approvals.demo.catalogue import CONSTRUCTION_PERMIT, DEPARTMENTS
 from approvals.demo.seed import demo_catalogue_seed
 from approvals.models import (
     ApprovalStep,
+    Benefit,
     Bundle,
     IntakeQuestion,
     ItemStage,
@@ -71,9 +72,14 @@ def test_seed_shape(roles):
         assert department.head is not None and department.head.department_id == department.pk
     handling_types = set(ServiceItem.objects.values_list("handling_type", flat=True))
     assert {"on_the_spot", "promised", "joint"} <= handling_types
-    # every item has at least one conditional material that a question decides
-    for item in ServiceItem.objects.all():
+    # every item one applies for has at least one conditional material that a question
+    # decides; a 免申即享 item asks nothing (the hall holds what it needs)
+    granted_without_applying = set(Benefit.objects.values_list("item_code", flat=True))
+    assert granted_without_applying
+    for item in ServiceItem.objects.exclude(code__in=granted_without_applying):
         assert item.materials.exclude(question_key="").exists(), item.code
+    for item in ServiceItem.objects.filter(code__in=granted_without_applying):
+        assert not item.materials.exists() and not item.questions.exists(), item.code
     assert MaterialRequirement.objects.filter(applicant_type="enterprise").exists()
     assert ApprovalStep.objects.filter(deemed_approval=False).exists()
     # the business bundle fans out to single-department items of different departments

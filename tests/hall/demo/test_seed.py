@@ -80,3 +80,19 @@ def test_the_demo_applicant_acts_for_her_husband(db, client):
     his = Case.objects.get(applicant__name="李福")
     hers = Case.objects.filter(applicant__name="张三").first()
     assert his.receipt_no in home and hers.receipt_no not in home
+
+
+def test_the_demo_has_benefits_offered_and_one_list_to_confirm(db, client):
+    from hall.models import BenefitOffer
+
+    call_command("seed_demo")
+    offers = {
+        (o.benefit.code, o.applicant.name, o.status)
+        for o in BenefitOffer.objects.select_related("benefit", "applicant")
+    }
+    assert ("gaoling-jintie", "李福", "confirmed") in offers
+    assert ("chuangye-butie", "深圳市福田城建发展有限公司", "offered") in offers
+    assert not any(name == "张三" for _code, name, _status in offers)  # 76: not yet
+    client.force_login(get_user_model().objects.get(username="officer-mz"))
+    page = client.get("/desk/benefits/gaoling-jintie/").content.decode()
+    assert "李*" in page and "确认名单，准予发放" in page
