@@ -109,6 +109,7 @@ class MaterialRequirementInline(admin.TabularInline):
         "question_answer",
         "notes",
         "licence_type",
+        "material_code",
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -228,6 +228,7 @@ class DemoMaterial:
     licence_type: str = ""  # a licence the library can look up (免证办)
     secondary: bool = False  # may be missing at acceptance (容缺受理)
     commitment_allowed: bool = False  # a written commitment may replace it (告知承诺制)
+    code: str = ""  # the same material in several items (一套材料: received once in a bundle)
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,7 @@ AGENT_MATERIALS = (
         question_key="agent",
         question_answer="yes",
         notes="写明委托事项、权限和期限，委托人签名或盖章。",
+        code="power-of-attorney",
     ),
     DemoMaterial(
         "代理人身份证件",
@@ -289,6 +291,7 @@ AGENT_MATERIALS = (
         question_key="agent",
         question_answer="yes",
         notes="验原件，留存复印件。",
+        code="agent-id",
     ),
 )
 BUSINESS_LICENCE = "business-licence"
@@ -299,10 +302,17 @@ LICENCE_ID = DemoMaterial(
     applicant_type="enterprise",
     notes="加盖公章。本大厅电子证照库已有的，共享获取，无需提交。",
     licence_type=BUSINESS_LICENCE,
+    code="business-licence-copy",
 )
-PERSON_ID = DemoMaterial("申请人身份证件", form="copy", applicant_type="person", notes="验原件。")
+PERSON_ID = DemoMaterial(
+    "申请人身份证件", form="copy", applicant_type="person", notes="验原件。", code="applicant-id"
+)
 LEGAL_REP_ID = DemoMaterial(
-    "法定代表人身份证件", form="copy", applicant_type="enterprise", notes="验原件。"
+    "法定代表人身份证件",
+    form="copy",
+    applicant_type="enterprise",
+    notes="验原件。",
+    code="legal-representative-id",
 )
 ON_THE_SPOT_NAME_CHANGE = DemoItem(
     code="44030400-QR-0001",

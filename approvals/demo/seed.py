@@ -132,6 +132,7 @@ def _item_seed(spec: DemoItem, departments: dict[str, Department], count: _Count
                     "licence_type": material.licence_type,
                     "secondary": material.secondary,
                     "commitment_allowed": material.commitment_allowed,
+                    "material_code": material.code,
                     "order": order,
                 },
             )

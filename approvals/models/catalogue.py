@@ -373,6 +373,16 @@ class MaterialRequirement(models.Model):
             "受理时直接共享获取，不再要求提交（免证办）。"
         ),
     )
+    # 一套材料: the same material in several items of a bundle is received once
+    material_code = models.SlugField(
+        _("通用材料编码"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "不同事项要求的同一份材料（如法定代表人身份证件）填写相同的编码："
+            "在“一件事”中只需提交一次，由每个事项共用。"
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:

@@ -38,7 +38,6 @@ from hall.intake.forms import (
     RefuseForm,
     SupplementForm,
     ToleranceForm,
-    question_fields,
 )
 from hall.intake.posting import (
     INCOMPLETE_MESSAGE,
@@ -46,6 +45,7 @@ from hall.intake.posting import (
     intake_result_tell,
     material_marks_read,
 )
+from hall.intake.questions import one_form
 from hall.models import Applicant, Case, CaseMaterial, Notice, PersonalDataAccess
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
@@ -143,17 +143,19 @@ def _chosen_item(applicant: Applicant, raw: str) -> tuple[ServiceItem | None, st
     return item, ""
 
 
-def _add_receive_errors(form: QuestionsForm, error: ValidationError, item) -> None:
-    """A receiving service raises a dict (per question) or a plain list (say, an item that does
-    not take this applicant type): show each at its question, or at the top of the form."""
+def _add_receive_errors(form: QuestionsForm, error: ValidationError, item, asked) -> None:
+    """A receiving service raises a dict (per question: ``<key>`` for one item, ``<item
+    pk>__<key>`` for a bundle's) or a plain list (say, an item that does not take this applicant
+    type): show each at the question that asked it, or at the top of the form."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for field, messages_ in error.message_dict.items():
-        target = field if field in form.fields else None
-        if target is None and item is not None and f"{item.pk}__{field}" in form.fields:
-            target = f"{item.pk}__{field}"
-        form.add_error(target, messages_)
+        item_pk, _sep, key = field.rpartition("__")
+        if not item_pk and item is not None:
+            item_pk = str(item.pk)
+        target = asked.field_for(int(item_pk), key) if item_pk.isdigit() else None
+        form.add_error(target if target in form.fields else None, messages_)
 
 
 @workbench_required
@@ -173,25 +175,15 @@ def file(request, applicant_id: int):
             Bundle, code=request.GET.get("bundle") or request.POST.get("bundle")
         )
         chosen_items = bundle_current_items(bundle=bundle)
-    fields_by_item = {
-        chosen.pk: question_fields(list(chosen.questions.all()), prefix=f"{chosen.pk}__")
-        for chosen in chosen_items
-    }
-    fields = {name: field for group in fields_by_item.values() for name, field in group.items()}
-    form = QuestionsForm(request.POST or None, fields=fields)
+    # 一表申请: a question several items of a bundle ask is asked once
+    asked = one_form(chosen_items)
+    form = QuestionsForm(request.POST or None, fields=asked.fields)
     if request.method == "POST" and chosen_items and form.is_valid():
         try:
             submission_key = uuid.UUID(request.POST.get("submission_key", ""))
         except ValueError:
             return HttpResponseBadRequest(_("提交标识无效，请刷新页面后重试。"))
-        answers_by_item = {
-            chosen.pk: {
-                name.split("__", 1)[1]: value
-                for name, value in form.cleaned_data.items()
-                if name.startswith(f"{chosen.pk}__")
-            }
-            for chosen in chosen_items
-        }
+        answers_by_item = asked.answers_by_item(form.cleaned_data, chosen_items)
         common = {
             "applicant": applicant,
             "received_by": request.user,
@@ -220,10 +212,14 @@ def file(request, applicant_id: int):
             )
             return redirect("intake:case", receipt_no=case.receipt_no)
         except ValidationError as error:
-            _add_receive_errors(form, error, item)
-    # Each item's questions under its own heading (a bundle lists several items).
-    sections = [
-        {"item": chosen, "fields": [form[name] for name in fields_by_item[chosen.pk]]}
+            _add_receive_errors(form, error, item, asked)
+    # The questions asked once for several items first, then each item's own under its heading.
+    sections = (
+        [{"item": None, "common": True, "fields": [form[name] for name in asked.shared]}]
+        if asked.shared
+        else []
+    ) + [
+        {"item": chosen, "fields": [form[name] for name in asked.own[chosen.pk]]}
         for chosen in chosen_items
     ]
     # the applicant's identity and phone are on this page
@@ -241,6 +237,7 @@ def file(request, applicant_id: int):
             "bundle": bundle,
             "chosen_items": chosen_items,
             "sections": sections,
+            "asked_shared": bool(asked.shared),
             "refused": refused,
             "form": form,
             "submission_key": request.POST.get("submission_key") or uuid.uuid4(),

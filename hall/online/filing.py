@@ -15,6 +15,7 @@ anything is written, so a refused file leaves nothing behind.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
@@ -150,6 +151,26 @@ def material_field(item: ServiceItem, requirement: MaterialRequirement) -> str:
     return f"file-{item.pk}-{requirement.pk}"
 
 
+def shared_material_field(code: str) -> str:
+    """一套材料: the one field of a material several items of a bundle require."""
+    return f"file-shared-{code}"
+
+
+def bundle_shared_materials(
+    needed: Mapping[ServiceItem, Sequence[MaterialRequirement]],
+) -> dict[str, list[tuple[ServiceItem, MaterialRequirement]]]:
+    """一套材料: the materials (by the catalogue's material code) that two or more items of a
+    bundle require from the applicant, each to be uploaded and checked once for all of them."""
+    by_code: dict[str, list[tuple[ServiceItem, MaterialRequirement]]] = defaultdict(list)
+    for item, requirements in needed.items():
+        for requirement in requirements:
+            if requirement.material_code:
+                by_code[requirement.material_code].append((item, requirement))
+    return {
+        code: pairs for code, pairs in by_code.items() if len({i.pk for i, _r in pairs}) > 1
+    }
+
+
 def online_case_file(
     *,
     user: User,
@@ -250,7 +271,14 @@ def _store_for_case(
     ):
         return False
     for material in case.materials.select_related("requirement"):
-        for upload in checked.get(material_field(item, material.requirement), []):
+        requirement = material.requirement
+        uploads = checked.get(material_field(item, requirement)) or (
+            # 一套材料: the bundle's one upload of a material its items share
+            checked.get(shared_material_field(requirement.material_code), [])
+            if requirement.material_code
+            else []
+        )
+        for upload in uploads:
             writer.store(material=material, upload=upload, user=user)
     return True
 
@@ -326,15 +354,23 @@ def online_group_file(
     labels: dict[str, str] = {}
     required: list[str] = []
     today = timezone.localdate()
+    needed: dict[ServiceItem, list[MaterialRequirement]] = {}
     for item in items:
         requirements = required_materials(
             item=item, applicant_type=applicant.kind, answers=dict(answers_by_item.get(item.pk, {}))
         )
         shared = licences_satisfying(holder=applicant, requirements=requirements, on=today)
+        needed[item] = [r for r in requirements if r.pk not in shared]
         for requirement in requirements:
             labels[material_field(item, requirement)] = f"{item.name}：{requirement.name}"
-            if requirement.pk not in shared:
-                required.append(material_field(item, requirement))
+    common = bundle_shared_materials(needed)
+    for code, pairs in common.items():
+        labels[shared_material_field(code)] = pairs[0][1].name
+        required.append(shared_material_field(code))
+    for item, requirements in needed.items():
+        required.extend(
+            material_field(item, r) for r in requirements if r.material_code not in common
+        )
     checked = uploads_check(files=files, labels=labels, required=required)
     writer = UploadWriter()
     try:

@@ -33,7 +33,8 @@ from hall.common.forms import form_add_service_errors
 from hall.common.personal_data import masked_phone
 from hall.intake import tolerance
 from hall.intake.commitments import commitment_possible
-from hall.intake.forms import QuestionsForm, question_fields
+from hall.intake.forms import QuestionsForm
+from hall.intake.questions import one_form
 from hall.lookup import services as lookup
 from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
 from hall.online import filing, selectors
@@ -133,9 +134,9 @@ def file_bundle(request: HttpRequest, code: str) -> HttpResponse:
 
 def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bundle | None):
     """Step 1 answers the intake questions (GET); step 2 uploads the checklist (POST)."""
-    fields = {}
-    for item in items:
-        fields.update(question_fields(list(item.questions.all()), prefix=f"{item.pk}__"))
+    # 一表申请: a question several items ask is asked once
+    asked = one_form(items)
+    fields = asked.fields
     source = request.POST if request.method == "POST" else request.GET
     answered = not fields or source.get("answered") == "1"
     questions = QuestionsForm(
@@ -155,14 +156,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
             request, "hall/portal/file_questions.html", context, status=400 if answered else 200
         )
     cleaned = questions.cleaned_data if fields else {}
-    answers_by_item = {
-        item.pk: {
-            name.split("__", 1)[1]: value
-            for name, value in cleaned.items()
-            if name.startswith(f"{item.pk}__")
-        }
-        for item in items
-    }
+    answers_by_item = asked.answers_by_item(cleaned, items)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
@@ -235,6 +229,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                     )
                 return redirect("portal:case", receipt_no=case.receipt_no)
     checklist = []
+    by_item = []
     for item in items:
         requirements = required_materials(
             item=item, applicant_type=applicant.kind, answers=answers_by_item[item.pk]
@@ -242,6 +237,29 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
         shared = licences_satisfying(
             holder=applicant, requirements=requirements, on=timezone.localdate()
         )
+        by_item.append((item, requirements, shared))
+    # 一套材料: what several items of the bundle require is asked (and uploaded) once
+    common = filing.bundle_shared_materials(
+        {item: [r for r in reqs if r.pk not in shared] for item, reqs, shared in by_item}
+    )
+    if common:
+        checklist.append(
+            {
+                "item": None,
+                "common": True,
+                "materials": [
+                    {
+                        "requirement": pairs[0][1],
+                        "field": filing.shared_material_field(code),
+                        "errors": errors.get(filing.shared_material_field(code), []),
+                        "used_by": "、".join(item.name for item, _r in pairs),
+                        "committable": False,
+                    }
+                    for code, pairs in common.items()
+                ],
+            }
+        )
+    for item, requirements, shared in by_item:
         checklist.append(
             {
                 "item": item,
@@ -255,6 +273,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         "committed": request.POST.get(f"commit-{requirement.pk}") == "on",
                     }
                     for requirement in requirements
+                    if requirement.pk in shared or requirement.material_code not in common
                 ],
             }
         )

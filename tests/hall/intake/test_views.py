@@ -273,8 +273,7 @@ def test_a_bundle_with_an_item_not_for_this_applicant_shows_the_error(
         {
             "submission_key": str(uuid.uuid4()),
             "bundle": bundle.code,
-            f"{item.pk}__agent": "no",
-            f"{enterprise_item.pk}__agent": "no",
+            "all__agent": "no",
         },
     )
     assert response.status_code == 400
@@ -282,7 +281,9 @@ def test_a_bundle_with_an_item_not_for_this_applicant_shows_the_error(
     assert not Case.objects.exists() and not CaseGroup.objects.exists()
 
 
-def test_a_bundle_groups_each_items_questions_under_its_heading(clerk_client, db):
+def test_a_bundle_asks_shared_questions_once_then_each_items_own(clerk_client, db):
+    """一表申请: both items ask 是否委托代理人办理 (the same key and choices): asked once, first;
+    乙事项's own question under its heading."""
     first = item_with_checklist(name="甲事项", code="44030400-XK-9001")
     second = item_with_checklist(name="乙事项", code="44030400-XK-9002")
     IntakeQuestion.objects.create(
@@ -290,21 +291,35 @@ def test_a_bundle_groups_each_items_questions_under_its_heading(clerk_client, db
     )
     bundle = Bundle.objects.create(code="two", name="两事项一件事")
     bundle.items.set([first, second])
-    response = clerk_client.get(
-        reverse("intake:file", args=[PersonFactory().pk]), {"bundle": bundle.code}
-    )
+    person = PersonFactory()
+    response = clerk_client.get(reverse("intake:file", args=[person.pk]), {"bundle": bundle.code})
     body = response.content.decode()
+    assert body.count("是否委托代理人办理") == 1 and "适用于：甲事项、乙事项" in body
     positions = [
+        body.index("共同问题"),
+        body.index('name="all__agent"'),
         body.index(">甲事项<"),
-        body.index(f'name="{first.pk}__agent"'),
         body.index(">乙事项<"),
-        body.index(f'name="{second.pk}__agent"'),
         body.index(f'name="{second.pk}__site"'),
     ]
     assert positions == sorted(positions)
     sections = response.context["sections"]
-    assert [s["item"] for s in sections] == [first, second]
-    assert [f.name for f in sections[1]["fields"]] == [f"{second.pk}__agent", f"{second.pk}__site"]
+    assert [s.get("common", False) for s in sections] == [True, False, False]
+    assert [s["item"] for s in sections[1:]] == [first, second]
+    assert [f.name for f in sections[2]["fields"]] == [f"{second.pk}__site"]
+    # and the one answer reaches both cases
+    filed = clerk_client.post(
+        reverse("intake:file", args=[person.pk]),
+        {
+            "submission_key": str(uuid.uuid4()),
+            "bundle": bundle.code,
+            "all__agent": "yes",
+            f"{second.pk}__site": "no",
+        },
+    )
+    assert filed.status_code == 302
+    answers = {c.item_id: c.answers for c in Case.objects.all()}
+    assert answers == {first.pk: {"agent": "yes"}, second.pk: {"agent": "yes", "site": "no"}}
 
 
 # --- approval follow-up at the window: corrections and delivery -----------------------------

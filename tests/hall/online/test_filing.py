@@ -265,12 +265,9 @@ def test_bundle_is_filed_as_one(applicant_client, applicant_user, item):
     url = reverse("portal:file_bundle", args=["open-shop"])
     page = applicant_client.get(url)
     assert "是否委托代理人办理" in page.content.decode()
-    payload = {
-        "answered": "1",
-        f"{item.pk}__agent": "no",
-        f"{other.pk}__agent": "no",
-        "submission_key": str(uuid.uuid4()),
-    }
+    # 一表申请: the question both items ask is asked once
+    assert page.content.decode().count("是否委托代理人办理") == 1
+    payload = {"answered": "1", "all__agent": "no", "submission_key": str(uuid.uuid4())}
     for bundle_item in (item, other):
         payload.update({key: value[0] for key, value in files_for(bundle_item).items()})
     response = applicant_client.post(url, payload)
@@ -279,7 +276,50 @@ def test_bundle_is_filed_as_one(applicant_client, applicant_user, item):
     assert cases.count() == 2
     assert len({c.group_id for c in cases}) == 1
     assert all(c.channel == "online" and c.owner is None for c in cases)
+    assert all(c.answers == {"agent": "no"} for c in cases)  # the one answer reaches both
     assert UploadedMaterial.objects.count() == 4
+
+
+def test_a_material_two_items_share_is_uploaded_once_for_both(
+    applicant_client, applicant_user, item
+):
+    """一套材料: the catalogue gives 身份证明 the same material code in both items."""
+    from approvals.models import MaterialRequirement
+
+    other = item_with_checklist(name="户外广告设置许可")
+    MaterialRequirement.objects.filter(name="身份证明").update(material_code="applicant-id")
+    bundle = Bundle.objects.create(code="open-shop", name="开餐馆")
+    bundle.items.add(item, other)
+    url = reverse("portal:file_bundle", args=["open-shop"])
+    page = applicant_client.get(url, {"answered": "1", "all__agent": "no"}).content.decode()
+    shared_field = online_intake.shared_material_field("applicant-id")
+    assert page.count(f'name="{shared_field}"') == 1
+    assert "共同材料" in page and "用于" in page
+    assert page.count(">身份证明<") == 1  # not asked once per item
+    base = {"answered": "1", "all__agent": "no"}
+    forms_only = {
+        online_intake.material_field(i, i.materials.get(name="申请表")): pdf()
+        for i in (item, other)
+    }
+    # the shared one missing: one error, at its one field, nothing filed
+    missing = applicant_client.post(
+        url, {**base, "submission_key": str(uuid.uuid4()), **forms_only}
+    )
+    assert missing.status_code == 400 and not Case.objects.exists()
+    assert f'id="{shared_field}-error"' in missing.content.decode()
+    forms_only = {
+        online_intake.material_field(i, i.materials.get(name="申请表")): pdf()
+        for i in (item, other)
+    }
+    filed = applicant_client.post(
+        url,
+        {**base, "submission_key": str(uuid.uuid4()), **forms_only, shared_field: png("id.png")},
+    )
+    assert filed.status_code == 302
+    copies = UploadedMaterial.objects.filter(material__name="身份证明")
+    assert copies.count() == 2  # one stored with each case's checklist
+    assert {u.material.case_id for u in copies} == set(Case.objects.values_list("pk", flat=True))
+    assert {u.original_name for u in copies} == {"id.png"}
 
 
 def test_a_bundle_with_an_offline_item_is_not_offered(applicant_client, item):
