@@ -39,6 +39,7 @@ from hall.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from hall.outbox import webhooks
 from hall.platform import audit, egress
 from hall.roles import separated_roles_held
 
@@ -316,14 +317,33 @@ class WebhookDeliveryInline(admin.TabularInline):
     ordering = ("-created_at",)
 
 
+@admin.action(description=_("轮换签名密钥（旧密钥在过渡期内继续签名）"))
+def rotate_webhook_secret(modeladmin, request, queryset):
+    for subscription in queryset:
+        rotated = webhooks.webhook_secret_rotate(subscription=subscription)
+        modeladmin.message_user(
+            request,
+            _("%(subscription)s 的新签名密钥：%(secret)s。旧密钥继续签名至 %(until)s。")
+            % {
+                "subscription": rotated,
+                "secret": rotated.secret,
+                "until": timezone.localtime(rotated.previous_secret_until).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+            },
+            messages.WARNING,
+        )
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     """A subscription with its deliveries and their attempts."""
 
     form = WebhookSubscriptionForm
     list_display = ("client", "url", "is_active")
-    readonly_fields = ("client", "secret")
+    readonly_fields = ("client", "secret", "previous_secret_until")
     inlines = [WebhookDeliveryInline]
+    actions = [rotate_webhook_secret]
 
     def has_add_permission(self, request) -> bool:
         return False  # added under its client

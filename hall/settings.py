@@ -452,6 +452,8 @@ HALL_EGRESS_ALLOWED_NETWORKS = env_list("HALL_EGRESS_ALLOWED_NETWORKS", [])
 HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
 # A sweep not run within its period plus this many seconds is late: `/healthz` says "degraded"
 # and names the oldest (hall.platform.heartbeats).
+# A rotated webhook secret keeps signing beside the new one for this long (hall.outbox.webhooks).
+HALL_WEBHOOK_SECRET_OVERLAP_HOURS = int(ENV.get("HALL_WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
 HALL_SWEEP_GRACE_SECONDS = int(ENV.get("HALL_SWEEP_GRACE_SECONDS", "120"))
 # Deadlines live in the database; beat only wakes the sweeps up (never ETA/countdown tasks).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {

@@ -6,6 +6,7 @@ its first answer for a repeat."""
 
 from __future__ import annotations
 
+import base64
 import secrets
 
 from django.db import models
@@ -113,8 +114,12 @@ class ApiCallRecord(models.Model):
         return f"{at:%Y-%m-%d %H:%M:%S} {self.method} {self.path} {self.status}"
 
 
+WEBHOOK_SECRET_PREFIX = "whsec_"
+
+
 def webhook_secret_new() -> str:
-    return secrets.token_hex(32)
+    """A Standard Webhooks secret: ``whsec_`` and the base64 of 32 random bytes, the HMAC key."""
+    return WEBHOOK_SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 class WebhookSubscription(models.Model):
@@ -133,9 +138,18 @@ class WebhookSubscription(models.Model):
         ApiClient, verbose_name=_("客户端"), on_delete=models.CASCADE, related_name="webhooks"
     )
     url = models.URLField(_("接收地址"), max_length=500)
-    # Shared with the receiver to check the HMAC-SHA256 signature of every delivery.
+    # Shared with the receiver to check the HMAC-SHA256 signature of every delivery (Standard
+    # Webhooks: the key is the base64 after ``whsec_``).
     secret = models.CharField(
-        _("签名密钥"), max_length=64, default=webhook_secret_new, editable=False
+        _("签名密钥"), max_length=100, default=webhook_secret_new, editable=False
+    )
+    # After a rotation the old secret signs too, until `previous_secret_until`: a receiver
+    # switches to the new one without losing a delivery.
+    previous_secret = models.CharField(
+        _("上一签名密钥"), max_length=100, blank=True, default="", editable=False
+    )
+    previous_secret_until = models.DateTimeField(
+        _("上一密钥有效至"), null=True, blank=True, editable=False
     )
     event_types = models.JSONField(_("订阅的事件"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)

@@ -8,10 +8,13 @@ lost while the broker or the receiver is down; a receiver that is down is retrie
 (30 s, 1, 2, 4 … minutes, at most an hour apart, for `MAX_ATTEMPTS`).
 
 Each request is a CloudEvents 1.0 structured event (`application/cloudevents+json`) with the
-headers of the Standard Webhooks scheme: `webhook-id` (the event id, the same on every retry),
-`webhook-timestamp` (Unix seconds), and `webhook-signature: v1,<base64 HMAC-SHA256 of
-"<id>.<timestamp>.<body>" with the subscription's secret>`. A receiver checks the signature and
-the timestamp's age, and dedupes on the id.
+headers of the Standard Webhooks specification: `webhook-id` (the event id, the same on every
+retry), `webhook-timestamp` (Unix seconds), and `webhook-signature: v1,<base64 HMAC-SHA256 of
+"<id>.<timestamp>.<body>">`, keyed with the base64-decoded part of the subscription's
+`whsec_…` secret — so the reference libraries (`standardwebhooks` and its ports) verify it as it
+is. During a secret's rotation the header carries a second signature, with the previous secret,
+until the overlap ends. A receiver checks a signature and the timestamp's age, and dedupes on
+the id.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from django.utils import timezone
 from approvals.models import CaseStep
 from hall.common.bulk import rows_insert_new
 from hall.models import ApiClient, CaseEvent, WebhookDelivery, WebhookSubscription
+from hall.models.api import WEBHOOK_SECRET_PREFIX, webhook_secret_new
 from hall.outbox.delivery import sending_stale_after
 from hall.platform import egress
 from hall.platform.broker import broker_publish
@@ -166,9 +170,50 @@ def webhook_deliveries_queue(events: Sequence[CaseEvent]) -> None:
 
 
 def signature(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """One Standard Webhooks signature: the key is the base64 after ``whsec_``."""
+    key = base64.b64decode(secret.removeprefix(WEBHOOK_SECRET_PREFIX))
     signed = f"{message_id}.{timestamp}.".encode() + body
-    digest = hmac.new(secret.encode(), signed, hashlib.sha256).digest()
+    digest = hmac.new(key, signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signatures(
+    *, subscription: WebhookSubscription, message_id: str, timestamp: int, body: bytes
+) -> str:
+    """The `webhook-signature` header: the current secret's signature, and the previous
+    secret's while a rotation's overlap lasts (space-separated, as the specification allows)."""
+    signed = [
+        signature(secret=subscription.secret, message_id=message_id, timestamp=timestamp, body=body)
+    ]
+    if subscription.previous_secret and (
+        subscription.previous_secret_until is not None
+        and subscription.previous_secret_until > timezone.now()
+    ):
+        signed.append(
+            signature(
+                secret=subscription.previous_secret,
+                message_id=message_id,
+                timestamp=timestamp,
+                body=body,
+            )
+        )
+    return " ".join(signed)
+
+
+def webhook_secret_rotate(
+    *, subscription: WebhookSubscription, overlap: datetime.timedelta | None = None
+) -> WebhookSubscription:
+    """A new secret from now; the old one signs too until the overlap ends (default
+    `HALL_WEBHOOK_SECRET_OVERLAP_HOURS`), so the receiver can switch without a lost delivery."""
+    overlap = overlap or datetime.timedelta(hours=settings.HALL_WEBHOOK_SECRET_OVERLAP_HOURS)
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked.previous_secret = locked.secret
+        locked.previous_secret_until = timezone.now() + overlap
+        locked.secret = webhook_secret_new()
+        locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+    subscriptions_forget()
+    return locked
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -204,8 +249,8 @@ def webhook_deliver(*, delivery_id: int) -> bool:
         "Content-Type": "application/cloudevents+json; charset=utf-8",
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(
-            secret=subscription.secret, message_id=message_id, timestamp=timestamp, body=body
+        "webhook-signature": signatures(
+            subscription=subscription, message_id=message_id, timestamp=timestamp, body=body
         ),
         "User-Agent": "SeamlessHall-Webhooks/1",
     }

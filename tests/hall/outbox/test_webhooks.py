@@ -7,6 +7,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import importlib
 import json
 import socket
 import threading
@@ -15,6 +16,8 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import standardwebhooks
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from hall.admin import WebhookSubscriptionForm
@@ -31,10 +34,13 @@ pytestmark = pytest.mark.postgres
 
 
 class Receiver:
-    """A client's webhook endpoint that checks every signature the way the README says."""
+    """A client's webhook endpoint written against the Standard Webhooks specification's text
+    (not the hall's code): the key is the base64 after ``whsec_``; the signed content is
+    ``id.timestamp.body``; the header may carry several space-separated signatures, one of
+    which must match; the timestamp must be within five minutes."""
 
     def __init__(self, secret: str, port: int) -> None:
-        self.secret = secret
+        self.key = base64.b64decode(secret.removeprefix("whsec_"))
         self.received: list[dict] = []
         self.rejected = 0
         receiver = self
@@ -46,14 +52,18 @@ class Receiver:
                 timestamp = self.headers["webhook-timestamp"]
                 expected = base64.b64encode(
                     hmac.new(
-                        receiver.secret.encode(),
+                        receiver.key,
                         f"{message_id}.{timestamp}.".encode() + body,
                         hashlib.sha256,
                     ).digest()
                 ).decode()
-                given = self.headers["webhook-signature"].removeprefix("v1,")
+                given = [
+                    part.removeprefix("v1,")
+                    for part in self.headers["webhook-signature"].split(" ")
+                    if part.startswith("v1,")
+                ]
                 fresh = abs(time.time() - int(timestamp)) < 300
-                if not (hmac.compare_digest(expected, given) and fresh):
+                if not (any(hmac.compare_digest(expected, g) for g in given) and fresh):
                     receiver.rejected += 1
                     self.send_response(401)
                 else:
@@ -72,6 +82,36 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class ReferenceReceiver(Receiver):
+    """The same endpoint checking with the reference library from the package registry
+    (`standardwebhooks`, written by the specification's authors, not here)."""
+
+    def __init__(self, secret: str, port: int) -> None:
+        self.verifier = standardwebhooks.Webhook(secret)
+        self.received = []
+        self.rejected = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                try:
+                    event = receiver.verifier.verify(body, dict(self.headers.items()))
+                except standardwebhooks.webhooks.WebhookVerificationError:
+                    receiver.rejected += 1
+                    self.send_response(401)
+                else:
+                    receiver.received.append({"id": self.headers["webhook-id"], "event": event})
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 def free_port() -> int:
@@ -162,7 +202,7 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(transactional_db,
     port = free_port()
     subscription = platform(port, ["accepted"])
     accept_filed_by(subscription.client, clerk)
-    receiver = Receiver("not-the-secret", port)
+    receiver = Receiver(webhooks.webhook_secret_new(), port)  # someone else's secret
     try:
         assert webhooks.webhooks_deliver_due() == 0
     finally:
@@ -170,6 +210,79 @@ def test_a_wrong_secret_is_refused_by_the_receiver_and_retried(transactional_db,
     assert receiver.rejected == 1 and receiver.received == []
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "pending" and delivery.last_status_code == 401
+
+
+def test_the_reference_library_verifies_the_halls_deliveries(transactional_db, clerk):
+    port = free_port()
+    subscription = platform(port, ["accepted"])
+    assert subscription.secret.startswith("whsec_")
+    assert len(base64.b64decode(subscription.secret.removeprefix("whsec_"))) == 32
+    case = accept_filed_by(subscription.client, clerk)
+    receiver = ReferenceReceiver(subscription.secret, port)
+    try:
+        assert webhooks.webhooks_deliver_due() == 1
+    finally:
+        receiver.close()
+    assert receiver.rejected == 0
+    (got,) = receiver.received
+    assert got["event"]["subject"] == case.receipt_no
+
+
+def test_a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(transactional_db, clerk):
+    port = free_port()
+    subscription = platform(port, ["accepted"])
+    old = subscription.secret
+    rotated = webhooks.webhook_secret_rotate(
+        subscription=subscription, overlap=datetime.timedelta(hours=24)
+    )
+    assert rotated.secret != old and rotated.previous_secret == old
+
+    def deliver_to(secret: str) -> ReferenceReceiver:
+        accept_filed_by(subscription.client, clerk)
+        receiver = ReferenceReceiver(secret, port)
+        try:
+            webhooks.webhooks_deliver_due()
+        finally:
+            receiver.close()
+        return receiver
+
+    # during the overlap a receiver still on the old secret and one on the new both verify
+    assert len(deliver_to(old).received) == 1
+    assert len(deliver_to(rotated.secret).received) == 1
+    # after it, only the new secret signs
+    WebhookSubscription.objects.filter(pk=subscription.pk).update(
+        previous_secret_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    late = deliver_to(old)
+    assert late.received == [] and late.rejected == 1
+    WebhookDelivery.objects.filter(status="pending").update(
+        next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert len(deliver_to(rotated.secret).received) == 2  # the refused one, and a new one
+
+
+def test_a_secret_from_before_keeps_its_key(db):
+    """The migration turns a hex secret (whose bytes were the key) into its whsec_ form: a
+    receiver configured with either value computes the same signature."""
+    migration = importlib.import_module("hall.migrations.0037_webhook_secrets_standard")
+    client = ApiClient.objects.create(name="old-platform", scopes=["cases:read"])
+    old = "ab" * 32
+    subscription = WebhookSubscription.objects.create(
+        client=client, url="https://platform.example/hook", secret=old
+    )
+    migration.secrets_as_standard(django_apps, None)
+    subscription.refresh_from_db()
+    assert subscription.secret == "whsec_" + base64.b64encode(old.encode()).decode()
+    before = base64.b64encode(
+        hmac.new(old.encode(), b"msg_1.1700000000.{}", hashlib.sha256).digest()
+    ).decode()
+    now = webhooks.signature(
+        secret=subscription.secret, message_id="msg_1", timestamp=1700000000, body=b"{}"
+    )
+    assert now == f"v1,{before}"
+    migration.secrets_as_before(django_apps, None)
+    subscription.refresh_from_db()
+    assert subscription.secret == old
 
 
 def test_events_not_subscribed_and_cases_of_nobody_make_no_delivery(transactional_db, clerk):
@@ -224,7 +337,8 @@ class Redirector:
 def test_a_redirect_is_not_followed_and_the_delivery_is_not_counted_as_sent(
     transactional_db, clerk
 ):
-    inside = Receiver("irrelevant", free_port())  # the hall's own network, as the 302 says
+    # the hall's own network, as the 302 says
+    inside = Receiver(webhooks.webhook_secret_new(), free_port())
     subscription = platform(free_port(), ["accepted"])
     redirector = Redirector(
         int(subscription.url.split(":")[2].split("/")[0]),
@@ -256,7 +370,7 @@ def test_a_redirect_is_not_followed_and_the_delivery_is_not_counted_as_sent(
 )
 def test_a_receiver_inside_the_hall_is_refused_at_send_time(transactional_db, clerk, settings, url):
     port = free_port()
-    receiver = Receiver("irrelevant", port)
+    receiver = Receiver(webhooks.webhook_secret_new(), port)
     subscription = platform(port, ["accepted"])
     WebhookSubscription.objects.filter(pk=subscription.pk).update(url=url.format(port=port))
     settings.HALL_EGRESS_ALLOWED_NETWORKS = []  # nothing allowed on purpose
