@@ -263,3 +263,27 @@ class GrantSerializer(serializers.Serializer):
     )
     revoked_on = serializers.DateField(allow_null=True)
     revocation_basis = serializers.CharField(allow_blank=True)
+
+
+class LicenceVerificationSerializer(serializers.Serializer):
+    number = serializers.CharField(source="licence.number", help_text=_("证照编号"))
+    name = serializers.CharField(source="licence.name", help_text=_("证照名称"))
+    scope = serializers.CharField(source="licence.scope", help_text=_("许可事项"))
+    holder = serializers.CharField(help_text=_("持证人（个人只显示姓氏）"))
+    holder_number = serializers.CharField(
+        help_text=_("个人：身份证号码（打码）；企业：统一社会信用代码")
+    )
+    department = serializers.CharField(source="licence.department.name", help_text=_("发证部门"))
+    valid_from = serializers.DateField(source="licence.valid_from")
+    valid_until = serializers.DateField(
+        source="licence.valid_until", allow_null=True, help_text=_("空为长期")
+    )
+    state = serializers.ChoiceField(
+        choices=[("valid", _("有效")), ("revoked", _("已撤销")), ("expired", _("已过期"))],
+        help_text=_("今天的状态"),
+    )
+    revoked_at = serializers.DateTimeField(source="licence.revoked_at", allow_null=True)
+    revoked_reason = serializers.CharField(source="licence.revoked_reason", allow_blank=True)
+    revocation_basis = serializers.CharField(
+        allow_blank=True, help_text=_("撤销许可决定的法律依据（如有）")
+    )

@@ -34,3 +34,14 @@ class PerClientRate(SimpleRateThrottle):
             else self.get_ident(request)
         )
         return f"api-throttle:{ident}"
+
+
+class LicenceVerifyRate(SimpleRateThrottle):
+    """Verifying a licence: per address, at the public page's rate (30 a minute), so that codes
+    cannot be tried in bulk through the API either."""
+
+    scope = "licence-verify"
+    rate = "30/min"
+
+    def get_cache_key(self, request, view) -> str:
+        return f"api-licence-verify:{self.get_ident(request)}"

@@ -40,6 +40,7 @@ urlpatterns = [
         name="step_extension",
     ),
     path("v1/register/grants/", views.Grants.as_view(), name="grants"),
+    path("v1/licences/verify/", views.LicenceVerify.as_view(), name="licence_verify"),
     path("v1/supervision/figures/", views.SupervisionFigures.as_view(), name="figures"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -31,8 +31,10 @@ from departments.supervision.figures import supervision_figures
 from hall.api import serializers as api
 from hall.api.errors import problem
 from hall.api.idempotency import idempotent
+from hall.api.throttling import LicenceVerifyRate
 from hall.cases.rendering import notice_ready
 from hall.cases.selectors import case_filed_by, cases_filed_by
+from hall.licences.selectors import licence_verified
 from hall.models import ApiClient, Case
 from hall.online import filing
 from hall.platform import audit
@@ -419,6 +421,32 @@ class Grants(APIView):
         response = Response(api.GrantSerializer(entries, many=True).data)
         response["X-Total-Count"] = str(page.paginator.count)
         return response
+
+
+# --- licence verification --------------------------------------------------------------------
+
+
+class LicenceVerify(APIView):
+    """电子证照核验：凭证照编号和核验码查询证照今天的状态（与公开核验页面相同）。公开，按地址限速。"""
+
+    authentication_classes: list = []
+    throttle_classes = [LicenceVerifyRate]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("number", OpenApiTypes.STR, required=True, description=_("证照编号")),
+            OpenApiParameter("code", OpenApiTypes.STR, required=True, description=_("核验码")),
+        ],
+        responses=api.LicenceVerificationSerializer,
+    )
+    def get(self, request):
+        number = request.query_params.get("number", "")[:40]
+        code = request.query_params.get("code", "")[:40]
+        facts = licence_verified(code=code, number=number) if number and code else None
+        if facts is None:
+            # unknown, mismatched or malformed: one answer, so nothing can be enumerated
+            raise Http404(_("没有这个编号和核验码的电子证照。"))
+        return Response(api.LicenceVerificationSerializer(facts).data)
 
 
 # --- supervision ------------------------------------------------------------------------------

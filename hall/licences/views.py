@@ -7,37 +7,35 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from approvals.register.selectors import holder_public_name
-from hall.cases.licences import licence_by_code, licence_file_check, licence_revocation_basis
+from hall.cases.licences import licence_file_check
 from hall.licences.forms import LicenceFileForm
-from hall.models import Applicant, ElectronicLicence
+from hall.licences.selectors import licence_facts, licence_verified
+from hall.models import ElectronicLicence
 
 
 def _shown(licence: ElectronicLicence) -> dict:
-    """What the page shows of a licence: the licence's own particulars, a person's name and
-    number masked (the page is public; the full ones are on the licence itself)."""
-    person = licence.holder.kind == Applicant.Kind.PERSON
+    """What the page shows of a licence (hall.licences.selectors, the API's answer too)."""
+    facts = licence_facts(licence)
     return {
-        "licence": licence,
-        "state": licence.state_on(timezone.localdate()),
-        "holder": holder_public_name(licence.holder),
-        "holder_number": licence.holder.masked_identity if person else licence.holder_number,
-        "revocation_basis": licence_revocation_basis(licence),
+        "licence": facts.licence,
+        "state": facts.state,
+        "holder": facts.holder,
+        "holder_number": facts.holder_number,
+        "revocation_basis": facts.revocation_basis,
     }
 
 
 @require_GET
 @ratelimit(key="ip", rate="30/m", block=True)
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    licence = licence_by_code(code)
-    if licence is None:
+    facts = licence_verified(code=code)
+    if facts is None:
         raise Http404(_("没有这个核验码的电子证照。"))
-    return render(request, "hall/licences/verify.html", _shown(licence))
+    return render(request, "hall/licences/verify.html", _shown(facts.licence))
 
 
 @require_http_methods(["GET", "POST"])

@@ -166,9 +166,7 @@ def bundle_shared_materials(
         for requirement in requirements:
             if requirement.material_code:
                 by_code[requirement.material_code].append((item, requirement))
-    return {
-        code: pairs for code, pairs in by_code.items() if len({i.pk for i, _r in pairs}) > 1
-    }
+    return {code: pairs for code, pairs in by_code.items() if len({i.pk for i, _r in pairs}) > 1}
 
 
 def online_case_file(
