@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +17,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -214,6 +216,7 @@ class ApiClientForm(forms.ModelForm):
             "acting_user",
             "items",
             "requests_per_minute",
+            "contact_email",
             "is_active",
         ]
 
@@ -340,10 +343,67 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     """A subscription with its deliveries and their attempts."""
 
     form = WebhookSubscriptionForm
-    list_display = ("client", "url", "is_active")
-    readonly_fields = ("client", "secret", "previous_secret_until")
+    list_display = (
+        "client",
+        "url",
+        "is_active",
+        "recent_attempts",
+        "success_rate",
+        "last_error",
+        "failing_since",
+        "paused_at",
+    )
+    readonly_fields = (
+        "client",
+        "secret",
+        "previous_secret_until",
+        "failing_since",
+        "failure_told_at",
+        "paused_at",
+    )
     inlines = [WebhookDeliveryInline]
     actions = [rotate_webhook_secret]
+
+    def get_queryset(self, request):
+        since = timezone.now() - datetime.timedelta(days=7)
+        recent = Q(deliveries__created_at__gte=since)
+        latest_error = (
+            WebhookDelivery.objects.filter(subscription=OuterRef("pk"))
+            .exclude(last_error="")
+            .order_by("-attempted_at")
+            .values("last_error")[:1]
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("client")
+            .annotate(
+                week_total=Count("deliveries", filter=recent),
+                week_sent=Count("deliveries", filter=recent & Q(deliveries__status="sent")),
+                latest_error=Subquery(latest_error),
+            )
+        )
+
+    @admin.display(description=_("近 7 天推送"))
+    def recent_attempts(self, subscription) -> int:
+        return subscription.week_total
+
+    @admin.display(description=_("近 7 天成功率"))
+    def success_rate(self, subscription) -> str:
+        if not subscription.week_total:
+            return "—"
+        return f"{100 * subscription.week_sent / subscription.week_total:.0f}%"
+
+    @admin.display(description=_("最近错误"))
+    def last_error(self, subscription) -> str:
+        return subscription.latest_error or "—"
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_active" in form.changed_data and obj.is_active and obj.paused_at:
+            # switched back on after a pause: a fresh start, told again if it fails again
+            obj.paused_at = obj.failing_since = obj.failure_told_at = None
+        super().save_model(request, obj, form, change)
+        webhooks.subscriptions_forget()
 
     def has_add_permission(self, request) -> bool:
         return False  # added under its client

@@ -517,6 +517,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(hour=7, minute=3),
     },
     "hall-benefit-grants": {"task": "hall.benefits.grants_issue", "schedule": 60.0},
+    "hall-webhook-failures": {"task": "hall.tasks.tell_webhook_failures", "schedule": 600.0},
 }
 
 # --- The open API (/api/v1/, hall.api) -------------------------------------------------------

@@ -204,6 +204,8 @@ class MessageKind(TextChoices):
     LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
     PICKUP_CODE = "pickup_code", _("取件码")
+    WEBHOOK_FAILING = "webhook_failing", _("事件推送持续失败")
+    WEBHOOK_PAUSED = "webhook_paused", _("事件推送已暂停")
     BENEFIT_LAPSED = "benefit_lapsed", _("免申即享核实结果")
     BENEFIT_OFFERED = "benefit_offered", _("免申即享")
     PROXY_ACTED = "proxy_acted", _("亲友代办告知")
@@ -531,4 +533,22 @@ BENEFIT_LAPSED = Message(
 # The decision's reasons (a notice: in Chinese whatever the page's language).
 BENEFIT_GRANT_REASONS = (
     "依据%(basis)s，经本人确认、%(benefit)s第 %(batch)s 批名单确认，符合：%(conditions)s。"
+)
+
+
+# --- failing webhook receivers (hall.api.subscriptions) --------------------------------------
+
+WEBHOOK_FAILING = Message(
+    subject=_("事件推送失败：%(subscription)s"),
+    body=_(
+        "向 %(url)s 推送的事件多次重试后仍失败（%(failed)s 条，最近一次错误：%(error)s），"
+        "自 %(since)s 起持续失败。请检查接收地址；持续失败 7 天将暂停推送。"
+    ),
+)
+WEBHOOK_PAUSED = Message(
+    subject=_("事件推送已暂停：%(subscription)s"),
+    body=_(
+        "向 %(url)s 的推送自 %(since)s 起持续失败已满 7 天，已暂停。"
+        "修复接收地址后，请安全管理员在后台重新启用该订阅。"
+    ),
 )

@@ -52,6 +52,11 @@ class ApiClient(models.Model):
         help_text=_("为空表示可申报所有可网上申办的事项。"),
     )
     requests_per_minute = models.PositiveIntegerField(_("每分钟请求上限"), default=120)
+    contact_email = models.EmailField(
+        _("对接管理员邮箱"),
+        blank=True,
+        help_text=_("事件推送持续失败时通知的对接方管理员。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
@@ -154,6 +159,11 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(_("订阅的事件"), default=list, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # A receiver that keeps failing: since when (the first failure after the last success), when
+    # its people were last told (at most once a day), and when it was paused (after 7 days).
+    failing_since = models.DateTimeField(_("持续失败起始时间"), null=True, blank=True)
+    failure_told_at = models.DateTimeField(_("最近失败通知时间"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("因持续失败暂停时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("事件订阅")

@@ -281,6 +281,15 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     WebhookDelivery.objects.filter(pk=delivery.pk, status=Status.SENDING).update(
         last_status_code=status_code, **fields
     )
+    # how long the receiver has been failing (hall.api.subscriptions tells people and pauses)
+    if delivered:
+        WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=False).update(
+            failing_since=None
+        )
+    else:
+        WebhookSubscription.objects.filter(pk=subscription.pk, failing_since__isnull=True).update(
+            failing_since=now
+        )
     return delivered
 
 
