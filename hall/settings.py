@@ -527,7 +527,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["hall.api.throttling.PerClientRate"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["hall.api.parsers.HallJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hall.api.schema.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "hall.api.errors.problem_details",
 }
 SPECTACULAR_SETTINGS = {

@@ -39,5 +39,9 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "管理员在后台“接口客户端”中签发的密钥：Authorization: Bearer hall_…",
+            "description": (
+                "安全管理员在后台“接口客户端”中签发的密钥：Authorization: Bearer hall_…。"
+                "每个接口所需的权限范围见其 x-required-scopes：catalogue:read、cases:file、"
+                "cases:read、steps:act、supervision:read。"
+            ),
         }
