@@ -11,6 +11,7 @@ import hashlib
 import json
 from functools import wraps
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,8 +27,20 @@ RUNNING_STALE_AFTER = datetime.timedelta(seconds=60)
 
 
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, ensure_ascii=False, default=str)
+    body = json.dumps(request.data, sort_keys=True, ensure_ascii=False, default=_file_digest)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _file_digest(value) -> str:
+    """A file in a multipart body counts by its content, not its name: the same key with
+    another file is another request."""
+    if isinstance(value, File):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return f"file:{digest.hexdigest()}"
+    return str(value)
 
 
 def _replay(record: ApiIdempotencyRecord) -> Response:

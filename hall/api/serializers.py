@@ -3,6 +3,7 @@ choices carry their codes, with a `*_label` beside for people."""
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -15,13 +16,22 @@ from approvals.models import (
     StepSuspension,
 )
 from hall.cases.actions import action_label
-from hall.models import Applicant, Case, CaseEvent, Notice
+from hall.models import Applicant, Case, CaseEvent, CaseMaterial, Notice
 
 
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = MaterialRequirement
-        fields = ["name", "form", "copies", "applicant_type", "question_key", "question_answer"]
+        fields = [
+            "id",
+            "name",
+            "form",
+            "copies",
+            "applicant_type",
+            "question_key",
+            "question_answer",
+            "licence_type",
+        ]
 
 
 class BasicElementsSerializer(serializers.Serializer):
@@ -84,6 +94,18 @@ class ApplicantInputSerializer(serializers.Serializer):
     )
 
 
+class MaterialInputSerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(
+        min_value=1, help_text=_("申请材料的 id（事项目录中材料的 id）")
+    )
+    uploads = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        min_length=1,
+        max_length=5,
+        help_text=_("先通过 POST /api/v1/uploads/ 上传得到的文件标识"),
+    )
+
+
 class CaseFileSerializer(serializers.Serializer):
     item_code = serializers.CharField(max_length=40, help_text=_("事项编码（现行版本）"))
     applicant = ApplicantInputSerializer()
@@ -91,6 +113,38 @@ class CaseFileSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=50),
         required=False,
         help_text=_("受理问题的回答，键为问题标识"),
+    )
+    materials = MaterialInputSerializer(
+        many=True,
+        required=False,
+        help_text=_("随申报提交的材料；电子证照库已有的证照无需提交（免证办）"),
+    )
+
+    def validate_materials(self, value):
+        seen = [entry["requirement"] for entry in value]
+        if len(seen) != len(set(seen)):
+            raise serializers.ValidationError(_("同一材料只能列一次。"))
+        return value
+
+
+class UploadSerializer(serializers.Serializer):
+    id = serializers.CharField(source="public_id", help_text=_("申报时引用的文件标识"))
+    kind = serializers.CharField(help_text=_("按内容识别的类型：pdf、png、jpeg"))
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+
+
+class UploadInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("PDF、PNG 或 JPEG，大小与像素限制同网上办事大厅"))
+
+
+class ChecklistEntrySerializer(serializers.Serializer):
+    requirement = serializers.IntegerField(source="requirement_id", allow_null=True)
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=CaseMaterial.Status.choices)
+    uploads = serializers.IntegerField(help_text=_("已上传的文件数"))
+    licence = serializers.CharField(
+        allow_null=True, help_text=_("取自电子证照库的证照编号（免证办），否则为空")
     )
 
 
@@ -287,3 +341,34 @@ class LicenceVerificationSerializer(serializers.Serializer):
     revocation_basis = serializers.CharField(
         allow_blank=True, help_text=_("撤销许可决定的法律依据（如有）")
     )
+
+
+class CaseWithChecklistSerializer(CaseSerializer):
+    """A case with its materials: each one's state, its uploads, and a licence taken from the
+    library in its place."""
+
+    materials = serializers.SerializerMethodField()
+
+    @extend_schema_field(ChecklistEntrySerializer(many=True))
+    def get_materials(self, case: Case) -> list[dict]:
+        rows = (
+            case.materials.select_related("licence")
+            .annotate(upload_count=Count("uploads"))
+            .order_by("pk")
+        )
+        return ChecklistEntrySerializer(
+            [
+                {
+                    "requirement_id": m.requirement_id,
+                    "name": m.name,
+                    "status": m.status,
+                    "uploads": m.upload_count,
+                    "licence": m.licence.number if m.licence_id else None,
+                }
+                for m in rows
+            ],
+            many=True,
+        ).data
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "materials"]

@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/catalogue/items/", views.ItemList.as_view(), name="items"),
     path("v1/catalogue/items/<str:code>/", views.ItemDetail.as_view(), name="item"),
+    path("v1/uploads/", views.Uploads.as_view(), name="uploads"),
     path("v1/cases/", views.CaseListCreate.as_view(), name="cases"),
     path("v1/cases/<str:receipt_no>/", views.CaseDetail.as_view(), name="case"),
     path("v1/cases/<str:receipt_no>/events/", views.CaseEvents.as_view(), name="case_events"),

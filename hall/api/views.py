@@ -17,6 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -172,7 +173,7 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
 
     @extend_schema(
         request=api.CaseFileSerializer,
-        responses={201: api.CaseSerializer},
+        responses={201: api.CaseWithChecklistSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     @idempotent
@@ -190,9 +191,14 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
             item_code=data["item_code"],
             applicant_details=data["applicant"],
             answers=data.get("answers", {}),
+            materials={
+                entry["requirement"]: entry["uploads"] for entry in data.get("materials", [])
+            },
         )
         request.api_case_id = case.pk
-        response = Response(api.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        response = Response(
+            api.CaseWithChecklistSerializer(case).data, status=status.HTTP_201_CREATED
+        )
         response["Location"] = f"/api/v1/cases/{case.receipt_no}/"
         return response
 
@@ -200,10 +206,31 @@ class CaseListCreate(CaseCallsRecorded, generics.ListAPIView):
 class CaseDetail(CaseCallsRecorded, APIView):
     required_scope = Scope.CASES_READ
 
-    @extend_schema(responses=api.CaseSerializer)
+    @extend_schema(responses=api.CaseWithChecklistSerializer)
     def get(self, request, receipt_no: str):
-        """一个本客户端申报的办件的状态和期限。"""
-        return Response(api.CaseSerializer(_own_case(request, receipt_no)).data)
+        """一个本客户端申报的办件的状态、期限和材料清单。"""
+        return Response(api.CaseWithChecklistSerializer(_own_case(request, receipt_no)).data)
+
+
+class Uploads(APIView):
+    """上传一个材料文件，得到文件标识，申报时引用（先上传、后申报）。只能被本客户端引用一次。"""
+
+    required_scope = Scope.CASES_FILE
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": api.UploadInputSerializer},
+        responses={201: api.UploadSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request):
+        incoming = api.UploadInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        upload = filing.platform_upload_store(
+            client=request.user, file=incoming.validated_data["file"]
+        )
+        return Response(api.UploadSerializer(upload).data, status=status.HTTP_201_CREATED)
 
 
 class CaseEvents(CaseCallsRecorded, APIView):

@@ -8,6 +8,7 @@ from hall.models.api import (
     ApiCallRecord,
     ApiClient,
     ApiIdempotencyRecord,
+    ApiUpload,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ApiCallRecord",
     "ApiClient",
     "ApiIdempotencyRecord",
+    "ApiUpload",
     "Applicant",
     "Appointment",
     "AppointmentSlot",

@@ -217,3 +217,37 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.subscription_id} ({self.status})"
+
+
+class ApiUpload(models.Model):
+    """A file a platform uploaded for a filing (upload first, then reference it): checked like
+    the online hall's uploads when it arrives, kept sealed, and used by one case at most."""
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("客户端"), on_delete=models.PROTECT, related_name="uploads"
+    )
+    # What the client references: random, so one client cannot guess another's.
+    public_id = models.CharField(_("上传标识"), max_length=40, unique=True)
+    file = models.FileField(_("文件"), upload_to="api-uploads/%Y/%m/")
+    kind = models.CharField(_("文件类型"), max_length=10)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    original_name = models.CharField(_("原文件名"), max_length=200, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    case = models.ForeignKey(
+        "hall.Case",
+        verbose_name=_("用于办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口上传文件")
+        verbose_name_plural = _("接口上传文件")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.public_id

@@ -14,6 +14,8 @@ anything is written, so a refused file leaves nothing behind.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -23,6 +25,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,13 +44,21 @@ from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
 from hall.cases.locks import case_locked
 from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
-from hall.cases.uploads import CheckedUpload, UploadWriter, uploads_check
+from hall.cases.uploads import (
+    MAX_FILES_PER_MATERIAL,
+    CheckedUpload,
+    UploadWriter,
+    upload_display_name,
+    uploads_check,
+)
 from hall.cases.wording import MessageKind, ProxyAct
+from hall.common import validators
 from hall.intake import decisions as intake_decisions
 from hall.intake import receiving, tolerance
 from hall.intake.commitments import commitment_possible
 from hall.models import (
     ApiClient,
+    ApiUpload,
     Applicant,
     Case,
     CaseEvent,
@@ -525,6 +536,76 @@ def case_supplement_upload(
         raise
 
 
+def platform_upload_store(*, client: ApiClient, file: File) -> ApiUpload:
+    """A platform uploads one file for a later filing: checked as the online hall checks a scan
+    (type by content, size, pixels, a PDF's active content), kept sealed under a random id that
+    only this client can reference."""
+    checked = uploads_check(
+        files={"file": [file]}, labels={"file": _("上传文件")}, required=["file"]
+    )
+    (upload,) = checked["file"]
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    row = ApiUpload(
+        client=client,
+        public_id=f"upl_{secrets.token_urlsafe(18)}",
+        kind=upload.detected.kind,
+        size=upload.detected.size,
+        original_name=upload_display_name(getattr(file, "name", "")),
+        sha256=digest.hexdigest(),
+    )
+    row.file.save(validators.safe_upload_name(file.name or "", upload.detected), file, save=False)
+    try:
+        row.save()
+    except BaseException:
+        row.file.storage.delete(row.file.name)
+        raise
+    return row
+
+
+def _platform_materials_checked(
+    *,
+    client: ApiClient,
+    requirements: Sequence[MaterialRequirement],
+    materials: Mapping[int, Sequence[str]],
+) -> dict[int, list[ApiUpload]]:
+    """The uploads each requirement is given, all the client's own; every problem at once."""
+    by_pk = {r.pk: r for r in requirements}
+    errors: list[str] = []
+    wanted = {public_id for ids in materials.values() for public_id in ids}
+    uploads = {
+        u.public_id: u
+        for u in ApiUpload.objects.filter(client=client, public_id__in=wanted).order_by("pk")
+    }
+    given: dict[int, list[ApiUpload]] = {}
+    for requirement_id, ids in materials.items():
+        if requirement_id not in by_pk:
+            errors.append(
+                _("材料 %(id)s 不是该事项（按所答受理问题）需要的申请材料。")
+                % {"id": requirement_id}
+            )
+            continue
+        if len(ids) > MAX_FILES_PER_MATERIAL:
+            errors.append(
+                _("“%(name)s”最多 %(n)s 个文件。")
+                % {"name": by_pk[requirement_id].name, "n": MAX_FILES_PER_MATERIAL}
+            )
+            continue
+        for public_id in ids:
+            upload = uploads.get(public_id)
+            if upload is None:
+                # someone else's upload reads exactly like one that does not exist
+                errors.append(_("找不到上传文件 %(id)s。") % {"id": public_id})
+            else:
+                given.setdefault(requirement_id, []).append(upload)
+    if errors:
+        raise ValidationError({"materials": errors})
+    return given
+
+
 def platform_case_file(
     *,
     client: ApiClient,
@@ -532,11 +613,16 @@ def platform_case_file(
     item_code: str,
     applicant_details: Mapping[str, str],
     answers: Mapping[str, str],
+    materials: Mapping[int, Sequence[str]] | None = None,
 ) -> Case:
     """A platform (an API client) files an online case for an applicant: the applicant found
     or registered and the case received in one transaction, or neither. Only items in force
     that may be filed online, and only the client's items when it has a list. The same
-    `submission_key` again returns the case already filed."""
+    `submission_key` again returns the case already filed.
+
+    `materials` maps a checklist requirement's id to the client's earlier uploads
+    (`platform_upload_store`); each upload serves one case only. A material the applicant's
+    valid licence proves is taken from the library (免证办) as at the window."""
     item = (
         items_current()
         .filter(code=item_code, online_filing=True)
@@ -546,17 +632,75 @@ def platform_case_file(
     allowed = list(client.items.values_list("pk", flat=True))
     if item is None or (allowed and item.pk not in allowed):
         raise ValidationError({"item_code": [_("没有可申报的该事项。")]})
-    with transaction.atomic():
-        applicant = applicants.applicant_register(**applicant_details)
-        case = receiving.case_receive(
-            submission_key=submission_key,
-            applicant=applicant,
-            item=item,
-            answers=answers,
-            received_by=None,
-            channel=Case.Channel.ONLINE,
-            filed_by_client=client,
-        )
-        if case.filed_by_client_id != client.pk:
-            raise ValidationError(_("提交标识冲突。"), code="submission_conflict")
-    return case
+    requirements = required_materials(
+        item=item, applicant_type=applicant_details.get("kind", ""), answers=dict(answers)
+    )
+    given = _platform_materials_checked(
+        client=client, requirements=requirements, materials=materials or {}
+    )
+    writer = UploadWriter()
+    try:
+        with transaction.atomic():
+            locked = {
+                u.pk: u
+                for u in ApiUpload.objects.select_for_update().filter(
+                    pk__in=[u.pk for uploads in given.values() for u in uploads]
+                )
+            }
+            applicant = applicants.applicant_register(**applicant_details)
+            case = receiving.case_receive(
+                submission_key=submission_key,
+                applicant=applicant,
+                item=item,
+                answers=answers,
+                received_by=None,
+                channel=Case.Channel.ONLINE,
+                filed_by_client=client,
+            )
+            if case.filed_by_client_id != client.pk:
+                raise ValidationError(_("提交标识冲突。"), code="submission_conflict")
+            used_elsewhere = [
+                u.public_id for u in locked.values() if u.case_id not in (None, case.pk)
+            ]
+            if used_elsewhere:
+                raise ValidationError(
+                    {
+                        "materials": [
+                            _("上传文件 %(id)s 已用于另一个办件，请重新上传。") % {"id": public_id}
+                            for public_id in used_elsewhere
+                        ]
+                    }
+                )
+            if not any(u.case_id == case.pk for u in locked.values()):
+                _platform_uploads_store(case=case, given=given, locked=locked, writer=writer)
+            return case
+    except BaseException:
+        writer.discard()
+        raise
+
+
+def _platform_uploads_store(*, case: Case, given, locked, writer: UploadWriter) -> None:
+    materials = {m.requirement_id: m for m in case.materials.all()}
+    now = timezone.now()
+    for requirement_id, uploads in given.items():
+        material = materials[requirement_id]
+        for upload in uploads:
+            kept = locked[upload.pk]
+            stored = default_storage.open(kept.file.name, "rb")  # read fresh, decrypted
+            try:
+                stored.name = kept.original_name or kept.file.name
+                detected = validators.DetectedUpload(
+                    kind=kept.kind,
+                    extension=validators.UPLOAD_KINDS[kept.kind][1],
+                    content_type=validators.UPLOAD_KINDS[kept.kind][2],
+                    size=kept.size,
+                )
+                writer.store(
+                    material=material,
+                    upload=CheckedUpload(file=stored, detected=detected),
+                    user=None,
+                )
+            finally:
+                stored.close()
+            kept.case, kept.used_at = case, now
+            kept.save(update_fields=["case", "used_at"])

@@ -107,18 +107,18 @@ def test_work_and_its_kept_answer_commit_together(item, monkeypatch):
     from hall.models import ApiIdempotencyRecord
 
     _record, http = client_with(scopes=["cases:file", "cases:read"])
-    real = views.api.CaseSerializer
+    real = views.api.CaseWithChecklistSerializer
 
     class Failing(real):
         @property
         def data(self):
             raise RuntimeError("the answer is lost")
 
-    monkeypatch.setattr(views.api, "CaseSerializer", Failing)
+    monkeypatch.setattr(views.api, "CaseWithChecklistSerializer", Failing)
     with pytest.raises(RuntimeError):
         _file(http, item, key="order-lost")
     assert Case.objects.count() == 0 and ApiIdempotencyRecord.objects.count() == 0
-    monkeypatch.setattr(views.api, "CaseSerializer", real)
+    monkeypatch.setattr(views.api, "CaseWithChecklistSerializer", real)
     again = _file(http, item, key="order-lost")
     assert again.status_code == 201 and "Idempotent-Replayed" not in again
     assert Case.objects.count() == 1

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from hall.benefits import finding, grants, services
 from hall.models import BenefitBatch, BenefitOffer, Case, CaseEvent, Notice, Notification
+from hall.platform.broker import broker_breaker_open
 from tests.concurrency import run_at_once
 from tests.dates import shanghai
 from tests.hall.benefits.conftest import delivered_link
@@ -20,6 +21,7 @@ from tests.hall.benefits.conftest import delivered_link
 def test_a_sweep_offers_a_person_confirms_the_department_confirms_and_a_decision_follows(
     client, benefit, people, officer, sms_file, time_machine
 ):
+    broker_breaker_open(seconds=300)  # the test grants itself; no live worker races it
     # the daily sweep finds the one person aged 80 or over, and only once
     assert finding.benefit_offers_find() == 1
     assert finding.benefit_offers_find() == 0
@@ -145,6 +147,7 @@ def test_who_no_longer_qualifies_before_the_grant_is_not_granted(
         status="valid",
         issued_at=shanghai(2026, 1, 1),
     )
+    broker_breaker_open(seconds=300)  # the test grants itself; no live worker races it
     benefit.rules = [
         {"type": "applicant_type", "equals": "enterprise"},
         {"type": "licence", "licence_type": "business-licence"},
@@ -185,6 +188,9 @@ def test_two_granters_at_once_grant_each_offer_once(
     if not on_postgres:
         pytest.skip("row locks need PostgreSQL")
     time_machine.move_to(shanghai(2026, 10, 13))
+    # the broker "down": nothing is published, so only the two granters below race (a live
+    # worker would otherwise take the list's own grant task)
+    broker_breaker_open(seconds=300)
     finding.benefit_offers_find()  # the elder, and 赵德 on his 80th birthday
     offers = list(BenefitOffer.objects.order_by("pk"))
     for offer in offers:
