@@ -162,12 +162,18 @@ def roles_sync() -> dict[str, Group]:
 
 
 def roles_of(user) -> list[Role]:
+    """The user's roles, read once per user object (a request asks several times; the log
+    lines of the request name the first)."""
     if not user.is_authenticated:
         return []
+    cached = getattr(user, "_hall_roles", None)
+    if cached is not None:
+        return list(cached)
     names = {group.name for group in user.groups.all()}
     roles = [role for role in ROLES if role.group_name in names]
     if user.is_superuser and ADMINISTRATOR not in roles:
         roles.insert(0, ADMINISTRATOR)
+    user._hall_roles = tuple(roles)
     return roles
 
 

@@ -151,6 +151,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # a request id for every log line and the X-Request-ID header (hall.platform.logs)
+    "hall.platform.logs.RequestContext",
     # PostgreSQL or Redis down: the hall's 503 page, never a 500 (hall.platform.outage)
     "hall.platform.outage.OutageAnswer",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -606,11 +608,37 @@ EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "hall@localhost")
 
+# JSON lines in production (each with its request id, user, role and case; never an ID number,
+# phone or code: hall.platform.logs), plain text in development; HALL_LOG_FORMAT overrides.
+HALL_LOG_FORMAT = ENV.get("HALL_LOG_FORMAT", "plain" if DEVELOPMENT else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request": {"()": "hall.platform.logs.RequestContextFilter"},
+        "redacted": {"()": "hall.platform.logs.Redacted"},
+    },
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s "
+                "%(role)s %(case)s"
+            ),
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if HALL_LOG_FORMAT == "json" else "plain",
+            "filters": ["request", "redacted"],
+        }
+    },
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -151,10 +151,9 @@ def _add_receive_errors(form: QuestionsForm, error: ValidationError, item, asked
         form.add_error(None, error.messages)
         return
     for field, messages_ in error.message_dict.items():
-        item_pk, _sep, key = field.rpartition("__")
-        if not item_pk and item is not None:
-            item_pk = str(item.pk)
-        target = asked.field_for(int(item_pk), key) if item_pk.isdigit() else None
+        prefix, _sep, key = field.rpartition("__")
+        item_pk = int_or_none(prefix) if prefix else (item.pk if item is not None else None)
+        target = asked.field_for(item_pk, key) if item_pk is not None else None
         form.add_error(target if target in form.fields else None, messages_)
 
 

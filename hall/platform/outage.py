@@ -58,4 +58,8 @@ def server_error(request) -> HttpResponse:
     error = sys.exc_info()[1]
     if isinstance(error, OUTAGES):
         return unavailable_response(request)
-    return HttpResponse(render_to_string("errors/server_error.html"), status=500)
+    # the request's id, so that a citizen can quote it and the log line can be found
+    request_id = getattr(request, "request_id", "")
+    return HttpResponse(
+        render_to_string("errors/server_error.html", {"request_id": request_id}), status=500
+    )
