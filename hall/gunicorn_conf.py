@@ -5,7 +5,10 @@ banner tells an attacker which server and version to look up. The response class
 the header (nginx in front adds its own, without a version: `server_tokens off`).
 """
 
+import os
+
 from gunicorn.http import wsgi
+from prometheus_client import multiprocess
 
 
 class _ResponseWithoutBanner(wsgi.Response):
@@ -17,3 +20,10 @@ class _ResponseWithoutBanner(wsgi.Response):
 wsgi.Response = _ResponseWithoutBanner
 
 worker_class = "sync"
+
+
+def child_exit(server, worker):
+    """A worker gone: its Prometheus samples stop counting as live (multiprocess mode, when
+    PROMETHEUS_MULTIPROC_DIR is set; hall.platform.metrics)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

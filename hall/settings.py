@@ -153,6 +153,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # a request id for every log line and the X-Request-ID header (hall.platform.logs)
     "hall.platform.logs.RequestContext",
+    # every request's duration and query count for /metrics (hall.platform.metrics)
+    "hall.platform.metrics.RequestMetrics",
     # PostgreSQL or Redis down: the hall's 503 page, never a 500 (hall.platform.outage)
     "hall.platform.outage.OutageAnswer",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -454,6 +456,13 @@ HALL_EGRESS_ALLOWED_NETWORKS = env_list("HALL_EGRESS_ALLOWED_NETWORKS", [])
 HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
 # A sweep not run within its period plus this many seconds is late: `/healthz` says "degraded"
 # and names the oldest (hall.platform.heartbeats).
+# /metrics: a scraper with this bearer token, or on these networks (hall.platform.metrics)
+HALL_METRICS_TOKEN = ENV.get("HALL_METRICS_TOKEN", "")
+HALL_METRICS_ALLOWED_NETWORKS = [
+    network.strip()
+    for network in ENV.get("HALL_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128").split(",")
+    if network.strip()
+]
 # A rotated webhook secret keeps signing beside the new one for this long (hall.outbox.webhooks).
 HALL_WEBHOOK_SECRET_OVERLAP_HOURS = int(ENV.get("HALL_WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
 HALL_SWEEP_GRACE_SECONDS = int(ENV.get("HALL_SWEEP_GRACE_SECONDS", "120"))
@@ -619,9 +628,7 @@ LOGGING = {
         "redacted": {"()": "hall.platform.logs.Redacted"},
     },
     "formatters": {
-        "plain": {
-            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": (

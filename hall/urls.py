@@ -3,11 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hall import views
+from hall.platform.metrics import metrics_view
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("home/", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

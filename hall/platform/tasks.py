@@ -4,13 +4,14 @@ sweeps, and every sweep's heartbeat row."""
 from __future__ import annotations
 
 import datetime
+import time
 
 from celery import shared_task
-from celery.signals import task_success
+from celery.signals import task_failure, task_postrun, task_prerun, task_success
 from django.conf import settings
 from django.utils import timezone
 
-from hall.platform import audit, chains
+from hall.platform import audit, chains, metrics
 from hall.platform.heartbeats import sweep_heartbeat_record
 from hall.platform.retention import retention_sweep
 
@@ -21,6 +22,29 @@ def sweep_heartbeat(sender=None, **kwargs) -> None:
     not a domain effect; hall.platform.heartbeats)."""
     if sender is not None:
         sweep_heartbeat_record(task_name=sender.name)
+
+
+_started: dict[str, float] = {}
+
+
+@task_prerun.connect
+def task_timer_start(task_id=None, **kwargs) -> None:
+    """Operations: how long each task runs and which fail (hall.platform.metrics)."""
+    if task_id:
+        _started[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def task_timer_stop(task_id=None, task=None, **kwargs) -> None:
+    started = _started.pop(task_id, None) if task_id else None
+    if started is not None and task is not None:
+        metrics.TASK_SECONDS.labels(task.name).observe(time.perf_counter() - started)
+
+
+@task_failure.connect
+def task_failed(sender=None, **kwargs) -> None:
+    if sender is not None:
+        metrics.TASK_FAILURES.labels(sender.name).inc()
 
 
 @shared_task(name="hall.tasks.heartbeat")
