@@ -18,6 +18,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from PIL import Image
 
+# The 免申即享 world's fixtures (department, officer, benefit, people) for its browser test.
+from tests.hall.benefits.conftest import benefit, civil_affairs, officer, people  # noqa: F401
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
