@@ -127,6 +127,18 @@ class CaseFileSerializer(serializers.Serializer):
         return value
 
 
+class CorrectionInputSerializer(serializers.Serializer):
+    materials = MaterialInputSerializer(
+        many=True, min_length=1, help_text=_("补正告知书所列材料及其先行上传的文件")
+    )
+
+    def validate_materials(self, value):
+        seen = [entry["requirement"] for entry in value]
+        if len(seen) != len(set(seen)):
+            raise serializers.ValidationError(_("同一材料只能列一次。"))
+        return value
+
+
 class UploadSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id", help_text=_("申报时引用的文件标识"))
     kind = serializers.CharField(help_text=_("按内容识别的类型：pdf、png、jpeg"))

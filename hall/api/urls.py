@@ -11,6 +11,11 @@ urlpatterns = [
     path("v1/cases/", views.CaseListCreate.as_view(), name="cases"),
     path("v1/cases/<str:receipt_no>/", views.CaseDetail.as_view(), name="case"),
     path("v1/cases/<str:receipt_no>/events/", views.CaseEvents.as_view(), name="case_events"),
+    path(
+        "v1/cases/<str:receipt_no>/corrections/",
+        views.CaseCorrections.as_view(),
+        name="case_corrections",
+    ),
     path("v1/cases/<str:receipt_no>/notices/", views.CaseNotices.as_view(), name="notices"),
     path(
         "v1/cases/<str:receipt_no>/notices/<int:notice_id>/pdf/",

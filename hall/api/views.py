@@ -74,7 +74,9 @@ class CaseCallsRecorded:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        request_id = request.headers.get("X-Request-ID", "")[:100] or uuid.uuid4().hex
+        # the request's own id (hall.platform.logs): the record, the logs and the
+        # X-Request-ID header name the same call
+        request_id = getattr(request, "request_id", "") or uuid.uuid4().hex
         response["X-Request-ID"] = request_id
         client = getattr(request, "user", None)
         if isinstance(client, ApiClient):
@@ -210,6 +212,39 @@ class CaseDetail(CaseCallsRecorded, APIView):
     def get(self, request, receipt_no: str):
         """一个本客户端申报的办件的状态、期限和材料清单。"""
         return Response(api.CaseWithChecklistSerializer(_own_case(request, receipt_no)).data)
+
+
+class CaseCorrections(CaseCallsRecorded, APIView):
+    """答复一次性补正告知书：为告知书所列材料提交先行上传的文件（办件仍待窗口核对）。"""
+
+    required_scope = Scope.CASES_FILE
+
+    @extend_schema(
+        request=api.CorrectionInputSerializer,
+        responses={200: api.CaseWithChecklistSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request, receipt_no: str):
+        case = _own_case(request, receipt_no)
+        incoming = api.CorrectionInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        client: ApiClient = request.user
+        key = getattr(request, "idempotency_key", None)
+        case = filing.platform_correction_upload(
+            client=client,
+            case=case,
+            submission_key=(
+                uuid.uuid5(FILING_NAMESPACE, f"{client.pk}:correction:{key}")
+                if key
+                else uuid.uuid4()
+            ),
+            materials={
+                entry["requirement"]: entry["uploads"]
+                for entry in incoming.validated_data["materials"]
+            },
+        )
+        return Response(api.CaseWithChecklistSerializer(case).data)
 
 
 class Uploads(APIView):

@@ -571,6 +571,7 @@ def _platform_materials_checked(
     client: ApiClient,
     requirements: Sequence[MaterialRequirement],
     materials: Mapping[int, Sequence[str]],
+    not_listed: str = "",
 ) -> dict[int, list[ApiUpload]]:
     """The uploads each requirement is given, all the client's own; every problem at once."""
     by_pk = {r.pk: r for r in requirements}
@@ -584,7 +585,7 @@ def _platform_materials_checked(
     for requirement_id, ids in materials.items():
         if requirement_id not in by_pk:
             errors.append(
-                _("材料 %(id)s 不是该事项（按所答受理问题）需要的申请材料。")
+                (not_listed or _("材料 %(id)s 不是该事项（按所答受理问题）需要的申请材料。"))
                 % {"id": requirement_id}
             )
             continue
@@ -681,26 +682,112 @@ def platform_case_file(
 
 def _platform_uploads_store(*, case: Case, given, locked, writer: UploadWriter) -> None:
     materials = {m.requirement_id: m for m in case.materials.all()}
-    now = timezone.now()
     for requirement_id, uploads in given.items():
-        material = materials[requirement_id]
         for upload in uploads:
-            kept = locked[upload.pk]
-            stored = default_storage.open(kept.file.name, "rb")  # read fresh, decrypted
-            try:
-                stored.name = kept.original_name or kept.file.name
-                detected = validators.DetectedUpload(
-                    kind=kept.kind,
-                    extension=validators.UPLOAD_KINDS[kept.kind][1],
-                    content_type=validators.UPLOAD_KINDS[kept.kind][2],
-                    size=kept.size,
+            _upload_copy(kept=locked[upload.pk], material=materials[requirement_id], writer=writer)
+            _upload_used(locked[upload.pk], case)
+
+
+def _upload_copy(*, kept: ApiUpload, material: CaseMaterial, writer: UploadWriter) -> None:
+    """Store a platform's upload with one material of a case (read fresh, decrypted)."""
+    stored = default_storage.open(kept.file.name, "rb")
+    try:
+        stored.name = kept.original_name or kept.file.name
+        detected = validators.DetectedUpload(
+            kind=kept.kind,
+            extension=validators.UPLOAD_KINDS[kept.kind][1],
+            content_type=validators.UPLOAD_KINDS[kept.kind][2],
+            size=kept.size,
+        )
+        writer.store(
+            material=material, upload=CheckedUpload(file=stored, detected=detected), user=None
+        )
+    finally:
+        stored.close()
+
+
+def _upload_used(kept: ApiUpload, case: Case) -> None:
+    kept.case, kept.used_at = case, timezone.now()
+    kept.save(update_fields=["case", "used_at"])
+
+
+def platform_correction_upload(
+    *,
+    client: ApiClient,
+    case: Case,
+    submission_key: uuid.UUID,
+    materials: Mapping[int, Sequence[str]],
+) -> Case:
+    """A platform answers an open correction notice of a case it filed with uploads made
+    earlier (`platform_upload_store`), for the materials the notice listed and nothing else.
+    As online, the case stays awaiting correction until the clerk checks the files; the upload
+    is logged and the owner told; the same `submission_key` again stores nothing more."""
+    if case.filed_by_client_id != client.pk:
+        raise ValidationError(_("没有这个办件。"))
+    writer = UploadWriter()
+    try:
+        with transaction.atomic():
+            case = case_locked(case, related=("item", "owner", "applicant"))
+            if CaseEvent.objects.filter(
+                case=case,
+                action=CaseAction.CORRECTION_UPLOADED,
+                details__submission_key=str(submission_key),
+            ).exists():
+                return case
+            listed = {m.requirement_id: m for m in open_correction_materials(case=case)}
+            if not listed:
+                raise ValidationError(_("该办件目前没有需要补正的材料。"))
+            given = _platform_materials_checked(
+                client=client,
+                requirements=[m.requirement for m in listed.values()],
+                materials=materials,
+                not_listed=_("材料 %(id)s 不在一次性补正告知书所列范围内。"),
+            )
+            locked = {
+                u.pk: u
+                for u in ApiUpload.objects.select_for_update().filter(
+                    pk__in=[u.pk for uploads in given.values() for u in uploads]
                 )
-                writer.store(
-                    material=material,
-                    upload=CheckedUpload(file=stored, detected=detected),
-                    user=None,
+            }
+            used = [u.public_id for u in locked.values() if u.case_id is not None]
+            if used:
+                raise ValidationError(
+                    {
+                        "materials": [
+                            _("上传文件 %(id)s 已用于另一个办件，请重新上传。") % {"id": public_id}
+                            for public_id in used
+                        ]
+                    }
                 )
-            finally:
-                stored.close()
-            kept.case, kept.used_at = case, now
-            kept.save(update_fields=["case", "used_at"])
+            names, count = [], 0
+            for requirement_id, uploads in given.items():
+                for upload in uploads:
+                    _upload_copy(
+                        kept=locked[upload.pk], material=listed[requirement_id], writer=writer
+                    )
+                    _upload_used(locked[upload.pk], case)
+                    count += 1
+                names.append(listed[requirement_id].name)
+            event = event_record(
+                case=case,
+                action=CaseAction.CORRECTION_UPLOADED,
+                details={
+                    "materials": names,
+                    "files": count,
+                    "submission_key": str(submission_key),
+                    "client": client.name,
+                },
+            )
+            if case.owner_id:
+                staff_notify(
+                    user=case.owner,
+                    case=case,
+                    key=f"event:{event.pk}:correction-uploaded",
+                    kind=MessageKind.CORRECTION_UPLOADED,
+                    subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
+                    body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
+                )
+            return case
+    except BaseException:
+        writer.discard()
+        raise

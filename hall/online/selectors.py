@@ -126,6 +126,7 @@ def open_correction_materials(*, case: Case) -> list[CaseMaterial]:
         return []
     return list(
         case.materials.filter(corrections__isnull=False, corrections__supplied_at__isnull=True)
+        .select_related("requirement")
         .distinct()
         .order_by("requirement__order", "pk")
     )

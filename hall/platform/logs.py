@@ -20,7 +20,7 @@ from django.utils.functional import empty
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What a caller's own request id may look like (anything else is replaced, never echoed).
-_GIVEN_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_GIVEN_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _current: ContextVar[object | None] = ContextVar("hall_log_request", default=None)
 
 
@@ -38,7 +38,7 @@ class RequestContext:
 
     def __call__(self, request):
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        request.request_id = given if _GIVEN_ID.match(given) else uuid.uuid4().hex
+        request.request_id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
         token = _current.set(request)
         try:
             response = self.get_response(request)

@@ -173,3 +173,44 @@ def test_a_licence_in_the_library_is_taken_through_the_api_too(roles):
     shared = {m["name"]: m for m in filed.json()["materials"]}["身份证明"]
     assert shared["licence"] == licence.number and shared["status"] == "received"
     assert shared["uploads"] == 0
+
+
+def test_a_correction_is_answered_through_the_api_and_only_for_what_it_listed(item, roles):
+    _record, http = client_with(scopes=["cases:file", "cases:read"])
+    form = upload(http, pdf_bytes(), "申请表.pdf").json()["id"]
+    filed = _file(http, item, materials=materials_for(item, {"申请表": form}))
+    receipt_no = filed.json()["receipt_no"]
+    case = Case.objects.get()
+    clerk = make_clerk(roles)
+    case = ownership.case_owner_claim(case=case, clerk=clerk)
+    marks = {m.pk: MaterialMark("received") for m in case.materials.all()}
+    marks[case.materials.get(name="身份证明").pk] = MaterialMark("missing")
+    decisions.case_materials_check(case=case, clerk=clerk, marks=marks)
+    decisions.case_request_correction(case=Case.objects.get(pk=case.pk), clerk=clerk)
+    url = reverse("api:case_corrections", args=[receipt_no])
+    # 申请表 was not listed: refused, nothing stored
+    extra = upload(http, pdf_bytes(), "again.pdf").json()["id"]
+    refused = http.post(url, {"materials": materials_for(item, {"申请表": extra})}, format="json")
+    assert (
+        refused.status_code == 400 and "不在一次性补正告知书所列范围内" in refused.content.decode()
+    )
+    scan = upload(http, png_bytes(), "id.png").json()["id"]
+    answered = http.post(
+        url,
+        {"materials": materials_for(item, {"身份证明": scan})},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="correction-1",
+    )
+    assert answered.status_code == 200, answered.content
+    listed = {m["name"]: m for m in answered.json()["materials"]}["身份证明"]
+    assert listed["uploads"] == 1 and answered.json()["status"] == "awaiting_correction"
+    assert case.events.filter(action="correction_uploaded").count() == 1
+    # another platform cannot answer this case's notice
+    _other, stranger = client_with(scopes=["cases:file", "cases:read"])
+    theirs = upload(stranger, png_bytes(), "x.png").json()["id"]
+    assert (
+        stranger.post(
+            url, {"materials": materials_for(item, {"身份证明": theirs})}, format="json"
+        ).status_code
+        == 404
+    )

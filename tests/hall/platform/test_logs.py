@@ -40,7 +40,7 @@ def test_every_response_carries_a_request_id_and_a_well_formed_one_is_kept(clien
     assert client.get("/", HTTP_X_REQUEST_ID="platform-req-0001")["X-Request-ID"] == (
         "platform-req-0001"
     )
-    for bad in ("x", "<script>alert(1)</script>", "a" * 65, "ok-but\nnewline"):
+    for bad in ("<script>alert(1)</script>", "a" * 65, "ok-but\nnewline", ""):
         kept = client.get("/", HTTP_X_REQUEST_ID=bad)["X-Request-ID"]
         assert kept != bad and len(kept) == 32
 
