@@ -7,6 +7,7 @@ import datetime
 import logging
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -64,19 +65,27 @@ def benefit_grants_issue(*, limit: int = 200) -> int:
     """Grant the offers of confirmed lists, one transaction each (a sweeper elsewhere skips the
     one being granted). Returns how many were decided (granted or lapsed)."""
     done = 0
+    refused: list[int] = []  # offers the case services refused this round: retried next time
     for _n in range(limit):
-        with transaction.atomic():
-            offer = (
-                BenefitOffer.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("benefit", "applicant", "batch__decided_by")
-                .filter(status=BenefitOffer.Status.APPROVED)
-                .order_by("pk")
-                .first()
-            )
-            if offer is None:
-                break
-            _grant(offer)
-            done += 1
+        try:
+            with transaction.atomic():
+                offer = (
+                    BenefitOffer.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("benefit", "applicant", "batch__decided_by")
+                    .filter(status=BenefitOffer.Status.APPROVED)
+                    .exclude(pk__in=refused)
+                    .order_by("pk")
+                    .first()
+                )
+                if offer is None:
+                    break
+                _grant(offer)
+                done += 1
+        except ValidationError as error:
+            # the item's own rules refused the case (say, an administrator gave it a material
+            # the hall cannot supply): nothing is half-written; the rest of the list goes on
+            logger.error("benefit offer %s not granted: %s", offer.pk, "; ".join(error.messages))
+            refused.append(offer.pk)
     return done
 
 

@@ -206,3 +206,33 @@ def test_two_granters_at_once_grant_each_offer_once(
     assert sum(done) == 2
     assert Case.objects.count() == 2
     assert set(BenefitOffer.objects.values_list("status", flat=True)) == {"granted"}
+
+
+def test_an_offer_the_case_services_refuse_does_not_hold_up_the_list(
+    benefit, people, officer, time_machine
+):
+    """An administrator gave the item a material the hall cannot supply: that grant is refused
+    (nothing half-written, logged) and the next offer is still granted."""
+    from approvals.catalogue.selectors import item_current_by_code
+    from approvals.models import MaterialRequirement
+
+    broker_breaker_open(seconds=300)
+    time_machine.move_to(shanghai(2026, 10, 13))
+    finding.benefit_offers_find()
+    offers = list(BenefitOffer.objects.order_by("pk"))
+    for offer in offers:
+        services.benefit_offer_answer(offer=offer, accept=True, via="link")
+    services.benefit_batch_confirm(
+        benefit=benefit,
+        officer=officer,
+        offer_ids=[o.pk for o in offers],
+        submission_key=uuid.uuid4(),
+        checked=True,
+    )
+    item = item_current_by_code(code=benefit.item_code)
+    requirement = MaterialRequirement.objects.create(item=item, name="户口簿", form="copy")
+    assert grants.benefit_grants_issue() == 0
+    assert set(BenefitOffer.objects.values_list("status", flat=True)) == {"approved"}
+    assert not Case.objects.exists()  # nothing half-written
+    requirement.delete()
+    assert grants.benefit_grants_issue() == 2
