@@ -529,6 +529,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "hall-benefit-grants": {"task": "hall.benefits.grants_issue", "schedule": 60.0},
     "hall-webhook-failures": {"task": "hall.tasks.tell_webhook_failures", "schedule": 600.0},
+    "hall-api-uploads-purge": {
+        "task": "hall.tasks.purge_api_uploads",
+        "schedule": crontab(minute=23),
+    },
 }
 
 # --- The open API (/api/v1/, hall.api) -------------------------------------------------------

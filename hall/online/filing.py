@@ -14,6 +14,7 @@ anything is written, so a refused file leaves nothing behind.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -564,6 +565,35 @@ def platform_upload_store(*, client: ApiClient, file: File) -> ApiUpload:
         row.file.storage.delete(row.file.name)
         raise
     return row
+
+
+API_UPLOAD_KEEP = datetime.timedelta(hours=24)
+
+
+def api_uploads_purge(*, now: datetime.datetime | None = None, batch: int = 500) -> int:
+    """Uploads no filing referenced within a day are removed, rows and files (the hourly
+    sweep): a platform that uploaded and never filed leaves nothing behind. One being
+    referenced by a filing at this moment is locked by it and skipped."""
+    cutoff = (now or timezone.now()) - API_UPLOAD_KEEP
+    removed = 0
+    while True:
+        with transaction.atomic():
+            stale = list(
+                ApiUpload.objects.select_for_update(skip_locked=True)
+                .filter(case__isnull=True, created_at__lt=cutoff)
+                .order_by("pk")[:batch]
+            )
+            if not stale:
+                return removed
+            names = [upload.file.name for upload in stale]
+            ApiUpload.objects.filter(pk__in=[upload.pk for upload in stale]).delete()
+            transaction.on_commit(lambda names=names: _files_delete(names))
+            removed += len(stale)
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def _platform_materials_checked(

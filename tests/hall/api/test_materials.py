@@ -214,3 +214,26 @@ def test_a_correction_is_answered_through_the_api_and_only_for_what_it_listed(it
         ).status_code
         == 404
     )
+
+
+def test_uploads_no_filing_referenced_in_a_day_are_removed(
+    item, private_media, time_machine, django_capture_on_commit_callbacks
+):
+    from hall.online.filing import api_uploads_purge
+    from tests.dates import shanghai
+
+    time_machine.move_to(shanghai(2026, 10, 12, 9, 0))
+    _record, http = client_with(scopes=["cases:file", "cases:read"])
+    used = upload(http, pdf_bytes(), "申请表.pdf").json()["id"]
+    _file(http, item, materials=materials_for(item, {"申请表": used}))
+    forgotten = upload(http, png_bytes(), "never-filed.png").json()["id"]
+    time_machine.move_to(shanghai(2026, 10, 13, 8, 0))
+    recent = upload(http, png_bytes(), "just-now.png").json()["id"]
+    forgotten_file = ApiUpload.objects.get(public_id=forgotten).file.name
+    assert api_uploads_purge() == 0  # 23 hours: kept
+    time_machine.move_to(shanghai(2026, 10, 13, 9, 30))
+    with django_capture_on_commit_callbacks(execute=True):  # the files go after the commit
+        assert api_uploads_purge() == 1
+    assert set(ApiUpload.objects.values_list("public_id", flat=True)) == {used, recent}
+    assert not (private_media / forgotten_file).exists()
+    assert (private_media / ApiUpload.objects.get(public_id=used).file.name).exists()
