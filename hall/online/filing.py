@@ -462,25 +462,9 @@ def case_correction_upload(
                     writer.store(material=by_field[key], upload=upload, user=user)
                     count += 1
                 names.append(by_field[key].name)
-            event = event_record(
-                case=case,
-                action=CaseAction.CORRECTION_UPLOADED,
-                actor=user,
-                details={
-                    "materials": names,
-                    "files": count,
-                    "submission_key": str(submission_key),
-                },
+            _correction_uploaded_record(
+                case=case, names=names, files=count, submission_key=submission_key, actor=user
             )
-            if case.owner_id:
-                staff_notify(
-                    user=case.owner,
-                    case=case,
-                    key=f"event:{event.pk}:correction-uploaded",
-                    kind=MessageKind.CORRECTION_UPLOADED,
-                    subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
-                    body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
-                )
             if authorisation is not None:
                 proxy_act_record(
                     authorisation=authorisation, case=case, act=ProxyAct.CORRECTION, user=user
@@ -489,6 +473,34 @@ def case_correction_upload(
     except BaseException:
         writer.discard()
         raise
+
+
+def _correction_uploaded_record(
+    *,
+    case: Case,
+    names: list[str],
+    files: int,
+    submission_key: uuid.UUID,
+    actor: User | None = None,
+    client_name: str = "",
+) -> None:
+    """Log a correction's uploads on the case (keyed by the submission, so a repeat is seen)
+    and tell the first-contact owner: the portal's and the API's one record."""
+    details = {"materials": names, "files": files, "submission_key": str(submission_key)}
+    if client_name:
+        details["client"] = client_name
+    event = event_record(
+        case=case, action=CaseAction.CORRECTION_UPLOADED, actor=actor, details=details
+    )
+    if case.owner_id:
+        staff_notify(
+            user=case.owner,
+            case=case,
+            key=f"event:{event.pk}:correction-uploaded",
+            kind=MessageKind.CORRECTION_UPLOADED,
+            subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
+            body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
+        )
 
 
 def supplement_field(material: CaseMaterial) -> str:
@@ -672,12 +684,7 @@ def platform_case_file(
     writer = UploadWriter()
     try:
         with transaction.atomic():
-            locked = {
-                u.pk: u
-                for u in ApiUpload.objects.select_for_update().filter(
-                    pk__in=[u.pk for uploads in given.values() for u in uploads]
-                )
-            }
+            locked = _uploads_locked(given)
             applicant = applicants.applicant_register(**applicant_details)
             case = receiving.case_receive(
                 submission_key=submission_key,
@@ -716,6 +723,12 @@ def _platform_uploads_store(*, case: Case, given, locked, writer: UploadWriter) 
         for upload in uploads:
             _upload_copy(kept=locked[upload.pk], material=materials[requirement_id], writer=writer)
             _upload_used(locked[upload.pk], case)
+
+
+def _uploads_locked(given: Mapping[int, Sequence[ApiUpload]]) -> dict[int, ApiUpload]:
+    """The uploads a request names, under their row locks (a purge or another filing waits)."""
+    ids = [u.pk for uploads in given.values() for u in uploads]
+    return {u.pk: u for u in ApiUpload.objects.select_for_update().filter(pk__in=ids)}
 
 
 def _upload_copy(*, kept: ApiUpload, material: CaseMaterial, writer: UploadWriter) -> None:
@@ -773,12 +786,7 @@ def platform_correction_upload(
                 materials=materials,
                 not_listed=_("材料 %(id)s 不在一次性补正告知书所列范围内。"),
             )
-            locked = {
-                u.pk: u
-                for u in ApiUpload.objects.select_for_update().filter(
-                    pk__in=[u.pk for uploads in given.values() for u in uploads]
-                )
-            }
+            locked = _uploads_locked(given)
             used = [u.public_id for u in locked.values() if u.case_id is not None]
             if used:
                 raise ValidationError(
@@ -798,25 +806,13 @@ def platform_correction_upload(
                     _upload_used(locked[upload.pk], case)
                     count += 1
                 names.append(listed[requirement_id].name)
-            event = event_record(
+            _correction_uploaded_record(
                 case=case,
-                action=CaseAction.CORRECTION_UPLOADED,
-                details={
-                    "materials": names,
-                    "files": count,
-                    "submission_key": str(submission_key),
-                    "client": client.name,
-                },
+                names=names,
+                files=count,
+                submission_key=submission_key,
+                client_name=client.name,
             )
-            if case.owner_id:
-                staff_notify(
-                    user=case.owner,
-                    case=case,
-                    key=f"event:{event.pk}:correction-uploaded",
-                    kind=MessageKind.CORRECTION_UPLOADED,
-                    subject=wording.CORRECTION_UPLOADED.subject % {"receipt": case.receipt_no},
-                    body=wording.CORRECTION_UPLOADED.body % {"names": "、".join(names)},
-                )
             return case
     except BaseException:
         writer.discard()

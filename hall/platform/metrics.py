@@ -155,7 +155,9 @@ class HallCollector:
             sent=Count("pk"),
             fast=Count(
                 "pk",
-                filter=Q(sent_at__lte=models_seconds_after("created_at", SMS_KPI_SECONDS)),
+                filter=Q(
+                    sent_at__lte=F("created_at") + datetime.timedelta(seconds=SMS_KPI_SECONDS)
+                ),
             ),
         )
         yield GaugeMetricFamily(
@@ -174,10 +176,6 @@ class HallCollector:
             "Share of the last day's finished webhook deliveries that were delivered (1 when none)",
             value=hooks["sent"] / done if done else 1.0,
         )
-
-
-def models_seconds_after(field: str, seconds: int):
-    return F(field) + datetime.timedelta(seconds=seconds)
 
 
 def _allowed(request: HttpRequest) -> bool:

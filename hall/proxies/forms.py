@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.common.forms import ServiceErrorsMixin
 from hall.models import Case, ProxyAuthorisation
-from hall.proxies.selectors import MAX_PERIOD_DAYS, proxy_item_choices
+from hall.proxies.selectors import proxy_item_choices
 
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric"}
 DEFAULT_PERIOD = datetime.timedelta(days=90)
@@ -40,7 +40,6 @@ class _ScopeFields(ServiceErrorsMixin, forms.Form):
         self.fields["item_codes"].choices = proxy_item_choices()
         self.fields["valid_until"] = _until_field()
         self.initial.setdefault("valid_until", timezone.localdate() + DEFAULT_PERIOD)
-        self.max_until = timezone.localdate() + datetime.timedelta(days=MAX_PERIOD_DAYS - 1)
 
 
 class ProxyRequestForm(_ScopeFields):
