@@ -19,6 +19,7 @@ app.autodiscover_tasks(
         "hall.queue",
         "hall.ratings",
         "hall.benefits",
+        "hall.orders",
         "hall.api",
         "approvals.reviews",
         "departments.supervision",

@@ -533,6 +533,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "hall.tasks.purge_api_uploads",
         "schedule": crontab(minute=23),
     },
+    # 接诉即办: an urgent order's 2 hours need the minute; cards, 催办, listing and call-backs
+    "hall-order-sweep": {"task": "hall.tasks.sweep_orders", "schedule": 60.0},
 }
 
 # --- The open API (/api/v1/, hall.api) -------------------------------------------------------

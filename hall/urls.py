@@ -36,6 +36,7 @@ urlpatterns = [
     path("kiosk/", include("hall.queue.kiosk.urls")),
     path("queue/", include("hall.queue.urls")),
     path("ratings/", include("hall.ratings.urls")),
+    path("orders/", include("hall.orders.urls")),
     path("desk/", include("approvals.desk.urls")),
     path("guide/", include("approvals.guide.urls")),
     path("register/", include("approvals.register.urls")),

@@ -493,3 +493,93 @@ def yellow_from(*, calendar: WorkingCalendar, due_date: date, yellow_days: int =
         if left_on_previous > yellow_days:
             return day
         day, left = previous, left_on_previous
+
+
+# --- 接诉即办: the time limits of a work order (工单) ------------------------------------------
+#
+# A 12345 order or a complaint is answered within a limit kept per category in the catalogue
+# (`approvals.models.WorkOrderCategory`): an urgent matter in hours on the wall clock (it runs
+# round the clock), everything else in working days counted like a case's, from the day after
+# receipt (Civil Code Art. 201), ending at 24:00 of the last day; a limit of 0 working days is
+# the same working day (the next one when the order came on a day off).
+
+
+@dataclass(frozen=True)
+class OrderLimit:
+    """A work order's limit: exactly one of `hours` (> 0) and `working_days` (≥ 0)."""
+
+    working_days: int | None = None
+    hours: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.working_days is None) == (self.hours is None):
+            raise DeadlineError(
+                gettext("工单时限须为若干工作日或若干小时，二者取一。"), code="order_limit"
+            )
+        if self.hours is not None and self.hours <= 0:
+            raise DeadlineError(gettext("工单时限的小时数须大于零。"), code="order_limit")
+        if self.working_days is not None and self.working_days < 0:
+            raise DeadlineError(
+                gettext("工作日数不能为负数（%(n)s）。") % {"n": self.working_days},
+                code="negative_days",
+            )
+
+
+def _end_of(day: date) -> datetime:
+    """The exclusive end of `day` in Shanghai: 00:00 of the next day (Civil Code Art. 203)."""
+    return datetime.combine(day + _ONE_DAY, time(0), tzinfo=SHANGHAI)
+
+
+def order_due_at(
+    *, calendar: WorkingCalendar, received_at: datetime, limit: OrderLimit
+) -> datetime:
+    """When an order received at `received_at` must be answered (an exclusive bound)."""
+    _require_aware(received_at)
+    if limit.hours is not None:
+        return received_at + timedelta(hours=limit.hours)
+    start = shanghai_date(received_at)
+    if limit.working_days == 0:
+        due = start if calendar.is_working_day(start) else calendar.add_working_days(start, 1)
+    else:
+        due = calendar.add_working_days(start, limit.working_days)
+    return _end_of(due)
+
+
+def order_yellow_at(*, received_at: datetime, due_at: datetime, limit: OrderLimit) -> datetime:
+    """When an order's yellow card shows: the last quarter of an hours limit; the last
+    working day of a limit of two or more working days; the last four hours of a shorter one."""
+    _require_aware(received_at)
+    _require_aware(due_at)
+    if limit.hours is not None:
+        return due_at - (due_at - received_at) / 4
+    if limit.working_days >= 2:
+        return max(received_at, due_at - _ONE_DAY)
+    return max(received_at, due_at - timedelta(hours=4))
+
+
+def order_extended_due_at(
+    *, calendar: WorkingCalendar, due_at: datetime, working_days: int
+) -> datetime:
+    """An order's limit after its one extension of `working_days` (counted from its due date)."""
+    _require_aware(due_at)
+    if working_days <= 0:
+        raise DeadlineError(gettext("延期的工作日数须大于零。"), code="negative_days")
+    last_day = shanghai_date(due_at - timedelta(microseconds=1))
+    return _end_of(calendar.add_working_days(last_day, working_days))
+
+
+def order_return_until(*, calendar: WorkingCalendar, dispatched_at: datetime) -> datetime:
+    """A department may return an order it was sent within 1 working day of the dispatch."""
+    return _end_of(calendar.add_working_days(shanghai_date(dispatched_at), 1))
+
+
+def order_listed_from(*, calendar: WorkingCalendar, due_at: datetime) -> datetime:
+    """An order still unanswered 5 working days after its limit is listed on the public
+    supervision page from this moment."""
+    last_day = shanghai_date(due_at - timedelta(microseconds=1))
+    return _end_of(calendar.add_working_days(last_day, 5))
+
+
+def order_callback_on(*, calendar: WorkingCalendar, closed_at: datetime) -> date:
+    """The call-back (回访) to the citizen is made the working day after the closing."""
+    return calendar.add_working_days(shanghai_date(closed_at), 1)

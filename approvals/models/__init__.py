@@ -12,6 +12,7 @@ from approvals.models.catalogue import (
     ServiceItem,
     ServiceItemQuerySet,
 )
+from approvals.models.orders import WorkOrderCategory, WorkOrderKind
 from approvals.models.reviews import (
     ApprovalProcess,
     CaseDecision,
@@ -39,4 +40,6 @@ __all__ = [
     "ServiceItemQuerySet",
     "StepExtension",
     "StepSuspension",
+    "WorkOrderCategory",
+    "WorkOrderKind",
 ]

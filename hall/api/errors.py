@@ -29,7 +29,12 @@ TITLES = {
     429: gettext_lazy("请求过于频繁"),
 }
 # Codes of service ValidationErrors that mean "the state moved on", not "your input is wrong".
-CONFLICT_CODES = {"already_decided", "contact_change_unconfirmed", "submission_conflict"}
+CONFLICT_CODES = {
+    "already_decided",
+    "contact_change_unconfirmed",
+    "submission_conflict",
+    "duplicate_order",
+}
 
 
 def problem(status_code: int, detail: str, errors: dict | None = None, **headers) -> Response:

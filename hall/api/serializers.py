@@ -16,7 +16,7 @@ from approvals.models import (
     StepSuspension,
 )
 from hall.cases.actions import action_label
-from hall.models import Applicant, Case, CaseEvent, CaseMaterial, Notice
+from hall.models import Applicant, Case, CaseEvent, CaseMaterial, Notice, WorkOrder
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -384,3 +384,42 @@ class CaseWithChecklistSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "materials"]
+
+
+class WorkOrderInputSerializer(serializers.Serializer):
+    """A 12345 work order as the city platform sends it."""
+
+    external_no = serializers.CharField(max_length=64, help_text=_("平台工单编号（幂等）"))
+    category = serializers.SlugField(max_length=50, help_text=_("诉求分类编码"))
+    title = serializers.CharField(max_length=200)
+    content = serializers.CharField(max_length=4000)
+    contact_name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(max_length=11, required=False, allow_blank=True)
+    anonymous = serializers.BooleanField(required=False, default=False)
+    due_at = serializers.DateTimeField(required=False, help_text=_("平台办理时限（须带时区）"))
+    receipt_no = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text=_("相关办件的收件编号")
+    )
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "number",
+            "external_no",
+            "category",
+            "kind",
+            "title",
+            "status",
+            "received_at",
+            "due_at",
+            "extension",
+            "reply",
+            "replied_at",
+            "closed_at",
+            "closed_late",
+            "reopen_count",
+        ]

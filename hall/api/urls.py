@@ -47,6 +47,8 @@ urlpatterns = [
     ),
     path("v1/register/grants/", views.Grants.as_view(), name="grants"),
     path("v1/licences/verify/", views.LicenceVerify.as_view(), name="licence_verify"),
+    path("v1/work-orders/", views.WorkOrders.as_view(), name="work_orders"),
+    path("v1/work-orders/<str:number>/", views.WorkOrderDetail.as_view(), name="work_order"),
     path("v1/supervision/figures/", views.SupervisionFigures.as_view(), name="figures"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

@@ -36,8 +36,10 @@ from hall.api.throttling import LicenceVerifyRate
 from hall.cases.rendering import notice_ready
 from hall.cases.selectors import case_filed_by, cases_filed_by
 from hall.licences.selectors import licence_verified
-from hall.models import ApiClient, Case
+from hall.models import ApiClient, Case, WorkOrder
 from hall.online import filing
+from hall.orders import selectors as order_selectors
+from hall.orders import services as order_services
 from hall.platform import audit
 from hall.platform.guard import date_or_none
 from hall.platform.replica import reads_from_replica
@@ -523,3 +525,53 @@ class SupervisionFigures(APIView):
         """监察统计：各状态办件数、预警数（快照，最长 2 倍刷新间隔）。"""
         figures = supervision_figures(now=timezone.now())
         return Response(api.FiguresSerializer(figures).data)
+
+
+class WorkOrders(APIView):
+    """接收12345平台转派的工单（按平台工单编号幂等）；答复、延期申请和办结以事件推送回平台。"""
+
+    required_scope = Scope.ORDERS_FILE
+
+    @extend_schema(
+        request=api.WorkOrderInputSerializer,
+        responses={201: api.WorkOrderSerializer},
+        parameters=[IDEMPOTENCY_PARAMETER],
+    )
+    @idempotent
+    def post(self, request):
+        incoming = api.WorkOrderInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        client: ApiClient = request.user
+        category = order_selectors.category_by_code(data["category"])
+        if category is None:
+            raise serializers.ValidationError({"category": [_("没有这个诉求分类。")]})
+        order = order_services.order_receive(
+            channel=WorkOrder.Channel.HOTLINE,
+            category=category,
+            title=data["title"],
+            content=data["content"],
+            contact_name=data.get("contact_name", ""),
+            contact_phone=data.get("contact_phone", ""),
+            anonymous=data.get("anonymous", False),
+            case=order_selectors.case_by_receipt_no(data.get("receipt_no", "")),
+            owner=client.acting_user,
+            client=client,
+            external_no=data["external_no"],
+            platform_due_at=data.get("due_at"),
+        )
+        response = Response(api.WorkOrderSerializer(order).data, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/work-orders/{order.number}/"
+        return response
+
+
+class WorkOrderDetail(APIView):
+    required_scope = Scope.ORDERS_FILE
+
+    @extend_schema(responses=api.WorkOrderSerializer)
+    def get(self, request, number: str):
+        """本平台转派的一张工单的状态、时限、答复和办结情况。"""
+        order = order_selectors.order_of_client(client_id=request.user.pk, number=number)
+        if order is None:
+            raise Http404
+        return Response(api.WorkOrderSerializer(order).data)

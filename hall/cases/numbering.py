@@ -56,3 +56,9 @@ def licence_number_next(*, on: datetime.date) -> str:
     """An electronic licence's number: the hall's prefix, the year, a gap-free sequence."""
     sequence = counter_next(key=f"licence:{on.year}")
     return f"FTDZ{on.year}{sequence:07d}"
+
+
+def order_number_next(*, on: datetime.date) -> str:
+    """A work order's number (工单编号): gap-free per day, like a receipt's."""
+    sequence = counter_next(key=f"order:{on:%Y%m%d}")
+    return f"GD{on:%Y%m%d}{sequence:05d}"

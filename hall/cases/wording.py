@@ -203,6 +203,16 @@ class MessageKind(TextChoices):
     EXTENSION_REQUESTED = "extension_requested", _("延长期限待审批")
     LICENCE_REVOKED = "licence_revoked", _("电子证照撤销")
     NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ORDER_ANSWERED = "order_answered", _("工单部门答复")
+    ORDER_CALLBACK = "order_callback", _("工单回访")
+    ORDER_CHASED = "order_chased", _("催办通知书")
+    ORDER_DISPATCHED = "order_dispatched", _("工单派单")
+    ORDER_ESCALATED = "order_escalated", _("工单提交协调")
+    ORDER_EXTENSION = "order_extension", _("工单延期")
+    ORDER_RECEIVED = "order_received", _("诉求已受理")
+    ORDER_REPLIED = "order_replied", _("诉求答复")
+    ORDER_RETURNED = "order_returned", _("工单退回")
+    ORDER_WARNING = "order_warning", _("工单预警")
     PICKUP_CODE = "pickup_code", _("取件码")
     WEBHOOK_FAILING = "webhook_failing", _("事件推送持续失败")
     WEBHOOK_PAUSED = "webhook_paused", _("事件推送已暂停")
@@ -550,5 +560,55 @@ WEBHOOK_PAUSED = Message(
     body=_(
         "向 %(url)s 的推送自 %(since)s 起持续失败已满 7 天，已暂停。"
         "修复接收地址后，请安全管理员在后台重新启用该订阅。"
+    ),
+)
+
+
+# --- 接诉即办: work orders (hall.orders) ---------------------------------------------------------
+
+ORDER_RECEIVED = Message(
+    subject=_("诉求已受理"),
+    body=_("您反映的“%(title)s”已受理，工单编号%(number)s，将于%(due)s前答复您。"),
+)
+ORDER_DISPATCHED = Message(
+    subject=_("新派工单 %(number)s"),
+    body=_(
+        "工单%(number)s（%(kind)s）“%(title)s”派至本部门：%(task)s。请于%(due)s前办理答复，如不属本部门职责请于%(return_until)s前退回并说明理由。"
+    ),
+)
+ORDER_RETURNED = Message(
+    subject=_("工单退回 %(number)s"),
+    body=_("%(department)s退回工单%(number)s，理由：%(reason)s。请决定改派或坚持派单。"),
+)
+ORDER_ESCALATED = Message(
+    subject=_("工单需协调 %(number)s"),
+    body=_("工单%(number)s“%(title)s”%(why)s，请协调确定承办部门。"),
+)
+ORDER_ANSWERED = Message(
+    subject=_("工单已答复 %(number)s"),
+    body=_("承办部门已全部答复工单%(number)s，请答复市民后办结。"),
+)
+ORDER_REPLIED = Message(
+    subject=_("诉求答复"),
+    body=_("您反映的“%(title)s”（工单%(number)s）答复如下：%(reply)s"),
+)
+ORDER_CHASED = Message(
+    subject=_("催办通知书 %(number)s"),
+    body=_(
+        "工单%(number)s“%(title)s”已超过办理时限（%(due)s），请立即办理并答复。逾期五个工作日仍未答复的，将在监督页面公开通报。"
+    ),
+)
+ORDER_WARNING = Message(
+    subject=_("%(light)s 工单 %(number)s"),
+    body=_("工单%(number)s“%(title)s”办理时限为%(due)s，当前%(light)s。"),
+)
+ORDER_EXTENSION = Message(
+    subject=_("工单延期申请 %(number)s"),
+    body=_("工单%(number)s申请延期%(days)s个工作日，理由：%(reason)s。"),
+)
+ORDER_CALLBACK = Message(
+    subject=_("诉求回访"),
+    body=_(
+        "您反映的“%(title)s”（工单%(number)s）已办结。请告诉我们问题是否解决、是否满意：%(link)s"
     ),
 )

@@ -10,6 +10,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 
 
 def _staff_permission(permission: str):
@@ -32,3 +33,19 @@ officer_desk_required = _staff_permission("hall.use_officer_desk")
 supervision_required = _staff_permission("hall.view_supervision")
 agent_required = _staff_permission("hall.act_as_agent")
 government_head_required = _staff_permission("hall.approve_joint_extension")
+
+
+def orders_staff_required(view):
+    """接诉即办's desk: window clerks (who receive and own orders), department officers (who
+    handle their parts) and supervisors."""
+    permissions = ("hall.use_workbench", "hall.use_officer_desk", "hall.view_supervision")
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not any(request.user.has_perm(permission) for permission in permissions):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper

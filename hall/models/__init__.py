@@ -18,6 +18,7 @@ from hall.models.benefits import BenefitBatch, BenefitOffer
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.operations import SweepHeartbeat
+from hall.models.orders import WorkOrder, WorkOrderEvent, WorkOrderPart
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.practices import Commitment, CreditMark, InstantApproval
@@ -69,4 +70,7 @@ __all__ = [
     "WebhookDelivery",
     "WebhookSubscription",
     "Window",
+    "WorkOrder",
+    "WorkOrderEvent",
+    "WorkOrderPart",
 ]

@@ -21,6 +21,7 @@ class ApiClient(models.Model):
         CASES_READ = "cases:read", _("读取本客户端申报的办件")
         STEPS_ACT = "steps:act", _("办理本部门审查环节")
         SUPERVISION_READ = "supervision:read", _("读取监察统计")
+        ORDERS_FILE = "orders:file", _("转派12345工单")
 
     name = models.CharField(_("客户端名称"), max_length=100, unique=True)
     key_prefix = models.CharField(_("密钥前缀"), max_length=16, unique=True, editable=False)
@@ -138,6 +139,9 @@ class WebhookSubscription(models.Model):
         DECIDED = "decided", _("作出决定")
         DELIVERED = "delivered", _("送达")
         WARNING_RAISED = "warning_raised", _("期限预警")
+        ORDER_REPLIED = "order_replied", _("工单答复")
+        ORDER_EXTENSION_REQUESTED = "order_extension_requested", _("工单申请延期")
+        ORDER_CLOSED = "order_closed", _("工单办结")
 
     client = models.ForeignKey(
         ApiClient, verbose_name=_("客户端"), on_delete=models.CASCADE, related_name="webhooks"

@@ -37,7 +37,14 @@ from django.utils import timezone
 
 from approvals.models import CaseStep
 from hall.common.bulk import rows_insert_new
-from hall.models import ApiClient, CaseEvent, WebhookDelivery, WebhookSubscription
+from hall.models import (
+    ApiClient,
+    CaseEvent,
+    WebhookDelivery,
+    WebhookSubscription,
+    WorkOrder,
+    WorkOrderEvent,
+)
 from hall.models.api import WEBHOOK_SECRET_PREFIX, webhook_secret_new
 from hall.outbox.delivery import sending_stale_after
 from hall.platform import egress
@@ -61,6 +68,13 @@ EVENT_TYPES_BY_ACTION = {
     "warning": EventType.WARNING_RAISED,
 }
 CLOUDEVENT_TYPE_PREFIX = "cn.gov.hall.case."
+ORDER_CLOUDEVENT_TYPE_PREFIX = "cn.gov.hall.order."
+# The work-order actions that go back to the platform that sent the order.
+ORDER_EVENT_TYPES = {
+    "replied": EventType.ORDER_REPLIED,
+    "extension_requested": EventType.ORDER_EXTENSION_REQUESTED,
+    "closed": EventType.ORDER_CLOSED,
+}
 DELIVER_TASK = "hall.tasks.deliver_webhooks"
 
 # Subscriptions change rarely and every case action asks: a process keeps them for a few
@@ -161,6 +175,62 @@ def webhook_deliveries_queue(events: Sequence[CaseEvent]) -> None:
     if inserted:
         ids = sorted(inserted.values())
         # by name: the task module imports this one
+        transaction.on_commit(
+            lambda: broker_publish(
+                lambda: current_app.send_task(DELIVER_TASK, args=[ids], ignore_result=True),
+                what=f"{len(ids)} webhook deliveries",
+            )
+        )
+
+
+def order_cloudevent(order: WorkOrder, event: WorkOrderEvent, event_type: str) -> dict:
+    data = {
+        "number": order.number,
+        "external_no": order.external_no,
+        "status": order.status,
+        "due_at": timezone.localtime(order.due_at).isoformat(),
+        "reopen_count": order.reopen_count,
+    }
+    if event_type == EventType.ORDER_REPLIED:
+        data["reply"] = order.reply
+    elif event_type == EventType.ORDER_EXTENSION_REQUESTED:
+        data["extension_days"] = order.extension_days
+        data["extension_reason"] = order.extension_reason
+    elif event_type == EventType.ORDER_CLOSED:
+        data["closed_late"] = order.closed_late
+    return {
+        "specversion": "1.0",
+        "id": f"hall-order-event-{event.pk}",
+        "source": f"{settings.HALL_PUBLIC_URL}/api/v1/work-orders/{order.number}/",
+        "type": f"{ORDER_CLOUDEVENT_TYPE_PREFIX}{event_type}",
+        "subject": order.external_no or order.number,
+        "time": timezone.localtime(event.at).isoformat(),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+def order_webhooks_queue(*, order: WorkOrder, event: WorkOrderEvent) -> None:
+    """Tell the platform that sent `order` of its answer, an extension request or its closing
+    (idempotent: one delivery per subscription and event), after the commit."""
+    event_type = ORDER_EVENT_TYPES.get(event.action)
+    if event_type is None or order.source_client_id is None:
+        return
+    rows = [
+        WebhookDelivery(
+            subscription=subscription,
+            dedupe_key=f"{subscription.pk}:order:{event.pk}",
+            event_type=event_type,
+            payload=order_cloudevent(order, event, event_type),
+            next_attempt_at=timezone.now(),
+        )
+        for subscription in _subscriptions()
+        if subscription.client_id == order.source_client_id
+        and event_type in (subscription.event_types or [])
+    ]
+    inserted = rows_insert_new(rows, unique="dedupe_key")
+    if inserted:
+        ids = sorted(inserted.values())
         transaction.on_commit(
             lambda: broker_publish(
                 lambda: current_app.send_task(DELIVER_TASK, args=[ids], ignore_result=True),

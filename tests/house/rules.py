@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("hall", "approvals", "departments")
-LOCK_MODULES = ("hall/cases/locks.py", "approvals/reviews/locks.py")
-LOCKED_MODELS = {"Case", "CaseStep"}
+LOCK_MODULES = ("hall/cases/locks.py", "approvals/reviews/locks.py", "hall/orders/locks.py")
+LOCKED_MODELS = {"Case", "CaseStep", "WorkOrder", "WorkOrderPart", "Part"}
 STATUS_MODULE = "hall/cases/status.py"
 WORDING_MODULE = "hall/cases/wording.py"
 # The outbox's entry points: every message of the hall is queued through one of them.
