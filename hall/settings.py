@@ -534,7 +534,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=23),
     },
     # 接诉即办: an urgent order's 2 hours need the minute; cards, 催办, listing and call-backs
-    "hall-order-sweep": {"task": "hall.tasks.sweep_orders", "schedule": 60.0},
+    "hall-order-sweep": {"task": "hall.tasks.sweep_orders", "schedule": HALL_SWEEP_SECONDS},
 }
 
 # --- The open API (/api/v1/, hall.api) -------------------------------------------------------

@@ -7,6 +7,13 @@ import pytest
 
 from approvals.models import WorkOrderCategory, WorkOrderKind
 from departments.models import Department, Officer
+from tests.hall.outbox.test_webhooks import (  # noqa: F401  (fixtures)
+    receivers_on_this_machine_allowed,
+)
+from tests.hall.platform.test_sweeps_survive_redis import (  # noqa: F401  (fixtures)
+    beat_and_worker,
+    private_redis,
+)
 
 
 @pytest.fixture
