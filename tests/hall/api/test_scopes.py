@@ -52,7 +52,7 @@ def call(client, method: str, path: str, key: str | None):
 def test_every_operation_names_the_scope_the_api_enforces(client, roles):
     department = department_with_staff("SC", "区市场监管局", roles)
     found = operations(client)
-    assert len(found) == 20
+    assert len(found) == 22
     for method, path, operation in found:
         cache.clear()  # the per-address limits of the public operations
         scopes = operation[SCOPES_FIELD]
