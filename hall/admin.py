@@ -40,6 +40,7 @@ from hall.models import (
     UserSession,
     WebhookDelivery,
     WebhookSubscription,
+    WorkOrder,
 )
 from hall.outbox import webhooks
 from hall.platform import audit, egress
@@ -618,3 +619,14 @@ class AdminActLogAdmin(ReadOnlyAdmin):
     list_filter = ("action_flag", "content_type")
     search_fields = ("object_repr", "change_message", "user__username")
     date_hierarchy = "action_time"
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ReadOnlyAdmin):
+    """Work orders are handled on the orders desk (/orders/); here they are read. The citizen's
+    contact is not shown (sealed; a look at it belongs on the desk, where it is logged)."""
+
+    list_display = ("number", "title", "kind", "status", "due_at", "reopen_count")
+    list_filter = ("kind", "status", "channel")
+    search_fields = ("number", "external_no", "title")
+    exclude = ("contact_name", "contact_phone", "callback_token")

@@ -957,3 +957,59 @@ BENEFITS: tuple[DemoBenefit, ...] = (
         "经本厅设立登记一年内的企业，一次性发放创业补贴",
     ),
 )
+
+
+# 接诉即办: the request categories (诉求分类) and the department each usually goes to. Their
+# limits are the kinds' own but for one, overridden with its basis stated (demo data).
+@dataclass(frozen=True)
+class DemoOrderCategory:
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    department: str | None
+    limit_working_days: int | None = None
+    limit_basis: str = ""
+
+
+ORDER_CATEGORIES: tuple[DemoOrderCategory, ...] = (
+    DemoOrderCategory(
+        "ranqi-xianqing", "燃气泄漏等紧急险情", "Gas leaks and other emergencies", "urgent", "FT-YJ"
+    ),
+    DemoOrderCategory(
+        "banshi-zixun",
+        "办事咨询",
+        "Questions about services",
+        "consultation",
+        None,
+    ),
+    DemoOrderCategory(
+        "shenghuo-qiuzhu",
+        "生活困难求助",
+        "Help with hardship",
+        "help",
+        "FT-MZ",
+    ),
+    DemoOrderCategory(
+        "zhandao-jingying", "占道经营", "Street vending on roads", "complaint", "FT-CG"
+    ),
+    DemoOrderCategory(
+        "zaosheng-raomin",
+        "噪声扰民",
+        "Noise nuisance",
+        "complaint",
+        "FT-STHJ",
+    ),
+    DemoOrderCategory(
+        "chuangkou-fuwu", "窗口服务投诉", "Complaints about window service", "complaint", None
+    ),
+    DemoOrderCategory(
+        "wuye-jiufen",
+        "物业纠纷",
+        "Property management disputes",
+        "help",
+        "FT-ZJ",
+        limit_working_days=5,
+        limit_basis="区12345工作规则第十二条：物业纠纷需现场调解，办理时限5个工作日（演示数据）",
+    ),
+)

@@ -15,6 +15,7 @@ from approvals.demo.catalogue import (
     EFFECTIVE_FROM,
     HALL_ADDRESS,
     ITEMS,
+    ORDER_CATEGORIES,
     DemoDepartment,
     DemoItem,
 )
@@ -26,6 +27,7 @@ from approvals.models import (
     ItemStage,
     MaterialRequirement,
     ServiceItem,
+    WorkOrderCategory,
 )
 from departments.models import Department, Officer
 from hall.demo.users import DEMO_LOGINS, demo_user_ensure
@@ -227,6 +229,21 @@ def demo_catalogue_seed() -> dict:
                     "rules": list(spec.rules),
                     "legal_basis": spec.legal_basis,
                     "what_you_get": spec.what_you_get,
+                },
+            )
+        )
+
+    for spec in ORDER_CATEGORIES:
+        count(
+            WorkOrderCategory.objects.update_or_create(
+                code=spec.code,
+                defaults={
+                    "name": spec.name,
+                    "name_en": spec.name_en,
+                    "kind": spec.kind,
+                    "default_department": departments[spec.department] if spec.department else None,
+                    "limit_working_days": spec.limit_working_days,
+                    "limit_basis": spec.limit_basis,
                 },
             )
         )

@@ -12,9 +12,11 @@ from django.utils import timezone
 from approvals.catalogue.selectors import item_current_by_code
 from approvals.clock.deadlines import SHANGHAI
 from approvals.demo.seed import demo_catalogue_seed
+from approvals.models import WorkOrderCategory
 from approvals.reviews.decisions import case_decide, stage_decide
 from approvals.reviews.delivery import case_deliver, case_delivery_choose
 from approvals.reviews.steps import step_decide
+from departments.models import Department
 from hall.benefits.finding import benefit_offers_find
 from hall.benefits.services import benefit_offer_answer
 from hall.cases import applicants
@@ -22,6 +24,7 @@ from hall.common.validators import uscc_check_char
 from hall.demo.users import DEMO_LOGINS, DemoLogin, demo_user_ensure
 from hall.intake import common, decisions, receiving
 from hall.models import (
+    ApiClient,
     Applicant,
     BenefitOffer,
     Case,
@@ -29,7 +32,9 @@ from hall.models import (
     Clerk,
     ProxyAuthorisation,
     Window,
+    WorkOrder,
 )
+from hall.orders import services as order_services
 from hall.proxies.services import proxy_grant_at_window
 from hall.queue.appointment_selectors import booking_days
 from hall.queue.appointments import appointment_book
@@ -54,6 +59,7 @@ def demo_seed() -> list[DemoLogin]:
     demo_catalogue_seed()
     demo_windows_seed()
     demo_cases_seed()
+    demo_orders_seed()
     return list(DEMO_LOGINS)
 
 
@@ -203,3 +209,138 @@ def demo_cases_seed() -> int:
 
 def _officer(department):
     return department.officers.select_related("user").order_by("pk").first().user
+
+
+DEMO_PLATFORM = "深圳市12345热线平台（演示）"
+
+
+def demo_orders_seed() -> int:
+    """接诉即办's demo: a 12345 platform whose orders the demo clerk receives (its liaison), and
+    orders in every state — one being handled by two departments, an urgent one on yellow, a
+    consultation past its day on red, a complaint about the demo officer (which he never sees),
+    and one closed and called back. Runs once."""
+    if WorkOrder.objects.exists():
+        return 0
+    User = get_user_model()
+    clerk = User.objects.get(username="clerk")
+    officer = User.objects.get(username="officer")
+    platform, _created = ApiClient.objects.get_or_create(
+        name=DEMO_PLATFORM,
+        defaults={"scopes": [ApiClient.Scope.ORDERS_FILE], "acting_user": clerk},
+    )
+    category = {c.code: c for c in WorkOrderCategory.objects.all()}
+    department = {d.code: d for d in Department.objects.all()}
+
+    def aged(order: WorkOrder, *, hours: float) -> WorkOrder:
+        """As if received `hours` ago (demo only: the sweep then sees it as it would)."""
+        shift = datetime.timedelta(hours=hours)
+        WorkOrder.objects.filter(pk=order.pk).update(
+            received_at=order.received_at - shift,
+            due_at=order.due_at - shift,
+            yellow_at=order.yellow_at - shift,
+        )
+        order.refresh_from_db()
+        return order
+
+    # 1. From the 12345 platform: street vending, sent to 城管 and 市场监管, 城管 has answered.
+    vending = order_services.order_receive(
+        channel=WorkOrder.Channel.HOTLINE,
+        category=category["zhandao-jingying"],
+        title="福华路小区门口占道经营",
+        content="每天傍晚有摊贩占用人行道和消防通道，影响通行。",
+        contact_name="王五",
+        contact_phone="13912340001",
+        owner=clerk,
+        client=platform,
+        external_no="SZ12345-DEMO-0001",
+    )
+    order_services.order_dispatch(
+        order=vending,
+        actor=clerk,
+        parts=[
+            order_services.Dispatch(department["FT-CG"], "清理占道摊贩，设置巡查"),
+            order_services.Dispatch(department["FT-SCJG"], "核查摊贩是否取得食品经营许可"),
+        ],
+    )
+    order_services.part_answer(
+        part=vending.parts.get(department=department["FT-CG"]),
+        actor=_officer(department["FT-CG"]),
+        answer="已清理，每日傍晚巡查一次。",
+    )
+    # 2. An urgent one, received 1 h 40 min ago: yellow.
+    aged(
+        order_services.order_receive(
+            channel=WorkOrder.Channel.HOTLINE,
+            category=category["ranqi-xianqing"],
+            title="新洲村楼道有燃气味",
+            content="三楼楼道燃气味很重。",
+            contact_phone="13912340002",
+            owner=clerk,
+            client=platform,
+            external_no="SZ12345-DEMO-0002",
+        ),
+        hours=1 + 40 / 60,
+    )
+    # 3. A consultation from yesterday (its day ended at midnight), unanswered: red.
+    aged(
+        order_services.order_receive(
+            channel=WorkOrder.Channel.WINDOW,
+            category=category["banshi-zixun"],
+            title="居住证续签要带什么材料",
+            content="居住证快到期，续签需要哪些材料？",
+            contact_name="赵六",
+            contact_phone="13912340003",
+            owner=clerk,
+        ),
+        hours=24,
+    )
+    # 4. A complaint about the demo officer (李审批), anonymous to the department: it goes to
+    # 市场监管 (林晓敏 sees it), never to him.
+    about = order_services.order_receive(
+        channel=WorkOrder.Channel.WINDOW,
+        category=category["chuangkou-fuwu"],
+        title="审批人员答复不耐烦",
+        content="咨询食品经营许可进度时，审批人员态度生硬。",
+        contact_name="钱七",
+        contact_phone="13912340004",
+        anonymous=True,
+        about_clerk=officer,
+        owner=clerk,
+    )
+    order_services.order_dispatch(
+        order=about,
+        actor=clerk,
+        parts=[order_services.Dispatch(department["FT-SCJG"], "核实服务态度问题并整改")],
+    )
+    # 5. Closed and called back: satisfied, resolved.
+    noise = order_services.order_receive(
+        channel=WorkOrder.Channel.PORTAL,
+        category=category["zaosheng-raomin"],
+        title="夜间施工噪声",
+        content="晚上十一点后仍在施工。",
+        contact_name="孙八",
+        contact_phone="13912340005",
+        owner=clerk,
+    )
+    order_services.order_dispatch(
+        order=noise,
+        actor=clerk,
+        parts=[order_services.Dispatch(department["FT-STHJ"], "查处夜间违规施工")],
+    )
+    order_services.part_answer(
+        part=noise.parts.get(),
+        actor=_officer(department["FT-STHJ"]),
+        answer="已责令停止夜间施工并罚款。",
+    )
+    order_services.order_reply(order=noise, actor=clerk, reply="已责令停止夜间施工并处罚。")
+    order_services.order_close(order=noise, actor=clerk)
+    order_services.order_callback(
+        order=noise,
+        satisfaction=WorkOrder.Satisfaction.SATISFIED,
+        resolved=True,
+        via="phone",
+        actor=clerk,
+        note="电话回访，市民表示已安静。",
+    )
+    order_services.orders_sweep()
+    return 5
