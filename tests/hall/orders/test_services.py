@@ -9,8 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 
+from departments.models import Officer
 from hall.cases.wording import MessageKind
-from hall.models import Notification, WorkOrder, WorkOrderEvent, WorkOrderPart
+from hall.models import ApiClient, Notification, WorkOrder, WorkOrderEvent, WorkOrderPart
 from hall.orders import selectors
 from hall.orders import services as orders
 from hall.orders.actions import OrderAction
@@ -183,7 +184,6 @@ def test_a_complaint_about_a_named_clerk_never_reaches_that_clerk(
     zj, zj_officer = housing
     colleague = make_user("zj-sun", "officer")
     colleague.officer = None
-    from departments.models import Officer
 
     Officer.objects.create(user=colleague, department=zj)
     # the clerk complained of cannot receive it
@@ -337,7 +337,6 @@ def test_the_same_platform_order_posted_twice_at_once_is_one_order(
 ):
     if not on_postgres:
         pytest.skip("unique index races need PostgreSQL")
-    from hall.models import ApiClient
 
     client = ApiClient.objects.create(name="12345", key_prefix="p12345", key_hash="x")
     time_machine.move_to(MONDAY)

@@ -12,8 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from hall.models import PersonalDataAccess, WorkOrder
-from hall.orders import figures
+from hall.models import Case, PersonalDataAccess, WorkOrder
+from hall.orders import figures, services
 from tests.dates import shanghai
 
 DEMO_DAY = shanghai(2026, 3, 11, 10)  # a Wednesday: the demo's "yesterday" is a working day
@@ -137,3 +137,21 @@ def test_the_figures_match_a_hand_count_on_the_demo(demo):
     table = list(csv.reader(io.StringIO(exported.content.decode().lstrip("\ufeff"))))
     assert len(table) == 1 + len(rows)
     assert signed_in("clerk").get(reverse("orders:figures")).status_code == 403
+
+
+def test_an_order_about_a_case_is_shown_on_the_case_and_the_dashboard_counts_orders(demo):
+
+    case = Case.objects.exclude(receipt_no="").order_by("pk").first()
+    clerk = get_user_model().objects.get(username="clerk")
+    order = services.order_receive(
+        channel=WorkOrder.Channel.WINDOW,
+        category=WorkOrder.objects.get(title="福华路小区门口占道经营").category,
+        title="办件进度太慢",
+        content="等了很久",
+        case=case,
+        owner=clerk,
+    )
+    page = signed_in("clerk").get(reverse("intake:case", args=[case.receipt_no])).content.decode()
+    assert order.number in page
+    dashboard = signed_in("supervisor").get(reverse("supervision:home")).content.decode()
+    assert "红牌超时 1 件，黄牌预警 1 件" in dashboard
