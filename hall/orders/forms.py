@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.utils.translation import gettext_lazy
 
 from departments.models import Department
+from hall.common.validators import is_valid_mobile, normalize_mobile
 from hall.models import WorkOrder
 from hall.orders import selectors
 from hall.orders import services as orders
@@ -59,6 +60,13 @@ class ReceiveForm(forms.Form):
     escalate = forms.BooleanField(
         label=gettext_lazy("立即提交监察人员协调（“办不成事”反映窗口）"), required=False
     )
+
+    def clean_contact_phone(self) -> str:
+        # checked with the rest of the form, so that every error shows in one round
+        phone = normalize_mobile(self.cleaned_data["contact_phone"])
+        if phone and not is_valid_mobile(phone):
+            raise forms.ValidationError(gettext_lazy("请输入 11 位手机号码。"))
+        return phone
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -101,8 +101,11 @@ def order_lists(user: User) -> dict[str, list[WorkOrder]]:
 def order_timeline(order: WorkOrder) -> list[WorkOrderEvent]:
     """The order's log, each event with its action's label (`label`)."""
     events = list(order.events.select_related("actor").order_by("at", "pk"))
+    codes = {e.details.get("department") for e in events if e.details.get("department")}
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name"))
     for event in events:
         event.label = OrderAction(event.action).label
+        event.department_name = names.get(event.details.get("department"), "")
     return events
 
 

@@ -56,7 +56,9 @@ from departments.models import Department, Officer
 from hall.cases import wording
 from hall.cases.numbering import order_number_next
 from hall.cases.wording import MessageKind
+from hall.common.moments import limit_end_shown
 from hall.common.personal_data import masked_phone
+from hall.common.validators import is_valid_mobile, normalize_mobile
 from hall.models import ApiClient, Applicant, Case, WorkOrder, WorkOrderEvent
 from hall.models import WorkOrderPart as Part
 from hall.orders.actions import OrderAction
@@ -106,7 +108,7 @@ def _limit(category: WorkOrderCategory, *, referred: bool = False) -> OrderLimit
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    return limit_end_shown(moment)
 
 
 def _supervisor_ids() -> list[int]:
@@ -209,8 +211,8 @@ def order_receive(
     contact_name = _text(
         contact_name, field="contact_name", label=_("诉求人"), required=False, limit=50
     )
-    contact_phone = (contact_phone or "").strip()
-    if contact_phone and not (len(contact_phone) == 11 and contact_phone.startswith("1")):
+    contact_phone = normalize_mobile(contact_phone or "")
+    if contact_phone and not is_valid_mobile(contact_phone):
         raise ValidationError({"contact_phone": [_("请输入 11 位手机号码。")]})
     if applicant is not None and not contact_phone:
         contact_phone, contact_name = applicant.phone or "", contact_name or applicant.name

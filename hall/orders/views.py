@@ -199,7 +199,13 @@ def detail(request, number: str):
         raise Http404
     part = selectors.part_of_user(order, request.user)
     offered = _offered(order, request.user, part)
-    forms_ = {name: ACTIONS[name][0](prefix=name) for name in ACTIONS if name in offered}
+    # the category's usual department is ticked when dispatching
+    initial = {"dispatch": {"departments": [order.category.default_department_id]}}
+    forms_ = {
+        name: ACTIONS[name][0](prefix=name, initial=initial.get(name))
+        for name in ACTIONS
+        if name in offered
+    }
     reveal_form = RevealForm(prefix="reveal")
     revealed = None
     failed = False

@@ -8,6 +8,7 @@ from django.utils.translation import get_language, gettext, ngettext
 from hall.benefits import selectors as benefit_selectors
 from hall.cases.actions import action_label
 from hall.common.glossary import TERMS
+from hall.common.moments import limit_end_shown
 from hall.common.people import display_name
 from hall.common.personal_data import masked_address, masked_phone
 
@@ -64,6 +65,11 @@ def explain(term: str) -> str:
         question,
         found.plain,
     )
+
+
+@register.filter(name="limit_end")
+def limit_end(moment) -> str:
+    return limit_end_shown(moment)
 
 
 @register.filter(name="event_label")

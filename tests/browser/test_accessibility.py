@@ -34,6 +34,7 @@ PUBLIC = [
     "/lookup/?kiosk=1",
     "/register/",
     "/ratings/statistics/",
+    "/orders/public/",
     "/licences/check/",
     "/me/login/",
     "/accounts/login/",
