@@ -167,3 +167,46 @@ class RevealForm(forms.Form):
         max_length=300,
         help_text=gettext_lazy("查看会记入个人信息访问记录。"),
     )
+
+
+class CitizenOrderForm(forms.Form):
+    """A request or complaint from the portal (signed in: the contact is the account's) or the
+    kiosk (a phone for the reply)."""
+
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("反映的问题类别"),
+        queryset=selectors.categories_active(),
+        empty_label=None,
+    )
+    title = forms.CharField(label=gettext_lazy("一句话说明问题"), max_length=orders.TITLE_MAX)
+    content = _text(
+        gettext_lazy("详细情况"),
+        max_length=orders.CONTENT_MAX,
+        help_text=gettext_lazy("时间、地点、经过；与办件有关请写收件编号。"),
+    )
+    receipt_no = forms.CharField(
+        label=gettext_lazy("相关办件收件编号（可不填）"), max_length=20, required=False
+    )
+    anonymous = forms.BooleanField(
+        label=gettext_lazy("不让承办部门看到我的姓名和电话"), required=False
+    )
+
+
+class KioskOrderForm(CitizenOrderForm):
+    field_order = [
+        "category", "title", "content", "contact_name", "contact_phone", "receipt_no", "anonymous"
+    ]  # fmt: skip
+    contact_name = forms.CharField(
+        label=gettext_lazy("您的姓名（可不填）"), max_length=50, required=False
+    )
+    contact_phone = forms.CharField(
+        label=gettext_lazy("手机号码"),
+        max_length=11,
+        help_text=gettext_lazy("答复和回访短信发到这个号码。"),
+    )
+
+    def clean_contact_phone(self) -> str:
+        phone = normalize_mobile(self.cleaned_data["contact_phone"])
+        if not is_valid_mobile(phone):
+            raise forms.ValidationError(gettext_lazy("请输入 11 位手机号码。"))
+        return phone

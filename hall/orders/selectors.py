@@ -45,13 +45,16 @@ def is_supervisor(user: User) -> bool:
 
 
 def orders_visible_to(user: User) -> QuerySet[WorkOrder]:
-    """The owner sees their orders; a supervisor every order; a department officer the orders
-    with a part for the department — never one that complains of them."""
+    """The owner sees their orders; a supervisor every order; a clerk also the orders nobody
+    has claimed; a department officer the orders with a part for the department — never one
+    that complains of them."""
     orders = WorkOrder.objects.select_related("category", "owner")
     if is_supervisor(user):
         return orders
     department = user_department(user)
     visible = Q(owner=user)
+    if user.groups.filter(name=CLERK.group_name).exists():
+        visible |= Q(owner__isnull=True)  # waiting for the first clerk who claims it
     if department is not None:
         visible |= Q(parts__department=department)
     return orders.filter(visible).exclude(about_clerk=user).distinct()
@@ -161,3 +164,19 @@ def orders_today(*, now) -> dict[str, int]:
         ).count(),
         "escalated": open_orders.filter(escalated=True).count(),
     }
+
+
+def orders_of_applicant(applicant) -> QuerySet[WorkOrder]:
+    return (
+        WorkOrder.objects.filter(applicant=applicant)
+        .select_related("category")
+        .order_by("-received_at")
+    )
+
+
+def case_of_applicant(applicant, receipt_no: str) -> Case | None:
+    """A citizen links an order only to one of their own cases (no one else's can be named)."""
+    receipt_no = (receipt_no or "").strip()
+    if not receipt_no or applicant is None:
+        return None
+    return Case.objects.filter(receipt_no=receipt_no, applicant=applicant).first()

@@ -18,20 +18,24 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from hall.common.forms import form_add_service_errors
+from hall.common.moments import limit_end_shown
 from hall.common.permissions import orders_staff_required, supervision_required, workbench_required
 from hall.common.personal_data import masked_name, masked_phone
 from hall.models import PersonalDataAccess, WorkOrder, WorkOrderPart
+from hall.online.portal.access import applicant_or_bind, applicant_required
 from hall.orders import figures, selectors
 from hall.orders import services as orders
 from hall.orders.forms import (
     AnswerForm,
     CallbackForm,
+    CitizenOrderForm,
     ClaimForm,
     CloseForm,
     DispatchForm,
     ExtensionDecideForm,
     ExtensionRequestForm,
     InsistForm,
+    KioskOrderForm,
     PhoneCallbackForm,
     ReceiveForm,
     ReplyForm,
@@ -232,10 +236,11 @@ def detail(request, number: str):
             )
             return redirect("orders:detail", number=order.number)
         else:
-            form = forms_[action] = ACTIONS[action][0](request.POST, prefix=action)
+            form_class, call = ACTIONS[action]
+            form = forms_[action] = form_class(request.POST, prefix=action)
             if form.is_valid():
                 try:
-                    ACTIONS[action][1](order, request.user, form.cleaned_data)
+                    call(order, request.user, form.cleaned_data)
                 except ValidationError as error:
                     form_add_service_errors(form, error)
                 else:
@@ -333,4 +338,71 @@ def figures_page(request):
             "columns": figures.COLUMNS,
             "today": selectors.orders_today(now=timezone.now()),
         },
+    )
+
+
+@never_cache
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def citizen_orders(request):
+    """The portal's 我要反映: the applicant's requests and complaints, and a new one. Nobody in
+    particular receives it: the first clerk who claims it leads it."""
+    applicant = applicant_or_bind(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    form = CitizenOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = orders.order_receive(
+                channel=WorkOrder.Channel.PORTAL,
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                anonymous=data["anonymous"],
+                applicant=applicant,
+                case=selectors.case_of_applicant(applicant, data["receipt_no"]),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("已收到，工单编号 %(number)s，将于 %(due)s 前答复您。")
+                % {"number": order.number, "due": limit_end_shown(order.due_at)},
+            )
+            return redirect("orders:citizen")
+    return render(
+        request,
+        "hall/orders/citizen.html",
+        {"form": form, "orders": selectors.orders_of_applicant(applicant)[:50]},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@ratelimit(key="ip", rate="10/m", method="POST", block=True)
+@require_http_methods(["GET", "POST"])
+def kiosk_order(request):
+    """The kiosk's 我要反映, in large type: a phone for the reply and the call-back."""
+    form = KioskOrderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            order = orders.order_receive(
+                channel=WorkOrder.Channel.KIOSK,
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                contact_name=data["contact_name"],
+                contact_phone=data["contact_phone"],
+                anonymous=data["anonymous"],
+                case=selectors.case_by_receipt_no(data["receipt_no"]),
+            )
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            return render(request, "hall/orders/kiosk_done.html", {"order": order})
+    return render(
+        request, "hall/orders/kiosk.html", {"form": form}, status=400 if form.errors else 200
     )

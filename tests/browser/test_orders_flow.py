@@ -114,3 +114,37 @@ def test_the_supervisor_reads_the_figures_in_english_too(browser, live_server, d
         assert_clean(page)
         screenshot(page, f"orders-07-figures-{locale}")
         context.close()
+
+
+def test_a_citizen_reports_at_the_kiosk_and_on_the_phone(browser, live_server, demo):
+    kiosk = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 1080, "height": 1920},
+    )
+    page = kiosk.new_page()
+    page.goto(reverse("kiosk:start"))
+    page.get_by_role("link", name="我要反映").click()
+    page.get_by_label("一句话说明问题").fill("自助机打印不出来")
+    page.get_by_label("详细情况").fill("三号自助机打印时卡纸。")
+    page.get_by_label("手机号码").fill("13912348888")
+    assert_clean(page)
+    screenshot(page, "orders-08-kiosk")
+    page.get_by_role("button", name="提交").click()
+    assert page.get_by_role("heading", name="已收到，谢谢您").is_visible()
+    kiosk.close()
+
+    applicant = next(u for u in demo.all() if hasattr(u, "applicant"))
+    phone = signed_in(browser, live_server, applicant, viewport=PHONE)
+    page = phone.new_page()
+    page.goto(reverse("portal:home"))
+    page.get_by_role("link", name="我要反映").click()
+    page.get_by_label("一句话说明问题").fill("窗口叫号听不清")
+    page.get_by_label("详细情况").fill("叫号广播声音太小。")
+    page.get_by_role("button", name="提交").click()
+    assert page.get_by_text("窗口叫号听不清").is_visible()
+    no_sideways_scroll(page)
+    assert_clean(page)
+    screenshot(page, "orders-09-portal-phone")
+    phone.close()

@@ -7,6 +7,7 @@ Standard Webhooks its own reference library verifies."""
 from __future__ import annotations
 
 import datetime
+import re
 import time
 
 import pytest
@@ -44,8 +45,10 @@ def signed_in(user) -> Client:
 
 def act(user, order: WorkOrder, action: str, **fields):
     data = {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
-    answer = signed_in(user).post(reverse("orders:detail", args=[order.number]), data)
-    assert answer.status_code == 302, answer.content.decode()[-1500:]
+    answer = signed_in(user).post(reverse("orders:detail", args=[order.number]), data, follow=True)
+    page = answer.content.decode()
+    problems = re.findall(r"(?:alert-danger|invalid-feedback)[^>]*>([^<]*)", page)
+    assert answer.redirect_chain and "已保存" in page, f"{action}: {problems}"
 
 
 def part_id(order, department) -> int:

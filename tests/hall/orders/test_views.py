@@ -155,3 +155,52 @@ def test_an_order_about_a_case_is_shown_on_the_case_and_the_dashboard_counts_ord
     assert order.number in page
     dashboard = signed_in("supervisor").get(reverse("supervision:home")).content.decode()
     assert "红牌超时 1 件，黄牌预警 1 件" in dashboard
+
+
+def test_a_citizen_reports_from_the_portal_and_a_clerk_claims_it(demo):
+    portal = Client()
+    applicant = next(u for u in get_user_model().objects.all() if hasattr(u, "applicant"))
+    portal.force_login(applicant)
+    other_case = Case.objects.exclude(applicant=applicant.applicant).first()
+    answer = portal.post(
+        reverse("orders:citizen"),
+        {
+            "category": WorkOrder.objects.get(title="夜间施工噪声").category_id,
+            "title": "工地夜间施工",
+            "content": "凌晨一点还在施工。",
+            "receipt_no": other_case.receipt_no,  # not hers: not linked, and nothing said
+        },
+    )
+    assert answer.status_code == 302
+    order = WorkOrder.objects.get(title="工地夜间施工")
+    assert order.channel == WorkOrder.Channel.PORTAL and order.owner is None
+    assert order.case is None and order.contact_phone == applicant.applicant.phone
+    assert "工地夜间施工" in portal.get(reverse("orders:citizen")).content.decode()
+    # an unowned order waits for the first clerk who claims it
+    clerk = signed_in("clerk")
+    assert order.number in clerk.get(reverse("orders:desk")).content.decode()
+    claimed = clerk.post(reverse("orders:detail", args=[order.number]), {"action": "claim"})
+    assert claimed.status_code == 302
+    order.refresh_from_db()
+    assert order.owner.username == "clerk"
+
+
+def test_the_kiosk_takes_a_complaint_with_a_phone(demo):
+    kiosk = Client()
+    category = WorkOrder.objects.get(title="夜间施工噪声").category_id
+    refused = kiosk.post(
+        reverse("orders:kiosk"),
+        {"category": category, "title": "", "content": "", "contact_phone": "1"},
+    )
+    assert refused.status_code == 400 and refused.content.decode().count("invalid-feedback") >= 3
+    done = kiosk.post(
+        reverse("orders:kiosk"),
+        {
+            "category": category,
+            "title": "排队太久",
+            "content": "等了两小时",
+            "contact_phone": "13912345670",
+        },
+    )
+    assert done.status_code == 200 and "已收到" in done.content.decode()
+    assert WorkOrder.objects.get(title="排队太久").channel == WorkOrder.Channel.KIOSK
