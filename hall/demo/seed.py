@@ -30,10 +30,12 @@ from hall.models import (
     Case,
     CaseMaterial,
     Clerk,
+    KnowledgeEntry,
     ProxyAuthorisation,
     Window,
     WorkOrder,
 )
+from hall.orders import knowledge
 from hall.orders import services as order_services
 from hall.proxies.services import proxy_grant_at_window
 from hall.queue.appointment_selectors import booking_days
@@ -59,6 +61,7 @@ def demo_seed() -> list[DemoLogin]:
     demo_catalogue_seed()
     demo_windows_seed()
     demo_cases_seed()
+    demo_knowledge_seed()
     demo_orders_seed()
     return list(DEMO_LOGINS)
 
@@ -212,6 +215,49 @@ def _officer(department):
 
 
 DEMO_PLATFORM = "深圳市12345热线平台（演示）"
+DEMO_KNOWLEDGE = (
+    (
+        "juzhuzheng-xuqian",
+        "居住证到期怎么续签？",
+        "居住证有效期满前 30 日内，持本人身份证和居住登记凭证到居住地派出所或大厅公安窗口申请"
+        "续签，也可在网上办事大厅办理。",
+        "law",
+        "《居住证暂行条例》第十四条",
+    ),
+    (
+        "yingye-zhizhao-banli",
+        "个体工商户营业执照在哪里办？要多久？",
+        "在大厅 A 区市场监管窗口或网上办事大厅“企业开办一件事”中办理，材料齐全的当场或 1 个"
+        "工作日内办结。",
+        "item",
+        "44030400-XK-0001 个体工商户登记（办事指南）",
+    ),
+    (
+        "gaoling-jintie",
+        "80 岁以上老人的高龄津贴要申请吗？",
+        "不用申请。系统每天按户籍和年龄自动找出符合条件的老人，短信告知后确认即可领取（免申即享）。",
+        "notice",
+        "深圳市高龄老人津贴发放办法（演示）",
+    ),
+)
+
+
+def demo_knowledge_seed() -> int:
+    """A few answers of the knowledge base, each with its source; runs once per entry."""
+    created = 0
+    for key, question, answer, source_kind, source in DEMO_KNOWLEDGE:
+        if KnowledgeEntry.objects.filter(key=key).exists():
+            continue
+        knowledge.knowledge_add(
+            key=key,
+            question=question,
+            answer=answer,
+            source_kind=source_kind,
+            source=source,
+            actor=None,
+        )
+        created += 1
+    return created
 
 
 def demo_orders_seed() -> int:

@@ -18,7 +18,7 @@ from hall.models.benefits import BenefitBatch, BenefitOffer
 from hall.models.cases import Case, CaseGroup, CaseMaterial, CaseQuerySet
 from hall.models.licences import ElectronicLicence
 from hall.models.operations import SweepHeartbeat
-from hall.models.orders import WorkOrder, WorkOrderEvent, WorkOrderPart
+from hall.models.orders import KnowledgeEntry, WorkOrder, WorkOrderEvent, WorkOrderPart
 from hall.models.outbox import Notification
 from hall.models.people import Applicant, Clerk, RoleCapability, Window
 from hall.models.practices import Commitment, CreditMark, InstantApproval
@@ -54,6 +54,7 @@ __all__ = [
     "DestructionList",
     "ElectronicLicence",
     "InstantApproval",
+    "KnowledgeEntry",
     "Notice",
     "Notification",
     "PersonalDataAccess",

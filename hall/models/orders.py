@@ -272,3 +272,46 @@ class WorkOrderEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("work order events are append-only")
+
+
+class KnowledgeEntry(models.Model):
+    """One answer of the knowledge base (知识库, GB/T 44191-2024): a common question, its answer
+    and where the answer comes from (an item of the catalogue, a law, a notice). Versioned: a
+    revision is a new row and the old one stays, no longer current, so an answer once cited can
+    always be read as it was. Entries past their review date, or unused for half a year, are
+    listed for review."""
+
+    class Source(models.TextChoices):
+        ITEM = "item", _("办事指南事项")
+        LAW = "law", _("法律法规")
+        NOTICE = "notice", _("政策文件、通知")
+        OTHER = "other", _("其他")
+
+    key = models.SlugField(_("条目标识"), max_length=60)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    is_current = models.BooleanField(_("现行版本"), default=True)
+    question = models.CharField(_("问题"), max_length=200)
+    answer = models.TextField(_("答复"))
+    source_kind = models.CharField(_("依据类型"), max_length=10, choices=Source.choices)
+    source = models.CharField(_("依据"), max_length=300)
+    review_by = models.DateField(_("复核日期"))
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    use_count = models.PositiveIntegerField(_("引用次数"), default=0)
+    last_used_at = models.DateTimeField(_("最近引用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("知识库条目")
+        verbose_name_plural = _("知识库条目")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="knowledge_key_version"),
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(is_current=True), name="knowledge_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}（v{self.version}）"

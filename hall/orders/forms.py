@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from departments.models import Department
 from hall.common.validators import is_valid_mobile, normalize_mobile
-from hall.models import WorkOrder
+from hall.models import KnowledgeEntry, WorkOrder
 from hall.orders import selectors
 from hall.orders import services as orders
 
@@ -132,7 +132,23 @@ class ExtensionDecideForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = _text(gettext_lazy("答复市民"), help_text=gettext_lazy("以短信发给诉求人。"))
+    knowledge = forms.TypedChoiceField(
+        label=gettext_lazy("引用知识库答复"),
+        choices=[],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=gettext_lazy("引用时答复可不填，使用条目的答复；依据会附在答复后。"),
+    )
+    reply = _text(
+        gettext_lazy("答复市民"), help_text=gettext_lazy("以短信发给诉求人。"), required=False
+    )
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["knowledge"].choices = [("", gettext_lazy("不引用"))] + [
+            (entry.pk, f"{entry.question}（{entry.source}）") for entry in suggestions
+        ]
 
 
 class ClaimForm(forms.Form):
@@ -210,3 +226,27 @@ class KioskOrderForm(CitizenOrderForm):
         if not is_valid_mobile(phone):
             raise forms.ValidationError(gettext_lazy("请输入 11 位手机号码。"))
         return phone
+
+
+class KnowledgeForm(forms.Form):
+    key = forms.SlugField(
+        label=gettext_lazy("条目标识"),
+        max_length=60,
+        help_text=gettext_lazy("小写字母、数字和连字符，如 juzhuzheng-xuqian。"),
+    )
+    question = forms.CharField(label=gettext_lazy("问题"), max_length=200)
+    answer = _text(gettext_lazy("答复"))
+    source_kind = forms.ChoiceField(
+        label=gettext_lazy("依据类型"), choices=KnowledgeEntry.Source.choices
+    )
+    source = forms.CharField(
+        label=gettext_lazy("依据"),
+        max_length=300,
+        help_text=gettext_lazy("事项编码和名称、法规名称和条款，或文件文号。"),
+    )
+
+
+class KnowledgeReviseForm(KnowledgeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["key"]

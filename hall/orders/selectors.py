@@ -9,6 +9,7 @@ from approvals.models import WorkOrderCategory
 from departments.models import Department, Officer
 from hall.models import Case, WorkOrder, WorkOrderEvent, WorkOrderPart
 from hall.orders.actions import OrderAction
+from hall.orders.knowledge import knowledge_search
 from hall.roles import CLERK, SUPERVISOR
 
 
@@ -180,3 +181,18 @@ def case_of_applicant(applicant, receipt_no: str) -> Case | None:
     if not receipt_no or applicant is None:
         return None
     return Case.objects.filter(receipt_no=receipt_no, applicant=applicant).first()
+
+
+def knowledge_suggested(order: WorkOrder) -> list:
+    """Entries that may answer the order: those matching a word of its title, then its
+    category's name (a handful)."""
+    found = []
+    for words in (order.title, order.category.name):
+        # Chinese has no spaces: two-character pieces of the first dozen characters
+        for word in [words[i : i + 2] for i in range(0, min(len(words), 12), 2)]:
+            for entry in knowledge_search(word)[:5]:
+                if entry not in found:
+                    found.append(entry)
+            if len(found) >= 5:
+                return found
+    return found

@@ -59,9 +59,10 @@ from hall.cases.wording import MessageKind
 from hall.common.moments import limit_end_shown
 from hall.common.personal_data import masked_phone
 from hall.common.validators import is_valid_mobile, normalize_mobile
-from hall.models import ApiClient, Applicant, Case, WorkOrder, WorkOrderEvent
+from hall.models import ApiClient, Applicant, Case, KnowledgeEntry, WorkOrder, WorkOrderEvent
 from hall.models import WorkOrderPart as Part
 from hall.orders.actions import OrderAction
+from hall.orders.knowledge import knowledge_cited
 from hall.orders.locks import order_locked, orders_batch_locked, parts_batch_locked
 from hall.outbox.queue import messages_batch, messages_queue, sms_queue, staff_message
 from hall.outbox.webhooks import order_webhooks_queue
@@ -587,9 +588,15 @@ def part_answer(*, part: Part, actor: User, answer: str) -> Part:
 # --- reply, close, extension -----------------------------------------------------------------
 
 
-def order_reply(*, order: WorkOrder, actor: User, reply: str) -> WorkOrder:
+def order_reply(
+    *, order: WorkOrder, actor: User, reply: str, knowledge: KnowledgeEntry | None = None
+) -> WorkOrder:
     """The owner replies to the citizen: after the departments' answers, or at once for a
-    consultation the owner answers without dispatching it (from the knowledge base)."""
+    consultation the owner answers without dispatching it. A reply from the knowledge base
+    cites the entry (its version and source go with the reply and into the log)."""
+    if knowledge is not None:
+        reply = (reply or "").strip() or knowledge.answer
+        reply = f"{reply}\n{_('依据')}：{knowledge.source}"
     reply = _text(reply, field="reply", label=_("答复内容"), required=True, limit=TEXT_MAX)
     with transaction.atomic():
         order = order_locked(order)
@@ -609,7 +616,10 @@ def order_reply(*, order: WorkOrder, actor: User, reply: str) -> WorkOrder:
             order.first_answered_at = now
             fields.append("first_answered_at")
         order.save(update_fields=fields)
-        event = _event(order, OrderAction.REPLIED, actor, round=order.reopen_count)
+        cited = {"knowledge": knowledge.pk, "version": knowledge.version} if knowledge else {}
+        event = _event(order, OrderAction.REPLIED, actor, round=order.reopen_count, **cited)
+        if knowledge is not None:
+            knowledge_cited(entry=knowledge)
         with messages_batch():
             _tell_citizen(
                 order,

@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +24,7 @@ from hall.common.permissions import orders_staff_required, supervision_required,
 from hall.common.personal_data import masked_name, masked_phone
 from hall.models import PersonalDataAccess, WorkOrder, WorkOrderPart
 from hall.online.portal.access import applicant_or_bind, applicant_required
-from hall.orders import figures, selectors
+from hall.orders import figures, knowledge, selectors
 from hall.orders import services as orders
 from hall.orders.forms import (
     AnswerForm,
@@ -36,12 +37,15 @@ from hall.orders.forms import (
     ExtensionRequestForm,
     InsistForm,
     KioskOrderForm,
+    KnowledgeForm,
+    KnowledgeReviseForm,
     PhoneCallbackForm,
     ReceiveForm,
     ReplyForm,
     ReturnForm,
     RevealForm,
 )
+from hall.orders.knowledge import knowledge_current
 from hall.platform import audit
 from hall.platform.guard import date_or_none
 
@@ -135,7 +139,12 @@ ACTIONS = {
             order=o, actor=u, approve=d["approve"], note=d["note"]
         ),
     ),
-    "reply": (ReplyForm, lambda o, u, d: orders.order_reply(order=o, actor=u, reply=d["reply"])),
+    "reply": (
+        ReplyForm,
+        lambda o, u, d: orders.order_reply(
+            order=o, actor=u, reply=d["reply"], knowledge=knowledge_current(d["knowledge"])
+        ),
+    ),
     "close": (CloseForm, lambda o, u, d: orders.order_close(order=o, actor=u)),
     "phone_callback": (
         PhoneCallbackForm,
@@ -203,10 +212,11 @@ def detail(request, number: str):
         raise Http404
     part = selectors.part_of_user(order, request.user)
     offered = _offered(order, request.user, part)
-    # the category's usual department is ticked when dispatching
+    # the category's usual department is ticked when dispatching; a reply may cite an answer
     initial = {"dispatch": {"departments": [order.category.default_department_id]}}
+    extra = {"reply": {"suggestions": selectors.knowledge_suggested(order)}}
     forms_ = {
-        name: ACTIONS[name][0](prefix=name, initial=initial.get(name))
+        name: ACTIONS[name][0](prefix=name, initial=initial.get(name), **extra.get(name, {}))
         for name in ACTIONS
         if name in offered
     }
@@ -237,7 +247,7 @@ def detail(request, number: str):
             return redirect("orders:detail", number=order.number)
         else:
             form_class, call = ACTIONS[action]
-            form = forms_[action] = form_class(request.POST, prefix=action)
+            form = forms_[action] = form_class(request.POST, prefix=action, **extra.get(action, {}))
             if form.is_valid():
                 try:
                     call(order, request.user, form.cleaned_data)
@@ -405,4 +415,80 @@ def kiosk_order(request):
             return render(request, "hall/orders/kiosk_done.html", {"order": order})
     return render(
         request, "hall/orders/kiosk.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@orders_staff_required
+@require_http_methods(["GET", "POST"])
+def knowledge_page(request):
+    """The knowledge base at the window: search; supervisors add entries and see the ones due
+    for review (outdated, or not cited for half a year)."""
+    query = request.GET.get("q", "")[:100]
+    may_edit = selectors.is_supervisor(request.user)
+    form = KnowledgeForm(request.POST or None) if may_edit else None
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                entry = knowledge.knowledge_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form_add_service_errors(form, error)
+            else:
+                messages.success(request, _("已加入知识库。"))
+                return redirect(f"{reverse('orders:knowledge')}?q={entry.key}")
+    return render(
+        request,
+        "hall/orders/knowledge.html",
+        {
+            "query": query,
+            "entries": knowledge.knowledge_search(query)[: knowledge.SEARCH_MAX],
+            "form": form,
+            "for_review": list(knowledge.knowledge_for_review()[:50]) if may_edit else [],
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@never_cache
+@supervision_required
+@require_http_methods(["GET", "POST"])
+def knowledge_revise(request, pk: int):
+    entry = knowledge_current(pk)
+    if entry is None:
+        raise Http404
+    form = KnowledgeReviseForm(
+        request.POST or None,
+        initial={
+            "question": entry.question,
+            "answer": entry.answer,
+            "source_kind": entry.source_kind,
+            "source": entry.source,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            knowledge.knowledge_revise(entry=entry, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_errors(form, error)
+        else:
+            messages.success(request, _("已修订，旧版本保留。"))
+            return redirect("orders:knowledge")
+    return render(
+        request,
+        "hall/orders/knowledge_revise.html",
+        {"entry": entry, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET"])
+def answers(request):
+    """The knowledge base online, for everyone: the answers and their sources."""
+    query = request.GET.get("q", "")[:100]
+    return render(
+        request,
+        "hall/orders/answers.html",
+        {"query": query, "entries": knowledge.knowledge_search(query)[: knowledge.SEARCH_MAX]},
     )

@@ -35,6 +35,8 @@ PUBLIC = [
     "/register/",
     "/ratings/statistics/",
     "/orders/public/",
+    "/orders/answers/",
+    "/orders/kiosk/",
     "/licences/check/",
     "/me/login/",
     "/accounts/login/",

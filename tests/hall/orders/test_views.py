@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from hall.models import Case, PersonalDataAccess, WorkOrder
+from hall.models import Case, KnowledgeEntry, PersonalDataAccess, WorkOrder
 from hall.orders import figures, services
 from tests.dates import shanghai
 
@@ -204,3 +204,16 @@ def test_the_kiosk_takes_a_complaint_with_a_phone(demo):
     )
     assert done.status_code == 200 and "已收到" in done.content.decode()
     assert WorkOrder.objects.get(title="排队太久").channel == WorkOrder.Channel.KIOSK
+
+
+def test_the_owner_answers_a_consultation_from_the_knowledge_base(demo):
+    order = WorkOrder.objects.get(title="居住证续签要带什么材料")
+    url = reverse("orders:detail", args=[order.number])
+    owner = signed_in("clerk")
+    page = owner.get(url).content.decode()
+    cited = KnowledgeEntry.objects.get(key="juzhuzheng-xuqian")
+    assert f'value="{cited.pk}"' in page  # suggested beside the reply
+    done = owner.post(url, {"action": "reply", "reply-knowledge": cited.pk, "reply-reply": ""})
+    assert done.status_code == 302
+    order.refresh_from_db()
+    assert order.status == WorkOrder.Status.REPLIED and cited.source in order.reply
