@@ -352,6 +352,22 @@ def markdown(r: dict) -> str:
             _rounds([x["per_s"] for x in s["runs"]]),
             "≥ 1,000",
         )
+    orders = r.get("orders")
+    if orders:
+        row(
+            f"接诉即办 sweep, nothing due, {orders['setup']['open_orders']:,} open orders (ms)",
+            _f(orders["nothing_due"]["median_ms"], 1),
+            f"{len(orders['nothing_due']['ms'])} runs",
+            "< 50",
+        )
+        for n in (1, 2):
+            s = orders[f"sweepers_{n}"]
+            row(
+                f"overdue orders carded and chased/s, {n} sweeper{'s' if n > 1 else ''} "
+                f"(duplicates: {s['duplicates']}, missed: {s['missed']})",
+                _f(s["median_per_s"], 1),
+                _rounds([x["per_s"] for x in s["runs"]]),
+            )
     row(
         "baseline: viewflow fire_due_timers, nothing due (ms)",
         _f(sweep["timers_nothing_due"]["median_ms"], 1),

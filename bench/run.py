@@ -218,6 +218,24 @@ def section_sweep(world, pool) -> dict:
     return out
 
 
+def section_orders(pool) -> dict:
+    from bench import orders
+
+    out = {"setup": orders.orders_ensure(log=log)}
+    log(f"orders: nothing due at {orders.OPEN_ORDERS:,} open orders")
+    out["nothing_due"] = orders.nothing_due()
+    for sweepers in (1, 2):
+        log(f"orders: {sweepers} sweeper(s), {ROUNDS} rounds of {orders.DUE} due orders")
+        runs = [orders.drain(pool, sweepers=sweepers) for _ in range(ROUNDS)]
+        out[f"sweepers_{sweepers}"] = {
+            "runs": runs,
+            "median_per_s": median([r["per_s"] for r in runs]),
+            "duplicates": sum(r["duplicates"] for r in runs),
+            "missed": sum(r["missed"] for r in runs),
+        }
+    return out
+
+
 def section_web(world) -> dict:
     from bench import web
 
@@ -346,6 +364,7 @@ def main() -> int:
             log(f"real-schema ceiling failed: {error}")
             results["replay"] = {"error": f"{type(error).__name__}: {error}"}
         results["sweep"] = section_sweep(world, pools[cores])
+        results["orders"] = section_orders(pools[cores])
     finally:
         for pool in pools.values():
             pool.terminate()
