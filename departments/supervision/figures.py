@@ -11,7 +11,7 @@ snapshot is older than twice that, say after beat was down), and the page says w
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils import timezone
 from departments.models import FiguresSnapshot
 from departments.supervision import selectors
 from hall.models import Case
+from hall.orders.selectors import orders_today
 
 NAME = "supervision"
 
@@ -30,6 +31,8 @@ class Figures:
     by_status: list[dict[str, Any]]
     warnings_by_department: list[dict[str, Any]]
     computed_at: datetime.datetime
+    # 接诉即办: open orders red and yellow now, parts chased, orders awaiting coordination
+    orders: dict[str, int] = field(default_factory=dict)
 
 
 def figures_compute(*, now: datetime.datetime) -> Figures:
@@ -38,6 +41,7 @@ def figures_compute(*, now: datetime.datetime) -> Figures:
         by_status=selectors.cases_by_status(),
         warnings_by_department=selectors.warnings_by_department(now=now),
         computed_at=now,
+        orders=orders_today(now=now),
     )
 
 
@@ -50,6 +54,7 @@ def supervision_figures_refresh(*, now: datetime.datetime | None = None) -> Figu
         # codes only: the state's name is put in the reader's language when the page is shown
         "by_status": [{"code": row["code"], "total": row["total"]} for row in figures.by_status],
         "warnings_by_department": figures.warnings_by_department,
+        "orders": figures.orders,
     }
     # one upsert: the first refresh creates the row, every later one (or a concurrent first
     # one) replaces it
@@ -78,4 +83,5 @@ def supervision_figures(*, now: datetime.datetime) -> Figures:
         ],
         warnings_by_department=snapshot.data["warnings_by_department"],
         computed_at=snapshot.computed_at,
+        orders=snapshot.data.get("orders", {}),
     )

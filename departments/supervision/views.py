@@ -31,7 +31,6 @@ from hall.intake.commitments import commitment_verify, commitments_to_verify
 from hall.intake.common import MaterialMark
 from hall.intake.tolerance import supplements_overdue
 from hall.models import Commitment, InstantApproval
-from hall.orders.selectors import orders_today
 from hall.platform import audit
 from hall.platform.replica import reads_from_replica
 
@@ -63,8 +62,8 @@ def supervision_home(request):
         {
             "now": now,
             "today": today,
-            "orders_today": orders_today(now=now),
             "counts": totals.counts,
+            "orders_today": totals.orders,
             "by_status": totals.by_status,
             "figures_at": totals.computed_at,
             "warnings": warnings,
