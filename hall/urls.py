@@ -11,7 +11,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics_view, name="metrics"),
     path("elder-mode/", views.elder_mode, name="elder_mode"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # the language switch keeps a signed-in person's choice for their messages (issue 32)
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # every role changes its own password here (Django's views, the hall's templates and rules)

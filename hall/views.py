@@ -4,7 +4,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
+from hall.accounts.services import language_preference_set
 from hall.common.problems import is_api_request, problem_json_response
 from hall.models import SecurityEvent
 from hall.online.portal.access import safe_next
@@ -93,3 +95,13 @@ def page_not_found(request, exception=None):
     if is_api_request(request):
         return problem_json_response(status=404, title=_("没有找到"), detail=_("没有找到"))
     return render(request, "404.html", status=404)
+
+
+@require_POST
+def language_set(request):
+    """Django's language switch, which also keeps a signed-in person's choice as the language
+    the hall writes to them in (SMS, e-mail, inbox)."""
+    response = set_language(request)
+    if request.user.is_authenticated:
+        language_preference_set(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -14,6 +14,7 @@ knows costs one SMS code (60 s apart, a daily cap per phone) per guess.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from hall.accounts.sms_codes import sms_code_verify
 from hall.cases import applicants, selectors
 from hall.common import validators
 from hall.common.personal_data import phone_account_username
-from hall.models import Applicant, SmsCode
+from hall.models import Applicant, LanguagePreference, SmsCode
 from hall.roles import APPLICANT, roles_sync
 
 
@@ -232,3 +233,15 @@ def account_sign_in_by_code(*, phone: str, code: str, requester: str = "") -> Us
         phone=phone, purpose=SmsCode.Purpose.LOGIN, code=code, requester=requester
     )
     return account_for_phone(phone=phone) if valid else None
+
+
+def language_preference_set(*, user: User, language: str) -> bool:
+    """Keep the language a signed-in person chose as the one their messages are written in
+    (and, for an applicant, their SMS and notices). False for a language the hall does not
+    offer."""
+    if language not in dict(settings.LANGUAGES):
+        return False
+    with transaction.atomic():
+        LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
+        Applicant.objects.filter(user=user).exclude(language=language).update(language=language)
+    return True

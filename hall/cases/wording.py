@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from django.db.models import TextChoices
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.cases.pdf.document import format_chinese_date
+from hall.common.localised import Template
 from hall.models import Case, Notice
 
 LAW = "《中华人民共和国行政许可法》"
@@ -236,8 +236,17 @@ class MessageKind(TextChoices):
 
 @dataclass(frozen=True)
 class Message:
-    subject: Promise
-    body: Promise
+    """A message's subject and body. Each is a `Template`: `message.body % values` keeps what it
+    needs to be written again in the recipient's language (hall.common.localised)."""
+
+    subject: Template
+    body: Template
+
+    def __post_init__(self) -> None:
+        for name in ("subject", "body"):
+            value = getattr(self, name)
+            if not isinstance(value, Template):
+                object.__setattr__(self, name, Template(value))
 
 
 AGENT_ASSIGNED = Message(

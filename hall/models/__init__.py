@@ -2,7 +2,7 @@
 appointments, accounts, agency, uploads, security, api, licences, practices, operations),
 re-exported: `from hall.models import X` works."""
 
-from hall.models.accounts import SmsCode
+from hall.models.accounts import LanguagePreference, SmsCode
 from hall.models.agency import AgencyRequest
 from hall.models.api import (
     ApiCallRecord,
@@ -55,6 +55,7 @@ __all__ = [
     "ElectronicLicence",
     "InstantApproval",
     "KnowledgeEntry",
+    "LanguagePreference",
     "Notice",
     "Notification",
     "PersonalDataAccess",

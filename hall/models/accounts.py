@@ -36,3 +36,24 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone_digest[:8]} {self.purpose}"
+
+
+LANGUAGE_CHOICES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+
+
+class LanguagePreference(models.Model):
+    """The language a person reads the hall's messages in (issue 32): set when they switch the
+    interface's language while signed in; Chinese when never set. Messages are written in the
+    recipient's language, never in the sender's (hall.outbox.queue)."""
+
+    user = models.OneToOneField(
+        "auth.User", verbose_name=_("用户"), on_delete=models.CASCADE, related_name="language"
+    )
+    language = models.CharField(_("消息语言"), max_length=10, choices=LANGUAGE_CHOICES)
+
+    class Meta:
+        verbose_name = _("消息语言")
+        verbose_name_plural = _("消息语言")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -99,6 +99,13 @@ class Applicant(models.Model):
         _("手机号码查找摘要"), source="phone", purpose="phone", db_index=True, default=""
     )
     email = models.EmailField(_("电子邮箱"), blank=True)
+    # The language of the SMS, e-mails and notices sent to them (issue 32), whoever sends them.
+    language = models.CharField(
+        _("消息语言"),
+        max_length=10,
+        choices=[("zh-hans", _("简体中文")), ("en", _("English"))],
+        default="zh-hans",
+    )
     user = models.OneToOneField(
         "auth.User",
         verbose_name=_("网上办事账号"),

@@ -152,6 +152,7 @@ def _tell_citizen(order: WorkOrder, *, key: str, kind: MessageKind, message, val
             kind=kind,
             subject=message.subject % values,
             body=message.body % values,
+            language=order.applicant.language if order.applicant_id else None,
         )
 
 

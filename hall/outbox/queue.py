@@ -11,11 +11,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from hall.common.bulk import rows_insert_new
-from hall.models import Case, CaseEvent, Notification
+from hall.common.localised import in_language
+from hall.models import Case, CaseEvent, LanguagePreference, Notification
 from hall.outbox.tasks import deliver_notification, deliver_notifications
 from hall.platform.broker import broker_publish
 from hall.platform.secret_box import SECRET_MASK, secret_seal
@@ -32,6 +34,7 @@ def notification_queue(
     user: User | None = None,
     address: str = "",
     secret: str = "",
+    language: str | None = None,
 ) -> Notification | None:
     """Queue one message; a second call with the same key does nothing and returns None."""
     queued = notifications_queue(
@@ -46,6 +49,7 @@ def notification_queue(
                 user=user,
                 address=address,
                 secret=secret,
+                language=language,
             )
         ]
     )
@@ -64,13 +68,18 @@ def notification_build(
     user_id: int | None = None,
     address: str = "",
     secret: str = "",
+    language: str | None = None,
 ) -> Notification:
     """An unsaved message row, for `notifications_queue`. `user_id` names the recipient when
     the caller has only the id (no read of the user). A `secret` in the body (a one-time
-    code) is stored masked, and sealed beside it until it is sent."""
-    body = str(body)
+    code) is stored masked, and sealed beside it until it is sent.
+
+    The subject and body are written in the recipient's `language` when the row is queued
+    (`notifications_queue`): given here for an applicant (their `language`), otherwise the
+    preference of the recipient user, otherwise Chinese — never the sender's."""
     sealed = ""
     if secret:
+        body = in_language(body, language or settings.LANGUAGE_CODE)
         if secret not in body:
             raise ValueError("the secret is not in the message's body")
         body, sealed = body.replace(secret, SECRET_MASK), secret_seal(secret)
@@ -78,7 +87,7 @@ def notification_build(
         dedupe_key=dedupe_key,
         channel=channel,
         kind=kind,
-        subject=str(subject)[:200],
+        subject=subject,
         body=body,
         sealed_secret=sealed,
         case=case,
@@ -87,12 +96,39 @@ def notification_build(
     )
     if user is None and user_id is not None:
         message.recipient_user_id = user_id
+    message.hall_language = language
     return message
+
+
+def _written_in_recipients_language(notifications: Sequence[Notification]) -> None:
+    """Write each message's subject and body in its recipient's language (one query for the
+    users' preferences of the whole batch)."""
+    wanted = {
+        n.recipient_user_id
+        for n in notifications
+        if getattr(n, "hall_language", None) is None and n.recipient_user_id is not None
+    }
+    preferences = (
+        dict(
+            LanguagePreference.objects.filter(user_id__in=wanted).values_list("user_id", "language")
+        )
+        if wanted
+        else {}
+    )
+    for notification in notifications:
+        language = (
+            getattr(notification, "hall_language", None)
+            or preferences.get(notification.recipient_user_id)
+            or settings.LANGUAGE_CODE
+        )
+        notification.subject = in_language(notification.subject, language)[:200]
+        notification.body = in_language(notification.body, language)
 
 
 def notifications_queue(notifications: Sequence[Notification]) -> list[Notification]:
     """Insert the messages whose keys are new (one statement) and enqueue their delivery on
     commit (one callback). Returns the messages queued now."""
+    _written_in_recipients_language(notifications)
     inserted = rows_insert_new(notifications, unique="dedupe_key")
     queued = [n for n in notifications if n.dedupe_key in inserted]
     to_send = [n.pk for n in queued if n.channel != Notification.Channel.INBOX]
@@ -140,9 +176,11 @@ def sms_queue(
     body: str,
     case: Case | None = None,
     secret: str = "",
+    language: str | None = None,
 ) -> Notification | None:
     """One SMS to `phone`, once per `key` (a second call does nothing and returns None). A
-    `secret` in the body is never stored in clear (see `notification_build`)."""
+    `secret` in the body is never stored in clear (see `notification_build`). `language`: the
+    recipient's, when the caller knows who they are (Chinese otherwise)."""
     return notification_queue(
         dedupe_key=key,
         channel=Notification.Channel.SMS,
@@ -152,6 +190,7 @@ def sms_queue(
         case=case,
         address=phone,
         secret=secret,
+        language=language,
     )
 
 
@@ -221,7 +260,13 @@ def applicant_messages(
     """The applicant's messages about one thing (SMS, email if given, the portal inbox), unsaved:
     a sweep collects them for a whole batch and queues them in one statement."""
     applicant = case.applicant
-    common = {"kind": kind, "subject": subject, "body": body, "case": case}
+    common = {
+        "kind": kind,
+        "subject": subject,
+        "body": body,
+        "case": case,
+        "language": applicant.language,  # theirs, whoever acted
+    }
     messages = [
         notification_build(
             dedupe_key=f"{key}:sms",
