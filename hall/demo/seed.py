@@ -10,12 +10,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from approvals.catalogue.selectors import item_current_by_code
+from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import SHANGHAI
 from approvals.demo.seed import demo_catalogue_seed
-from approvals.models import WorkOrderCategory
+from approvals.models import CaseStep, WorkOrderCategory
 from approvals.reviews.decisions import case_decide, stage_decide
 from approvals.reviews.delivery import case_deliver, case_delivery_choose
 from approvals.reviews.steps import step_decide
+from approvals.reviews.sweeps import steps_warn_sweep
 from departments.models import Department
 from hall.benefits.finding import benefit_offers_find
 from hall.benefits.services import benefit_offer_answer
@@ -38,7 +40,7 @@ from hall.models import (
 from hall.orders import knowledge
 from hall.orders import services as order_services
 from hall.proxies.services import proxy_grant_at_window
-from hall.queue.appointment_selectors import booking_days
+from hall.queue.appointment_selectors import CHECK_IN_LATE, booking_days, slot_times
 from hall.queue.appointments import appointment_book
 from hall.roles import roles_sync
 
@@ -139,6 +141,28 @@ def demo_cases_seed() -> int:
     construction = item_current_by_code(code="44030400-XK-0010")
     case = receive(construction, company)
     decisions.case_intake_decide(case=case, clerk=clerk, outcome="accept", marks=all_received(case))
+    # The supervisor's cards (issue 32): as if the permit had been accepted weeks ago, one
+    # department has let its limit pass (red: a step deemed approval does not apply to, so it
+    # stays red for the supervisor to chase) and another is in its last working days (yellow).
+    open_steps = list(case.steps.filter(status=CaseStep.Status.OPEN).order_by("pk"))
+    if len(open_steps) >= 2:
+        now, today = timezone.now(), timezone.localdate()
+        overdue, closing = open_steps[0], open_steps[1]
+        CaseStep.objects.filter(pk=overdue.pk).update(
+            deemed_approval=False,
+            due_date=today - datetime.timedelta(days=1),
+            due_at=now - datetime.timedelta(hours=1),
+            warn_on=today - datetime.timedelta(days=3),
+        )
+        tomorrow = working_calendar().add_working_days(today, 1)
+        CaseStep.objects.filter(pk=closing.pk).update(
+            due_date=tomorrow,
+            due_at=datetime.datetime.combine(
+                tomorrow + datetime.timedelta(days=1), datetime.time(0), tzinfo=SHANGHAI
+            ),
+            warn_on=today,
+        )
+        steps_warn_sweep()
 
     # 2. A food licence waiting for the applicant's correction (one-time notice issued).
     food = item_current_by_code(code="44030400-XK-0001")
@@ -185,6 +209,15 @@ def demo_cases_seed() -> int:
         item=food,
         starts_at=datetime.datetime.combine(day, datetime.time(10, 0), tzinfo=SHANGHAI),
     )
+    # ... and one for today's current or next slot, when the hall is open today, so that
+    # check-in at the kiosk (its code in 我的预约) can be tried at once (issue 32).
+    today = timezone.localdate()
+    if working_calendar().is_working_day(today):
+        soon = [
+            start for start, _end in slot_times(today) if start >= timezone.now() - CHECK_IN_LATE
+        ]
+        if soon:
+            appointment_book(applicant=person, item=food, starts_at=soon[0], same_day=True)
     # 7. 亲友代办: 张三 acts for her husband 李福 (82, no phone of his own to use online) for his
     # 户籍证明, authorised at the window with both present; his certificate case waits there.
     husband = applicants.applicant_register(

@@ -57,10 +57,16 @@ def _code_new() -> str:
 
 
 def appointment_book(
-    *, applicant: Applicant, item: ServiceItem, starts_at: datetime.datetime
+    *,
+    applicant: Applicant,
+    item: ServiceItem,
+    starts_at: datetime.datetime,
+    same_day: bool = False,
 ) -> Appointment:
     """Book the slot starting at `starts_at` for `item`. The same booking again (a double tap)
-    returns the first; another slot the same day for the same item is refused."""
+    returns the first; another slot the same day for the same item is refused. Bookings are
+    from tomorrow; `same_day` also allows a slot later today (the demo's, so that check-in can
+    be tried at once)."""
     barred = booking_barred_until(applicant=applicant)
     if barred is not None:
         raise ValidationError(
@@ -70,7 +76,11 @@ def appointment_book(
         )
     starts_at = starts_at.astimezone(SHANGHAI)
     day = starts_at.date()
-    times = dict(slot_times(day)) if day in booking_days() else {}
+    today = timezone.localdate()
+    bookable = day in booking_days() or (
+        same_day and day == today and starts_at >= timezone.now() - CHECK_IN_LATE
+    )
+    times = dict(slot_times(day)) if bookable else {}
     if starts_at not in times:
         raise ValidationError({"slot": [_("请选择可预约的时段。")]})
     existing = Appointment.objects.filter(

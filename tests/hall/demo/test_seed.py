@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.http import HttpRequest
@@ -96,3 +98,27 @@ def test_the_demo_has_benefits_offered_and_one_list_to_confirm(db, client):
     client.force_login(get_user_model().objects.get(username="officer-mz"))
     page = client.get("/desk/benefits/gaoling-jintie/").content.decode()
     assert "李*" in page and "确认名单，准予发放" in page
+
+
+def test_the_demo_has_an_appointment_to_check_in_today_and_cards_to_chase(db, time_machine):
+    from approvals.models import CaseStep
+    from hall.models import Appointment
+    from hall.queue.appointments import appointment_check_in
+    from tests.dates import shanghai
+
+    time_machine.move_to(shanghai(2026, 3, 11, 10, 5))  # a Wednesday morning, the hall open
+    call_command("seed_demo")
+    today = Appointment.objects.get(day=datetime.date(2026, 3, 11))
+    assert appointment_check_in(appointment=today).ticket is not None
+    assert Appointment.objects.filter(day__gt=datetime.date(2026, 3, 11)).exists()
+    assert CaseStep.objects.filter(warned_red_at__isnull=False).count() == 1
+    assert CaseStep.objects.filter(warned_yellow_at__isnull=False).count() >= 1
+
+
+def test_no_appointment_today_when_the_hall_is_closed(db, time_machine):
+    from hall.models import Appointment
+    from tests.dates import shanghai
+
+    time_machine.move_to(shanghai(2026, 3, 14, 10, 5))  # a Saturday
+    call_command("seed_demo")
+    assert not Appointment.objects.filter(day=datetime.date(2026, 3, 14)).exists()
