@@ -589,6 +589,9 @@ HALL_API_RECORD_DAYS = max(int(ENV.get("HALL_API_RECORD_DAYS", "365")), 183)
 HALL_ONLINE_FILINGS_PER_HOUR = int(ENV.get("HALL_ONLINE_FILINGS_PER_HOUR", "20"))
 # Queue tickets one kiosk (its address) may issue in a minute; a busy hall's kiosk issues a few.
 HALL_KIOSK_TICKETS_PER_MINUTE = int(ENV.get("HALL_KIOSK_TICKETS_PER_MINUTE", "12"))
+# 国办发〔2020〕45号: people aged 70 or over may take a priority ticket at the kiosk (their ID
+# number checked, not kept); the queue calls them first only when the hall turns this on.
+HALL_QUEUE_ELDER_PRIORITY = ENV.get("HALL_QUEUE_ELDER_PRIORITY", "0") == "1"
 # Appointments (hall.queue.appointments): the hall's opening hours on working days, cut into
 # slots; each on-site window of a queue category takes this many bookings per slot.
 HALL_OPENING_HOURS = ENV.get("HALL_OPENING_HOURS", "09:00-12:00,13:30-17:00")

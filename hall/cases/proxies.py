@@ -122,7 +122,12 @@ def proxy_label(authorisation: ProxyAuthorisation) -> str:
 
 def age_on(applicant: Applicant, day: datetime.date) -> int | None:
     """Full years on `day`, from the ID number's birth date (None for an enterprise)."""
-    born = id_number_birth_date(applicant.id_number) if applicant.id_number else None
+    return age_from_id_number(applicant.id_number, day) if applicant.id_number else None
+
+
+def age_from_id_number(id_number: str, day: datetime.date) -> int | None:
+    """Full years on `day` of the person with this ID number (None if it has no birth date)."""
+    born = id_number_birth_date(id_number)
     if born is None:
         return None
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -34,6 +34,9 @@ class QueueTicket(models.Model):
     # Checked in from an appointment on time: called ahead of walk-ins of the same category,
     # within hall.queue.services.APPOINTMENT_BURST (so walk-ins keep moving).
     by_appointment = models.BooleanField(_("预约"), default=False)
+    # Aged 70 or over by the ID number shown at the kiosk (国办发〔2020〕45号); only the flag is
+    # kept. With HALL_QUEUE_ELDER_PRIORITY on, called ahead of the others of the category.
+    elder = models.BooleanField(_("长者优先"), default=False)
     window = models.ForeignKey(
         Window,
         verbose_name=_("窗口"),

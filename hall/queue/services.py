@@ -5,9 +5,11 @@ of a change that already happened returns the ticket unchanged (a double click i
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hall.cases.numbering import counter_next
+from hall.cases.proxies import ELDER_AGE, age_from_id_number
+from hall.common.validators import is_valid_id_number, normalize_id_number
 from hall.models import Applicant, QueueTicket, Window
 from hall.platform.attempts import AttemptRule, attempt_allowed, attempt_failed
 from hall.queue.common import CATEGORY_LETTERS, LIVE, Status
@@ -37,6 +41,7 @@ def ticket_issue(
     applicant: Applicant | None = None,
     tap_token: str | None = None,
     by_appointment: bool = False,
+    elder: bool = False,
 ) -> QueueTicket:
     """Take a ticket (取号) for a queue category; the number is the next of the day.
 
@@ -59,6 +64,7 @@ def ticket_issue(
             applicant=applicant,
             tap=tap_token,
             by_appointment=by_appointment,
+            elder=elder,
         )
     except IntegrityError:
         existing = QueueTicket.objects.filter(tap_token=tap_token).first() if tap_token else None
@@ -67,7 +73,9 @@ def ticket_issue(
         return existing
 
 
-def _ticket_create(*, category, letter, applicant, tap, by_appointment=False) -> QueueTicket:
+def _ticket_create(
+    *, category, letter, applicant, tap, by_appointment=False, elder=False
+) -> QueueTicket:
     day = timezone.localdate()
     with transaction.atomic():
         booked = "booked:" if by_appointment else ""
@@ -83,6 +91,7 @@ def _ticket_create(*, category, letter, applicant, tap, by_appointment=False) ->
             applicant=applicant,
             tap_token=tap,
             by_appointment=by_appointment,
+            elder=elder,
             check_code=f"{secrets.randbelow(10**6):06d}",
         )
         ticket.full_clean(validate_unique=False)
@@ -125,9 +134,12 @@ def ticket_call_next(*, clerk: User) -> QueueTicket | None:
         # oldest. SKIP LOCKED: another window's transaction holding a ticket makes this one
         # take the next, never wait for or share it.
         booked_first = not _booked_burst_reached(window=window, day=today)
+        # 长者优先 (a setting): people aged 70 or over ahead of everyone of the category
+        elders_first = [F("elder").desc()] if settings.HALL_QUEUE_ELDER_PRIORITY else []
         candidate = (
             waiting.order_by(
                 F("window_id").asc(nulls_last=True),
+                *elders_first,
                 F("by_appointment").desc() if booked_first else F("by_appointment").asc(),
                 "issued_at",
                 "pk",
@@ -308,3 +320,23 @@ def ticket_check_code_attempt(*, ticket: QueueTicket | None, code: str, source: 
     if ticket is not None:
         QueueTicket.objects.filter(pk=ticket.pk).update(rating_failures=F("rating_failures") + 1)
     return False
+
+
+def elder_checked(*, id_number: str, today: datetime.date) -> bool:
+    """长者优先 at the kiosk: True for the ID number of someone aged 70 or over today; an empty
+    one is an ordinary ticket. The number is only read, never kept."""
+    id_number = normalize_id_number(id_number or "")
+    if not id_number:
+        return False
+    if not is_valid_id_number(id_number, today=today):
+        raise ValidationError(
+            _("身份证号码有误，请核对后重新输入；也可以不填，直接选择业务类别取号。"),
+            code="elder_id",
+        )
+    age = age_from_id_number(id_number, today)
+    if age is None or age < ELDER_AGE:
+        raise ValidationError(
+            _("长者优先号为 70 周岁以上的老人提供；请清空身份证号码，直接选择业务类别取号。"),
+            code="elder_age",
+        )
+    return True

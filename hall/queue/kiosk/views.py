@@ -115,8 +115,13 @@ def ticket_take(request):
             status = 429
         else:
             try:
+                elder = settings.HALL_QUEUE_ELDER_PRIORITY and queue_services.elder_checked(
+                    id_number=request.POST.get("elder_id", "")[:30], today=timezone.localdate()
+                )
                 ticket = queue_services.ticket_issue(
-                    category=request.POST.get("category", ""), tap_token=token or None
+                    category=request.POST.get("category", ""),
+                    tap_token=token or None,
+                    elder=bool(elder),
                 )
             except ValidationError as caught:
                 error = " ".join(caught.messages)
@@ -142,7 +147,12 @@ def ticket_take(request):
     return _kiosk(
         request,
         "ticket_take.html",
-        {"categories": categories, "token": uuid.uuid4().hex, "error": error},
+        {
+            "categories": categories,
+            "token": uuid.uuid4().hex,
+            "error": error,
+            "elder_lane": settings.HALL_QUEUE_ELDER_PRIORITY,
+        },
         status=status,
     )
 
