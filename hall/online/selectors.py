@@ -95,6 +95,18 @@ def upload_for_user(*, user: User, upload_id: int) -> UploadedMaterial | None:
     return upload
 
 
+def upload_for_proxy(
+    *, authorisation: ProxyAuthorisation, upload_id: int
+) -> UploadedMaterial | None:
+    """An upload of a case the authorisation takes in (亲友代办: the proxy sees the scans of the
+    cases they act on, nothing else), else None."""
+    return (
+        UploadedMaterial.objects.select_related("material")
+        .filter(pk=upload_id, material__case__in=cases_for_proxy(authorisation=authorisation))
+        .first()
+    )
+
+
 def online_queue() -> QuerySet[Case]:
     """Online filings waiting for intake, oldest first (the 5-day Art. 32 clock runs)."""
     return (

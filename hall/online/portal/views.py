@@ -463,7 +463,12 @@ def licence_pdf(request: HttpRequest, receipt_no: str) -> HttpResponse:
 def upload_file(request: HttpRequest, upload_id: int) -> HttpResponse:
     """An uploaded material, to those allowed to see the case; 404 to everyone else. Served as
     a download with the type detected at upload, never sniffed."""
-    upload = selectors.upload_for_user(user=request.user, upload_id=upload_id)
+    acting = acting_for(request)
+    upload = (
+        selectors.upload_for_proxy(authorisation=acting, upload_id=upload_id)
+        if acting
+        else selectors.upload_for_user(user=request.user, upload_id=upload_id)
+    )
     if upload is None:
         raise Http404
     content_type = validators.UPLOAD_KINDS[upload.kind][2]

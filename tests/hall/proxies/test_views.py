@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from hall.intake import receiving
-from hall.models import Case, Notification, ProxyAuthorisation
+from hall.models import Case, Notification, ProxyAuthorisation, UploadedMaterial
 from hall.online import filing
 from hall.online.portal.access import ACTING_SESSION_KEY
 from tests.factories import ClerkFactory
@@ -77,6 +77,9 @@ def test_a_daughter_files_for_her_father_until_the_window_revokes_it(
     assert filed.status_code == 302 and case.applicant == father
     page = client.get(reverse("portal:case", args=[case.receipt_no])).content.decode()
     assert "亲友代办：张**（子女）代为提交申请" in page
+    # she can open the scans of the case she acts on
+    scan = UploadedMaterial.objects.filter(material__case=case).first()
+    assert client.get(reverse("portal:upload", args=[scan.pk])).status_code == 200
     assert (
         Notification.objects.filter(kind="proxy_acted", case=case, channel="sms")
         .get()
