@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import CaseDecision, IntakeQuestion
 from approvals.reviews.delivery import CARRIERS
+from hall.cases import applicants
 from hall.common.forms import ServiceErrorsMixin
 from hall.models import Applicant, CaseMaterial
 
@@ -30,6 +31,23 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
         required=False,
         help_text=_("仅在已登记的申请人更换姓名（名称）或手机号码时勾选，须先核对其证件。"),
     )
+
+    def clean(self):
+        # Every problem in one round (issue 32): the phone, the ID number's check digit, the
+        # USCC and the name are checked here with the e-mail, not only after it is right.
+        data = super().clean()
+        details, _phone = applicants.applicant_details_errors(
+            kind=data.get("kind") or "",
+            name=data.get("name") or "",
+            phone=data.get("phone") or "",
+            id_number=data.get("id_number") or "",
+            uscc=data.get("uscc") or "",
+            legal_representative=data.get("legal_representative") or "",
+        )
+        for field, messages in details.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, messages)
+        return data
 
 
 class CaseLookupForm(forms.Form):

@@ -16,6 +16,7 @@ from hall.models import Applicant, Case, CaseGroup, CaseMaterial, Notice
 from tests.approvals.workflow_helpers import (
     accepted_case,
     department_with_staff,
+    make_clerk,
     officer_of,
     open_steps,
     staged_item,
@@ -550,3 +551,21 @@ def test_non_acceptance_is_issued_only_once_confirmed(clerk_client, item, clerk)
     case.refresh_from_db()
     assert case.status == Case.Status.NOT_ACCEPTED
     assert case.notices.filter(kind="non_acceptance").count() == 1
+
+
+def test_window_registration_reports_every_problem_in_one_round(client, db, roles):
+    """A bad e-mail, a wrong ID check digit and a wrong phone, all at once (issue 32)."""
+    client.force_login(make_clerk(roles))
+    answer = client.post(
+        reverse("intake:applicant_register"),
+        {
+            "kind": "person",
+            "name": "张三",
+            "id_number": "110105194912310021",
+            "phone": "12345",
+            "email": "not-an-address",
+        },
+    )
+    assert answer.status_code == 400
+    form = answer.context["applicant_form"]
+    assert {"email", "id_number", "phone"} <= set(form.errors)
