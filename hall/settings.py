@@ -642,7 +642,7 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": (
                 "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s "
-                "%(role)s %(case)s"
+                "%(role)s %(case)s %(task)s"
             ),
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
             "json_ensure_ascii": False,
@@ -658,3 +658,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": ENV.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Workers and beat keep the hall's logging (JSON lines in production, each line written while a
+# task runs carrying its id and name) instead of Celery's own plain-text root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -16,6 +16,7 @@ import re
 import uuid
 from contextvars import ContextVar
 
+from celery import current_task
 from django.utils.functional import empty
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -59,11 +60,24 @@ def _loaded_user(request):
     return None if wrapped is empty or wrapped is None else wrapped
 
 
+def _task_running() -> tuple[str, str]:
+    """The Celery task this worker thread runs, as (id, name); empty outside a task."""
+    if not current_task:  # a proxy: false outside a task
+        return "", ""
+    task_id = getattr(current_task.request, "id", None)
+    return (str(task_id), current_task.name or "") if task_id else ("", "")
+
+
 class RequestContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         # Django logs a 4xx/5xx after the middleware has returned, with the request attached
         request = _current.get() or getattr(record, "request", None)
         record.request_id = getattr(request, "request_id", "") if request is not None else ""
+        # in a worker, a line written while a task runs carries the task's id and name
+        task_id, task_name = _task_running() if request is None else ("", "")
+        record.task = task_name
+        if task_id and not record.request_id:
+            record.request_id = task_id
         record.case = getattr(request, "log_case", "") if request is not None else ""
         user = _loaded_user(request) if request is not None else None
         authenticated = user is not None and getattr(user, "is_authenticated", False)

@@ -6,14 +6,23 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import re
+import subprocess
+import time
 
 import pytest
+from celery import Celery
 from django.conf import settings
+from django.db import connection
 from django.test import RequestFactory
 
 from hall.platform import logs
 from hall.platform.outage import server_error
 from tests.factories import ClerkFactory
+from tests.hall.platform.test_sweeps_survive_redis import (  # noqa: F401  (a fixture)
+    private_redis,
+)
+from tests.subprocesses import celery_command, celery_environment
 
 
 @pytest.fixture
@@ -85,3 +94,48 @@ def test_production_writes_json_lines():
     line = json.loads(formatter.format(record))
     assert line["message"] == "办件已受理" and line["level"] == "INFO"
     assert {"time", "logger", "request_id", "user_id", "role", "case"} <= set(line)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_writes_json_lines_with_the_tasks_id(private_redis, tmp_path):  # noqa: F811
+    """A real worker (a subprocess, its own Redis) with HALL_LOG_FORMAT=json: every log line is
+    JSON, and the lines written while a task runs carry its id and name."""
+
+    url = f"redis://127.0.0.1:{private_redis}/0"
+    environment = celery_environment(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        CELERY_BROKER_URL=url,
+        CELERY_RESULT_BACKEND=url,
+        REDIS_CACHE_URL=url,
+        HALL_LOG_FORMAT="json",
+    )
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        celery_command("-A", "hall", "-q", "worker", "--pool=solo", "--loglevel=INFO"),
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        client = Celery(broker=url, backend=url)
+        result = client.send_task("hall.tasks.heartbeat")
+        assert result.get(timeout=60)
+        deadline = time.monotonic() + 20
+        lines: list[dict] = []
+        while time.monotonic() < deadline:
+            text = (tmp_path / "worker.log").read_text()
+            # Python's own warnings (running as root here) are not log lines
+            lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+            if any(line.get("task") == "hall.tasks.heartbeat" for line in lines):
+                break
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        log.close()
+    ran = [line for line in lines if line.get("task") == "hall.tasks.heartbeat"]
+    assert ran and all(line["request_id"] == result.id for line in ran)
+    # nothing in Celery's own plain format ("[2026-12-07 10:00:00,000: INFO/MainProcess] ...")
+    assert not re.search(r"^\[\d{4}-\d\d-\d\d ", text, re.MULTILINE)
