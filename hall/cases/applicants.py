@@ -54,6 +54,20 @@ def identity_errors(
     return errors
 
 
+def applicant_details_errors_in(data) -> dict[str, list[str]]:
+    """`applicant_details_errors` for a form's cleaned data (the portal's registration and the
+    window's), by field, so that a form reports them in its one round."""
+    errors, _phone = applicant_details_errors(
+        kind=data.get("kind") or "",
+        name=data.get("name") or "",
+        phone=data.get("phone") or "",
+        id_number=data.get("id_number") or "",
+        uscc=data.get("uscc") or "",
+        legal_representative=data.get("legal_representative") or "",
+    )
+    return errors
+
+
 def applicant_details_errors(
     *, kind: str, name: str, phone: str, id_number: str, uscc: str, legal_representative: str
 ) -> tuple[dict[str, list[str]], str]:

@@ -19,6 +19,14 @@ def form_add_service_errors(form: forms.BaseForm, error: ValidationError) -> Non
         form.add_error(None, error.messages)
 
 
+def form_add_field_errors(form: forms.BaseForm, errors: dict[str, list[str]]) -> None:
+    """Errors by field found beside the form's own checks, each on its field unless the field
+    already has one (so a message is not said twice)."""
+    for field, messages in errors.items():
+        if field in form.fields and field not in form.errors:
+            form.add_error(field, messages)
+
+
 class ServiceErrorsMixin:
     """For forms whose views call a service: `form.add_service_errors(error)`."""
 

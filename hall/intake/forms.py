@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import CaseDecision, IntakeQuestion
 from approvals.reviews.delivery import CARRIERS
 from hall.cases import applicants
-from hall.common.forms import ServiceErrorsMixin
+from hall.common.forms import ServiceErrorsMixin, form_add_field_errors
 from hall.models import Applicant, CaseMaterial
 
 
@@ -36,17 +36,7 @@ class ApplicantForm(ServiceErrorsMixin, forms.Form):
         # Every problem in one round (issue 32): the phone, the ID number's check digit, the
         # USCC and the name are checked here with the e-mail, not only after it is right.
         data = super().clean()
-        details, _phone = applicants.applicant_details_errors(
-            kind=data.get("kind") or "",
-            name=data.get("name") or "",
-            phone=data.get("phone") or "",
-            id_number=data.get("id_number") or "",
-            uscc=data.get("uscc") or "",
-            legal_representative=data.get("legal_representative") or "",
-        )
-        for field, messages in details.items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, messages)
+        form_add_field_errors(self, applicants.applicant_details_errors_in(data))
         return data
 
 

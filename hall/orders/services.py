@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.clock.calendar import working_calendar
 from approvals.clock.deadlines import (
@@ -56,6 +57,7 @@ from departments.models import Department, Officer
 from hall.cases import wording
 from hall.cases.numbering import order_number_next
 from hall.cases.wording import MessageKind
+from hall.common.localised import Template
 from hall.common.moments import limit_end_shown
 from hall.common.personal_data import masked_phone
 from hall.common.validators import is_valid_mobile, normalize_mobile
@@ -154,6 +156,26 @@ def _tell_citizen(order: WorkOrder, *, key: str, kind: MessageKind, message, val
             body=message.body % values,
             language=order.applicant.language if order.applicant_id else None,
         )
+
+
+def _tell_department(order: WorkOrder, part: Part, *, key: str, task) -> None:
+    """The officers of the part's department (never the clerk complained of) learn of a part
+    sent to them: its task, its limit and until when it may be returned."""
+    _tell_staff(
+        _department_user_ids(order, part.department_id),
+        key=f"order-part:{part.pk}:{key}",
+        kind=MessageKind.ORDER_DISPATCHED,
+        message=wording.ORDER_DISPATCHED,
+        values={
+            "number": order.number,
+            # lazy: written in each officer's own language
+            "kind": WorkOrderKind(order.kind).label,
+            "title": order.title,
+            "task": task,
+            "due": _local(part.due_at),
+            "return_until": _local(part.return_until),
+        },
+    )
 
 
 def _is_supervisor(user: User) -> bool:
@@ -392,20 +414,7 @@ def order_dispatch(*, order: WorkOrder, actor: User, parts: Sequence[Dispatch]) 
                     part=part.pk,
                     round=part.round,
                 )
-                _tell_staff(
-                    _department_user_ids(order, dispatch.department.pk),
-                    key=f"order-part:{part.pk}:dispatched",
-                    kind=MessageKind.ORDER_DISPATCHED,
-                    message=wording.ORDER_DISPATCHED,
-                    values={
-                        "number": order.number,
-                        "kind": order.get_kind_display(),
-                        "title": order.title,
-                        "task": task,
-                        "due": _local(part.due_at),
-                        "return_until": _local(part.return_until),
-                    },
-                )
+                _tell_department(order, part, key="dispatched", task=task)
         order.status = Status.IN_HAND
         order.save(update_fields=["status", "due_at", "yellow_at"])
     return created
@@ -509,20 +518,7 @@ def part_insist(*, part: Part, actor: User, note: str) -> Part:
             order.escalated = False
             order.save(update_fields=["escalated"])
         with messages_batch():
-            _tell_staff(
-                _department_user_ids(order, part.department_id),
-                key=f"order-part:{part.pk}:insisted",
-                kind=MessageKind.ORDER_DISPATCHED,
-                message=wording.ORDER_DISPATCHED,
-                values={
-                    "number": order.number,
-                    "kind": order.get_kind_display(),
-                    "title": order.title,
-                    "task": f"{part.task}（{note}）",
-                    "due": _local(part.due_at),
-                    "return_until": _local(part.return_until),
-                },
-            )
+            _tell_department(order, part, key="insisted", task=f"{part.task}（{note}）")
     return part
 
 
@@ -846,19 +842,11 @@ def _reopen(order: WorkOrder, *, actor: User | None) -> None:
                 round=part.round,
                 reopened=True,
             )
-            _tell_staff(
-                _department_user_ids(order, previous.department_id),
-                key=f"order-part:{part.pk}:dispatched",
-                kind=MessageKind.ORDER_DISPATCHED,
-                message=wording.ORDER_DISPATCHED,
-                values={
-                    "number": order.number,
-                    "kind": order.get_kind_display(),
-                    "title": order.title,
-                    "task": _("（重办）%(task)s") % {"task": previous.task},
-                    "due": _local(due_at),
-                    "return_until": _local(now),
-                },
+            _tell_department(
+                order,
+                part,
+                key="dispatched",
+                task=Template(gettext_lazy("（重办）%(task)s")) % {"task": previous.task},
             )
 
 

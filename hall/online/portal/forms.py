@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.cases import applicants
 from hall.common import validators
-from hall.common.forms import form_add_service_errors
+from hall.common.forms import form_add_field_errors, form_add_service_errors
 from hall.common.personal_data import phone_account_username
 from hall.models import Applicant, Case, ServiceRating
 
@@ -101,17 +101,7 @@ class RegisterForm(IdentityFields):
         # Everything the registration checks, said in this one round (issue 32): the phone, the
         # ID number's check digit, the name, the password's rules. Only the SMS code waits for a
         # form without other errors, so that a typo elsewhere does not use it up.
-        details, _phone = applicants.applicant_details_errors(
-            kind=data.get("kind") or "",
-            name=data.get("name") or "",
-            phone=data.get("phone") or "",
-            id_number=data.get("id_number") or "",
-            uscc=data.get("uscc") or "",
-            legal_representative=data.get("legal_representative") or "",
-        )
-        for field, messages in details.items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, messages)
+        form_add_field_errors(self, applicants.applicant_details_errors_in(data))
         if data.get("password1") and "password1" not in self.errors:
             try:
                 password_validation.validate_password(
