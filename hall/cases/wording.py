@@ -517,6 +517,10 @@ PROXY_REVOKED = Message(
     subject=_("亲友代办授权已撤销"),
     body=_("%(principal)s对%(proxy)s的亲友代办授权（%(scope)s）已于%(at)s撤销，即时停止。"),
 )
+PROXY_BOOKED = Message(
+    subject=_("亲友为您预约"),
+    body=_("%(proxy)s为您预约了%(when)s到大厅办理“%(item)s”，预约码见另一条短信。"),
+)
 PROXY_ACTED = Message(
     subject=_("亲友代您办理：%(receipt)s"),
     body=_(

@@ -65,6 +65,15 @@ class Appointment(models.Model):
         related_name="appointment",
     )  # fmt: skip
     created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
+    # 亲友代办: booked by a relative or friend under this authorisation (the principal is told)
+    booked_under = models.ForeignKey(
+        "hall.ProxyAuthorisation",
+        verbose_name=_("代办授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)

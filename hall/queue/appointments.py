@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from approvals.clock.deadlines import SHANGHAI
 from approvals.models import ServiceItem
 from hall.cases import wording
+from hall.cases.proxies import proxy_authorisation_checked
 from hall.cases.wording import MessageKind
 from hall.models import Applicant, Appointment, AppointmentSlot, QueueTicket
 from hall.outbox.queue import sms_queue
@@ -62,11 +64,15 @@ def appointment_book(
     item: ServiceItem,
     starts_at: datetime.datetime,
     same_day: bool = False,
+    proxy_user: User | None = None,
+    proxy_code: str = "",
 ) -> Appointment:
     """Book the slot starting at `starts_at` for `item`. The same booking again (a double tap)
     returns the first; another slot the same day for the same item is refused. Bookings are
     from tomorrow; `same_day` also allows a slot later today (the demo's, so that check-in can
-    be tried at once)."""
+    be tried at once). With `proxy_code` a relative or friend books for the principal of that
+    authorisation (亲友代办): it must cover `item` (checked under its row lock, so a revocation
+    stops it), the booking records it, and the principal is told who booked."""
     barred = booking_barred_until(applicant=applicant)
     if barred is not None:
         raise ValidationError(
@@ -93,6 +99,15 @@ def appointment_book(
     capacity = category_capacity(category=item.queue_category)
     try:
         with transaction.atomic():
+            authorisation = (
+                proxy_authorisation_checked(
+                    user=proxy_user, code=proxy_code, item_code=item.code, lock=True
+                )
+                if proxy_code
+                else None
+            )
+            if authorisation is not None and authorisation.principal_id != applicant.pk:
+                raise ValidationError(_("这项代办授权不是为该申请人的。"), code="proxy_other")
             slot, _created = AppointmentSlot.objects.get_or_create(
                 category=item.queue_category,
                 starts_at=starts_at,
@@ -103,7 +118,12 @@ def appointment_book(
                 raise ValidationError({"slot": [_("该时段已约满，请选择其他时段。")]}, code="full")
             AppointmentSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
             appointment = Appointment.objects.create(
-                code=_code_new(), applicant=applicant, item=item, slot=slot, day=day
+                code=_code_new(),
+                applicant=applicant,
+                item=item,
+                slot=slot,
+                day=day,
+                booked_under=authorisation,
             )
             sms_queue(
                 key=f"appointment:{appointment.pk}:booked",
@@ -111,7 +131,22 @@ def appointment_book(
                 kind=MessageKind.APPOINTMENT,
                 subject=wording.APPOINTMENT.subject,
                 body=wording.APPOINTMENT.body % _message_fields(appointment, slot),
+                language=applicant.language,
             )
+            if authorisation is not None:
+                sms_queue(
+                    key=f"appointment:{appointment.pk}:proxy",
+                    phone=applicant.phone,
+                    kind=MessageKind.PROXY_ACTED,
+                    subject=wording.PROXY_BOOKED.subject,
+                    body=wording.PROXY_BOOKED.body
+                    % {
+                        "proxy": authorisation.proxy.name,
+                        "item": item.name,
+                        "when": f"{timezone.localtime(slot.starts_at):%Y-%m-%d %H:%M}",
+                    },
+                    language=applicant.language,
+                )
     except IntegrityError:
         # A booking committed by a concurrent request (the one-a-day constraint): the same slot
         # is the same booking (a double tap); another slot is the duplicate the check above

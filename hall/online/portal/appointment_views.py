@@ -16,7 +16,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from approvals.catalogue.selectors import items_current
 from hall.common.forms import form_add_service_errors
 from hall.models import Appointment
-from hall.online.portal.access import applicant_or_bind, applicant_required
+from hall.online.portal.access import (
+    acting_for,
+    applicant_or_bind,
+    applicant_required,
+    portal_applicant,
+)
 from hall.online.portal.forms import SlotForm
 from hall.queue import appointment_selectors, appointments
 
@@ -24,7 +29,8 @@ from hall.queue import appointment_selectors, appointments
 @never_cache
 @applicant_required
 def appointment_list(request: HttpRequest) -> HttpResponse:
-    applicant = applicant_or_bind(request)
+    """The applicant's bookings (acting for someone: theirs, 亲友代办)."""
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
     return render(
@@ -34,6 +40,7 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
             "appointments": appointment_selectors.appointments_of(applicant=applicant)[:50],
             "barred_until": appointment_selectors.booking_barred_until(applicant=applicant),
             "now": timezone.now(),
+            "acting": acting_for(request),
         },
     )
 
@@ -42,11 +49,15 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def appointment_new(request: HttpRequest) -> HttpResponse:
-    """Choose the item and the day (a GET, so it works without script), then a slot (a POST)."""
-    applicant = applicant_or_bind(request)
+    """Choose the item and the day (a GET, so it works without script), then a slot (a POST).
+    Acting for someone (亲友代办), for them and only for the items the authorisation covers."""
+    applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
+    acting = acting_for(request)
     items = list(items_current().order_by("name"))
+    if acting is not None:
+        items = [item for item in items if acting.covers(item_code=item.code)]
     days = appointment_selectors.booking_days()
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = SlotForm(data, items=items, days=days)
@@ -63,7 +74,11 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     appointment = appointments.appointment_book(
-                        applicant=applicant, item=item, starts_at=starts_at
+                        applicant=applicant,
+                        item=item,
+                        starts_at=starts_at,
+                        proxy_user=request.user if acting else None,
+                        proxy_code=acting.code if acting else "",
                     )
                 except ValidationError as error:
                     form_add_service_errors(form, error)

@@ -3,16 +3,23 @@ online hall, and the revocation at the window stops her at her next step."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from approvals.clock.deadlines import SHANGHAI
+from hall.cases.proxies import ProxyRefused
 from hall.intake import receiving
-from hall.models import Case, Notification, ProxyAuthorisation, UploadedMaterial
+from hall.models import Appointment, Case, Notification, ProxyAuthorisation, UploadedMaterial
 from hall.online import filing
 from hall.online.portal.access import ACTING_SESSION_KEY
-from tests.factories import ClerkFactory
+from hall.queue.appointment_selectors import booking_days
+from hall.queue.appointments import appointment_book
+from hall.queue.services import CATEGORY_LETTERS
+from tests.factories import ClerkFactory, WindowFactory
 from tests.hall.online.test_filing import png
 from tests.hall.proxies.conftest import (
     DAUGHTER_ID,
@@ -156,3 +163,59 @@ def test_pages_answer_in_english_too(client, daughter_user, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("proxies:request"))
     assert page.status_code == 200 and "Act for a relative or friend" in page.content.decode()
+
+
+def test_a_daughter_books_an_appointment_for_her_father_within_the_authorisation(
+    client, daughter_user, father, item, other_item, sms_file, clerk
+):
+    WindowFactory(number="09", categories=list(CATEGORY_LETTERS))
+    authorisation = authorise(daughter_user, father, sms_file, item_codes=[item.code])
+    client.force_login(daughter_user)
+    client.post(reverse("proxies:act", args=[authorisation.code]))
+    day = booking_days()[0]
+    start = datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI).isoformat()
+    page = client.get(reverse("portal:appointment_new")).content.decode()
+    assert item.name in page and other_item.name not in page  # only what she may do for him
+    refused = client.post(
+        reverse("portal:appointment_new"),
+        {"item": other_item.pk, "day": day.isoformat(), "slot": start},
+    )
+    assert refused.status_code == 400 and not Appointment.objects.exists()
+    booked = client.post(
+        reverse("portal:appointment_new"), {"item": item.pk, "day": day.isoformat(), "slot": start}
+    )
+    assert booked.status_code == 302
+    appointment = Appointment.objects.get()
+    assert appointment.applicant == father and appointment.booked_under == authorisation
+    told = [
+        n
+        for n in Notification.objects.filter(kind="proxy_acted", channel="sms")
+        if n.recipient_address == FATHER_PHONE
+    ]
+    assert len(told) == 1 and "张小红" in told[0].body
+    listing = client.get(reverse("portal:appointments")).content.decode()
+    assert appointment.code in listing and "取消预约" not in listing
+    # revoked: acting ends at once, so the next booking is hers, never her father's
+    ProxyAuthorisation.objects.filter(pk=authorisation.pk).update(revoked_at=timezone.now())
+    again = client.post(
+        reverse("portal:appointment_new"),
+        {"item": item.pk, "day": booking_days()[1].isoformat(), "slot": start},
+    )
+    assert again.status_code in (302, 400)
+    assert list(Appointment.objects.filter(applicant=father)) == [appointment]
+
+
+def test_a_revoked_authorisation_books_nothing(daughter_user, father, item, sms_file):
+    WindowFactory(number="09", categories=list(CATEGORY_LETTERS))
+    authorisation = authorise(daughter_user, father, sms_file, item_codes=[item.code])
+    ProxyAuthorisation.objects.filter(pk=authorisation.pk).update(revoked_at=timezone.now())
+    day = booking_days()[0]
+    with pytest.raises(ProxyRefused):
+        appointment_book(
+            applicant=father,
+            item=item,
+            starts_at=datetime.datetime.combine(day, datetime.time(9), tzinfo=SHANGHAI),
+            proxy_user=daughter_user,
+            proxy_code=authorisation.code,
+        )
+    assert not Appointment.objects.exists()
