@@ -110,6 +110,9 @@ def test_a_worker_writes_json_lines_with_the_tasks_id(private_redis, tmp_path): 
         REDIS_CACHE_URL=url,
         HALL_LOG_FORMAT="json",
     )
+    # Not the current app: a Celery() made current would carry this process's shared tasks (and
+    # the session's live worker's results) to this test's Redis, which stops with the test.
+    client = Celery(broker=url, backend=url, set_as_current=False)
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
         celery_command("-A", "hall", "-q", "worker", "--pool=solo", "--loglevel=INFO"),
@@ -119,7 +122,6 @@ def test_a_worker_writes_json_lines_with_the_tasks_id(private_redis, tmp_path): 
         cwd=settings.BASE_DIR,
     )
     try:
-        client = Celery(broker=url, backend=url)
         result = client.send_task("hall.tasks.heartbeat")
         assert result.get(timeout=60)
         deadline = time.monotonic() + 20
@@ -132,6 +134,7 @@ def test_a_worker_writes_json_lines_with_the_tasks_id(private_redis, tmp_path): 
                 break
             time.sleep(0.5)
     finally:
+        client.close()
         worker.terminate()
         worker.wait(timeout=20)
         log.close()
