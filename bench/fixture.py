@@ -166,10 +166,10 @@ def _load_applicants(conn, first_n: int) -> int:
     conn.execute(
         f"""
         INSERT INTO hall_applicant (id, kind, name, id_number, uscc, legal_representative, phone,
-                                    email, created_at, phone_digest)
+                                    email, created_at, phone_digest, language)
         SELECT %(a0)s + g, 'person', '申请人' || g, body || {_ID_CHECK}, NULL, '',
                '138' || lpad(mod(g, 100000000)::text, 8, '0'), '',
-               now() - mod(g, 1000) * interval '1 day', ''
+               now() - mod(g, 1000) * interval '1 day', '', 'zh-hans'
         FROM (SELECT g, {_ID_BODY} AS body
               FROM (SELECT g, %(n0)s + g AS n FROM generate_series(1, %(count)s) g) s) t
         """,

@@ -24,6 +24,7 @@ from approvals.desk.forms import (
     StepDecideForm,
     WrittenOpinionForm,
 )
+from approvals.desk.rows import inbox_rows_html
 from approvals.models import CaseStep, ServiceItem, StepSuspension
 from approvals.reviews import decisions, extensions, steps
 from approvals.reviews import selectors as review_selectors
@@ -64,6 +65,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "inbox": inbox,
             "inbox_next_url": "?" + urlencode({"after": inbox.next_cursor or ""}),
             "rows": inbox.rows,
+            "rows_html": inbox_rows_html(rows=inbox.rows, request=request),
             "lead": {key: rows[:limit] for key, rows in lead.items()},
             "lead_more": any(len(rows) > limit for rows in lead.values()),
             "owed": owed[:limit],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +35,16 @@ from hall.intake.tolerance import supplements_overdue
 from hall.models import Commitment, InstantApproval
 from hall.platform import audit
 from hall.platform.replica import reads_from_replica
+
+
+def _bad_ratings(now) -> list[dict]:
+    return [
+        {
+            "rating": rating,
+            "overdue": selectors.follow_up_overdue(rating, on=timezone.localdate(now)),
+        }
+        for rating in selectors.bad_ratings()
+    ]
 
 
 @supervision_required
@@ -73,19 +85,18 @@ def supervision_home(request):
             "warnings_by_department": totals.warnings_by_department,
             "filter_form": filter_form,
             "filtered": filters != selectors.WarningFilter(),
+            # The lists beside the warnings are read only when their cached fragment is stale:
+            # they are kept with the figures snapshot (side_key), so they are as fresh as the
+            # counts above them, and a page between two snapshots reads neither (issue 27).
+            "side_seconds": settings.HALL_SUPERVISION_FIGURES_SECONDS,
+            "side_key": f"{totals.computed_at.timestamp():.6f}:{today.isoformat()}",
             "breaches": selectors.one_time_breaches(),
             "deemed": selectors.deemed_acceptances(),
             "deemed_approvals": selectors.deemed_approvals(),
             "intake_due": selectors.intake_decisions_due(),
             "issuances_due": selectors.issuances_due(),
-            "bad_ratings": [
-                {
-                    "rating": rating,
-                    "overdue": selectors.follow_up_overdue(rating, on=timezone.localdate(now)),
-                }
-                for rating in selectors.bad_ratings()
-            ],
-            "assumed": selectors.calendar_assumed(),
+            "bad_ratings": SimpleLazyObject(lambda: _bad_ratings(now)),
+            "assumed": SimpleLazyObject(selectors.calendar_assumed),
         },
     )
 

@@ -79,8 +79,14 @@ def _home(request, *, search_form=None, applicant_form=None, status: int = 200):
             "lookup_form": CaseLookupForm(),
             "applicant_form": applicant_form
             or ApplicantForm(initial={"kind": Applicant.Kind.PERSON}),
-            "cases": selectors.cases_owned_by(owner=request.user)[:50],
-            "inbox": _reminders(inbox_for(user=request.user).filter(read_at__isnull=True)[:30]),
+            "cases": selectors.case_rows_owned_by(owner=request.user)[:50],
+            # what a reminder line shows: the sealed address and the case's sealed columns
+            # are not opened for it
+            "inbox": _reminders(
+                inbox_for(user=request.user)
+                .filter(read_at__isnull=True)
+                .only("id", "case", "subject", "body", "case__receipt_no")[:30]
+            ),
             "window": _window(request),
         },
         status=status,
@@ -523,7 +529,7 @@ def mine(request):
         request,
         "hall/intake/mine.html",
         {
-            "cases": selectors.cases_owned_by(owner=request.user)[:MINE_LIMIT],
+            "cases": selectors.case_rows_owned_by(owner=request.user)[:MINE_LIMIT],
             "limit": MINE_LIMIT,
         },
     )

@@ -312,3 +312,32 @@ def test_dashboard_totals_come_from_the_snapshot_and_say_when(supervisor_client,
     snapshot = FiguresSnapshot.objects.get(name=figures.NAME)
     assert snapshot.data["counts"]["red"] == 0
     assert timezone.now() - snapshot.computed_at < datetime.timedelta(seconds=5)
+
+
+def test_the_lists_beside_the_warnings_are_kept_with_the_figures_snapshot(
+    supervisor_client, warned, settings
+):
+    """Between two snapshots the page reads neither the lists nor their queries again; a new
+    snapshot (beat's, every HALL_SUPERVISION_FIGURES_SECONDS) brings the lists up to date with
+    the counts above them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from departments.supervision import figures
+
+    settings.HALL_SUPERVISION_FIGURES_SECONDS = 30
+    figures.supervision_figures_refresh()
+    supervisor_client.get(reverse("supervision:home"))  # reads the lists and keeps them
+    bare_case(owner=warned["wang"], deemed_accepted=True, accepted_on=timezone.localdate())
+
+    def deemed_section() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as captured:
+            html = supervisor_client.get(reverse("supervision:home")).content.decode()
+        return html.split('id="deemed-heading"', 1)[1].split("</section>", 1)[0], len(captured)
+
+    kept, kept_queries = deemed_section()
+    assert "王窗口" not in kept  # as of the snapshot the page shows
+    figures.supervision_figures_refresh()
+    fresh, fresh_queries = deemed_section()
+    assert "王窗口" in fresh
+    assert kept_queries < fresh_queries  # the kept page ran none of the lists' queries
