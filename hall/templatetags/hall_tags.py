@@ -12,6 +12,7 @@ from hall.common.glossary import TERMS
 from hall.common.moments import limit_end_shown
 from hall.common.people import display_name
 from hall.common.personal_data import masked_address, masked_phone
+from hall.intake.rows import case_rows_html
 
 register = template.Library()
 
@@ -109,3 +110,5 @@ def colon() -> str:
 # same through approvals.desk.rows for its fifty rows at once (issue 27).
 register.simple_tag(step_card_html, name="step_card")
 register.simple_tag(step_remaining_text, name="step_remaining")
+# The window's case table (approvals.desk.rows' reason: tags per row cost most of the page).
+register.filter("case_rows", case_rows_html)
