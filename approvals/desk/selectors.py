@@ -34,15 +34,21 @@ from approvals.models import (
 )
 from approvals.reviews.selectors import lead_tasks, step_deadline
 from departments.models import Department, Officer
+from hall.common.compiled import CompiledRead
 from hall.common.paging import keyset_cursor, keyset_cursor_parse
 from hall.models import Case, CaseMaterial, Notice
+
+_OFFICER_OF = CompiledRead(
+    lambda user_id: Officer.objects.select_related("department").filter(user_id=user_id)
+)
 
 
 def officer_of(*, user: User) -> Officer | None:
     """The user's officer profile with its department (and so whether they are its head)."""
     if not user.is_authenticated:
         return None
-    return Officer.objects.select_related("department").filter(user=user).first()
+    found = _OFFICER_OF.read_all(user.pk)
+    return found[0] if found else None
 
 
 # --- the clock as stored on a step --------------------------------------------------------------
@@ -217,27 +223,58 @@ _LEAD_CASE_FIELDS = (
 )  # fmt: skip
 
 
+def _stages_first(stages: QuerySet[CaseStage], limit: int) -> QuerySet[CaseStage]:
+    return (
+        stages.select_related("case__applicant")
+        .only("id", "number", "name", *_LEAD_CASE_FIELDS)
+        .order_by("case__accepted_at", "pk")[: limit + 1]
+    )
+
+
+def _decisions_first(decisions: QuerySet[CaseDecision], limit: int) -> QuerySet[CaseDecision]:
+    return (
+        decisions.select_related("case__applicant")
+        .only("id", "case__promised_due_date", *_LEAD_CASE_FIELDS)
+        .order_by("case__promised_due_date", "pk")[: limit + 1]
+    )
+
+
+# The desk's side lists at their usual length, compiled once per process (hall.common.compiled):
+# each is a four- or five-table read whose compilation cost more than running it, with no rows
+# as much as with twenty (issue 27). The department's id is the only thing that changes.
+_LEAD_STAGES = CompiledRead(
+    lambda department: _stages_first(lead_tasks(department=department)["stages"], SIDE_LIST_SIZE)
+)
+_LEAD_DECISIONS = CompiledRead(
+    lambda department: _decisions_first(
+        lead_tasks(department=department)["decisions"], SIDE_LIST_SIZE
+    )
+)
+_OWED_FIRST = CompiledRead(
+    lambda department: written_opinions_owed(department=department).only(
+        "id", "name", "written_opinion_due", "case", "case__receipt_no", "case__item",
+        "case__item__name", "case__item__name_en", "case__applicant", "case_stage",
+    )[: SIDE_LIST_SIZE + 1]
+)  # fmt: skip
+_EXTENSIONS_WAITING = CompiledRead(lambda department: extensions_waiting(department=department))
+
+
 def lead_work(*, department: Department, limit: int = SIDE_LIST_SIZE) -> dict[str, list]:
     """Stage decisions and final decisions waiting for the department as lead, the oldest
     `limit` of each (one more is read to tell whether there are more). Two queries."""
+    if limit == SIDE_LIST_SIZE:
+        return {
+            "stages": _LEAD_STAGES.read_all(department.pk),
+            "decisions": _LEAD_DECISIONS.read_all(department.pk),
+        }
     tasks = lead_tasks(department=department)
     return {
-        "stages": list(
-            tasks["stages"]
-            .select_related("case__applicant")
-            .only("id", "number", "name", *_LEAD_CASE_FIELDS)
-            .order_by("case__accepted_at", "pk")[: limit + 1]
-        ),
-        "decisions": list(
-            tasks["decisions"]
-            .select_related("case__applicant")
-            .only("id", "case__promised_due_date", *_LEAD_CASE_FIELDS)
-            .order_by("case__promised_due_date", "pk")[: limit + 1]
-        ),
+        "stages": list(_stages_first(tasks["stages"], limit)),
+        "decisions": list(_decisions_first(tasks["decisions"], limit)),
     }
 
 
-def written_opinions_owed(*, department: Department) -> QuerySet[CaseStep]:
+def written_opinions_owed(*, department: Department | int) -> QuerySet[CaseStep]:
     """Deemed approvals (超时默许) whose written opinion the department still owes."""
     return (
         CaseStep.objects.filter(
@@ -250,7 +287,12 @@ def written_opinions_owed(*, department: Department) -> QuerySet[CaseStep]:
     )
 
 
-def extensions_waiting(*, department: Department) -> QuerySet[StepExtension]:
+def written_opinions_owed_first(*, department: Department) -> list[CaseStep]:
+    """The first SIDE_LIST_SIZE + 1 owed written opinions, with what the desk shows of them."""
+    return _OWED_FIRST.read_all(department.pk)
+
+
+def extensions_waiting(*, department: Department | int) -> QuerySet[StepExtension]:
     """Extension requests (Art. 42) waiting for the department head."""
     return (
         StepExtension.objects.filter(
@@ -259,6 +301,10 @@ def extensions_waiting(*, department: Department) -> QuerySet[StepExtension]:
         .select_related("step", "step__case", "step__case__item", "requested_by")
         .order_by("requested_at", "pk")
     )
+
+
+def extensions_waiting_list(*, department: Department) -> list[StepExtension]:
+    return _EXTENSIONS_WAITING.read_all(department.pk)
 
 
 # --- one row, scoped to the department ----------------------------------------------------------

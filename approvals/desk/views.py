@@ -46,12 +46,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
     calendar = working_calendar()
     limit = selectors.SIDE_LIST_SIZE
     lead = selectors.lead_work(department=department, limit=limit)
-    owed = list(
-        selectors.written_opinions_owed(department=department).only(
-            "id", "name", "written_opinion_due", "case", "case__receipt_no", "case__item",
-            "case__item__name", "case__item__name_en", "case__applicant", "case_stage",
-        )[: limit + 1]
-    )  # fmt: skip
+    owed = selectors.written_opinions_owed_first(department=department)
     inbox = selectors.inbox_page(
         department=department, calendar=calendar, now=now, after=request.GET.get("after")
     )
@@ -73,7 +68,7 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "side_limit": limit,
             "yellow_days": settings.HALL_WARNING_YELLOW_DAYS,
             "extensions": (
-                list(selectors.extensions_waiting(department=department)) if officer.is_head else []
+                selectors.extensions_waiting_list(department=department) if officer.is_head else []
             ),
         },
     )
