@@ -4,9 +4,11 @@ phone's width, axe-clean; screenshots under artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from hall.platform.sessions import ELDER_COOKIE
+from tests.browser.conftest import screenshot, signed_in
 from tests.browser.test_accessibility import _axe
 
 KIOSK = {"width": 1080, "height": 1920}
@@ -76,3 +78,90 @@ def test_elder_mode_at_the_kiosk_reads_aloud_and_holds_at_a_phones_width(page):
     )
     page.goto("/kiosk/")
     expect(page.locator("html")).not_to_have_class("elder-mode")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def elder_filing(transactional_db, roles, make_user, media):
+    """An applicant with an account and an item whose form is long: three questions, three
+    materials every applicant brings."""
+    from approvals.models import IntakeQuestion, MaterialRequirement
+    from hall.common.validators import id_number_check_char
+    from hall.models import Applicant
+    from tests.factories import ServiceItemFactory
+
+    user = make_user("elder-applicant", "applicant", last_name="王秀兰")
+    body = "44030419440315002"
+    Applicant.objects.create(
+        kind="person", name="王秀兰", id_number=body + id_number_check_char(body),
+        phone="13800138123", user=user,
+    )  # fmt: skip
+    item = ServiceItemFactory(name="老年人福利补贴申请")
+    for order, (key, text) in enumerate(
+        [("living", "是否独居"), ("income", "是否领取养老金"), ("agent", "是否由亲友代为申请")]
+    ):
+        IntakeQuestion.objects.create(
+            item=item, key=key, text=text, order=order, choices=[["yes", "是"], ["no", "否"]]
+        )
+    for order, name in enumerate(["居民身份证", "户口簿", "银行卡"], start=1):
+        MaterialRequirement.objects.create(
+            item=item, name=name, form=MaterialRequirement.Form.COPY, order=order
+        )
+    return user, item
+
+
+def test_elder_mode_files_a_long_form_one_question_at_a_time(browser, live_server, elder_filing):
+    """The simple path: one question per screen, where one is; a wrong form's every error
+    summarised at the top, focused, and each link opening the screen of its field."""
+    user, item = elder_filing
+    context = signed_in(browser, live_server, user, viewport=PHONE)
+    context.add_cookies([{"name": ELDER_COOKIE, "value": "1", "url": live_server.url}])
+    page = context.new_page()
+    page.goto(f"/me/file/item/{item.pk}/")
+    expect(page.locator("html")).to_have_class("elder-mode")
+    questions = page.locator("[data-question]")
+    expect(questions.nth(0)).to_be_visible()
+    expect(questions.nth(1)).to_be_hidden()
+    expect(page.get_by_text("第 1 题，共 3 题")).to_be_visible()
+    expect(page.get_by_role("button", name="下一步：上传材料")).to_be_hidden()
+    screenshot(page, "elder-04-question-phone")
+    assert _axe(page) == []
+
+    # Skipping every question: the submit button comes with the last one
+    page.get_by_role("button", name="下一题").click()
+    page.get_by_role("button", name="下一题").click()
+    expect(page.get_by_text("第 3 题，共 3 题")).to_be_visible()
+    page.get_by_role("button", name="下一步：上传材料").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(3)  # every unanswered question, at once
+    screenshot(page, "elder-05-question-errors-phone")
+    summary.get_by_role("link", name="是否领取养老金").click()
+    expect(page.get_by_text("第 2 题，共 3 题")).to_be_visible()
+
+    # Answered one by one, going back once
+    page.get_by_role("button", name="上一题").click()
+    page.get_by_label("是否独居").select_option("yes")
+    page.get_by_role("button", name="下一题").click()
+    page.get_by_label("是否领取养老金").select_option("yes")
+    page.get_by_role("button", name="下一题").click()
+    page.get_by_label("是否由亲友代为申请").select_option("no")
+    page.get_by_role("button", name="下一步：上传材料").click()
+
+    # The materials one per screen; submitted with none chosen, every one is listed at the top
+    expect(page.get_by_text("第 1 项，共 3 项")).to_be_visible()
+    page.get_by_role("button", name="下一项").click()
+    page.get_by_role("button", name="下一项").click()
+    page.get_by_role("button", name="提交申报").click()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_count(3)
+    expect(page.get_by_text("第 1 项，共 3 项")).to_be_visible()  # opened at the first error
+    screenshot(page, "elder-06-upload-errors-phone")
+    assert _axe(page) == []
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
