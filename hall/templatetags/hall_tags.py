@@ -108,7 +108,7 @@ def colon() -> str:
 
 # A step's card and its working days left on the step and extension pages; the inbox writes the
 # same through approvals.desk.rows for its fifty rows at once (issue 27).
-register.simple_tag(step_card_html, name="step_card")
-register.simple_tag(step_remaining_text, name="step_remaining")
+step_card = register.simple_tag(step_card_html, name="step_card")
+step_remaining = register.simple_tag(step_remaining_text, name="step_remaining")
 # The window's case table (approvals.desk.rows' reason: tags per row cost most of the page).
 register.filter("case_rows", case_rows_html)
