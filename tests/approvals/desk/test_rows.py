@@ -32,6 +32,8 @@ def inbox(roles):
     head = planning.head.user
     reviews_steps.step_claim(step=mine, officer=officer)
     reviews_steps.step_claim(step=others, officer=head)
+    # only this step's deadline provisional, whatever year today's deadlines reach into
+    CaseStep.objects.filter(pk__in=[mine.pk, others.pk]).update(calendar_assumed_years=[])
     CaseStep.objects.filter(pk=free.pk).update(calendar_assumed_years=[2031])
     return officer, {"mine": mine, "free": free, "others": others}
 
