@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from hall.platform.sessions import ELDER_COOKIE
+from hall.platform.sessions import elder_mode_on
 from hall.roles import roles_of
 
 
@@ -8,6 +8,6 @@ def hall(request):
     return {
         "HALL_NAME": settings.HALL_NAME,
         # 长辈版 (issue 32): hall.views.elder_mode sets it per browser
-        "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
+        "elder_mode": elder_mode_on(request),
         "user_roles": roles_of(request.user) if hasattr(request, "user") else [],
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -29,7 +30,9 @@ from approvals.catalogue.selectors import (
 )
 from approvals.guide.svg import plan_description, stage_plan_svg
 from approvals.models import Bundle, ServiceItem
+from hall.cases.selectors import ELDER_SHORT_LIST, items_most_filed
 from hall.platform.guard import int_or_none
+from hall.platform.sessions import elder_mode_on
 
 MAX_QUERY_LENGTH = 100
 
@@ -40,10 +43,23 @@ def _is_kiosk(request: HttpRequest, kiosk: bool = False) -> bool:
 
 @require_GET
 def catalogue(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
-    """The catalogue grouped by queue category, with the bundles; `?q=` searches."""
+    """The catalogue grouped by queue category, with the bundles; `?q=` searches. In 长辈版 it
+    opens on the few services filed most, with the whole catalogue one link away (`?all=1`)."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     items = items_search(query=query) if query else items_current()
     items = list(items.select_related("lead_department").order_by("queue_category", "code"))
+    if elder_mode_on(request) and not query and request.GET.get("all") != "1":
+        return render(
+            request,
+            "approvals/guide/catalogue_short.html",
+            {
+                "kiosk": _is_kiosk(request, kiosk),
+                "items": items_most_filed(
+                    items, today=timezone.localdate(), limit=ELDER_SHORT_LIST
+                ),
+                "item_count": len(items),
+            },
+        )
     groups = []
     for value, label in ServiceItem.QueueCategory.choices:
         group = [item for item in items if item.queue_category == value]

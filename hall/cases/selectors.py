@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -142,3 +143,49 @@ def case_instant_outcome(case: Case) -> InstantOutcome:
 def applicant_credit_marked(*, applicant_id: int) -> bool:
     """Whether the applicant has an open credit mark (it bars 容缺 and clean-record rules)."""
     return CreditMark.objects.filter(applicant_id=applicant_id, cleared_at__isnull=True).exists()
+
+
+# 长辈版's short path (issue 32) lists the services people file most; what counts is the cases
+# filed over this window, at the window and online alike.
+MOST_FILED_DAYS = 90
+MOST_FILED_CACHE_SECONDS = 6 * 3600
+# how many services 长辈版's short lists show (the guide, the portal's filing, the kiosk)
+ELDER_SHORT_LIST = 6
+# enough that a page choosing among some items only (a person's, not a company's) finds its own
+MOST_FILED_KEPT = 50
+
+
+def item_codes_most_filed(*, today: datetime.date) -> list[str]:
+    """The item codes with the most cases filed in the MOST_FILED_DAYS up to `today`, most first
+    (ties by code), at most MOST_FILED_KEPT. Kept in the cache for the day: 长辈版 adds no query to
+    a page but this one, once per cache and day."""
+    key = f"cases:most-filed:{today.isoformat()}"
+    codes = cache.get(key)
+    if codes is None:
+        since = datetime.datetime.combine(
+            today - datetime.timedelta(days=MOST_FILED_DAYS),
+            datetime.time.min,
+            tzinfo=timezone.get_current_timezone(),
+        )
+        codes = list(
+            Case.objects.filter(created_at__gte=since)
+            .values("item__code")
+            .annotate(filed=Count("id"))
+            .order_by("-filed", "item__code")
+            .values_list("item__code", flat=True)[:MOST_FILED_KEPT]
+        )
+        cache.set(key, codes, MOST_FILED_CACHE_SECONDS)
+    return codes
+
+
+def items_most_filed(items: list, *, today: datetime.date, limit: int) -> list:
+    """Of `items` (already read, e.g. the catalogue or what an applicant may file), the `limit`
+    filed most lately, most first; a hall with too few filings fills up with the rest in their
+    given order, so the short list is never empty while there are items."""
+    by_code = {item.code: item for item in items}
+    filed = item_codes_most_filed(today=today)
+    chosen = [by_code[code] for code in filed if code in by_code][:limit]
+    if len(chosen) < limit:
+        taken = {item.code for item in chosen}
+        chosen += [item for item in items if item.code not in taken][: limit - len(chosen)]
+    return chosen

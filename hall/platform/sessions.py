@@ -89,3 +89,8 @@ class PersonalPagesNotStored:
 # 长辈版 (issue 32) is a browser's choice, kept in this cookie: hall.views.elder_mode sets it, the
 # context processor reads it, the kiosk's reset drops it for the next visitor.
 ELDER_COOKIE = "hall_elder"
+
+
+def elder_mode_on(request) -> bool:
+    """Whether this browser chose 长辈版."""
+    return request.COOKIES.get(ELDER_COOKIE) == "1"

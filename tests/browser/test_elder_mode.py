@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from approvals.demo.seed import demo_catalogue_seed
 from hall.platform.sessions import ELDER_COOKIE
 from tests.browser.conftest import screenshot, signed_in
 from tests.browser.test_accessibility import _axe
@@ -29,7 +30,8 @@ def font_size(page) -> float:
     return page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
 
 
-def test_elder_mode_at_the_kiosk_reads_aloud_and_holds_at_a_phones_width(page):
+def test_elder_mode_at_the_kiosk_reads_aloud_and_holds_at_a_phones_width(page, roles):
+    demo_catalogue_seed()
     page.context.add_init_script(RECORD_SPEECH)
     page.set_viewport_size(KIOSK)
     page.goto("/kiosk/")
@@ -56,14 +58,28 @@ def test_elder_mode_at_the_kiosk_reads_aloud_and_holds_at_a_phones_width(page):
     screenshot(page, "elder-02-lookup")
     assert _axe(page) == []
 
+    # the simple path: the kiosk's menu and the guide open on the services used most
+    page.goto("/kiosk/")
+    expect(page.get_by_role("link", name="更多服务")).to_be_visible()
+    expect(page.locator('a[href="/kiosk/rate/"]')).to_have_count(0)
+    page.get_by_role("link", name="常用服务").click()
+    expect(page.get_by_role("heading", name="常用服务")).to_be_visible()
+    expect(page.locator(".guide-most-used > li")).to_have_count(6)
+    screenshot(page, "elder-07-kiosk-most-used")
+    assert _axe(page) == []
+
     for width in (390, 320):
         page.set_viewport_size({"width": width, "height": 844})
-        page.goto("/guide/")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, (width, overflow)
+        for path in ("/guide/", "/guide/?all=1"):
+            page.goto(path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (width, path, overflow)
     screenshot(page, "elder-03-guide-phone")
+    assert _axe(page) == []
+    page.goto("/guide/")
+    screenshot(page, "elder-08-guide-most-used-phone")
     assert _axe(page) == []
 
     # the kiosk's idle reset brings the next visitor back to the standard mode

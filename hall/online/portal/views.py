@@ -27,7 +27,7 @@ from hall.agency.selectors import agency_request_open
 from hall.agency.services import agency_request
 from hall.cases.licences import licence_of_case, licences_satisfying
 from hall.cases.rendering import licence_ready, notice_ready
-from hall.cases.selectors import case_instant_outcome
+from hall.cases.selectors import ELDER_SHORT_LIST, case_instant_outcome, items_most_filed
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.common.personal_data import masked_phone
@@ -49,6 +49,7 @@ from hall.online.portal.forms import AgencyForm, DeliveryChoiceForm, RatingForm
 from hall.outbox.selectors import inbox_for
 from hall.platform.attempts import request_source, session_requester
 from hall.platform.guard import int_or_none
+from hall.platform.sessions import elder_mode_on
 from hall.ratings.services import rating_for_case, stages_to_rate
 
 
@@ -81,14 +82,23 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     applicant = portal_applicant(request)
     if applicant is None:
         return redirect("portal:identity")
+    items = list(_fileable_items(request, applicant).order_by("queue_category", "code"))
+    # 长辈版 opens on the few this person may file that are filed most; the rest one link away
+    short = elder_mode_on(request) and request.GET.get("all") != "1"
     return render(
         request,
         "hall/portal/catalogue.html",
         {
             "applicant": applicant,
             "acting": acting_for(request),
-            "items": _fileable_items(request, applicant).order_by("queue_category", "code"),
-            "bundles": _fileable_bundles(request, applicant),
+            "short": short,
+            "item_count": len(items),
+            "items": (
+                items_most_filed(items, today=timezone.localdate(), limit=ELDER_SHORT_LIST)
+                if short
+                else items
+            ),
+            "bundles": [] if short else _fileable_bundles(request, applicant),
         },
     )
 

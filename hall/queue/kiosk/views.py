@@ -75,7 +75,12 @@ def start(request):
         or not request.session.is_empty()
         or settings.LANGUAGE_COOKIE_NAME in request.COOKIES
     )
-    return _kiosk(request, "start.html", {"idle_disabled": not has_state})
+    # 长辈版 shows the services used most and the rest behind 更多服务 (?all=1)
+    return _kiosk(
+        request,
+        "start.html",
+        {"idle_disabled": not has_state, "show_all": request.GET.get("all") == "1"},
+    )
 
 
 # Under CSRF like every POST: another site must not end a visitor's kiosk session. The idle

@@ -377,3 +377,25 @@ def test_admin_refuses_instant_approval_rules_that_do_not_parse(admin_client):
     data["instant_rules"] = '[{"type": "no_credit_mark"}, {"type": "materials_complete"}]'
     response = admin_client.post(reverse("admin:approvals_serviceitem_add"), data)
     assert response.status_code == 302
+
+
+def test_elder_mode_catalogue_opens_on_the_services_filed_most(catalogue, client):
+    from hall.platform.sessions import ELDER_COOKIE
+    from tests.departments.builders import bare_case
+
+    most = ServiceItem.objects.get(code=CONSTRUCTION_PERMIT.code)
+    for _ in range(2):
+        bare_case(item=most)
+    client.cookies[ELDER_COOKIE] = "1"
+
+    html = client.get(reverse("guide:catalogue")).content.decode()
+
+    tiles = re.findall(r'<a class="tile guide-tile" href="/guide/([^/]+)/"', html)
+    current = ServiceItem.objects.filter(code__in=[spec.code for spec in ITEMS]).count()
+    assert tiles[0] == CONSTRUCTION_PERMIT.code
+    assert 1 < len(tiles) == min(6, current) < current
+    assert "常用服务" in html and f"查看全部 {current} 个事项" in html
+    full = client.get(reverse("guide:catalogue"), {"all": "1"}).content.decode()
+    assert "一件事一次办" in full and full.count('<th scope="row">') == current
+    found = client.get(reverse("guide:catalogue"), {"q": "施工"}).content.decode()
+    assert CONSTRUCTION_PERMIT.name in found and "常用服务" not in found

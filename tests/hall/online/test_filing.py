@@ -723,3 +723,20 @@ def test_a_failure_after_files_were_written_removes_them(
     assert len(written) == 2
     assert not Case.objects.exists()
     assert [path for path in private_media.rglob("*") if path.is_file()] == []
+
+
+def test_elder_mode_filing_list_opens_on_the_services_filed_most(applicant_client):
+    from hall.platform.sessions import ELDER_COOKIE
+    from tests.departments.builders import bare_case
+
+    items = [item_with_checklist(name=f"线上事项{n}") for n in range(8)]
+    bare_case(item=items[7])
+    applicant_client.cookies[ELDER_COOKIE] = "1"
+
+    html = applicant_client.get(reverse("portal:catalogue")).content.decode()
+
+    listed = re.findall(r"<h3 class=\"h6 mb-1\">(线上事项\d)</h3>", html)
+    assert listed[0] == "线上事项7" and len(listed) == 6
+    assert "查看全部 8 个事项" in html
+    everything = applicant_client.get(reverse("portal:catalogue"), {"all": "1"}).content.decode()
+    assert len(re.findall(r"<h3 class=\"h6 mb-1\">线上事项\d</h3>", everything)) == 8

@@ -299,3 +299,17 @@ def test_the_clerk_calls_recalls_and_transfers_from_the_panel(client, clerk):
     refused = client.post(reverse(action, args=[ticket.pk, "finish"]), follow=True)
     assert "不在本窗口" in refused.content.decode()
     assert client.post(reverse(action, args=[ticket.pk, "explode"])).status_code == 404
+
+
+def test_elder_mode_start_screen_shows_the_services_used_most_and_the_rest_behind_more(client):
+    from hall.platform.sessions import ELDER_COOKIE
+
+    client.cookies[ELDER_COOKIE] = "1"
+    html = client.get(reverse("kiosk:start")).content.decode()
+    for href in ("/kiosk/ticket/", "/kiosk/check-in/", "/lookup/?kiosk=1", "/guide/kiosk/"):
+        assert f'href="{href}"' in html, href
+    assert "常用服务" in html and 'href="?all=1"' in html and "更多服务" in html
+    assert 'href="/kiosk/rate/"' not in html
+
+    everything = client.get(reverse("kiosk:start"), {"all": "1"}).content.decode()
+    assert 'href="/kiosk/rate/"' in everything and "更多服务" not in everything
