@@ -458,6 +458,9 @@ HALL_OUTBOX_STALE_SECONDS = int(ENV.get("HALL_OUTBOX_STALE_SECONDS", "300"))
 # and names the oldest (hall.platform.heartbeats).
 # /metrics: a scraper with this bearer token, or on these networks (hall.platform.metrics)
 HALL_METRICS_TOKEN = ENV.get("HALL_METRICS_TOKEN", "")
+# a worker host's task metrics on their own port (needs PROMETHEUS_MULTIPROC_DIR; off when unset)
+HALL_WORKER_METRICS_PORT = int(ENV.get("HALL_WORKER_METRICS_PORT", "0") or 0)
+HALL_WORKER_METRICS_ADDRESS = ENV.get("HALL_WORKER_METRICS_ADDRESS", "127.0.0.1")
 HALL_METRICS_ALLOWED_NETWORKS = [
     network.strip()
     for network in ENV.get("HALL_METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128").split(",")

@@ -9,6 +9,7 @@ transaction, lagging, replica down). No load, about a minute.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -17,18 +18,31 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.drill import load, topology
+from bench.drill.alerts import AlertWatch
 from bench.drill.topology import PRIMARY, REPLICA, VAR
+from hall.platform.alerting import DRILL_LIMITS, alert_rules
 
 RESULTS = Path(__file__).resolve().parents[1] / "results"
 LOAD_SECONDS = 250
 REDIS_OUTAGE_S = 60
 CLIENTS = 6
 BURST = 1500
+# The alerts each fault must raise (hall.platform.alerting, at DRILL_LIMITS), by fault; every
+# alert must have cleared once the drill settles.
+EXPECTED_ALERTS = {
+    0: ["HallTargetDown"],  # a web node stops answering its scrape
+    1: ["HallOutboxStuck"],  # the burst's messages wait while a worker host is gone
+    2: ["HallNoActiveBeat"],  # nothing runs until the standby beat takes the lock
+    3: ["HallReplicaLagging"],  # the replica does not answer
+    5: ["HallServerErrors", "HallSweepLagging"],  # 503s; the sweeps cannot be woken
+}
+CLEAR_PATIENCE_S = 90
 
 
 @dataclass
@@ -58,7 +72,8 @@ def _sms_keys() -> Counter:
 
 
 def _fresh_var() -> None:
-    for name in ("sms.jsonl", "logs", "nginx", "private", "celery-queue"):
+    for name in ("sms.jsonl", "logs", "nginx", "private", "celery-queue", "metrics",
+                 "prometheus"):  # fmt: skip
         path = VAR / name
         if path.is_dir():
             subprocess.run(["rm", "-rf", str(path)], check=True)
@@ -154,15 +169,26 @@ def _primary_usage() -> tuple[float, int]:
 
 
 def _beat_sends(service: topology.Service) -> list[float]:
-    """When this beat sent due tasks (its log's times are the hall's, Asia/Shanghai)."""
+    """When this beat sent due tasks (its log's times are the hall's, Asia/Shanghai). Beat writes
+    the hall's JSON lines in production (hall.platform.logs); plain lines start with the time
+    in brackets."""
     import datetime
 
     times = []
     for line in service.log.read_text(errors="replace").splitlines():
-        if "Sending due task" in line and line.startswith("["):
-            stamp = line[1:24]  # 2026-12-02 03:11:52,371
-            moment = datetime.datetime.strptime(f"{stamp} +0800", "%Y-%m-%d %H:%M:%S,%f %z")
-            times.append(moment.timestamp())
+        if "Sending due task" not in line:
+            continue
+        if line.startswith("{"):
+            try:
+                stamp = json.loads(line)["time"]  # 2026-12-02 03:11:52,371
+            except (ValueError, KeyError):
+                continue
+        elif line.startswith("["):
+            stamp = line[1:24]
+        else:
+            continue
+        moment = datetime.datetime.strptime(f"{stamp} +0800", "%Y-%m-%d %H:%M:%S,%f %z")
+        times.append(moment.timestamp())
     return times
 
 
@@ -198,6 +224,7 @@ def full() -> int:
     timings: dict[str, float] = {}
     faults: list[Fault] = []
     state = None
+    watch: AlertWatch | None = None
     try:
         t = time.monotonic()
         services.append(redis := topology.redis_service().start())
@@ -221,6 +248,13 @@ def full() -> int:
                           what="the first beat's lock")  # fmt: skip
         services.append(beats["b"].start(wait=False))  # the standby: waits for the lock
         timings["web nodes, nginx, workers, beats"] = time.monotonic() - t
+        t = time.monotonic()
+        services.append(topology.prometheus_service(alert_rules(limits=DRILL_LIMITS)).start())
+        watch = AlertWatch(topology.PROMETHEUS_PORT)
+        watch.start()
+        topology.wait_for(lambda: _targets_up() == 4, seconds=60,
+                          what="Prometheus scraping both nodes and both worker hosts")  # fmt: skip
+        timings["Prometheus, its four targets up"] = time.monotonic() - t
 
         # the due steps fall due all through the load, the Redis outage included
         topology.hallside(
@@ -341,6 +375,12 @@ def full() -> int:
 
         topology.wait_for(settled, seconds=120, what="the outbox to drain", step=2)
         timings["settling (outbox drained)"] = time.monotonic() - t
+        t = time.monotonic()
+        with contextlib.suppress(RuntimeError):  # said by the check below
+            topology.wait_for(lambda: not watch.firing(), seconds=CLEAR_PATIENCE_S,
+                              what="every alert to clear", step=1)  # fmt: skip
+        watch.stop.set()
+        timings["alerts cleared"] = time.monotonic() - t
         payload = {
             "platform_client_id": prepared["platform_client_id"],
             "attempted": state.attempted,
@@ -364,6 +404,7 @@ def full() -> int:
             "out_of_turn": out_of_turn,
             "ok": out_of_turn == 0 and 1 <= handovers <= 2 and bool(first) and bool(standby),
         }
+        checks["alerts"] = _alerts_check(watch, faults)
         # the Redis outage ended nothing: both beats and both worker hosts are the processes
         # that ran before it (none restarted by hand)
         checks["survived_redis"] = {
@@ -372,6 +413,8 @@ def full() -> int:
             "ok": all(beats_alive.values()) and all(workers_alive.values()),
         }
     finally:
+        if watch is not None:
+            watch.stop.set()
         if state is not None:
             state.stop.set()
         for service in reversed(services):
@@ -380,6 +423,7 @@ def full() -> int:
         PRIMARY.stop()
     report = _report(state, faults, checks, timings, load_seconds, due_steps, primary,
                      time.monotonic() - started)  # fmt: skip
+    report += "\n\n" + _alerts_table(watch, faults, load_start)
     print(report)
     with (VAR / "requests.jsonl").open("w") as out:  # every request, for a closer look
         for r in state.records:
@@ -398,6 +442,64 @@ def full() -> int:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "drill-latest.md").write_text(report + "\n")
     return 0 if all(check["ok"] for check in checks.values()) else 1
+
+
+def _targets_up() -> int:
+    """How many of Prometheus's targets answered their last scrape."""
+    url = f"http://127.0.0.1:{topology.PROMETHEUS_PORT}/api/v1/query?query=up"
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            results = json.load(response)["data"]["result"]
+    except (OSError, ValueError, KeyError):
+        return 0
+    return sum(1 for result in results if result["value"][1] == "1")
+
+
+def _fault_of(firing, faults: list[Fault]) -> int | None:
+    """The fault in whose window (from its injection to the next one's) an alert began."""
+    injected = [fault.injected for fault in faults]
+    for index, start in enumerate(injected):
+        end = injected[index + 1] if index + 1 < len(injected) else float("inf")
+        if start and start <= firing.started < end:
+            return index
+    return None
+
+
+def _alerts_check(watch: AlertWatch, faults: list[Fault]) -> dict:
+    fired = {(_fault_of(f, faults), f.alert) for f in watch.firings}
+    expected = [(index, name) for index, names in EXPECTED_ALERTS.items() for name in names]
+    missing = [f"{name} at fault {index + 1}" for index, name in expected
+               if (index, name) not in fired]  # fmt: skip
+    still = sorted({f.alert for f in watch.firing()})
+    return {
+        "expected": len(expected),
+        "fired_as_expected": len(expected) - len(missing),
+        "missing": "; ".join(missing) or "none",
+        "still_firing": ", ".join(still) or "none",
+        "poll_errors": watch.errors,
+        "ok": not missing and not still,
+    }
+
+
+def _alerts_table(watch: AlertWatch, faults: list[Fault], load_start: float) -> str:
+    lines = [f"Alerts read from Prometheus (rules of hall.platform.alerting at the drill's limits: "
+             f"outbox {DRILL_LIMITS.outbox_oldest_seconds} s, sweep lag "
+             f"{DRILL_LIMITS.sweep_lag_seconds} s, 5xx > {DRILL_LIMITS.error_ratio:.0%} over "
+             f"{DRILL_LIMITS.window}, replica {DRILL_LIMITS.replica_lag_seconds} s, beat silent "
+             f"{DRILL_LIMITS.beat_silent_seconds} s; scraped every second).", "",
+             "| alert | labels | during | fired s after the fault | cleared s after the fault "
+             "| expected |", "|---|---|---|---:|---:|---|"]  # fmt: skip
+    for firing in sorted(watch.firings, key=lambda f: f.started):
+        index = _fault_of(firing, faults)
+        base = faults[index].injected if index is not None else load_start
+        during = faults[index].name if index is not None else "before the faults"
+        cleared = f"{firing.ended - base:.1f}" if firing.ended else "still firing"
+        expected = "yes" if firing.alert in EXPECTED_ALERTS.get(index, []) else ""
+        lines.append(f"| {firing.alert} | {firing.labels} | {during} | "
+                     f"{firing.started - base:.1f} | {cleared} | {expected} |")  # fmt: skip
+    if not watch.firings:
+        lines.append("| (none fired) | | | | | |")
+    return "\n".join(lines)
 
 
 def _report(state, faults, checks, timings, load_seconds, due_steps, primary, total_seconds):
@@ -469,6 +571,7 @@ def _report(state, faults, checks, timings, load_seconds, due_steps, primary, to
         "half_written": "no case half-written",
         "one_beat": "never two active beats",
         "survived_redis": "beat and workers outlived the Redis outage",
+        "alerts": "each fault's alerts fired in Prometheus, and every alert cleared",
     }
     for key, name in names.items():
         check = checks[key]

@@ -6,6 +6,8 @@
     celery worker host-b ───────────────────────────────┤      ├─▶ primary :5441 ──WAL──┐
     beat (active) / beat (standby, waits for the lock) ─┘      └─▶ replica :5442 ◀──────┘
     every process ─▶ Redis :6449 (broker, cache, beat's schedule and lock)
+    Prometheus :8690 ─▶ both nodes' /metrics, both worker hosts' :8651/:8652 (the hall's alert
+                        rules with the drill's short limits)
 
 The two PostgreSQL clusters and the Redis server are the drill's own (`pg_createcluster`,
 dropped and made afresh each run; a `redis-server` on its own port that keeps nothing on disk),
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -40,7 +43,13 @@ REDIS_PORT = 6449
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
 PRIMARY_PORT, REPLICA_PORT, PGBOUNCER_PORT = 5441, 5442, 6441
 NGINX_PORT, WEB_PORTS = 8640, (8641, 8642)
-PACKAGES = {"pgbouncer": "/usr/sbin/pgbouncer", "nginx": "/usr/sbin/nginx"}
+PROMETHEUS_PORT = 8690
+WORKER_METRICS_PORTS = {"host-a": 8651, "host-b": 8652}
+PACKAGES = {
+    "pgbouncer": "/usr/sbin/pgbouncer",
+    "nginx": "/usr/sbin/nginx",
+    "prometheus": "/usr/bin/prometheus",
+}
 
 
 def pg_version() -> str:
@@ -89,7 +98,8 @@ def setup_missing() -> str:
 
 
 def packages_ensure() -> None:
-    """nginx and PgBouncer from Debian's packages, installed when missing (as root)."""
+    """nginx, PgBouncer and Prometheus from Debian's packages, installed when missing (as
+    root)."""
     missing = [name for name, path in PACKAGES.items() if not Path(path).exists()]
     if not missing:
         return
@@ -400,8 +410,17 @@ http {{
                              "daemon off;"], ready_port=NGINX_PORT)  # fmt: skip
 
 
+def _metrics_dir(name: str) -> str:
+    """A process group's own directory for prometheus-client's multiprocess samples (emptied by
+    the drill's fresh start, kept across a fault's restart as a real host's would be)."""
+    path = VAR / "metrics" / name
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
 def web_service(number: int, env: dict[str, str]) -> Service:
     port = WEB_PORTS[number - 1]
+    env = {**env, "PROMETHEUS_MULTIPROC_DIR": _metrics_dir(f"web-{number}")}
     return Service(
         f"web-{number}",
         [str(VENV_BIN / "gunicorn"), "-c", "python:hall.gunicorn_conf", "hall.wsgi:application",
@@ -414,6 +433,11 @@ def web_service(number: int, env: dict[str, str]) -> Service:
 
 
 def worker_service(host: str, env: dict[str, str]) -> Service:
+    env = {
+        **env,
+        "PROMETHEUS_MULTIPROC_DIR": _metrics_dir(f"worker-{host}"),
+        "HALL_WORKER_METRICS_PORT": str(WORKER_METRICS_PORTS[host]),
+    }
     return Service(
         f"worker-{host}",
         [str(VENV_BIN / "celery"), "-A", "hall", "worker", "--hostname", f"drill@{host}",
@@ -429,6 +453,39 @@ def beat_service(name: str, env: dict[str, str]) -> Service:
         [str(VENV_BIN / "celery"), "-A", "hall", "beat", "--loglevel", "INFO",
          "--schedule", str(VAR / f"beat-{name}.schedule")],
         env={**env, "LOG_LEVEL": "INFO"},
+    )  # fmt: skip
+
+
+def prometheus_service(rules: dict) -> Service:
+    """Debian's Prometheus scraping both web nodes and both worker hosts every second, with the
+    hall's alert rules (hall.platform.alerting) at the drill's limits."""
+    home = VAR / "prometheus"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "rules.yml").write_text(json.dumps(rules))
+    config = {
+        "global": {"scrape_interval": "1s", "evaluation_interval": "1s", "scrape_timeout": "1s"},
+        "rule_files": [str(home / "rules.yml")],
+        "scrape_configs": [
+            {
+                "job_name": "hall-web",
+                "metrics_path": "/metrics",
+                "static_configs": [{"targets": [f"127.0.0.1:{port}" for port in WEB_PORTS]}],
+            },
+            {
+                "job_name": "hall-worker",
+                "static_configs": [
+                    {"targets": [f"127.0.0.1:{port}" for port in WORKER_METRICS_PORTS.values()]}
+                ],
+            },
+        ],
+    }
+    (home / "prometheus.yml").write_text(json.dumps(config))  # JSON is YAML to Prometheus
+    return Service(
+        "prometheus",
+        ["/usr/bin/prometheus", f"--config.file={home / 'prometheus.yml'}",
+         f"--storage.tsdb.path={home / 'data'}",
+         f"--web.listen-address=127.0.0.1:{PROMETHEUS_PORT}", "--log.level=warn"],
+        ready_port=PROMETHEUS_PORT,
     )  # fmt: skip
 
 

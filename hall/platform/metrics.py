@@ -24,7 +24,7 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from prometheus_client import (
@@ -34,11 +34,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 
 from approvals.models import CaseStep
-from hall.models import Case, Notification, WebhookDelivery
+from hall.models import Case, Notification, SweepHeartbeat, WebhookDelivery
+from hall.platform.replica import replica_configured, replica_health
 
 REQUEST_SECONDS = Histogram(
     "hall_http_request_seconds",
@@ -165,6 +167,28 @@ class HallCollector:
             "Share of the last hour's SMS sent within 10 s of being queued (1 when none)",
             value=sms["fast"] / sms["sent"] if sms["sent"] else 1.0,
         )
+        # beat's liveness: every beat entry's run leaves a heartbeat (hall.platform.heartbeats),
+        # the most frequent every few seconds, so the newest one's age is how long nothing ran
+        newest = SweepHeartbeat.objects.aggregate(at=Max("ran_at"))["at"]
+        yield GaugeMetricFamily(
+            "hall_sweep_last_run_age_seconds",
+            "Seconds since any beat entry last ran to its end in a worker (-1 before the first)",
+            value=(now - newest).total_seconds() if newest else -1,
+        )
+        if replica_configured():
+            health = replica_health()
+            yield GaugeMetricFamily(
+                "hall_replica_up",
+                "Whether the read replica answers",
+                value=int(health.lag_seconds is not None),
+            )
+            if health.lag_seconds is not None:
+                yield GaugeMetricFamily(
+                    "hall_replica_lag_seconds",
+                    "How far the read replica's replay is behind the primary",
+                    value=health.lag_seconds,
+                )
+
         day = now - datetime.timedelta(hours=24)
         hooks = WebhookDelivery.objects.filter(created_at__gte=day).aggregate(
             sent=Count("pk", filter=Q(status=WebhookDelivery.Status.SENT)),
@@ -204,3 +228,14 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             registry.register(metric)
     registry.register(HallCollector())
     return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+
+
+def worker_metrics_serve(*, port: int, address: str) -> None:
+    """Serve the pool's task metrics over HTTP from this (the worker's main) process."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, addr=address, registry=registry)
+
+
+def process_dead(pid: int) -> None:
+    multiprocess.mark_process_dead(pid)

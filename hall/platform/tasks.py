@@ -4,10 +4,19 @@ sweeps, and every sweep's heartbeat row."""
 from __future__ import annotations
 
 import datetime
+import logging
+import os
 import time
 
 from celery import shared_task
-from celery.signals import task_failure, task_postrun, task_prerun, task_success
+from celery.signals import (
+    task_failure,
+    task_postrun,
+    task_prerun,
+    task_success,
+    worker_init,
+    worker_process_shutdown,
+)
 from django.conf import settings
 from django.utils import timezone
 
@@ -45,6 +54,32 @@ def task_timer_stop(task_id=None, task=None, **kwargs) -> None:
 def task_failed(sender=None, **kwargs) -> None:
     if sender is not None:
         metrics.TASK_FAILURES.labels(sender.name).inc()
+
+
+logger = logging.getLogger(__name__)
+
+
+@worker_init.connect
+def worker_metrics_serve(**kwargs) -> None:
+    """A worker host's own /metrics for Prometheus when `HALL_WORKER_METRICS_PORT` is set: the
+    task durations and failures of its pool's processes (which share their samples through
+    PROMETHEUS_MULTIPROC_DIR), served by the worker's main process."""
+    port = settings.HALL_WORKER_METRICS_PORT
+    if not port:
+        return
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        logger.error(
+            "HALL_WORKER_METRICS_PORT needs PROMETHEUS_MULTIPROC_DIR: the pool's processes "
+            "could not share their samples; no worker metrics served"
+        )
+        return
+    metrics.worker_metrics_serve(port=port, address=settings.HALL_WORKER_METRICS_ADDRESS)
+
+
+@worker_process_shutdown.connect
+def worker_metrics_forget(pid=None, **kwargs) -> None:
+    if pid and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        metrics.process_dead(pid)
 
 
 @shared_task(name="hall.tasks.heartbeat")
