@@ -424,4 +424,8 @@ def markdown(r: dict) -> str:
         "latest.json.",
         "",
     ]
+    if "observability" in r:
+        from bench.observability import markdown as observability_markdown
+
+        lines += [observability_markdown(r["observability"]), ""]
     return "\n".join(lines)

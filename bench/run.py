@@ -369,6 +369,10 @@ def main() -> int:
         for pool in pools.values():
             pool.terminate()
     results["web"] = section_web(world)
+    from bench import observability
+
+    log("web: what the request metrics and logs cost (two servers, interleaved rounds)")
+    results["observability"] = observability.measure(world)
     results["machine"]["load_average_after"] = os.getloadavg()
     results["seconds"] = time.perf_counter() - started
     results["targets"] = report.target_values(results)

@@ -17,3 +17,12 @@ HALL_2FA_REQUIRED_ROLES: list[str] = []
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
 ROOT_URLCONF = "bench.urls"
+
+# bench.observability's second server: the same hall without its request metrics and request-id
+# logging middleware, to measure what they cost (issue 33)
+if os.environ.get("HALL_BENCH_WITHOUT_OBSERVABILITY") == "1":
+    MIDDLEWARE = [
+        m
+        for m in MIDDLEWARE  # noqa: F405
+        if m not in ("hall.platform.metrics.RequestMetrics", "hall.platform.logs.RequestContext")
+    ]

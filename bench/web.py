@@ -54,11 +54,12 @@ def _child_env() -> dict:
 
 
 class Gunicorn:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, *, extra_env: dict | None = None, name: str = "gunicorn"):
         self.workers = workers
         self.port = _free_port()
         self.process: subprocess.Popen | None = None
-        self.log = env.VAR / "gunicorn.log"
+        self.log = env.VAR / f"{name}.log"
+        self.extra_env = extra_env or {}
 
     def __enter__(self):
         self.process = subprocess.Popen(
@@ -77,7 +78,7 @@ class Gunicorn:
                 "warning",
             ],
             cwd=env.ROOT,
-            env=_child_env(),
+            env={**_child_env(), **self.extra_env},
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )
@@ -405,7 +406,7 @@ class CeleryWorker:
                 "--without-heartbeat",
             ],
             cwd=env.ROOT,
-            env=_child_env(),
+            env={**_child_env(), **self.extra_env},
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )

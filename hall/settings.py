@@ -486,6 +486,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "departments.tasks.refresh_performance_open_cases",
         "schedule": float(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30")),
     },
+    "departments-performance-month": {
+        "task": "departments.tasks.refresh_performance_month",
+        "schedule": float(ENV.get("HALL_SUPERVISION_FIGURES_SECONDS", "30")),
+    },
     "approvals-deemed-approval-sweep": {
         "task": "approvals.tasks.sweep_deemed_approvals",
         "schedule": HALL_SWEEP_SECONDS,

@@ -12,6 +12,7 @@ from departments.performance import (
     clerks,
     exports,
     items,
+    month,
     open_cases,
     periods,
     queue,
@@ -43,17 +44,29 @@ def _period_context(form: PeriodForm, period: periods.Period) -> dict:
 @supervision_required
 @reads_from_replica
 def performance_page(request):
-    form, period = _period(request, periods.month_to_date(timezone.localdate()))
+    now = timezone.now()
+    month_to_date = periods.month_to_date(timezone.localdate(now))
+    form, period = _period(request, month_to_date)
     context = _period_context(form, period)
     if context["supported"]:
-        departments = performance_departments.department_figures(period=period)
-        kept = open_cases.open_cases_kept(now=timezone.now())
-        trend = items.open_overdue_trend(period=period, open_cases=kept)
+        if period == month_to_date:  # the page's opening view: kept by beat
+            kept = month.month_figures_kept(now=now)
+            departments, trend = kept.departments, kept.trend
+            trend_taken_at, figures_taken_at = kept.open_cases_taken_at, kept.taken_at
+            clerk_table, item_table = kept.clerks, kept.items
+        else:
+            departments = performance_departments.department_figures(period=period)
+            open_kept = open_cases.open_cases_kept(now=now)
+            trend = items.open_overdue_trend(period=period, open_cases=open_kept)
+            trend_taken_at, figures_taken_at = open_kept.taken_at, None
+            clerk_table = clerks.clerk_figures(period=period)
+            item_table = items.item_figures(period=period)
         context.update(
-            trend_taken_at=kept.taken_at,
+            trend_taken_at=trend_taken_at,
+            figures_taken_at=figures_taken_at,
             departments=departments,
-            clerks=clerks.clerk_figures(period=period),
-            items=items.item_figures(period=period),
+            clerks=clerk_table,
+            items=item_table,
             trend=trend,
             queue=queue.queue_tables(period=period),
             trend_svg=figures.trend_figure(trend.rows),

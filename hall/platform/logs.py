@@ -30,6 +30,9 @@ def request_id_current() -> str:
     return getattr(request, "request_id", "") if request is not None else ""
 
 
+_REQUEST_ID_META = "HTTP_" + REQUEST_ID_HEADER.upper().replace("-", "_")
+
+
 class RequestContext:
     """Gives each request an id (the caller's if well formed) and keeps the request for the
     log lines written while it runs."""
@@ -38,7 +41,8 @@ class RequestContext:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get(REQUEST_ID_HEADER, "")
+        # META, not request.headers: that builds a dict of every header for one look-up
+        given = request.META.get(_REQUEST_ID_META, "")
         request.request_id = given if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
         token = _current.set(request)
         try:
