@@ -406,7 +406,7 @@ class CeleryWorker:
                 "--without-heartbeat",
             ],
             cwd=env.ROOT,
-            env={**_child_env(), **self.extra_env},
+            env=_child_env(),
             stdout=self.log.open("w"),
             stderr=subprocess.STDOUT,
         )

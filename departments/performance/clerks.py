@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from departments.performance.periods import Period
 from departments.performance.tables import Column, T, Table, rows_fetch

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from approvals.clock.sql import working_day_ordinals_sql
 from approvals.models import CaseDecision

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ def performance_page(request):
             kept = month.month_figures_kept(now=now)
             departments, trend = kept.departments, kept.trend
             trend_taken_at, figures_taken_at = kept.open_cases_taken_at, kept.taken_at
-            clerk_table, item_table = kept.clerks, kept.items
+            clerk_table, item_table, queue_tables = kept.clerks, kept.items, kept.queue
         else:
             departments = performance_departments.department_figures(period=period)
             open_kept = open_cases.open_cases_kept(now=now)
@@ -61,6 +62,7 @@ def performance_page(request):
             trend_taken_at, figures_taken_at = open_kept.taken_at, None
             clerk_table = clerks.clerk_figures(period=period)
             item_table = items.item_figures(period=period)
+            queue_tables = queue.queue_tables(period=period)
         context.update(
             trend_taken_at=trend_taken_at,
             figures_taken_at=figures_taken_at,
@@ -68,9 +70,10 @@ def performance_page(request):
             clerks=clerk_table,
             items=item_table,
             trend=trend,
-            queue=queue.queue_tables(period=period),
-            trend_svg=figures.trend_figure(trend.rows),
-            on_time_svg=figures.on_time_figure(departments.rows),
+            queue=queue_tables,
+            # drawn only when the page draws its figures (not when a kept drawing is shown)
+            trend_svg=SimpleLazyObject(lambda: figures.trend_figure(trend.rows)),
+            on_time_svg=SimpleLazyObject(lambda: figures.on_time_figure(departments.rows)),
             on_time_rows=[row for row in departments.rows if row["handled"]],
         )
     return render(request, "departments/performance.html", context)
