@@ -203,6 +203,16 @@ DEPARTMENTS: tuple[DemoDepartment, ...] = (
         "高秀英",
         "养老服务科科长",
     ),
+    DemoDepartment(
+        "FT-YB",
+        "深圳市医疗保障局福田分局",
+        "区医保分局",
+        "district",
+        "0755-8291 8018",
+        "C 区 06 号窗口",
+        "何丽娟",
+        "参保服务科科长",
+    ),
 )
 # The demo login `officer` (hall.demo.DEMO_LOGINS) works in the market regulator, not as its head.
 DEMO_OFFICER_USERNAME = "officer"
@@ -871,6 +881,157 @@ STARTUP_SUBSIDY = DemoItem(
     max_visits=0,
 )
 
+# 新生儿出生一件事 (国务院 2024 年第一批重点事项): the five items of a birth, each with its
+# real department; the parents' identity and the household register are one set of materials.
+PARENTS_ID = DemoMaterial("父母双方身份证件", form="copy", notes="验原件。", code="parents-id")
+HOUSEHOLD_REGISTER = DemoMaterial(
+    "户口簿",
+    form="original",
+    notes="新生儿随父或随母落户的户口簿，验原件。",
+    code="household-register",
+)
+MARRIAGE_CERTIFICATE = DemoMaterial(
+    "结婚证", form="copy", notes="验原件。", code="marriage-certificate"
+)
+NEWBORN_PHOTO = DemoMaterial(
+    "新生儿近期免冠照片", form="electronic", notes="白底，电子版。", code="newborn-photo"
+)
+
+
+def _birth_item(code, name, lead, days, statutory, basis, conditions, materials, step):
+    return DemoItem(
+        code=code,
+        name=name,
+        handling_type="promised",
+        applicant_type="person",
+        queue_category="social",
+        lead=lead,
+        statutory_days=statutory,
+        promised_days=days,
+        legal_basis=basis,
+        conditions=conditions,
+        questions=(AGENT_QUESTION,),
+        materials=(*materials, *AGENT_MATERIALS),
+        stages=(DemoStage("审核", lead, (DemoStep(lead, step, days),)),),
+    )
+
+
+BIRTH_CERTIFICATE = _birth_item(
+    "44030400-GG-0040",
+    "出生医学证明首次签发",
+    "FT-WJ",
+    1,
+    5,
+    "《中华人民共和国母婴保健法》第二十三条",
+    "在本区助产机构出生的新生儿，由父母申请首次签发。",
+    (
+        PARENTS_ID,
+        MARRIAGE_CERTIFICATE,
+        DemoMaterial("出生医学证明首次签发登记表", notes="助产机构出具，父母签字。"),
+    ),
+    "助产机构核对出生信息并签发",
+)
+VACCINATION_CARD = _birth_item(
+    "44030400-GG-0041",
+    "预防接种证办理",
+    "FT-WJ",
+    1,
+    5,
+    "《中华人民共和国疫苗管理法》第四十七条",
+    "儿童出生后一个月内，其监护人到儿童居住地承担预防接种工作的接种单位办理预防接种证。",
+    (PARENTS_ID, DemoMaterial("新生儿出生时预防接种记录", notes="助产机构出具。")),
+    "接种单位建档并发放预防接种证",
+)
+BIRTH_REGISTRATION = _birth_item(
+    "44030400-GG-0042",
+    "出生登记（新生儿落户）",
+    "FT-GA",
+    5,
+    20,
+    "《中华人民共和国户口登记条例》第七条",
+    "婴儿出生后一个月以内，由户主、亲属、抚养人或者邻居向婴儿常住地户口登记机关申报出生登记。",
+    (PARENTS_ID, HOUSEHOLD_REGISTER, MARRIAGE_CERTIFICATE),
+    "户籍民警审核并登记户口",
+)
+NEWBORN_MEDICAL_INSURANCE = _birth_item(
+    "44030400-GG-0043",
+    "新生儿城乡居民基本医疗保险参保登记",
+    "FT-YB",
+    1,
+    5,
+    "《中华人民共和国社会保险法》第二十五条",
+    "新生儿落户后即可参保，出生后三个月内参保的，自出生之日起享受待遇。",
+    (PARENTS_ID, HOUSEHOLD_REGISTER),
+    "参保信息登记",
+)
+NEWBORN_SOCIAL_SECURITY_CARD = _birth_item(
+    "44030400-GG-0044",
+    "社会保障卡申领（新生儿）",
+    "FT-RLZY",
+    5,
+    10,
+    "《社会保障卡管理办法》（人社部规〔2023〕2号）第十四条",
+    "新生儿参保后由监护人代为申领，可选邮寄送达。",
+    (PARENTS_ID, NEWBORN_PHOTO),
+    "制卡信息审核并制卡",
+)
+# 老年人福利补贴申请一件事 (2026 年第一批重点事项): the district's subsidies for elderly
+# people in hardship, one application to the civil-affairs bureau.
+HARDSHIP_PROOF = DemoMaterial(
+    "低保、特困或低收入家庭认定证明",
+    form="copy",
+    notes="本区民政系统已有认定信息的，共享核验，无需提交。",
+    code="hardship-proof",
+)
+BANK_ACCOUNT = DemoMaterial("本人社会保障卡或银行账户", form="copy", code="bank-account")
+ELDER_ID = DemoMaterial("申请人身份证件", form="copy", notes="验原件。", code="applicant-id")
+
+
+def _elder_item(code, name, days, basis, conditions, materials, step):
+    return DemoItem(
+        code=code,
+        name=name,
+        handling_type="promised",
+        applicant_type="person",
+        queue_category="social",
+        lead="FT-MZ",
+        statutory_days=20,
+        promised_days=days,
+        legal_basis=basis,
+        conditions=conditions,
+        questions=(AGENT_QUESTION,),
+        materials=(*materials, *AGENT_MATERIALS),
+        stages=(DemoStage("审核", "FT-MZ", (DemoStep("FT-MZ", step, days),)),),
+        online_filing=False,
+    )
+
+
+ELDER_CARE_SUBSIDY = _elder_item(
+    "44030400-GG-0050",
+    "经济困难老年人养老服务补贴",
+    10,
+    "《中华人民共和国老年人权益保障法》第三十条\n"
+    "《关于建立健全经济困难的高龄、失能等老年人补贴制度的通知》（财社〔2014〕113号）",
+    "本区户籍、年满六十周岁、属低保、特困或低收入家庭的老年人。",
+    (ELDER_ID, HOUSEHOLD_REGISTER, HARDSHIP_PROOF, BANK_ACCOUNT),
+    "街道初审、区民政局审核",
+)
+ELDER_NURSING_SUBSIDY = _elder_item(
+    "44030400-GG-0051",
+    "经济困难失能老年人护理补贴",
+    15,
+    "《关于建立健全经济困难的高龄、失能等老年人补贴制度的通知》（财社〔2014〕113号）",
+    "本区户籍、经评估为失能、属低保、特困或低收入家庭的老年人。",
+    (
+        ELDER_ID,
+        HOUSEHOLD_REGISTER,
+        HARDSHIP_PROOF,
+        BANK_ACCOUNT,
+        DemoMaterial("老年人能力评估报告", notes="区民政局委托的评估机构出具，一年内有效。"),
+    ),
+    "能力评估复核、区民政局审核",
+)
+
 ITEMS: tuple[DemoItem, ...] = (
     ON_THE_SPOT_NAME_CHANGE,
     RESIDENCE_CERTIFICATE,
@@ -886,6 +1047,13 @@ ITEMS: tuple[DemoItem, ...] = (
     FIRE_SAFETY_CHECK,
     ELDERLY_ALLOWANCE,
     STARTUP_SUBSIDY,
+    BIRTH_CERTIFICATE,
+    VACCINATION_CARD,
+    BIRTH_REGISTRATION,
+    NEWBORN_MEDICAL_INSURANCE,
+    NEWBORN_SOCIAL_SECURITY_CARD,
+    ELDER_CARE_SUBSIDY,
+    ELDER_NURSING_SUBSIDY,
 )
 
 
@@ -896,6 +1064,8 @@ class DemoBundle:
     description: str
     queue_category: str
     items: tuple[str, ...]
+    lead: str = ""
+    national_basis: str = ""
 
 
 BUNDLES: tuple[DemoBundle, ...] = (
@@ -911,6 +1081,8 @@ BUNDLES: tuple[DemoBundle, ...] = (
             TAX_REGISTRATION.code,
             SOCIAL_INSURANCE.code,
         ),
+        lead="FT-SCJG",
+        national_basis="国务院 2024 年第一批“高效办成一件事”重点事项（国办发〔2024〕3号）",
     ),
     DemoBundle(
         "kai-canting",
@@ -919,6 +1091,33 @@ BUNDLES: tuple[DemoBundle, ...] = (
         "并联办理。",
         "business",
         (COMPANY_REGISTRATION.code, FOOD_LICENCE.code, FIRE_SAFETY_CHECK.code),
+        lead="FT-SCJG",
+    ),
+    DemoBundle(
+        "xinsheng-chusheng",
+        "新生儿出生一件事",
+        "孩子出生后，出生医学证明、预防接种证、出生登记（落户）、医保参保和社会保障卡一次申请："
+        "父母身份证件、户口簿等只交一份，卫健、公安、医保、人力资源部门同时办理，结果一次送达。",
+        "social",
+        (
+            BIRTH_CERTIFICATE.code,
+            VACCINATION_CARD.code,
+            BIRTH_REGISTRATION.code,
+            NEWBORN_MEDICAL_INSURANCE.code,
+            NEWBORN_SOCIAL_SECURITY_CARD.code,
+        ),
+        lead="FT-WJ",
+        national_basis="国务院 2024 年第一批“高效办成一件事”重点事项（国办发〔2024〕3号）",
+    ),
+    DemoBundle(
+        "laonianren-fuli-butie",
+        "老年人福利补贴申请一件事",
+        "经济困难老年人的养老服务补贴和失能老年人的护理补贴一次申请：身份证件、户口簿、"
+        "困难认定证明和收款账户只交一份，区民政局一并审核。行动不便的，可由亲友代办。",
+        "social",
+        (ELDER_CARE_SUBSIDY.code, ELDER_NURSING_SUBSIDY.code),
+        lead="FT-MZ",
+        national_basis="国务院 2026 年第一批“高效办成一件事”重点事项",
     ),
 )
 

@@ -19,6 +19,13 @@ ITEMS = {
     "公众聚集场所投入使用、营业前消防安全检查": (
         "Fire safety inspection of a crowded public place before opening"
     ),
+    "出生医学证明首次签发": "First issue of a medical certificate of birth",
+    "预防接种证办理": "Vaccination card",
+    "出生登记（新生儿落户）": "Birth registration (the newborn's household registration)",
+    "新生儿城乡居民基本医疗保险参保登记": "Basic medical insurance of a newborn",
+    "社会保障卡申领（新生儿）": "Social security card of a newborn",
+    "经济困难老年人养老服务补贴": "Elderly care subsidy for older people in hardship",
+    "经济困难失能老年人护理补贴": "Nursing subsidy for disabled older people in hardship",
 }
 
 CONDITIONS = {
@@ -149,4 +156,15 @@ MATERIALS = {
     "消防安全告知承诺书": "Written fire safety commitment",
     "场所平面布置图、场所消防设施平面图": "Floor plan and plan of the fire equipment",
     "消防安全制度、灭火和应急疏散预案": "Fire safety rules, firefighting and evacuation plan",
+    "父母双方身份证件": "Both parents' identity documents",
+    "结婚证": "Marriage certificate",
+    "出生医学证明首次签发登记表": "Registration form of the first birth certificate",
+    "新生儿出生时预防接种记录": "The newborn's vaccination record at birth",
+    "户口簿": "Household register",
+    "新生儿近期免冠照片": "A recent photograph of the newborn",
+    "低保、特困或低收入家庭认定证明": (
+        "Proof of subsistence allowance, extreme hardship or low income"
+    ),
+    "本人社会保障卡或银行账户": "Own social security card or bank account",
+    "老年人能力评估报告": "Assessment of the older person's abilities",
 }

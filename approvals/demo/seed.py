@@ -211,6 +211,8 @@ def demo_catalogue_seed() -> dict:
                     "name": spec.name,
                     "description": spec.description,
                     "queue_category": spec.queue_category,
+                    "lead_department": departments[spec.lead] if spec.lead else None,
+                    "national_basis": spec.national_basis,
                 },
             )
         )

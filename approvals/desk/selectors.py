@@ -394,8 +394,14 @@ def material_of_department(*, material_id: int, department: Department) -> CaseM
 
 
 def notice_of_department(*, notice_id: int, department: Department) -> Notice | None:
-    cases = Case.objects.filter(_cases_of_department(department)).values("pk")
-    return Notice.objects.filter(pk=notice_id, case__in=cases).first()
+    cases = Case.objects.filter(_cases_of_department(department))
+    # a 一件事 application's notice is issued on its first case and covers every item
+    groups = cases.filter(group__isnull=False).values("group_id")
+    return (
+        Notice.objects.filter(pk=notice_id)
+        .filter(Q(case__in=cases.values("pk")) | Q(group_id__in=groups))
+        .first()
+    )
 
 
 def joint_extensions_pending() -> QuerySet[StepExtension]:

@@ -21,6 +21,7 @@ from approvals.catalogue.plans import (
 )
 from approvals.catalogue.selectors import (
     bundle_current_items,
+    bundle_savings,
     bundles_with_current_items,
     item_current_by_code,
     item_versions,
@@ -156,7 +157,7 @@ def item_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A 一件事: its items in force today, filed together and handled side by side."""
-    bundle = get_object_or_404(Bundle, code=code)
+    bundle = get_object_or_404(Bundle.objects.select_related("lead_department"), code=code)
     bundle_items = bundle_current_items(bundle=bundle)
     plan = bundle_stage_plan(items=bundle_items)
     title = _("“%(name)s”并联办理示意图") % {"name": bundle.name}
@@ -173,5 +174,6 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
             "serial_days": sum(item.promised_days for item in bundle_items),
             "parallel_days": max((item.promised_days for item in bundle_items), default=0),
             "max_visits": max((item.max_visits for item in bundle_items), default=0),
+            "savings": bundle_savings(items=bundle_items),
         },
     )

@@ -484,6 +484,17 @@ class Bundle(models.Model):
         choices=ServiceItem.QueueCategory.choices,
         default=ServiceItem.QueueCategory.GENERAL,
     )
+    # 牵头部门: sees the whole application and answers for it (each item keeps its own
+    # department's decision)
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    national_basis = models.CharField(_("国家依据"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("一件事")

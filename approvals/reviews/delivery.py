@@ -102,6 +102,7 @@ def case_deliver(
         raise ValidationError(_("送达由该办件的首问责任人办理。"))
     if method not in Delivery.values:
         raise ValidationError({"method": [_("请选择送达方式。")]})
+    _application_ready(case)
     tracking_no = (tracking_no or note or "").strip()
     carrier = (carrier or "").strip()
     locker_cell = (locker_cell or "").strip()
@@ -203,6 +204,36 @@ def case_deliver(
     except IntegrityError as error:  # the same 8 digits open in another cell: try once more
         raise ValidationError(_("取件码生成冲突，请再提交一次。")) from error
     return fields_copy(target=case, source=delivered[0])
+
+
+# An item of a 一件事 application with these states has nothing more to wait for.
+APPLICATION_ITEM_DONE = (
+    Case.Status.DECIDED,
+    Case.Status.CLOSED,
+    Case.Status.NOT_ACCEPTED,
+    Case.Status.REFERRED,
+)
+
+
+def _application_ready(case: Case) -> None:
+    """一件事: the results are delivered together once every item is done, unless the
+    applicant chose to have each as it is ready (`CaseGroup.deliver_together`)."""
+    if case.group_id is None:
+        return
+    waiting = list(
+        Case.objects.filter(group_id=case.group_id, group__deliver_together=True)
+        .exclude(status__in=APPLICATION_ITEM_DONE)
+        .values_list("item__name", flat=True)
+    )
+    if waiting:
+        raise ValidationError(
+            _(
+                "一件事申请的结果在全部事项办结后一次送达（申请人可选择逐项送达）：“%(items)s”"
+                "尚未办结。"
+            )
+            % {"items": "、".join(waiting)},
+            code="application_waiting",
+        )
 
 
 def _delivery_words(decision: CaseDecision) -> str:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from approvals.clock.deadlines import Deadline
 from approvals.models import CaseDecision, CaseStage, CaseStep, StepSuspension
 from departments.models import Department
+from hall.cases.selectors import case_notices as hall_case_notices
 from hall.models import Case, CaseMaterial, Notice
 
 
@@ -170,7 +171,8 @@ def case_materials(*, case: Case) -> QuerySet[CaseMaterial]:
 
 
 def case_notices(*, case: Case) -> QuerySet[Notice]:
-    return case.notices.order_by("issued_at", "pk")
+    """The case's notices with its 一件事 application's (`hall.cases.selectors.case_notices`)."""
+    return hall_case_notices(case=case).order_by("issued_at", "pk")
 
 
 def case_stages(*, case: Case) -> QuerySet[CaseStage]:

@@ -26,7 +26,7 @@ from departments.supervision.forms import (
     WarningFilterForm,
 )
 from departments.supervision.services import case_remind
-from hall.cases.selectors import case_for_staff
+from hall.cases.selectors import case_for_staff, case_notices
 from hall.common.permissions import supervision_required
 from hall.intake import decisions, ownership
 from hall.intake.commitments import commitment_verify, commitments_to_verify
@@ -176,7 +176,7 @@ def case_detail(request, receipt_no: str):
             "case": case,
             "events": selectors.case_history_rows(case=case),
             "steps": selectors.case_step_rows(case=case, now=now),
-            "notices": case.notices.select_related("one_time_override_by"),
+            "notices": case_notices(case=case).select_related("one_time_override_by"),
             "override_form": override_form,
             "handover_form": handover_form,
             "reminder_form": reminder_form,

@@ -18,10 +18,11 @@ from hall.agency import services as agency
 from hall.agency.forms import AgentRatingForm, NoteForm
 from hall.cases.actions import action_label
 from hall.cases.rendering import notice_ready
+from hall.cases.selectors import case_notice, case_notices
 from hall.common.forms import form_add_service_errors
 from hall.common.people import display_name
 from hall.common.permissions import agent_required, supervision_required
-from hall.models import AgencyRequest, Notice, ServiceRating
+from hall.models import AgencyRequest, ServiceRating
 from hall.outbox.selectors import inbox_for
 from hall.platform import audit
 from hall.platform.guard import int_or_none
@@ -92,7 +93,7 @@ def case_detail(request, receipt_no: str):
         {
             "case": case,
             "materials": case.materials.select_related("requirement").all(),
-            "notices": case.notices.all(),
+            "notices": case_notices(case=case).order_by("issued_at", "pk"),
             "events": events,
             "rating": ServiceRating.objects.filter(case=case).first(),
             "note_form": note_form,
@@ -105,13 +106,20 @@ def case_detail(request, receipt_no: str):
 @agent_required
 def notice_pdf(request, receipt_no: str, notice_id: int):
     case = _agent_case(request, receipt_no)
-    notice = notice_ready(get_object_or_404(Notice, pk=notice_id, case=case))
+    notice = notice_ready(_notice_or_404(case, notice_id))
     return FileResponse(
         notice.pdf.open("rb"),
         content_type="application/pdf",
         filename=f"{notice.number}.pdf",
         as_attachment=False,
     )
+
+
+def _notice_or_404(case, notice_id: int):
+    notice = case_notice(case=case, notice_id=notice_id)
+    if notice is None:
+        raise Http404
+    return notice
 
 
 @supervision_required

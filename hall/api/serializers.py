@@ -16,6 +16,7 @@ from approvals.models import (
     StepSuspension,
 )
 from hall.cases.actions import action_label
+from hall.cases.selectors import application_status
 from hall.models import Applicant, Case, CaseEvent, CaseMaterial, Notice, WorkOrder
 
 
@@ -355,11 +356,44 @@ class LicenceVerificationSerializer(serializers.Serializer):
     )
 
 
+class ApplicationItemSerializer(serializers.Serializer):
+    receipt_no = serializers.CharField()
+    item_name = serializers.CharField()
+    department = serializers.CharField(help_text=_("办理部门"))
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    promised_due_date = serializers.DateField(allow_null=True)
+    done = serializers.BooleanField(help_text=_("已作出决定、办结或不予受理"))
+
+
+class ApplicationSerializer(serializers.Serializer):
+    """一件事: the application a case was filed in, all of its items in one place."""
+
+    bundle_name = serializers.CharField()
+    lead_department = serializers.CharField(allow_blank=True, help_text=_("牵头部门"))
+    deliver_together = serializers.BooleanField(help_text=_("全部办结后一次送达"))
+    done_count = serializers.IntegerField(help_text=_("已办结事项数"))
+    promised_due_date = serializers.DateField(
+        allow_null=True, help_text=_("整件最晚承诺办结日期（受理后）")
+    )
+    items = ApplicationItemSerializer(many=True)
+
+
 class CaseWithChecklistSerializer(CaseSerializer):
     """A case with its materials: each one's state, its uploads, and a licence taken from the
-    library in its place."""
+    library in its place; and, for a case of a 一件事 application, the whole application."""
 
     materials = serializers.SerializerMethodField()
+    application = serializers.SerializerMethodField(
+        help_text=_("一件事申请的全部事项；单独申请的办件为空")
+    )
+
+    @extend_schema_field(ApplicationSerializer(allow_null=True))
+    def get_application(self, case: Case) -> dict | None:
+        if case.group_id is None:
+            return None
+        status = application_status(group_id=case.group_id)
+        return ApplicationSerializer(status).data if status is not None else None
 
     @extend_schema_field(ChecklistEntrySerializer(many=True))
     def get_materials(self, case: Case) -> list[dict]:
@@ -383,7 +417,7 @@ class CaseWithChecklistSerializer(CaseSerializer):
         ).data
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "materials"]
+        fields = [*CaseSerializer.Meta.fields, "materials", "application"]
 
 
 class WorkOrderInputSerializer(serializers.Serializer):

@@ -34,7 +34,7 @@ from hall.api.errors import problem
 from hall.api.idempotency import idempotent
 from hall.api.throttling import LicenceVerifyRate
 from hall.cases.rendering import notice_ready
-from hall.cases.selectors import case_filed_by, cases_filed_by
+from hall.cases.selectors import case_filed_by, case_notices, cases_filed_by
 from hall.licences.selectors import licence_verified
 from hall.models import ApiClient, Case, WorkOrder
 from hall.online import filing
@@ -288,7 +288,7 @@ class CaseNotices(CaseCallsRecorded, APIView):
     def get(self, request, receipt_no: str):
         """办件的书面凭证和告知书（受理通知书、一次性补正告知书、决定书等）。"""
         case = _own_case(request, receipt_no)
-        notices = case.notices.select_related("case").order_by("issued_at", "pk")
+        notices = case_notices(case=case).select_related("case").order_by("issued_at", "pk")
         return Response(api.NoticeSerializer(notices, many=True).data)
 
 
@@ -301,7 +301,7 @@ class CaseNoticePdf(CaseCallsRecorded, APIView):
     def get(self, request, receipt_no: str, notice_id: int):
         """一份告知书的 PDF（与窗口出具的同一份文件）。"""
         case = _own_case(request, receipt_no)
-        notice = get_object_or_404(case.notices.select_related("case"), pk=notice_id)
+        notice = get_object_or_404(case_notices(case=case).select_related("case"), pk=notice_id)
         notice = notice_ready(notice)
         return FileResponse(
             notice.pdf.open("rb"),

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from approvals.models import CaseDecision
 from hall.cases.locks import case_locked
+from hall.cases.selectors import case_notices
 from hall.common.personal_data import PersonalDataError
 from hall.models import ArchivePackage, Case, CaseEvent, SecurityEvent
 from hall.platform import audit, seal
@@ -138,7 +139,7 @@ def _package_files(case: Case) -> dict[str, bytes]:
         }
     )
     notices = []
-    for notice in case.notices.order_by("issued_at", "pk"):
+    for notice in case_notices(case=case).order_by("issued_at", "pk"):
         entry = {"number": notice.number, "kind": notice.kind, "issued_at": notice.issued_at}
         entry["content"] = notice.content
         pdf = _file_bytes(notice.pdf)

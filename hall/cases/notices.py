@@ -27,7 +27,7 @@ from hall.cases.numbering import notice_number_next
 from hall.cases.pdf.document import NoticeDocument, NoticeTable
 from hall.cases.tasks import render_notice
 from hall.common.people import display_name
-from hall.models import Case, Notice, ProxyAuthorisation
+from hall.models import Case, CaseGroup, Notice, ProxyAuthorisation
 from hall.platform.broker import broker_publish
 
 logger = logging.getLogger(__name__)
@@ -52,11 +52,17 @@ def notice_issue(
     shared_licences: list[tuple[str, str]] | None = None,
     table: NoticeTable | None = None,
     issuer: str = "",
+    group: CaseGroup | None = None,
+    item_name: str = "",
 ) -> Notice:
     """Number and store one notice; its PDF is rendered after the commit. Call inside the
     transaction that changes the case, so that a failure leaves neither the notice row nor the
     state change behind, and as late in it as you can: the notice counter stays locked until
-    the commit."""
+    the commit.
+
+    With `group`, the notice is the whole 一件事 application's (一次告知): `case` is the group's
+    first case, `item_name` names the application and the caller gives its paragraphs and
+    table."""
     now = timezone.now()
     today = timezone.localdate(now)
     number = notice_number_next(kind=kind, on=today)
@@ -77,7 +83,7 @@ def notice_issue(
         number=number,
         issued_on=today,
         applicant_name=_applicant_line(case),
-        item_name=case.item.name,
+        item_name=item_name or case.item.name,
         paragraphs=paragraphs if paragraphs is not None else default_paragraphs,
         owner_name=display_name(owner) if owner else "系统自动",
         owner_window=str(case.window) if case.window_id else "网上办事大厅",
@@ -96,6 +102,7 @@ def notice_issue(
     )
     notice = Notice(
         case=case,
+        group=group,
         kind=kind,
         number=number,
         issued_at=now,

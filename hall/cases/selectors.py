@@ -11,14 +11,17 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from hall.cases.actions import CaseAction
+from hall.common.people import display_name
 from hall.common.validators import normalize_id_number
 from hall.models import (
     Applicant,
     Case,
     CaseEvent,
+    CaseGroup,
     CaseMaterial,
     CreditMark,
     InstantApproval,
+    Notice,
 )
 
 
@@ -51,6 +54,93 @@ def case_for_staff(*, receipt_no: str) -> Case | None:
         Case.objects.select_related("item", "applicant", "owner", "window", "agent")
         .filter(receipt_no=receipt_no)
         .first()
+    )
+
+
+def case_notices(*, case: Case) -> QuerySet[Notice]:
+    """The case's notices, with those of its whole 一件事 application (one acceptance notice,
+    at most one correction notice, issued on the group's first case)."""
+    if case.group_id is None:
+        return Notice.objects.filter(case_id=case.pk)
+    return Notice.objects.filter(Q(case_id=case.pk) | Q(group_id=case.group_id))
+
+
+def case_notice(*, case: Case, notice_id: int) -> Notice | None:
+    """One notice of the case (or of its application), for its PDF or print view."""
+    return case_notices(case=case).filter(pk=notice_id).select_related("case").first()
+
+
+@dataclass(frozen=True)
+class ApplicationItem:
+    receipt_no: str
+    item_name: str
+    department: str
+    status: str
+    status_label: str
+    promised_due_date: datetime.date | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class ApplicationStatus:
+    """一件事 in one place: the application's items, their states and dates, how many are done
+    and the latest promised date (when the whole application is due)."""
+
+    group_id: int
+    bundle_name: str
+    lead_department: str
+    owner_name: str
+    deliver_together: bool
+    items: list[ApplicationItem]
+
+    @property
+    def done_count(self) -> int:
+        return sum(item.done for item in self.items)
+
+    @property
+    def promised_due_date(self) -> datetime.date | None:
+        dates = [item.promised_due_date for item in self.items if item.promised_due_date]
+        return max(dates) if dates else None
+
+    @property
+    def receipt_nos(self) -> list[str]:
+        return [item.receipt_no for item in self.items]
+
+
+DONE_STATUSES = (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+
+
+def application_status(*, group_id: int) -> ApplicationStatus | None:
+    """The whole application of a group in two queries (the group, its cases)."""
+    group = (
+        CaseGroup.objects.select_related("bundle", "lead_department").filter(pk=group_id).first()
+    )
+    if group is None:
+        return None
+    cases = list(
+        Case.objects.filter(group_id=group_id)
+        .select_related("item__lead_department", "owner")
+        .order_by("pk")
+    )
+    owner = next((case.owner for case in cases if case.owner_id), None)
+    return ApplicationStatus(
+        group_id=group.pk,
+        bundle_name=group.bundle.name,
+        lead_department=group.lead_department.label if group.lead_department_id else "",
+        owner_name=display_name(owner) if owner else "",
+        deliver_together=group.deliver_together,
+        items=[
+            ApplicationItem(
+                receipt_no=case.receipt_no,
+                item_name=case.item.name,
+                department=case.item.lead_department.label,
+                status=case.status,
+                status_label=str(case.get_status_display()),
+                promised_due_date=case.promised_due_date,
+                done=case.status in DONE_STATUSES,
+            )
+            for case in cases
+        ],
     )
 
 

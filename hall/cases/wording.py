@@ -100,6 +100,26 @@ def intake_paragraphs(
     return paragraphs, footer
 
 
+def application_paragraphs(*, bundle_name: str, received_on: datetime.date, kind: str) -> list[str]:
+    """The paragraphs of a whole 一件事 application's notice (一次告知): one acceptance or one
+    correction notice for all of its items, the table listing each item."""
+    received = format_chinese_date(received_on)
+    if kind == Notice.Kind.ACCEPTANCE:
+        return [
+            f"你（单位）于{received}提交的“{bundle_name}”申请，经审查，下列事项的申请材料齐全、"
+            f"符合法定形式。依据{LAW}第三十二条，本机关决定予以受理，由有关部门并联办理。",
+            "各事项的收件编号和承诺办结日期见下表。期限按工作日计算，不含法定节假日；"
+            "依法需要听证、检验、检测、鉴定和专家评审的，所需时间不计算在内。",
+            "可凭任一收件编号和查询验证码在自助终端或网上办事大厅查询整件事的办理进度。",
+        ]
+    return [
+        f"你（单位）于{received}提交的“{bundle_name}”申请材料不齐全或者不符合法定形式。"
+        f"依据{LAW}第三十二条，现将整件事各事项需要补正的全部内容一次性告知如下。",
+        "请按下表补正后提交；同一份材料用于多个事项的，提交一份即可。补正材料收到后，"
+        "本机关将在五个工作日内作出是否受理的决定；本告知书未列明的材料，不再要求补正。",
+    ]
+
+
 _CLOSING_PUNCTUATION = "。；;，,.！!、 \n"
 
 
@@ -266,6 +286,20 @@ ACCEPTED = Message(
 CORRECTION_REQUESTED = Message(
     subject=_("补正告知"),
     body=_("您申请的“%(item)s”需要补正材料：%(names)s。详见一次性补正告知书%(number)s。"),
+)
+APPLICATION_ACCEPTED = Message(
+    subject=_("受理通知"),
+    body=_(
+        "您申请的“%(bundle)s”（%(count)s个事项）已于%(date)s受理，收件编号%(receipt)s，"
+        "最晚承诺办结日期%(due)s。查询验证码%(code)s。"
+    ),
+)
+APPLICATION_CORRECTION_REQUESTED = Message(
+    subject=_("补正告知"),
+    body=_(
+        "您申请的“%(bundle)s”需要补正材料：%(names)s。补正内容已一次性告知，"
+        "详见一次性补正告知书%(number)s。"
+    ),
 )
 DEEMED_ACCEPTED = Message(
     subject=_("视为受理通知"),

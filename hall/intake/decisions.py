@@ -19,7 +19,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
 from hall.cases.locks import case_locked
 from hall.cases.notices import notice_issue
-from hall.cases.selectors import materials_with_editable
+from hall.cases.selectors import case_notices, materials_with_editable
 from hall.cases.status import case_status_set
 from hall.cases.wording import MessageKind
 from hall.common import validators
@@ -54,15 +54,16 @@ def case_materials_check(*, case: Case, clerk: User, marks: Mapping[int, Materia
     rest were accepted once and the applicant is not asked twice.
     """
     with transaction.atomic():
-        return _materials_check_locked(case=case_locked(case), clerk=clerk, marks=marks)
+        return materials_check_locked(case=case_locked(case), clerk=clerk, marks=marks)
 
 
-def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
+def materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, MaterialMark]) -> Case:
     """`case_materials_check` for a case this transaction holds locked (no savepoint of its
     own: the window's one action runs it inside its transaction)."""
     if case.status not in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION):
         raise ValidationError(
-            _("该办件已%(status)s，不能再核对材料。") % {"status": case.get_status_display()}
+            _("该办件当前状态为“%(status)s”，不能再核对材料。")
+            % {"status": case.get_status_display()}
         )
     found, editable = materials_with_editable(case=case)
     materials = {material.pk: material for material in found}
@@ -94,6 +95,7 @@ def _materials_check_locked(*, case: Case, clerk: User, marks: Mapping[int, Mate
             errors.append(_("“%(name)s”不能以告知承诺替代。") % {"name": material.name})
             continue
         if mark.scan is not None:
+            mark.scan.seek(0)  # 一套材料: one scan may be stored for several items' materials
             try:
                 detected = validators.validate_upload(
                     mark.scan, max_bytes=settings.HALL_UPLOAD_MAX_BYTES
@@ -159,7 +161,7 @@ def _corrections_supplied(
     supplied = [pk for pk in brought if materials[pk].status == CaseMaterial.Status.RECEIVED]
     now = timezone.now()
     CorrectionItem.objects.filter(
-        notice__case=case, supplied_at__isnull=True, material_id__in=supplied
+        material__case=case, supplied_at__isnull=True, material_id__in=supplied
     ).update(supplied_at=now)
     due, assumed_years = intake_due(received_on=timezone.localdate(now))
     case_status_set(
@@ -193,7 +195,12 @@ def case_request_correction(
     """
     with transaction.atomic():
         case = case_locked(case)
-        earlier = case.notices.filter(kind=Notice.Kind.CORRECTION).order_by("issued_at").first()
+        earlier = (
+            case_notices(case=case)
+            .filter(kind=Notice.Kind.CORRECTION)
+            .order_by("issued_at")
+            .first()
+        )
         if earlier is not None and override_by is None:
             raise OneTimeNotificationError(
                 _(
@@ -225,7 +232,7 @@ def case_request_correction(
         if case.materials.filter(status=CaseMaterial.Status.PENDING).exists():
             raise ValidationError(_("请先核对全部材料，再一次性告知需要补正的内容。"))
         listed_before = set(
-            CorrectionItem.objects.filter(notice__case=case).values_list("material_id", flat=True)
+            CorrectionItem.objects.filter(material__case=case).values_list("material_id", flat=True)
         )
         new_requests = [m for m in wanting if listed_before and m.pk not in listed_before]
         second = earlier is not None
@@ -358,7 +365,7 @@ def case_refuse_intake(
 INTAKE_OUTCOMES = ("check", "accept", "tolerate", "correct", "refuse", "refer")
 
 
-def _require_owner(case: Case, clerk: User) -> None:
+def require_owner(case: Case, clerk: User) -> None:
     """首问负责: the first-contact owner handles the case at intake, nobody else (an online
     filing is claimed by its first clerk before this). Another clerk is refused here, in the
     service, whichever page the request came from; a supervisor hands a case over instead."""
@@ -402,9 +409,18 @@ def case_intake_decide(
         # this one transaction, without savepoints of their own (nothing here catches their
         # errors to carry on: an error undoes the whole action).
         case = case_locked(case)
-        _require_owner(case, clerk)
+        require_owner(case, clerk)
+        if case.group_id is not None and outcome in ("accept", "correct"):
+            # 一次告知: a 一件事 application is accepted, or told what to correct, as one
+            raise ValidationError(
+                _(
+                    "该办件属于一件事申请，须在一件事申请页面统一受理或一次性告知补正，"
+                    "不单独出具受理或补正告知书。"
+                ),
+                code="application",
+            )
         if marks:
-            case = _materials_check_locked(case=case, clerk=clerk, marks=marks)
+            case = materials_check_locked(case=case, clerk=clerk, marks=marks)
         if outcome == "accept":
             return case_accept_locked(case=case, clerk=clerk, deemed=False)
         if outcome == "tolerate":

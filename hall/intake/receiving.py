@@ -208,7 +208,10 @@ def _case_group_create(
 ) -> CaseGroup:
     with transaction.atomic():
         group = CaseGroup.objects.create(
-            bundle=bundle, applicant=applicant, submission_key=submission_key
+            bundle=bundle,
+            applicant=applicant,
+            submission_key=submission_key,
+            lead_department_id=bundle.lead_department_id,
         )
         errors: dict[str, list[str]] = {}
         for item in items:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hall.intake import views
+from hall.intake import application_views, views
 
 app_name = "intake"
 
@@ -11,6 +11,21 @@ urlpatterns = [
     path("applicant/<int:applicant_id>/file/", views.file, name="file"),
     path("case/", views.case_open, name="case_open"),
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
+    path(
+        "case/<str:receipt_no>/application/",
+        application_views.application,
+        name="application",
+    ),
+    path(
+        "case/<str:receipt_no>/application/deliver/",
+        application_views.application_deliver,
+        name="application_deliver",
+    ),
+    path(
+        "case/<str:receipt_no>/application/claim/",
+        application_views.application_claim,
+        name="application_claim",
+    ),
     path(
         "case/<str:receipt_no>/step/<int:step_id>/correction-supplied/",
         views.correction_supplied,

@@ -208,7 +208,7 @@ def file(request, applicant_id: int):
                 messages.success(
                     request, _("一件事已收件，共 %(n)s 个事项。") % {"n": group.cases.count()}
                 )
-                return redirect("intake:case", receipt_no=first.receipt_no)
+                return redirect("intake:application", receipt_no=first.receipt_no)
             case = receiving.case_receive(
                 submission_key=submission_key,
                 item=item,
@@ -312,7 +312,7 @@ def _case_page(
             "case": case,
             "rows": _material_rows(materials, {m.pk for m in editable}, posted),
             "editable_ids": {m.pk for m in editable},
-            "notices": case.notices.all(),
+            "notices": selectors.case_notices(case=case).order_by("issued_at", "pk"),
             "events": case.events.select_related("actor").all(),
             "refuse_form": refuse_form or RefuseForm(prefix="refuse"),
             "refer_form": refer_form or ReferForm(prefix="refer"),
@@ -500,7 +500,10 @@ def _notice_for(request, receipt_no: str, notice_id: int) -> Notice:
     case = selectors.case_for_staff(receipt_no=receipt_no)
     if case is None:
         raise Http404
-    return get_object_or_404(Notice, pk=notice_id, case=case)
+    notice = selectors.case_notice(case=case, notice_id=notice_id)
+    if notice is None:
+        raise Http404
+    return notice
 
 
 @workbench_required

@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
 from approvals.models import CaseDecision, CaseStep, StepSuspension
+from hall.cases.selectors import case_notices
 from hall.cases.wording import ProxyAct
 from hall.common import validators
 from hall.common.personal_data import masked_name
@@ -258,7 +259,7 @@ class CaseTimeline:
 
 def _intake_corrections(case: Case) -> list[OpenCorrection]:
     items = (
-        CorrectionItem.objects.filter(notice__case=case, supplied_at__isnull=True)
+        CorrectionItem.objects.filter(material__case=case, supplied_at__isnull=True)
         .select_related("material", "notice")
         .order_by("notice__issued_at", "pk")
     )
@@ -349,7 +350,7 @@ def case_timeline(*, case: Case) -> CaseTimeline:
         milestones=milestones,
         stages=stages,
         corrections=_intake_corrections(case) + _department_corrections(case),
-        notices=list(case.notices.order_by("issued_at", "pk")),
+        notices=list(case_notices(case=case).order_by("issued_at", "pk")),
         promised_due_date=case.promised_due_date,
         statutory_due_date=case.statutory_due_date,
     )

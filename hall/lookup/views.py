@@ -178,6 +178,12 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "kiosk": kiosk,
             "case": found,
             "timeline": lookup.case_timeline(case=found),
+            # 一件事: the other items' states too (names and dates, not their receipt numbers)
+            "application": (
+                selectors.application_status(group_id=found.group_id)
+                if found.group_id is not None
+                else None
+            ),
             "decision": lookup.case_delivery(case=found),
             "revoked": lookup.case_revocation(case=found),
             "many": len(access["receipts"]) > 1,

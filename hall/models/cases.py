@@ -16,6 +16,18 @@ class CaseGroup(models.Model):
     submission_key = models.UUIDField(_("提交标识"), unique=True, null=True)
     applicant = models.ForeignKey(Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # 牵头部门: the bundle's lead department when it was filed, who sees the whole application
+    lead_department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("牵头部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 一次办结: the results are delivered together once the last item is decided (the default),
+    # or each as it is ready; the applicant chooses
+    deliver_together = models.BooleanField(_("办结后统一送达"), default=True)
 
     class Meta:
         verbose_name = _("一件事办件")

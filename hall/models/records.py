@@ -28,6 +28,16 @@ class Notice(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("办件"), on_delete=models.PROTECT, related_name="notices"
     )
+    # 一次告知: a notice of a whole 一件事 application (its acceptance, its one correction
+    # notice) covers every case of the group; `case` is then the group's first case
+    group = models.ForeignKey(
+        "hall.CaseGroup",
+        verbose_name=_("一件事办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     number = models.CharField(_("文号"), max_length=50, unique=True)
     issued_at = models.DateTimeField(_("出具时间"))

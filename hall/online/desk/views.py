@@ -116,7 +116,7 @@ def case(request: HttpRequest, receipt_no: str) -> HttpResponse:
             "materials": materials,
             "editable_ids": {m.pk for m in editable},
             "mine": found.owner_id == request.user.pk,
-            "notices": found.notices.all(),
+            "notices": selectors.case_notices(case=found).order_by("issued_at", "pk"),
             "events": found.events.select_related("actor").all(),
             "refuse_form": refuse_form,
             "refer_form": refer_form,

@@ -32,6 +32,11 @@ urlpatterns = [
         name="agency_withdraw",
     ),
     path("case/<str:receipt_no>/delivery/", views.delivery_choose, name="delivery"),
+    path(
+        "case/<str:receipt_no>/application-delivery/",
+        views.application_delivery,
+        name="application_delivery",
+    ),
     path("case/<str:receipt_no>/rate/", views.rate, name="rate"),
     path("case/<str:receipt_no>/notice/<int:notice_id>.pdf", views.notice_pdf, name="notice_pdf"),
     path("case/<str:receipt_no>/licence.pdf", views.licence_pdf, name="licence_pdf"),

@@ -27,16 +27,22 @@ from hall.agency.selectors import agency_request_open
 from hall.agency.services import agency_request
 from hall.cases.licences import licence_of_case, licences_satisfying
 from hall.cases.rendering import licence_ready, notice_ready
-from hall.cases.selectors import ELDER_SHORT_LIST, case_instant_outcome, items_most_filed
+from hall.cases.selectors import (
+    ELDER_SHORT_LIST,
+    application_status,
+    case_instant_outcome,
+    case_notice,
+    items_most_filed,
+)
 from hall.common import validators
 from hall.common.forms import form_add_service_errors
 from hall.common.personal_data import masked_phone
-from hall.intake import tolerance
+from hall.intake import applications, tolerance
 from hall.intake.commitments import commitment_possible
 from hall.intake.forms import QuestionsForm
 from hall.intake.questions import one_form
 from hall.lookup import services as lookup
-from hall.models import Applicant, Case, Notice, ServiceRating, SmsCode
+from hall.models import Applicant, Case, CaseGroup, ServiceRating, SmsCode
 from hall.online import filing, selectors
 from hall.online.portal.access import (
     PORTAL_LOGIN,
@@ -320,6 +326,24 @@ def _max_mb() -> str:
     return f"{settings.HALL_UPLOAD_MAX_BYTES / (1024 * 1024):g}"
 
 
+@applicant_required
+@require_POST
+def application_delivery(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """一件事: all results at once when the last item is done, or each as it is ready."""
+    case = _own_case(request, receipt_no)
+    if case.group_id is None:
+        raise Http404
+    together = request.POST.get("together") != "0"
+    applications.application_delivery_preference_set(
+        group=CaseGroup.objects.get(pk=case.group_id), together=together
+    )
+    messages.success(
+        request,
+        _("已选择全部办结后一次送达。") if together else _("已选择逐项办结逐项送达。"),
+    )
+    return redirect("portal:case", receipt_no=case.receipt_no)
+
+
 def _own_case(request: HttpRequest, receipt_no: str) -> Case:
     """The applicant's own case, or (acting for someone) a case the authorisation takes in;
     404 for every other."""
@@ -356,6 +380,10 @@ def _case_page(
     agency_open = agency_request_open(case=case)
     context = {
         "case": case,
+        # 一件事: the whole application's items, states and dates in one place
+        "application": (
+            application_status(group_id=case.group_id) if case.group_id is not None else None
+        ),
         "acting": acting_for(request),
         "timeline": timeline,
         "licence": licence,
@@ -438,7 +466,10 @@ def supplement_upload(request: HttpRequest, receipt_no: str, material_id: int) -
 @applicant_required
 def notice_pdf(request: HttpRequest, receipt_no: str, notice_id: int) -> HttpResponse:
     case = _own_case(request, receipt_no)
-    notice = notice_ready(get_object_or_404(Notice, pk=notice_id, case=case))
+    notice = case_notice(case=case, notice_id=notice_id)
+    if notice is None:
+        raise Http404
+    notice = notice_ready(notice)
     response = FileResponse(
         notice.pdf.open("rb"),
         content_type="application/pdf",

@@ -64,6 +64,31 @@ def test_every_demo_bundle_page_shows_its_items_departments(catalogue, client, s
         assert item.name in response.content.decode()
 
 
+def test_the_newborn_bundle_counts_what_one_application_saves(catalogue):
+    from approvals.catalogue.selectors import bundle_current_items, bundle_savings
+
+    bundle = Bundle.objects.get(code="xinsheng-chusheng")
+    savings = bundle_savings(items=bundle_current_items(bundle=bundle))
+    # five forms, five trips and 12 materials apart (the parents' identity asked by all five,
+    # the household register and the marriage certificate by two each) against one, one, six
+    assert (savings.forms_apart, savings.forms_together) == (5, 1)
+    assert (savings.materials_apart, savings.materials_together) == (12, 6)
+    assert (savings.trips_apart, savings.trips_together) == (5, 1)
+    # 1 + 1 + 5 + 1 + 5 working days one after another, against the longest
+    assert (savings.days_apart, savings.days_together) == (13, 5)
+    parents = next(m for m in savings.materials if m.name == "父母双方身份证件")
+    assert len(parents.item_names) == 5
+
+
+def test_a_bundle_page_shows_its_lead_department_basis_and_savings(catalogue, client):
+    html = client.get(reverse("guide:bundle", args=["xinsheng-chusheng"])).content.decode()
+    assert "深圳市福田区卫生健康局" in html  # the lead department
+    assert "国办发〔2024〕3号" in html
+    assert "一件事一次办，省了什么" in html
+    assert re.search(r"申请材料</th><td>12 份</td><td>6 份", html)
+    assert "一份用于：出生医学证明首次签发、预防接种证办理" in html
+
+
 def test_item_page_tells_conditions_in_words(catalogue, client):
     html = client.get(reverse("guide:item", args=[CONSTRUCTION_PERMIT.code])).content.decode()
 

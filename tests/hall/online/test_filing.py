@@ -278,6 +278,15 @@ def test_bundle_is_filed_as_one(applicant_client, applicant_user, item):
     assert all(c.channel == "online" and c.owner is None for c in cases)
     assert all(c.answers == {"agent": "no"} for c in cases)  # the one answer reaches both
     assert UploadedMaterial.objects.count() == 4
+    # the whole application in one place on either case's page, and the delivery choice
+    second = cases[1]
+    page = applicant_client.get(reverse("portal:case", args=[second.receipt_no])).content.decode()
+    assert "一件事：开餐馆" in page and "已办结 0 / 2 项" in page
+    assert "全部办结后一次送达" in page
+    choose = reverse("portal:application_delivery", args=[second.receipt_no])
+    assert applicant_client.post(choose, {"together": "0"}).status_code == 302
+    second.group.refresh_from_db()
+    assert second.group.deliver_together is False
 
 
 def test_a_material_two_items_share_is_uploaded_once_for_both(
