@@ -413,6 +413,20 @@ def markdown(r: dict) -> str:
         "≥ 200",
     )
     row("filing over HTTP p50 / p95 (ms)", f"{_f(f['median_p50_ms'])} / {_f(f['median_p95_ms'])}")
+    b = web.get("bundle_filing")
+    if b:  # issue 30: one application of five items (一件事) at the window
+        row(
+            "five-item 一件事 filed over HTTP (applications/s)",
+            _f(b["median_per_s"]),
+            _rounds([x.get("per_s") for x in b["rounds"]]),
+        )
+        row(
+            "five-item 一件事 p50 / p95 (ms); statements per application "
+            f"({small['cases']:,} vs {large['cases']:,} cases)",
+            f"{_f(b['median_p50_ms'])} / {_f(b['median_p95_ms'])}; "
+            f"{_f(small.get('bundle filing', {}).get('queries'))} vs "
+            f"{_f(large.get('bundle filing', {}).get('queries'))}",
+        )
     mem = web["memory"]
     row("peak RSS, gunicorn web worker (MiB)", _f(mem["gunicorn_worker_peak_rss_mib"]))
     row("peak RSS, Celery worker process (MiB)", _f(mem["celery_worker_peak_rss_mib"]))

@@ -259,17 +259,22 @@ def pages(
 # --- filing over HTTP ----------------------------------------------------------------------------
 
 
-def filing(port: int, world, *, total=FILINGS, seconds=SECONDS_FILING) -> dict:
-    """POST the workbench's file form with a fresh submission_key each time (20 clients)."""
+def filing(port: int, world, *, total=FILINGS, seconds=SECONDS_FILING, bundle: str = "") -> dict:
+    """POST the workbench's file form with a fresh submission_key each time (20 clients): one
+    item, or with `bundle` a 一件事 application (all its items, the shared question once)."""
     from hall.models import Applicant
 
     applicant = Applicant.objects.order_by("pk").first()
     path = f"/window/applicant/{applicant.pk}/file/"
     sessions = sessions_for(world.clerk_ids[1], CLIENTS)
+    chosen = f"bundle={bundle}" if bundle else f"item={world.item_id}"
+    fields = (
+        {"bundle": bundle, "all__agent": "no"}
+        if bundle
+        else {"item": world.item_id, f"{world.item_id}__agent": "no"}
+    )
     for cookies in sessions:
-        status, _data, response = request(
-            port, "GET", f"{path}?item={world.item_id}", cookies=cookies
-        )
+        status, _data, response = request(port, "GET", f"{path}?{chosen}", cookies=cookies)
         if status != 200:
             return {"skipped": f"GET {path} answered {status}"}
         token = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
@@ -290,8 +295,7 @@ def filing(port: int, world, *, total=FILINGS, seconds=SECONDS_FILING) -> dict:
             body = urlencode(
                 {
                     "csrfmiddlewaretoken": cookies["csrftoken"],
-                    "item": world.item_id,
-                    f"{world.item_id}__agent": "no",
+                    **fields,
                     "submission_key": str(uuid.uuid4()),
                 }
             )
@@ -357,7 +361,29 @@ def page_queries_here() -> dict:
         finally:
             signal.alarm(0)
         out[label] = {"status": response.status_code, "queries": len(captured)}
+    out["bundle filing"] = _bundle_filing_queries(world)
     return out
+
+
+def _bundle_filing_queries(world) -> dict:
+    """The statements of filing one five-item 一件事 application at the window (one POST)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.world import bundle_ensure
+    from hall.models import Applicant
+
+    code = bundle_ensure()
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=world.clerk_ids[1]))
+    path = f"/window/applicant/{Applicant.objects.order_by('pk').first().pk}/file/"
+    post = {"bundle": code, "all__agent": "no"}
+    client.post(path, {**post, "submission_key": str(uuid.uuid4())})  # warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(path, {**post, "submission_key": str(uuid.uuid4())})
+    return {"status": response.status_code, "queries": len(captured)}
 
 
 def _too_slow(signum, frame):

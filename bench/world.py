@@ -104,7 +104,30 @@ def world_ensure() -> World:
     )
 
 
-def _item_ensure(code: str, number: int, departments):
+BUNDLE_CODE = "bench-five"
+BUNDLE_ITEM_CODES = tuple(f"44030400-BB-000{n}" for n in range(1, 6))
+
+
+def bundle_ensure() -> str:
+    """一件事 for the bench (issue 30): five items of one department each, filed as one
+    application with one question (是否委托代理人办理) asked once; apart from the fixture's
+    items, so the million-case fixture stays as it is. Returns the bundle's code."""
+    from approvals.models import Bundle
+    from departments.models import Department
+
+    departments = list(Department.objects.filter(code__startswith="BENCH").order_by("pk")[:5])
+    items = [
+        _item_ensure(code, number, [departments[number - 1]], name=f"压测一件事事项{number}")
+        for number, code in enumerate(BUNDLE_ITEM_CODES, start=1)
+    ]
+    bundle, _ = Bundle.objects.get_or_create(
+        code=BUNDLE_CODE, defaults={"name": "压测五事项一件事", "lead_department": departments[0]}
+    )
+    bundle.items.add(*items)
+    return bundle.code
+
+
+def _item_ensure(code: str, number: int, departments, *, name: str = ""):
     from approvals.models import (
         ApprovalStep,
         IntakeQuestion,
@@ -118,7 +141,7 @@ def _item_ensure(code: str, number: int, departments):
         return item
     item = ServiceItem.objects.create(
         code=code,
-        name=f"压测并联审批事项{number}（五部门）",
+        name=name or f"压测并联审批事项{number}（五部门）",
         handling_type=ServiceItem.HandlingType.PROMISED,
         legal_basis="《中华人民共和国行政许可法》",
         conditions="符合法定条件",
