@@ -18,6 +18,7 @@ from approvals.reviews.delivery import APPLICATION_ITEM_DONE
 from hall.cases import selectors
 from hall.common.permissions import workbench_required
 from hall.intake import applications
+from hall.intake.commitments import commitment_possible
 from hall.intake.common import MaterialMark
 from hall.intake.forms import DeliveryForm
 from hall.intake.posting import ALL_RECEIVED, intake_result_tell
@@ -37,6 +38,8 @@ class CheckRow:
     editable: bool = False
     status: str = ""
     reason: str = ""
+    # 告知承诺制: offered when every item the row serves lets a commitment replace it
+    committable: bool = True
 
     @property
     def key(self) -> int:
@@ -71,6 +74,9 @@ def _check_rows(cases: list[Case], posted: HttpRequest | None = None) -> list[Ch
                     by_code[key] = row
             row.materials.append(material)
             row.items.append(case.item.name)
+            row.committable = row.committable and commitment_possible(
+                case.item, material.requirement
+            )
     if posted is not None:
         for row in rows:
             if row.editable:
@@ -108,7 +114,7 @@ def _group_of(receipt_no: str) -> tuple[Case, CaseGroup]:
 def _cases(group: CaseGroup) -> list[Case]:
     return list(
         Case.objects.filter(group_id=group.pk)
-        .select_related("item", "applicant", "owner")
+        .select_related("item", "applicant", "owner", "window")
         .order_by("pk")
     )
 

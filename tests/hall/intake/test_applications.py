@@ -331,3 +331,34 @@ def test_an_applicant_may_take_each_result_as_it_is_ready(staffed_application, c
     case_deliver(case=first, clerk=clerk, method="window")
     first.refresh_from_db()
     assert first.status == Case.Status.CLOSED
+
+
+def test_a_commitment_replaces_a_material_of_one_item_of_the_application(
+    application, clerk, client
+):
+    """告知承诺 inside a bundle, by each item's own rule: only the item that applies it offers it,
+    and its 告知承诺书 is signed with the application's acceptance."""
+    from approvals.models import ServiceItem
+    from hall.models import Commitment
+
+    first, second = application.cases.order_by("pk")
+    ServiceItem.objects.filter(pk=first.item_id).update(
+        commitment_allowed=True, commitment_text="本人承诺已具备条件。"
+    )
+    MaterialRequirement.objects.filter(item=first.item_id, name="申请表").update(
+        commitment_allowed=True
+    )
+    client.force_login(clerk)
+    url = reverse("intake:application", args=[first.receipt_no])
+    form = first.materials.get(name="申请表")
+    other_form = second.materials.get(name="申请表")
+    html = client.get(url).content.decode()
+    assert f'id="status-{form.pk}-committed"' in html
+    assert f'id="status-{other_form.pk}-committed"' not in html  # its item does not apply it
+    payload = {f"status-{m.pk}": "received" for m in CaseMaterial.objects.all()}
+    payload[f"status-{form.pk}"] = "committed"
+    response = client.post(url, {**payload, "outcome": "accept"})
+    assert response.status_code == 302
+    assert Commitment.objects.get().case_id == first.pk
+    assert Notice.objects.filter(kind=Notice.Kind.ACCEPTANCE).count() == 1
+    assert Notice.objects.filter(kind=Notice.Kind.COMMITMENT, case=first).count() == 1
