@@ -112,6 +112,13 @@ def application_paragraphs(*, bundle_name: str, received_on: datetime.date, kind
             "依法需要听证、检验、检测、鉴定和专家评审的，所需时间不计算在内。",
             "可凭任一收件编号和查询验证码在自助终端或网上办事大厅查询整件事的办理进度。",
         ]
+    if kind == Notice.Kind.DEEMED_ACCEPTANCE:
+        return [
+            f"你（单位）于{received}提交的“{bundle_name}”申请材料，本机关未在五个工作日内"
+            f"作出受理决定或一次性告知补正内容。依据{LAW}第三十二条，下列事项自收到申请材料"
+            f"之日（{received}）起即为受理。",
+            "各事项的收件编号和承诺办结日期见下表。",
+        ]
     return [
         f"你（单位）于{received}提交的“{bundle_name}”申请材料不齐全或者不符合法定形式。"
         f"依据{LAW}第三十二条，现将整件事各事项需要补正的全部内容一次性告知如下。",

@@ -247,6 +247,64 @@ def _application_accept(*, group: CaseGroup, cases: list[Case], clerk: User) -> 
     return notice
 
 
+def application_deem_accept(*, group: CaseGroup, today: datetime.date) -> Notice | None:
+    """Art. 32 for a whole application: neither accepted nor told within five working days of
+    its materials, it counts as accepted from the day they arrived — with one deemed-acceptance
+    notice for all of its items. The group's cases are locked in primary-key order like every
+    other service's, so two sweeps take turns and the second finds nothing due."""
+    with transaction.atomic(), calendar_held(), events_batch():
+        cases = application_cases_locked(group=group)
+        due = [
+            c
+            for c in cases
+            if c.status == Case.Status.RECEIVED
+            and c.intake_due_date is not None
+            and c.intake_due_date < today
+        ]
+        if not due:
+            return None
+        checked = {c.pk: acceptance_materials_checked(case=c, deemed=True) for c in due}
+        for case in due:
+            acceptance_dates_set(case=case, deemed=True)
+        notice = notice_issue(
+            case=cases[0],
+            group=group,
+            kind=Notice.Kind.DEEMED_ACCEPTANCE,
+            issued_by=None,
+            item_name=_application_name(group, len(cases)),
+            paragraphs=wording.application_paragraphs(
+                bundle_name=group.bundle.name,
+                received_on=_received_on(due),
+                kind=Notice.Kind.DEEMED_ACCEPTANCE,
+            ),
+            table=NoticeTable(
+                header=("事项", "收件编号", "承诺办结日期"),
+                rows=[(c.item.name, c.receipt_no, c.promised_due_date.isoformat()) for c in due],
+            ),
+        )
+        lead = cases[0]
+        applicant_notify(
+            case=lead,
+            key=f"application:{group.pk}:accepted",
+            kind=MessageKind.ACCEPTED,
+            subject=wording.APPLICATION_ACCEPTED.subject,
+            body=wording.APPLICATION_ACCEPTED.body
+            % {
+                "bundle": group.bundle.name,
+                "count": len(due),
+                "date": due[0].accepted_on.isoformat(),
+                "receipt": lead.receipt_no,
+                "due": max(c.promised_due_date for c in due).isoformat(),
+                "code": lead.verification_code,
+            },
+        )
+        for case in due:
+            acceptance_review_start(
+                case=case, clerk=None, deemed=True, materials=checked[case.pk], notice=notice
+            )
+        return notice
+
+
 def _application_correction(*, group: CaseGroup, cases: list[Case], clerk: User) -> Notice:
     earlier = Notice.objects.filter(case__group_id=group.pk, kind=Notice.Kind.CORRECTION).first()
     if earlier is not None:

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from hall.cases.locks import cases_locked
 from hall.intake.acceptance import case_accept
+from hall.intake.applications import application_deem_accept
 from hall.models import (
     Case,
+    CaseGroup,
 )
 
 
@@ -28,7 +30,11 @@ def intake_deemed_acceptance_sweep(*, today: datetime.date | None = None, batch:
         with transaction.atomic():
             due = list(
                 cases_locked(
-                    Case.objects.filter(status=Case.Status.RECEIVED, intake_due_date__lt=today),
+                    Case.objects.filter(
+                        status=Case.Status.RECEIVED,
+                        intake_due_date__lt=today,
+                        group__isnull=True,
+                    ),
                     skip_locked=True,
                 )[:batch]
             )
@@ -36,4 +42,17 @@ def intake_deemed_acceptance_sweep(*, today: datetime.date | None = None, batch:
                 case_accept(case=case, clerk=None, deemed=True)
         done += len(due)
         if len(due) < batch:
-            return done
+            break
+    # 一件事: an application is deemed accepted as one, with one notice
+    groups = (
+        Case.objects.filter(
+            status=Case.Status.RECEIVED, intake_due_date__lt=today, group__isnull=False
+        )
+        .values_list("group_id", flat=True)
+        .distinct()
+    )
+    for group in CaseGroup.objects.filter(pk__in=list(groups)).select_related("bundle"):
+        notice = application_deem_accept(group=group, today=today)
+        if notice is not None:
+            done += len(notice.content["table"]["rows"])
+    return done

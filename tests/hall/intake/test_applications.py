@@ -4,6 +4,7 @@ application waiting and returning together, nothing half-written, and one notice
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 import pytest
@@ -362,3 +363,47 @@ def test_a_commitment_replaces_a_material_of_one_item_of_the_application(
     assert Commitment.objects.get().case_id == first.pk
     assert Notice.objects.filter(kind=Notice.Kind.ACCEPTANCE).count() == 1
     assert Notice.objects.filter(kind=Notice.Kind.COMMITMENT, case=first).count() == 1
+
+
+# --- Art. 32 for the whole application ---------------------------------------------------------
+
+
+def test_an_application_nobody_answered_in_five_days_is_deemed_accepted_as_one(
+    application, clerk, time_machine
+):
+    from hall.intake import sweeps
+    from tests.dates import shanghai
+
+    time_machine.move_to(shanghai(2026, 6, 10))
+    Case.objects.update(intake_due_date=datetime.date(2026, 6, 5))
+    assert sweeps.intake_deemed_acceptance_sweep() == 2
+    [notice] = Notice.objects.all()
+    assert notice.kind == Notice.Kind.DEEMED_ACCEPTANCE and notice.group_id == application.pk
+    assert len(notice.content["table"]["rows"]) == 2
+    assert all(c.deemed_accepted and c.status == Case.Status.ACCEPTED for c in Case.objects.all())
+    assert Notification.objects.filter(kind="accepted", channel="sms").count() == 1
+    assert sweeps.intake_deemed_acceptance_sweep() == 0  # nothing twice
+    assert Notice.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_deem_an_application_accepted_once(make_user, roles, time_machine):
+    from departments.models import Department
+    from hall.intake import sweeps
+    from tests.dates import shanghai
+
+    time_machine.move_to(shanghai(2026, 6, 10))
+    department = Department.objects.create(code="D2", name="公安分局")
+    clerk = make_user("c-sweep", "clerk")
+    ClerkFactory(user=clerk)
+    bundle, items = _bundle(department)
+    _receive(bundle, items, PersonFactory(), clerk)
+    Case.objects.update(intake_due_date=datetime.date(2026, 6, 5))
+    results = run_at_once(
+        lambda: sweeps.intake_deemed_acceptance_sweep(),
+        lambda: sweeps.intake_deemed_acceptance_sweep(),
+    )
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 2
+    assert Notice.objects.filter(kind=Notice.Kind.DEEMED_ACCEPTANCE).count() == 1
