@@ -223,6 +223,8 @@ class BundleMaterial:
 class BundleSavings:
     """What filing the bundle as one saves against filing its items one by one, counted from
     the catalogue (for the applicant who needs every item and files without an agent):
+    - steps: what the applicant does for each item — apply, then collect the result — against
+      one application and one delivery of all results;
     - forms: one application form per item, against one merged form (一表申请);
     - materials: each item's own materials, against one set, a material several items share
       (the same material code) counted once (一套材料);
@@ -230,6 +232,7 @@ class BundleSavings:
     - days: the items' promised working days one after another, against the longest of them
       (the departments work side by side)."""
 
+    steps_apart: int
     forms_apart: int
     materials_apart: int
     materials_together: int
@@ -237,6 +240,7 @@ class BundleSavings:
     days_apart: int
     days_together: int
     materials: tuple[BundleMaterial, ...]
+    steps_together: int = 2
     forms_together: int = 1
     trips_together: int = 1
 
@@ -259,6 +263,7 @@ def bundle_savings(*, items: list[ServiceItem]) -> BundleSavings:
         key = requirement.material_code or f"#{requirement.pk}"
         combined.setdefault(key, (requirement.name, []))[1].append(names[requirement.item_id])
     return BundleSavings(
+        steps_apart=2 * len(items),
         forms_apart=len(items),
         materials_apart=sum(len(item_names) for _name, item_names in combined.values()),
         materials_together=len(combined),

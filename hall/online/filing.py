@@ -43,7 +43,7 @@ from hall.cases import applicants, wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.licences import licences_satisfying
-from hall.cases.locks import case_locked
+from hall.cases.locks import case_locked, cases_locked
 from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
 from hall.cases.uploads import (
     MAX_FILES_PER_MATERIAL,
@@ -439,6 +439,10 @@ def case_correction_upload(
     try:
         with transaction.atomic():
             authorisation = _proxy_relocked(user, authorisation, case=case)
+            if case.group_id is not None:
+                # 一套材料: a shared material's correction reaches the application's other
+                # items too; their rows are locked first, in primary-key order
+                list(cases_locked(Case.objects.filter(group_id=case.group_id)).values("pk"))
             case = case_locked(case, related=("item", "owner", "applicant"))
             if CaseEvent.objects.filter(
                 case=case,
@@ -455,13 +459,18 @@ def case_correction_upload(
                 raise ValidationError(_("请选择要上传的补正材料。"))
             checked = uploads_check(files=given, labels=labels)
             by_field = {correction_field(m): m for m in listed}
+            shared = _shared_corrections(case, listed)
             names = []
             count = 0
             for key, uploads in checked.items():
+                material = by_field[key]
+                code = material.requirement.material_code if material.requirement_id else ""
                 for upload in uploads:
-                    writer.store(material=by_field[key], upload=upload, user=user)
+                    writer.store(material=material, upload=upload, user=user)
+                    for other in shared.get(code, ()) if code else ():
+                        writer.store(material=other, upload=upload, user=user)
                     count += 1
-                names.append(by_field[key].name)
+                names.append(material.name)
             _correction_uploaded_record(
                 case=case, names=names, files=count, submission_key=submission_key, actor=user
             )
@@ -473,6 +482,29 @@ def case_correction_upload(
     except BaseException:
         writer.discard()
         raise
+
+
+def _shared_corrections(case: Case, listed: list[CaseMaterial]) -> dict[str, list[CaseMaterial]]:
+    """The open correction rows of the application's other items that are the same materials
+    (by material code) as this case's listed ones: one upload serves them all."""
+    codes = {m.requirement.material_code for m in listed if m.requirement.material_code}
+    if case.group_id is None or not codes:
+        return {}
+    found: dict[str, list[CaseMaterial]] = {}
+    for other in (
+        CaseMaterial.objects.filter(
+            case__group_id=case.group_id,
+            case__status=Case.Status.AWAITING_CORRECTION,
+            requirement__material_code__in=codes,
+            corrections__isnull=False,
+            corrections__supplied_at__isnull=True,
+        )
+        .exclude(case_id=case.pk)
+        .select_related("requirement")
+        .distinct()
+    ):
+        found.setdefault(other.requirement.material_code, []).append(other)
+    return found
 
 
 def _correction_uploaded_record(

@@ -71,6 +71,7 @@ def test_the_newborn_bundle_counts_what_one_application_saves(catalogue):
     savings = bundle_savings(items=bundle_current_items(bundle=bundle))
     # five forms, five trips and 12 materials apart (the parents' identity asked by all five,
     # the household register and the marriage certificate by two each) against one, one, six
+    assert (savings.steps_apart, savings.steps_together) == (10, 2)
     assert (savings.forms_apart, savings.forms_together) == (5, 1)
     assert (savings.materials_apart, savings.materials_together) == (12, 6)
     assert (savings.trips_apart, savings.trips_together) == (5, 1)

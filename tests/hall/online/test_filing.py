@@ -25,6 +25,7 @@ from hall.models import (
     Applicant,
     Case,
     CaseEvent,
+    CaseMaterial,
     CorrectionItem,
     Notification,
     UploadedMaterial,
@@ -329,6 +330,28 @@ def test_a_material_two_items_share_is_uploaded_once_for_both(
     assert copies.count() == 2  # one stored with each case's checklist
     assert {u.material.case_id for u in copies} == set(Case.objects.values_list("pk", flat=True))
     assert {u.original_name for u in copies} == {"id.png"}
+
+    # 一次告知 for the application, and the shared material's correction is one upload for both
+    from hall.intake import applications
+
+    group = Case.objects.first().group
+    clerk = ClerkFactory().user
+    applications.application_owner_claim(group=group, clerk=clerk)
+    marks = {
+        m.pk: common.MaterialMark("defective", "照片模糊")
+        if m.name == "身份证明"
+        else common.MaterialMark("received")
+        for m in CaseMaterial.objects.filter(case__group=group)
+    }
+    applications.application_intake_decide(group=group, clerk=clerk, outcome="correct", marks=marks)
+    first, second = Case.objects.order_by("pk")
+    listed = first.materials.get(name="身份证明")
+    applicant_client.post(
+        reverse("portal:correction", args=[first.receipt_no]),
+        {"submission_key": str(uuid.uuid4()), f"correction-{listed.pk}": png("id-new.png")},
+    )
+    renewed = UploadedMaterial.objects.filter(original_name="id-new.png")
+    assert {u.material.case_id for u in renewed} == {first.pk, second.pk}
 
 
 def test_a_bundle_with_an_offline_item_is_not_offered(applicant_client, item):
