@@ -316,6 +316,38 @@ def _commitments_checked(*, applicant, item, requirements, committed, code, requ
     return committed
 
 
+def _bundle_commitments_checked(
+    *, applicant, needed, common, committed, code, requester
+) -> set[int]:
+    """The requirement ids of a bundle replaced by commitment: each allowed by its own item, a
+    shared material's ticked once for every item it serves (all must allow it), and one SMS
+    code for the lot."""
+    committed = {int(pk) for pk in committed}
+    if not committed:
+        return set()
+    items = {r.pk: (item, r) for item, requirements in needed.items() for r in requirements}
+    for pairs in common.values():
+        if any(r.pk in committed for _item, r in pairs):
+            committed |= {r.pk for _item, r in pairs}
+    refused = sorted(
+        {
+            items[pk][1].name if pk in items else str(pk)
+            for pk in committed
+            if pk not in items or not commitment_possible(*items[pk])
+        }
+    )
+    if refused:
+        raise ValidationError(_("“%(names)s”不能以告知承诺替代。") % {"names": "、".join(refused)})
+    if not sms_code_verify(
+        phone=applicant.phone,
+        purpose=SmsCode.Purpose.COMMITMENT,
+        code=code.strip(),
+        requester=requester,
+    ):
+        raise ValidationError({"commitment_code": [_("请输入发送到您手机的告知承诺确认验证码。")]})
+    return committed
+
+
 def _instant_try(case: Case) -> None:
     """秒批 online: when every rule holds for the filing as uploaded, the system takes the
     uploads as received, accepts and decides in this request; otherwise the case waits for the
@@ -343,10 +375,17 @@ def online_group_file(
     bundle: Bundle,
     answers_by_item: Mapping[int, Mapping[str, str]],
     files: Mapping[str, Sequence[File]],
+    committed: Sequence[int] = (),
+    commitment_code: str = "",
+    commitment_requester: str = "",
     proxy_code: str = "",
 ) -> CaseGroup:
     """File a bundle (一件事) online as one: every item's case, all or nothing, once (with
-    `proxy_code`, for the principal of an authorisation that covers every item)."""
+    `proxy_code`, for the principal of an authorisation that covers every item).
+
+    `committed` names requirements the applicant replaces by a written commitment (告知承诺制),
+    each by its own item's rule, all confirmed by one SMS code; a material several items share
+    is committed for all of them or not at all."""
     items = bundle_current_items(bundle=bundle)
     applicant, authorisation = _filer(user, proxy_code, item_codes=[item.code for item in items])
     existing = CaseGroup.objects.filter(submission_key=submission_key).first()
@@ -374,12 +413,23 @@ def online_group_file(
         for requirement in requirements:
             labels[material_field(item, requirement)] = f"{item.name}：{requirement.name}"
     common = bundle_shared_materials(needed)
+    committed_ids = _bundle_commitments_checked(
+        applicant=applicant,
+        needed=needed,
+        common=common,
+        committed=committed,
+        code=commitment_code,
+        requester=commitment_requester,
+    )
     for code, pairs in common.items():
         labels[shared_material_field(code)] = pairs[0][1].name
-        required.append(shared_material_field(code))
+        if pairs[0][1].pk not in committed_ids:
+            required.append(shared_material_field(code))
     for item, requirements in needed.items():
         required.extend(
-            material_field(item, r) for r in requirements if r.material_code not in common
+            material_field(item, r)
+            for r in requirements
+            if r.material_code not in common and r.pk not in committed_ids
         )
     checked = uploads_check(files=files, labels=labels, required=required)
     writer = UploadWriter()
@@ -408,6 +458,10 @@ def online_group_file(
                     proxy_act_record(
                         authorisation=authorisation, case=case, act=ProxyAct.FILED, user=user
                     )
+            if committed_ids:
+                CaseMaterial.objects.filter(
+                    case__group=group, requirement_id__in=committed_ids
+                ).update(status=CaseMaterial.Status.COMMITTED, updated_at=timezone.now())
             return group
     except BaseException:
         writer.discard()

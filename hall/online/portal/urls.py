@@ -22,6 +22,11 @@ urlpatterns = [
         views.commitment_code_send,
         name="commitment_code",
     ),
+    path(
+        "file/bundle/<slug:code>/commitment-code/",
+        views.commitment_code_send_bundle,
+        name="commitment_code_bundle",
+    ),
     path("file/bundle/<slug:code>/", views.file_bundle, name="file_bundle"),
     path("case/<str:receipt_no>/", views.case_detail, name="case"),
     path("case/<str:receipt_no>/correction/", views.correction_upload, name="correction"),

@@ -196,13 +196,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         answers=answers_by_item[items[0].pk],
                         files=files,
                         # 告知承诺制: the materials replaced by commitment, and its SMS code
-                        committed=[
-                            material_id
-                            for key in request.POST
-                            if key.startswith("commit-")
-                            and (material_id := int_or_none(key.removeprefix("commit-")))
-                            is not None
-                        ],
+                        committed=_committed_ids(request),
                         commitment_code=request.POST.get("commitment_code", ""),
                         commitment_requester=session_requester(request),
                         proxy_code=acting_code(request),
@@ -214,6 +208,9 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         bundle=bundle,
                         answers_by_item=answers_by_item,
                         files=files,
+                        committed=_committed_ids(request),
+                        commitment_code=request.POST.get("commitment_code", ""),
+                        commitment_requester=session_requester(request),
                         proxy_code=acting_code(request),
                     )
                     case = group.cases.order_by("pk").first()
@@ -269,7 +266,9 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         "field": filing.shared_material_field(code),
                         "errors": errors.get(filing.shared_material_field(code), []),
                         "used_by": "、".join(item.name for item, _r in pairs),
-                        "committable": False,
+                        # ticked once for every item it serves, each of which must allow it
+                        "committable": all(commitment_possible(i, r) for i, r in pairs),
+                        "committed": request.POST.get(f"commit-{pairs[0][1].pk}") == "on",
                     }
                     for code, pairs in common.items()
                 ],
@@ -285,7 +284,7 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
                         "field": filing.material_field(item, requirement),
                         "errors": errors.get(filing.material_field(item, requirement), []),
                         "shared": shared.get(requirement.pk),  # 免证办: nothing to upload
-                        "committable": bundle is None and commitment_possible(item, requirement),
+                        "committable": commitment_possible(item, requirement),
                         "committed": request.POST.get(f"commit-{requirement.pk}") == "on",
                     }
                     for requirement in requirements
@@ -308,6 +307,12 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
         {
             "committable": any(m["committable"] for e in checklist for m in e["materials"]),
             "commitment_item": items[0] if bundle is None else None,
+            # 一件事: each item whose own rule lets a commitment replace one of its materials
+            "commitment_items": [
+                item
+                for item, requirements, _shared in by_item
+                if bundle is not None and any(commitment_possible(item, r) for r in requirements)
+            ],
             "commitment_text": items[0].commitment_text if bundle is None else "",
             "commitment_liability": items[0].commitment_liability if bundle is None else "",
             "checklist": checklist,
@@ -320,6 +325,16 @@ def _file(request: HttpRequest, *, applicant: Applicant, items: list, bundle: Bu
         }
     )
     return render(request, "hall/portal/file_upload.html", context, status=400 if errors else 200)
+
+
+def _committed_ids(request: HttpRequest) -> list[int]:
+    """告知承诺制: the requirements ticked to be replaced by a commitment (odd fields ignored)."""
+    return [
+        material_id
+        for key in request.POST
+        if key.startswith("commit-")
+        and (material_id := int_or_none(key.removeprefix("commit-"))) is not None
+    ]
 
 
 def _max_mb() -> str:
@@ -616,6 +631,28 @@ def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
         return redirect("portal:identity")
     item = get_object_or_404(_fileable_items(request, applicant), pk=item_id)
     answers = {k: v for k, v in request.POST.items() if k.startswith(f"{item.pk}__")}
+    _commitment_code_send(request, applicant)
+    query = urlencode({"answered": "1", **answers})
+    return redirect(f"{reverse('portal:file_item', args=[item.pk])}?{query}")
+
+
+@applicant_required
+@require_POST
+def commitment_code_send_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """The same for a bundle (一件事): one code confirms the commitments of all its items."""
+    applicant = portal_applicant(request)
+    if applicant is None:
+        return redirect("portal:identity")
+    if not any(bundle.code == code for bundle, _items in _fileable_bundles(request, applicant)):
+        raise Http404
+    # the answers of the one form: shared questions (all__) and each item's own (<pk>__)
+    answers = {k: v for k, v in request.POST.items() if "__" in k}
+    _commitment_code_send(request, applicant)
+    query = urlencode({"answered": "1", **answers})
+    return redirect(f"{reverse('portal:file_bundle', args=[code])}?{query}")
+
+
+def _commitment_code_send(request: HttpRequest, applicant: Applicant) -> None:
     if not lookup.sms_send_allowed(request, group="portal"):
         messages.error(request, _("获取验证码过于频繁，请稍后再试。"))
     else:
@@ -635,5 +672,3 @@ def commitment_code_send(request: HttpRequest, item_id: int) -> HttpResponse:
                 _("告知承诺确认验证码已发送至 %(phone)s，5 分钟内有效。")
                 % {"phone": masked_phone(applicant.phone)},
             )
-    query = urlencode({"answered": "1", **answers})
-    return redirect(f"{reverse('portal:file_item', args=[item.pk])}?{query}")

@@ -250,3 +250,78 @@ def test_an_administrator_clears_a_credit_mark_and_tolerance_is_offered_again(
         admin_client.post(reverse("admin:hall_creditmark_delete", args=[mark.pk])).status_code
         == 403
     )
+
+
+def test_online_a_bundle_takes_commitments_by_each_items_rule_with_one_code(
+    item, make_user, settings, tmp_path
+):
+    """告知承诺 inside an online 一件事: the item that applies it lets its material be committed,
+    one SMS code confirms; a material of an item that does not is refused and nothing filed."""
+    from approvals.models import Bundle
+    from hall.accounts.sms_codes import sms_code_send
+    from hall.models import SmsCode
+    from hall.online import filing
+    from tests.factories import item_with_checklist
+    from tests.hall.accounts.test_sms_codes import last_code
+    from tests.hall.online.test_filing import files_for
+
+    settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
+    settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+    user = make_user("13800138000", "applicant", last_name="张三")
+    applicant = applicants.applicant_register(
+        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
+    )
+    applicant.user = user
+    applicant.save(update_fields=["user"])
+    other = item_with_checklist(name="户外广告设置许可")
+    bundle = Bundle.objects.create(code="shop", name="开店一件事")
+    bundle.items.add(item, other)
+    address = item.materials.get(name="住所使用证明")
+    other_form = other.materials.get(name="申请表")
+    files = {
+        **files_for(item, names=("申请表", "身份证明", "从业人员健康证明")),
+        **files_for(other),
+    }
+
+    def file(committed, code):
+        return filing.online_group_file(
+            user=user,
+            submission_key=uuid.uuid4(),
+            bundle=bundle,
+            answers_by_item={item.pk: {"agent": "no"}, other.pk: {"agent": "no"}},
+            files=files,
+            committed=committed,
+            commitment_code=code,
+        )
+
+    with pytest.raises(ValidationError, match="“申请表”不能以告知承诺替代"):
+        file([other_form.pk], "000000")
+    with pytest.raises(ValidationError, match="告知承诺确认验证码"):
+        file([address.pk], "000000")
+    assert not Case.objects.exists()
+    sms_code_send(phone="13800138000", purpose=SmsCode.Purpose.COMMITMENT)
+    group = file([address.pk], last_code(tmp_path / "sms.jsonl"))
+    committed = group.cases.get(item=item).materials.get(name="住所使用证明")
+    assert committed.status == "committed" and not committed.uploads.exists()
+    assert not group.cases.get(item=other).materials.filter(status="committed").exists()
+    # the portal's one form offers it where the item allows it, with one code for the bundle
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    url = reverse("portal:file_bundle", args=["shop"])
+    html = client.get(url, {"answered": "1", "all__agent": "no"}).content.decode()
+    assert f'name="commit-{address.pk}"' in html
+    assert f'name="commit-{other_form.pk}"' not in html
+    send = reverse("portal:commitment_code_bundle", args=["shop"])
+    assert send in html and "户外广告设置许可" in html
+    response = client.post(send, {"all__agent": "no"})
+    assert response.status_code == 302 and "all__agent=no" in response["Location"]
+    assert client.post(reverse("portal:commitment_code_bundle", args=["nope"])).status_code == 404
