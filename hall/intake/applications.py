@@ -203,42 +203,13 @@ def _application_accept(*, group: CaseGroup, cases: list[Case], clerk: User) -> 
             if m.licence_id is not None
         }
     )
-    notice = notice_issue(
-        case=cases[0],
+    notice = _acceptance_told(
         group=group,
+        cases=cases,
+        accepted=waiting,
         kind=Notice.Kind.ACCEPTANCE,
-        issued_by=clerk,
-        item_name=_application_name(group, len(cases)),
-        paragraphs=wording.application_paragraphs(
-            bundle_name=group.bundle.name,
-            received_on=_received_on(waiting),
-            kind=Notice.Kind.ACCEPTANCE,
-        ),
-        table=NoticeTable(
-            header=("事项", "收件编号", "承诺办结日期"),
-            rows=[
-                (case.item.name, case.receipt_no, case.promised_due_date.isoformat())
-                for case in waiting
-            ],
-        ),
+        clerk=clerk,
         shared_licences=shared,
-    )
-    due = max(case.promised_due_date for case in waiting)
-    lead = cases[0]
-    applicant_notify(
-        case=lead,
-        key=f"application:{group.pk}:accepted",
-        kind=MessageKind.ACCEPTED,
-        subject=wording.APPLICATION_ACCEPTED.subject,
-        body=wording.APPLICATION_ACCEPTED.body
-        % {
-            "bundle": group.bundle.name,
-            "count": len(waiting),
-            "date": lead.accepted_on.isoformat() if lead.accepted_on else "",
-            "receipt": lead.receipt_no,
-            "due": due.isoformat(),
-            "code": lead.verification_code,
-        },
     )
     for case in waiting:
         acceptance_review_start(
@@ -266,43 +237,62 @@ def application_deem_accept(*, group: CaseGroup, today: datetime.date) -> Notice
         checked = {c.pk: acceptance_materials_checked(case=c, deemed=True) for c in due}
         for case in due:
             acceptance_dates_set(case=case, deemed=True)
-        notice = notice_issue(
-            case=cases[0],
-            group=group,
-            kind=Notice.Kind.DEEMED_ACCEPTANCE,
-            issued_by=None,
-            item_name=_application_name(group, len(cases)),
-            paragraphs=wording.application_paragraphs(
-                bundle_name=group.bundle.name,
-                received_on=_received_on(due),
-                kind=Notice.Kind.DEEMED_ACCEPTANCE,
-            ),
-            table=NoticeTable(
-                header=("事项", "收件编号", "承诺办结日期"),
-                rows=[(c.item.name, c.receipt_no, c.promised_due_date.isoformat()) for c in due],
-            ),
-        )
-        lead = cases[0]
-        applicant_notify(
-            case=lead,
-            key=f"application:{group.pk}:accepted",
-            kind=MessageKind.ACCEPTED,
-            subject=wording.APPLICATION_ACCEPTED.subject,
-            body=wording.APPLICATION_ACCEPTED.body
-            % {
-                "bundle": group.bundle.name,
-                "count": len(due),
-                "date": due[0].accepted_on.isoformat(),
-                "receipt": lead.receipt_no,
-                "due": max(c.promised_due_date for c in due).isoformat(),
-                "code": lead.verification_code,
-            },
+        notice = _acceptance_told(
+            group=group, cases=cases, accepted=due, kind=Notice.Kind.DEEMED_ACCEPTANCE, clerk=None
         )
         for case in due:
             acceptance_review_start(
                 case=case, clerk=None, deemed=True, materials=checked[case.pk], notice=notice
             )
         return notice
+
+
+def _acceptance_told(
+    *,
+    group: CaseGroup,
+    cases: list[Case],
+    accepted: list[Case],
+    kind: str,
+    clerk: User | None,
+    shared_licences: list[tuple[str, str]] | None = None,
+) -> Notice:
+    """The application's one acceptance (or deemed-acceptance) notice, each accepted item's
+    receipt number and promised date in its table, and one message with the latest date."""
+    notice = notice_issue(
+        case=cases[0],
+        group=group,
+        kind=kind,
+        issued_by=clerk,
+        item_name=_application_name(group, len(cases)),
+        paragraphs=wording.application_paragraphs(
+            bundle_name=group.bundle.name, received_on=_received_on(accepted), kind=kind
+        ),
+        table=NoticeTable(
+            header=("事项", "收件编号", "承诺办结日期"),
+            rows=[
+                (case.item.name, case.receipt_no, case.promised_due_date.isoformat())
+                for case in accepted
+            ],
+        ),
+        shared_licences=shared_licences,
+    )
+    lead = cases[0]
+    applicant_notify(
+        case=lead,
+        key=f"application:{group.pk}:accepted",
+        kind=MessageKind.ACCEPTED,
+        subject=wording.APPLICATION_ACCEPTED.subject,
+        body=wording.APPLICATION_ACCEPTED.body
+        % {
+            "bundle": group.bundle.name,
+            "count": len(accepted),
+            "date": accepted[0].accepted_on.isoformat(),
+            "receipt": lead.receipt_no,
+            "due": max(case.promised_due_date for case in accepted).isoformat(),
+            "code": lead.verification_code,
+        },
+    )
+    return notice
 
 
 def _application_correction(*, group: CaseGroup, cases: list[Case], clerk: User) -> Notice:

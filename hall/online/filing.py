@@ -306,13 +306,7 @@ def _commitments_checked(*, applicant, item, requirements, committed, code, requ
     ]
     if refused:
         raise ValidationError(_("“%(names)s”不能以告知承诺替代。") % {"names": "、".join(refused)})
-    if not sms_code_verify(
-        phone=applicant.phone,
-        purpose=SmsCode.Purpose.COMMITMENT,
-        code=code.strip(),
-        requester=requester,
-    ):
-        raise ValidationError({"commitment_code": [_("请输入发送到您手机的告知承诺确认验证码。")]})
+    _commitment_code_checked(applicant=applicant, code=code, requester=requester)
     return committed
 
 
@@ -338,6 +332,12 @@ def _bundle_commitments_checked(
     )
     if refused:
         raise ValidationError(_("“%(names)s”不能以告知承诺替代。") % {"names": "、".join(refused)})
+    _commitment_code_checked(applicant=applicant, code=code, requester=requester)
+    return committed
+
+
+def _commitment_code_checked(*, applicant, code: str, requester: str) -> None:
+    """The SMS code that signs the applicant's written commitments (one for a filing)."""
     if not sms_code_verify(
         phone=applicant.phone,
         purpose=SmsCode.Purpose.COMMITMENT,
@@ -345,7 +345,6 @@ def _bundle_commitments_checked(
         requester=requester,
     ):
         raise ValidationError({"commitment_code": [_("请输入发送到您手机的告知承诺确认验证码。")]})
-    return committed
 
 
 def _instant_try(case: Case) -> None:

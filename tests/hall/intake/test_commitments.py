@@ -171,13 +171,9 @@ def test_the_window_offers_commitment_only_where_allowed(client, item, clerk):
     assert f'id="status-{other.pk}-committed"' not in page
 
 
-def test_online_the_commitment_is_confirmed_by_sms_code(item, make_user, settings, tmp_path):
-    from hall.accounts.sms_codes import sms_code_send
-    from hall.models import SmsCode
-    from hall.online import filing
-    from tests.hall.accounts.test_sms_codes import last_code
-    from tests.hall.online.test_filing import files_for
-
+@pytest.fixture
+def online_applicant(make_user, settings, tmp_path):
+    """An applicant with a portal account; SMS to a file, uploads in the test's folder."""
     settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
     settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
     settings.STORAGES = {
@@ -193,6 +189,19 @@ def test_online_the_commitment_is_confirmed_by_sms_code(item, make_user, setting
     )
     applicant.user = user
     applicant.save(update_fields=["user"])
+    return user
+
+
+def test_online_the_commitment_is_confirmed_by_sms_code(
+    item, online_applicant, make_user, tmp_path
+):
+    from hall.accounts.sms_codes import sms_code_send
+    from hall.models import SmsCode
+    from hall.online import filing
+    from tests.hall.accounts.test_sms_codes import last_code
+    from tests.hall.online.test_filing import files_for
+
+    user = online_applicant
     address = item.materials.get(name="住所使用证明")
     form = item.materials.get(name="申请表")
     files = files_for(item, names=("申请表", "身份证明", "从业人员健康证明"))
@@ -253,7 +262,7 @@ def test_an_administrator_clears_a_credit_mark_and_tolerance_is_offered_again(
 
 
 def test_online_a_bundle_takes_commitments_by_each_items_rule_with_one_code(
-    item, make_user, settings, tmp_path
+    item, online_applicant, tmp_path
 ):
     """告知承诺 inside an online 一件事: the item that applies it lets its material be committed,
     one SMS code confirms; a material of an item that does not is refused and nothing filed."""
@@ -265,21 +274,7 @@ def test_online_a_bundle_takes_commitments_by_each_items_rule_with_one_code(
     from tests.hall.accounts.test_sms_codes import last_code
     from tests.hall.online.test_filing import files_for
 
-    settings.HALL_SMS_BACKEND = "hall.platform.messaging.FileSmsBackend"
-    settings.HALL_SMS_FILE = str(tmp_path / "sms.jsonl")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    user = make_user("13800138000", "applicant", last_name="张三")
-    applicant = applicants.applicant_register(
-        kind="person", name="张三", phone="13800138000", id_number="11010519491231002X"
-    )
-    applicant.user = user
-    applicant.save(update_fields=["user"])
+    user = online_applicant
     other = item_with_checklist(name="户外广告设置许可")
     bundle = Bundle.objects.create(code="shop", name="开店一件事")
     bundle.items.add(item, other)
