@@ -31,6 +31,7 @@ from hall.cases.actions import CaseAction
 from hall.cases.events import event_record
 from hall.cases.locks import case_locked
 from hall.cases.proxies import proxy_act_record, proxy_authorisation_checked
+from hall.cases.selectors import APPLICATION_ITEM_DONE
 from hall.cases.status import case_status_set
 from hall.cases.wording import MessageKind, ProxyAct
 from hall.common.bulk import fields_copy
@@ -204,15 +205,6 @@ def case_deliver(
     except IntegrityError as error:  # the same 8 digits open in another cell: try once more
         raise ValidationError(_("取件码生成冲突，请再提交一次。")) from error
     return fields_copy(target=case, source=delivered[0])
-
-
-# An item of a 一件事 application with these states has nothing more to wait for.
-APPLICATION_ITEM_DONE = (
-    Case.Status.DECIDED,
-    Case.Status.CLOSED,
-    Case.Status.NOT_ACCEPTED,
-    Case.Status.REFERRED,
-)
 
 
 def _application_ready(case: Case) -> None:

@@ -107,7 +107,14 @@ class ApplicationStatus:
         return [item.receipt_no for item in self.items]
 
 
-DONE_STATUSES = (Case.Status.DECIDED, Case.Status.CLOSED, Case.Status.NOT_ACCEPTED)
+# An item of a 一件事 application with these states has nothing more to wait for (its results
+# can go out together; it counts as done in the application's status).
+APPLICATION_ITEM_DONE = (
+    Case.Status.DECIDED,
+    Case.Status.CLOSED,
+    Case.Status.NOT_ACCEPTED,
+    Case.Status.REFERRED,
+)
 
 
 def application_status(*, group_id: int) -> ApplicationStatus | None:
@@ -137,7 +144,7 @@ def application_status(*, group_id: int) -> ApplicationStatus | None:
                 status=case.status,
                 status_label=str(case.get_status_display()),
                 promised_due_date=case.promised_due_date,
-                done=case.status in DONE_STATUSES,
+                done=case.status in APPLICATION_ITEM_DONE,
             )
             for case in cases
         ],

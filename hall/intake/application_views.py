@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from approvals.reviews.delivery import APPLICATION_ITEM_DONE
 from hall.cases import selectors
+from hall.cases.selectors import APPLICATION_ITEM_DONE
 from hall.common.permissions import workbench_required
 from hall.intake import applications
 from hall.intake.commitments import commitment_possible
@@ -119,12 +119,17 @@ def _cases(group: CaseGroup) -> list[Case]:
     )
 
 
+def _open(cases: list[Case]) -> list[Case]:
+    """The items still at intake: the ones the application's check shows and reads (the same
+    rows both ways, so a posted row key is the row the clerk saw)."""
+    return [c for c in cases if c.status in applications.AT_INTAKE]
+
+
 @workbench_required
 def application(request: HttpRequest, receipt_no: str) -> HttpResponse:
     case, group = _group_of(receipt_no)
     if request.method != "POST":
         return _page(request, case, group)
-    cases = _cases(group)
     outcome = request.POST.get("outcome", "check")
     decided = "check" if outcome == ALL_RECEIVED else outcome
     try:
@@ -132,7 +137,7 @@ def application(request: HttpRequest, receipt_no: str) -> HttpResponse:
             group=group,
             clerk=request.user,
             outcome=decided,
-            marks=_marks_read(request, _check_rows(cases)),
+            marks=_marks_read(request, _check_rows(_open(_cases(group)))),
         )
     except ValidationError as error:
         return _page(request, case, group, errors=error.messages, posted=request, status=400)
@@ -182,9 +187,7 @@ def _page(
     decided = [c for c in cases if c.status == Case.Status.DECIDED]
     audit.personal_data_read(request=request, case=case)
     owners = {c.owner_id for c in cases if c.owner_id}
-    open_cases = [
-        c for c in cases if c.status in (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION)
-    ]
+    open_cases = _open(cases)
     return render(
         request,
         "hall/intake/application.html",

@@ -24,13 +24,14 @@ from django.utils.translation import gettext as _
 
 from approvals.clock.calendar import calendar_held
 from approvals.models import CaseDecision
-from approvals.reviews.delivery import APPLICATION_ITEM_DONE, CARRIERS, case_deliver
+from approvals.reviews.delivery import CARRIERS, case_deliver
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
 from hall.cases.locks import INTAKE_RELATED, case_locked, cases_locked
 from hall.cases.notices import notice_issue
 from hall.cases.pdf.document import NoticeTable
+from hall.cases.selectors import APPLICATION_ITEM_DONE
 from hall.cases.status import case_status_set
 from hall.cases.wording import MessageKind
 from hall.intake.acceptance import (
@@ -45,13 +46,14 @@ from hall.intake.common import (
     intake_due,
     intake_limit_passed,
 )
-from hall.intake.decisions import materials_check_locked, require_owner
+from hall.intake.decisions import correction_reason, materials_check_locked, require_owner
+from hall.intake.ownership import case_owner_claim
 from hall.models import Case, CaseGroup, CaseMaterial, CorrectionItem, Notice
 from hall.outbox.queue import applicant_notify
 from hall.platform import logistics
 
 APPLICATION_OUTCOMES = ("check", "accept", "correct")
-_AT_INTAKE = (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION)
+AT_INTAKE = (Case.Status.RECEIVED, Case.Status.AWAITING_CORRECTION)
 
 
 def application_intake_decide(
@@ -68,13 +70,13 @@ def application_intake_decide(
         raise ValidationError(_("未知的受理操作。"))
     with transaction.atomic(), calendar_held(), events_batch():
         cases = application_cases_locked(group=group)
-        if outcome == "accept" and not any(c.status in _AT_INTAKE for c in cases):
+        if outcome == "accept" and not any(c.status in AT_INTAKE for c in cases):
             # accepted already (a second click, a retry): the same notice, nothing twice
             earlier = group.notices.filter(kind=Notice.Kind.ACCEPTANCE).first()
             if earlier is not None:
                 return earlier
         for case in cases:
-            if case.status in _AT_INTAKE:
+            if case.status in AT_INTAKE:
                 require_owner(case, clerk)
         if marks:
             _marks_record(group=group, cases=cases, clerk=clerk, marks=marks)
@@ -97,20 +99,12 @@ def application_cases_locked(*, group: CaseGroup) -> list[Case]:
 
 def application_owner_claim(*, group: CaseGroup, clerk: User) -> list[Case]:
     """首问负责 for the bundle: the first clerk to take an online application owns all of its
-    items that have no owner yet."""
+    items that have no owner yet (each claimed as a single filing is, in one transaction)."""
     with transaction.atomic():
-        cases = application_cases_locked(group=group)
-        for case in cases:
-            if case.owner_id is None:
-                case.owner = clerk
-                case.save(update_fields=["owner", "updated_at"])
-                event_record(
-                    case=case,
-                    action=CaseAction.OWNER_ASSIGNED,
-                    actor=clerk,
-                    details={"application": group.pk},
-                )
-        return cases
+        return [
+            case_owner_claim(case=case, clerk=clerk)
+            for case in application_cases_locked(group=group)
+        ]
 
 
 def _marks_record(
@@ -343,7 +337,7 @@ def _application_correction(*, group: CaseGroup, cases: list[Case], clerk: User)
         ),
     )
     CorrectionItem.objects.bulk_create(
-        CorrectionItem(notice=notice, material=m, reason=_reason_for(m)) for m in wanting
+        CorrectionItem(notice=notice, material=m, reason=correction_reason(m)) for m in wanting
     )
     for case in waiting:
         # the notice was given: the whole application waits for the applicant
@@ -380,19 +374,13 @@ def correction_rows(
     code, the same finding) is one line naming every item it serves (一套材料)."""
     lines: dict[tuple, tuple[str, str, list[str]]] = {}
     for material in wanting:
-        reason = _reason_for(material)
+        reason = correction_reason(material)
         code = material.requirement.material_code if material.requirement_id else ""
         key = (code, material.name, reason) if code else (material.pk,)
         lines.setdefault(key, (material.name, reason, []))[2].append(item_names[material.case_id])
     return [
         ("、".join(dict.fromkeys(items)), name, reason) for name, reason, items in lines.values()
     ]
-
-
-def _reason_for(material: CaseMaterial) -> str:
-    if material.status == CaseMaterial.Status.MISSING:
-        return _("未提交")
-    return material.defect_reason
 
 
 def _application_name(group: CaseGroup, count: int) -> str:

@@ -245,12 +245,12 @@ def case_request_correction(
             case=case,
             kind=Notice.Kind.CORRECTION,
             issued_by=clerk,
-            corrections=[(m.name, _reason_for(m)) for m in wanting],
+            corrections=[(m.name, correction_reason(m)) for m in wanting],
             override_by=override_by if second else None,
             override_reason=override_reason.strip() if second else "",
         )
         CorrectionItem.objects.bulk_create(
-            CorrectionItem(notice=notice, material=m, reason=_reason_for(m)) for m in wanting
+            CorrectionItem(notice=notice, material=m, reason=correction_reason(m)) for m in wanting
         )
         # the notice was given; the clock waits for the applicant
         case_status_set(case=case, status=Case.Status.AWAITING_CORRECTION, intake_due_date=None)
@@ -302,7 +302,8 @@ def _mark_additional(*, case: Case, marks: Mapping[int, MaterialMark]) -> None:
         material.save(update_fields=["status", "defect_reason", "updated_at"])
 
 
-def _reason_for(material: CaseMaterial) -> str:
+def correction_reason(material: CaseMaterial) -> str:
+    """What a correction notice says of a material: not handed in, or the defect found."""
     if material.status == CaseMaterial.Status.MISSING:
         return _("未提交")
     return material.defect_reason
