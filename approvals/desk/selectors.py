@@ -147,18 +147,21 @@ _INBOX_SQL = """
     LEFT JOIN auth_user u ON u.id = s.claimed_by_id
     WHERE s.department_id = %(department)s AND s.status IN ('open', 'suspended') {after}
     ORDER BY s.due_at, s.id
-    LIMIT %(limit)s
+    LIMIT {limit}
 """
 # A later page starts after the previous page's last row; the row comparison is an index
 # condition on (due_at, id), so a page deep in the inbox costs what the first page costs.
 _INBOX_AFTER = "AND (s.due_at, s.id) > (%(after_due)s, %(after_id)s)"
 # Counted on the same index, only as far as COUNT_CAP (an index-only scan of at most 1,001
 # entries; the former `pk__in` form joined each of them back to the table).
+# Both limits are written into the SQL, not bound: with every constant but the department in
+# the text, PostgreSQL settles on a generic plan of the prepared statement after five runs and
+# stops planning it per request (a bound LIMIT kept it planning anew each time, ~2 ms; issue 27).
 _INBOX_COUNT_SQL = """
     SELECT COUNT(*) FROM (
         SELECT 1 FROM approvals_casestep
         WHERE department_id = %(department)s AND status IN ('open', 'suspended')
-        LIMIT %(cap)s
+        LIMIT {cap}
     ) counted
 """
 
@@ -192,15 +195,19 @@ def inbox_page(
     costs what the first page costs, and no query counts past COUNT_CAP rows. Two queries.
     """
     position = keyset_cursor_parse(after)
-    parameters = {"department": department.pk, "limit": INBOX_PAGE_SIZE + 1}
+    parameters = {"department": department.pk}
     if position is not None:
         parameters["after_due"], parameters["after_id"] = position
-    sql = _INBOX_SQL.format(after=_INBOX_AFTER if position is not None else "")
+    sql = _INBOX_SQL.format(
+        after=_INBOX_AFTER if position is not None else "", limit=int(INBOX_PAGE_SIZE + 1)
+    )
     # the step statuses the SQL names are CaseStep.OPEN_STATUSES (a test holds them equal)
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         found = [_inbox_step(values) for values in cursor.fetchall()]
-        cursor.execute(_INBOX_COUNT_SQL, {"department": department.pk, "cap": COUNT_CAP + 1})
+        cursor.execute(
+            _INBOX_COUNT_SQL.format(cap=int(COUNT_CAP + 1)), {"department": department.pk}
+        )
         (counted,) = cursor.fetchone()
     more = len(found) > INBOX_PAGE_SIZE
     found = found[:INBOX_PAGE_SIZE]
@@ -241,22 +248,29 @@ def _decisions_first(decisions: QuerySet[CaseDecision], limit: int) -> QuerySet[
 
 # The desk's side lists at their usual length, compiled once per process (hall.common.compiled):
 # each is a four- or five-table read whose compilation cost more than running it, with no rows
-# as much as with twenty (issue 27). The department's id is the only thing that changes.
+# as much as with twenty (issue 27). The department's id is the only thing that changes, and the
+# only thing bound: their states are written into the SQL, so PostgreSQL plans each once per
+# connection on its partial index (stage_waiting_lead, step_opinion_owed), not once per request.
 _LEAD_STAGES = CompiledRead(
-    lambda department: _stages_first(lead_tasks(department=department)["stages"], SIDE_LIST_SIZE)
+    lambda department: _stages_first(lead_tasks(department=department)["stages"], SIDE_LIST_SIZE),
+    constants_inline=True,
 )
 _LEAD_DECISIONS = CompiledRead(
     lambda department: _decisions_first(
         lead_tasks(department=department)["decisions"], SIDE_LIST_SIZE
-    )
+    ),
+    constants_inline=True,
 )
 _OWED_FIRST = CompiledRead(
     lambda department: written_opinions_owed(department=department).only(
         "id", "name", "written_opinion_due", "case", "case__receipt_no", "case__item",
         "case__item__name", "case__item__name_en", "case__applicant", "case_stage",
-    )[: SIDE_LIST_SIZE + 1]
+    )[: SIDE_LIST_SIZE + 1],
+    constants_inline=True,
 )  # fmt: skip
-_EXTENSIONS_WAITING = CompiledRead(lambda department: extensions_waiting(department=department))
+_EXTENSIONS_WAITING = CompiledRead(
+    lambda department: extensions_waiting(department=department), constants_inline=True
+)
 
 
 def lead_work(*, department: Department, limit: int = SIDE_LIST_SIZE) -> dict[str, list]:

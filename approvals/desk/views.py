@@ -24,7 +24,7 @@ from approvals.desk.forms import (
     StepDecideForm,
     WrittenOpinionForm,
 )
-from approvals.desk.rows import inbox_rows_html
+from approvals.desk.rows import inbox_rows_html, lead_rows_html, owed_rows_html
 from approvals.models import CaseStep, ServiceItem, StepSuspension
 from approvals.reviews import decisions, extensions, steps
 from approvals.reviews import selectors as review_selectors
@@ -62,6 +62,10 @@ def desk_home(request: HttpRequest) -> HttpResponse:
             "rows": inbox.rows,
             "rows_html": inbox_rows_html(rows=inbox.rows, request=request),
             "lead": {key: rows[:limit] for key, rows in lead.items()},
+            "lead_rows": lead_rows_html(
+                stages=lead["stages"][:limit], decisions=lead["decisions"][:limit]
+            ),
+            "owed_rows": owed_rows_html(steps=owed[:limit]),
             "lead_more": any(len(rows) > limit for rows in lead.values()),
             "owed": owed[:limit],
             "owed_more": len(owed) > limit,

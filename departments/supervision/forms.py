@@ -4,8 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from approvals.clock.deadlines import Light
-from departments.models import Department
-from departments.supervision.selectors import clerks, officers
+from departments.supervision.selectors import clerks, warning_filter_choices
 from departments.supervision.services import NOTE_MAX_LENGTH
 
 
@@ -73,8 +72,8 @@ class ReminderForm(forms.Form):
 
 
 class WarningFilterForm(forms.Form):
-    """Filters of the warnings list. The choices are read once each (one query per list) and a
-    chosen value is turned back into its object from them."""
+    """Filters of the warnings list. The choices are read once each as rows of (id, label), one
+    query per list (as model instances they were a third of the dashboard's view; issue 27)."""
 
     light = forms.ChoiceField(
         label=_("预警"),
@@ -91,33 +90,17 @@ class WarningFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.objects = {
-            "department": {d.pk: d for d in Department.objects.order_by("code")},
-            "officer": {u.pk: u for u in officers()},
-            "owner": {u.pk: u for u in clerks()},
-        }
-        labels = {
-            "department": lambda department: department.label,
-            "officer": lambda user: (
-                f"{user.last_name}{user.first_name}（{user.officer.department.label}）"
-            ),
-            "owner": _person,
-        }
         empty = {"department": _("全部部门"), "officer": _("全部人员"), "owner": _("全部人员")}
-        for name, rows in self.objects.items():
-            self.fields[name].choices = [("", empty[name])] + [
-                (pk, labels[name](row)) for pk, row in rows.items()
-            ]
+        for name, choices in warning_filter_choices().items():
+            self.fields[name].choices = [("", empty[name]), *choices]
 
     def filters(self) -> dict:
-        """The cleaned filters with objects in place of ids (empty ones as None)."""
+        """The cleaned filters: the light, and the chosen department's, officer's and owner's
+        ids (empty ones as None; a value outside the choices does not validate)."""
         data = self.cleaned_data
         return {
             "light": data.get("light") or "",
-            **{
-                name: self.objects[name].get(data[name]) if data.get(name) else None
-                for name in ("department", "officer", "owner")
-            },
+            **{name: data.get(name) or None for name in ("department", "officer", "owner")},
         }
 
 

@@ -25,6 +25,7 @@ from departments.supervision.forms import (
     ReminderForm,
     WarningFilterForm,
 )
+from departments.supervision.rows import warning_rows_html
 from departments.supervision.services import case_remind
 from hall.cases.selectors import case_for_staff, case_notices
 from hall.common.permissions import supervision_required
@@ -79,6 +80,7 @@ def supervision_home(request):
             "by_status": totals.by_status,
             "figures_at": totals.computed_at,
             "warnings": warnings,
+            "warning_rows": warning_rows_html(page=warnings, request=request),
             "warning_limit": selectors.WARNING_LIMIT,
             "warnings_first_page": first_page,
             "warnings_next_page": next_page,

@@ -7,11 +7,18 @@ so `CompiledRead` compiles it the first time, with a marker value in the key's p
 runs that SQL with the key given, turning the rows into model instances with the compiler's own
 converters and related-object populators: the instances Django's iterator would have made.
 A query whose parameters do not contain the marker exactly once is simply run as a queryset.
+
+With ``constants_inline=True`` every parameter that is not a key is written into the SQL as a
+literal. PostgreSQL can then settle on a generic plan for the prepared statement: a read served
+by a partial index (say ``WHERE status = 'deemed'``) must name the index's constants in its text,
+or every run is planned anew (issue 27: a millisecond or two for each of the desk's reads).
 """
 
 from __future__ import annotations
 
 import datetime
+import enum
+import re
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -38,6 +45,34 @@ def _converted(row, converters, connection) -> list:
     return row
 
 
+_PLACEHOLDER = re.compile(r"(%%|%s)")
+
+
+def _constants_inlined(sql: str, params: list, places: list[list[int]], connection):
+    """`sql` with every parameter outside `places` written in as a literal (quoted by psycopg),
+    the parameters left, and the keys' places among them."""
+    from psycopg import sql as psycopg_sql
+
+    connection.ensure_connection()
+    raw = connection.connection
+    keys = {n for key_places in places for n in key_places}
+    renumbered: dict[int, int] = {}
+    kept, pieces, n = [], [], 0
+    for piece in _PLACEHOLDER.split(sql):
+        if piece != "%s":
+            pieces.append(piece)
+            continue
+        if n in keys:
+            renumbered[n] = len(kept)
+            kept.append(params[n])
+            pieces.append("%s")
+        else:
+            value = params[n].value if isinstance(params[n], enum.Enum) else params[n]
+            pieces.append(psycopg_sql.Literal(value).as_string(raw).replace("%", "%%"))
+        n += 1
+    return "".join(pieces), kept, [[renumbered[n] for n in key_places] for key_places in places]
+
+
 class CompiledRead(Generic[M]):
     """``read(*keys)``: the one row ``build(*keys)`` selects, as a model instance, or
     DoesNotExist; ``read_all(*keys)``: every row it selects. ``markers`` stand in for the keys
@@ -51,9 +86,11 @@ class CompiledRead(Generic[M]):
         *,
         markers: tuple = (KEY_MARKER,),
         using: str = "default",
+        constants_inline: bool = False,
     ):
         self._build = build
         self._markers = markers
+        self._constants_inline = constants_inline
         self._using = using
         self._compiled: dict[str, tuple | None] = {}  # per database vendor (the SQL differs)
 
@@ -67,6 +104,9 @@ class CompiledRead(Generic[M]):
         ]
         if not all(places):
             return None
+        connection = connections[self._using]
+        if self._constants_inline and connection.vendor == "postgresql":
+            sql, params, places = _constants_inlined(sql, params, places, connection)
         klass_info, select = compiler.klass_info, compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         fields = [column[0] for column in select[0 : compiler.col_count]]

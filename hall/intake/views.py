@@ -53,13 +53,13 @@ from hall.platform.guard import int_or_none
 
 
 def _window(request):
-    clerk = getattr(request.user, "clerk", None)
-    return clerk.window if clerk else None
+    return selectors.clerk_window(user=request.user)
 
 
 def _reminders(messages_) -> list[dict]:
     """The unread inbox, one line per distinct message (the same reminder sent again is counted,
-    not repeated), newest first, at most ten."""
+    not repeated), newest first, at most ten. The messages are named rows (case_id,
+    case__receipt_no, subject, body), not model instances."""
     lines: dict[tuple, dict] = {}
     for message in messages_:
         key = (message.case_id, message.subject, message.body)
@@ -85,7 +85,7 @@ def _home(request, *, search_form=None, applicant_form=None, status: int = 200):
             "inbox": _reminders(
                 inbox_for(user=request.user)
                 .filter(read_at__isnull=True)
-                .only("id", "case", "subject", "body", "case__receipt_no")[:30]
+                .values_list("case_id", "case__receipt_no", "subject", "body", named=True)[:30]
             ),
             "window": _window(request),
         },

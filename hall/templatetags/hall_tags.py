@@ -9,6 +9,7 @@ from approvals.desk.rows import step_card_html, step_remaining_text
 from hall.benefits import selectors as benefit_selectors
 from hall.cases import selectors as case_selectors
 from hall.cases.actions import action_label
+from hall.common.field_html import field_html
 from hall.common.glossary import TERMS
 from hall.common.moments import limit_end_shown
 from hall.common.people import display_name
@@ -22,6 +23,12 @@ register = template.Library()
 def benefit_offers_waiting(applicant) -> int:
     """免申即享 offers the applicant has not answered yet (the portal home's tile)."""
     return benefit_selectors.offers_waiting_count(applicant=applicant) if applicant else 0
+
+
+@register.simple_tag(takes_context=True, name="form_field")
+def form_field(context, field):
+    """One labelled form field (hall/includes/field.html's markup, hall.common.field_html)."""
+    return field_html(field, context)
 
 
 @register.filter(name="person")

@@ -4,14 +4,20 @@ provisional mark — and forms that post."""
 
 from __future__ import annotations
 
+import datetime
 import re
+from pathlib import Path
 
 import pytest
+from django.template import Context, Engine
 from django.urls import reverse
+from django.utils import timezone, translation
 
-from approvals.desk import selectors
-from approvals.models import CaseStep
+from approvals.desk import rows, selectors
+from approvals.models import CaseStage, CaseStep
+from approvals.reviews import decisions as review_decisions
 from approvals.reviews import steps as reviews_steps
+from approvals.reviews import sweeps as reviews_sweeps
 from tests.approvals.workflow_helpers import (
     accepted_case,
     department_with_staff,
@@ -81,3 +87,50 @@ def test_a_rows_claim_form_posts_with_its_token_and_comes_back(client, inbox):
 def test_the_inbox_statement_names_the_open_statuses():
     assert set(CaseStep.OPEN_STATUSES) == {"open", "suspended"}
     assert "s.status IN ('open', 'suspended')" in selectors._INBOX_SQL
+
+
+# --- the side lists (issue 27): what the template's loops wrote ---------------------------------
+
+SIDE_BEFORE = Engine(
+    dirs=[str(Path(__file__).parent / "templates")],
+    libraries={"i18n": "django.templatetags.i18n"},
+).get_template("desk_side_rows_before_issue_27.html")
+
+
+def _normalized(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_side_lists_are_written_as_the_template_wrote_them(client, roles, language):
+    planning = department_with_staff("PL", "区规划局", roles)
+    item = staged_item([[(planning, 10)]], lead_department=planning, name="<b>规划</b>许可")
+    clerk = make_clerk(roles)
+    head = planning.head.user
+    stage_waits, decision_waits, deemed = (accepted_case(item, clerk) for _ in range(3))
+    for case in (stage_waits, decision_waits):
+        (step,) = open_steps(case)
+        reviews_steps.step_decide(step=step, officer=head, approve=True, opinion="")
+    CaseStage.objects.filter(case=stage_waits).update(name='审查 "<甲>"')
+    review_decisions.stage_decide(
+        stage=decision_waits.stages.get(), officer=head, approve=True, opinion=""
+    )
+    deemed.steps.update(due_at=timezone.now() - datetime.timedelta(days=1))
+    reviews_sweeps.steps_deem_overdue_sweep()
+    with translation.override(language):
+        client.force_login(head)
+        response = client.get(reverse("desk:home"), HTTP_ACCEPT_LANGUAGE=language)
+        lead, owed = response.context["lead"], response.context["owed"]
+        assert len(lead["stages"]) == 2 and len(lead["decisions"]) == 1 and len(owed) == 1
+        context = Context({"lead": lead, "owed": owed})
+        with context.push(part="lead"):
+            lead_before = SIDE_BEFORE.render(context)
+        with context.push(part="owed"):
+            owed_before = SIDE_BEFORE.render(context)
+        assert _normalized(rows.lead_rows_html(**lead)) == _normalized(lead_before)
+        assert _normalized(rows.owed_rows_html(steps=owed)) == _normalized(owed_before)
+        html = response.content.decode()
+        assert _normalized(rows.lead_rows_html(**lead)) in _normalized(html)
+    assert "&lt;b&gt;规划&lt;/b&gt;许可" in html and "&lt;甲&gt;" in html
+    assert reverse("desk:decision", args=[decision_waits.receipt_no]) in html
+    assert reverse("desk:step", args=[deemed.steps.get().pk]) + "#written" in html

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from approvals.desk.selectors import _OWED_FIRST
+from departments.models import Department
 from hall.cases.locks import INTAKE_RELATED, case_locked
 from hall.common.compiled import CompiledRead
 from hall.models import Case
@@ -85,3 +89,47 @@ def test_a_query_without_its_key_is_not_compiled():
     read = CompiledRead(lambda pk: Case.objects.filter(pk=first.pk))
     read.read(1)
     assert not read.compiled()
+
+
+@pytest.mark.postgres
+def test_constants_are_written_into_the_sql_and_only_the_key_is_bound():
+    """constants_inline (issue 27): the status, a text with a quote and a percent sign, and a
+    date go into the SQL as literals, the key stays bound, and the rows are the queryset's."""
+    owner = UserFactory()
+    cases = [bare_case(owner=owner, status=Case.Status.ACCEPTED) for _ in range(2)]
+    bare_case(owner=owner, status=Case.Status.RECEIVED)
+    odd_name = "O'Brien 100%s"
+
+    def build(owner_id):
+        return (
+            Case.objects.filter(owner_id=owner_id, status=Case.Status.ACCEPTED)
+            .exclude(applicant__name=odd_name)
+            .exclude(intake_due_date=datetime.date(1999, 12, 31))
+            .order_by("pk")
+        )
+
+    read = CompiledRead(build, constants_inline=True)
+    with CaptureQueriesContext(connection) as captured:
+        found = read.read_all(owner.pk)
+        assert read.read_all(owner.pk + 1_000_000) == []
+    assert [c.pk for c in found] == [c.pk for c in cases] == [c.pk for c in build(owner.pk)]
+    sql = captured[0]["sql"]
+    assert "'accepted'" in sql and "'O''Brien 100%s'" in sql and "1999-12-31" in sql
+    assert str(owner.pk) in sql  # the executed statement shows the bound key in its place
+    assert captured[1]["sql"].replace(str(owner.pk + 1_000_000), str(owner.pk)) == sql
+
+
+@pytest.mark.postgres
+def test_a_partial_index_read_gets_a_generic_plan_once_its_constants_are_in_the_text():
+    """What the option is for: PostgreSQL plans the prepared statement once (a generic plan) when
+    the partial index's constants are in the text; bound, it plans each run anew."""
+    department = Department.objects.create(code="OW", name="区测试局")
+    for _ in range(8):
+        _OWED_FIRST.read_all(department.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE '%%written_opinion_at%%' AND statement LIKE '%%''deemed''%%'"
+        )
+        (generic,) = cursor.fetchone()
+    assert generic > 0
