@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from hall.common.html import escaped, format_escaped
 
-TEXTS = ['<b>"规划"</b> & \'许可\'', "", "plain", 12, None, gettext_lazy("红牌"), "a\u3000b"]
+TEXTS = ["<b>\"规划\"</b> & '许可'", "", "plain", 12, None, gettext_lazy("红牌"), "a\u3000b"]
 
 
 @pytest.mark.parametrize("value", TEXTS)
