@@ -53,3 +53,20 @@ def test_the_warnings_rows_are_written_as_the_template_wrote_them(
     assert "&lt;i&gt;规划&lt;/i&gt;许可" in html and "&lt;乙&gt;" in html
     assert html.count('name="csrfmiddlewaretoken"') >= 2  # each row's 督办 form posts
     assert reverse("supervision:remind", args=[warned["red"].case.receipt_no]) in html
+
+
+def test_a_warned_step_of_a_department_without_a_head_is_listed(client, make_user, warned):  # noqa: F811
+    """The former template failed on it (its `person` filter on an empty value: a 500); the row
+    shows a dash for the head."""
+    environment = warned["environment"]
+    environment.head = None
+    environment.save(update_fields=["head"])
+    client.force_login(make_user("sup-headless", "supervisor"))
+    response = client.get(reverse("supervision:home"))
+    assert response.status_code == 200
+    (row,) = [
+        r
+        for r in re.findall(r"<tr>.*?</tr>", response.content.decode(), re.S)
+        if warned["red"].case.receipt_no in r and "remind-step" in r
+    ]
+    assert environment.name in row and '<td class="text-nowrap">—</td>' in row
