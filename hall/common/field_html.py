@@ -10,7 +10,8 @@ What the markup does, and why (unchanged): the error and the help text stay visi
 both are tied to the control with aria-describedby, so a screen reader reads the error and the
 expected format; a required field says so with `required` and a star hidden from screen readers.
 Values go through `render_value_in_context`, as `{{ }}` does, so they are escaped and localised
-the same way. `tests/hall/common/test_field_html.py` holds it to the template it replaced.
+the same way (plain text and whole numbers, which need no localising, are escaped directly).
+`tests/hall/common/test_field_html.py` holds it to the template it replaced.
 """
 
 from __future__ import annotations
@@ -52,17 +53,13 @@ def _text(value, context) -> str:
     return render_value_in_context(value, context)
 
 
-def _stringformat(value) -> str:
-    # the template's `|stringformat:"s"`, which compared a choice with the field's value
-    return str(value)
-
-
 def _options(field: forms.BoundField, context) -> SafeString:
-    current = _stringformat(field.value())
+    # compared as the template's `|stringformat:"s"` did: as text
+    current = str(field.value())
     return mark_safe(
         "".join(
             f'<option value="{_text(value, context)}"'
-            f"{' selected' if current == _stringformat(value) else ''}>"
+            f"{' selected' if current == str(value) else ''}>"
             f"{_text(label, context)}</option>"
             for value, label in field.field.choices
         )

@@ -19,4 +19,4 @@ def escaped(value) -> str:
 
 def format_escaped(template: str, /, **values) -> str:
     """`template` filled with every value escaped: `format_html` for plain values, as text."""
-    return template.format(**{name: _escape(str(value)) for name, value in values.items()})
+    return template.format(**{name: escaped(value) for name, value in values.items()})

@@ -70,3 +70,25 @@ def test_a_warned_step_of_a_department_without_a_head_is_listed(client, make_use
         if warned["red"].case.receipt_no in r and "remind-step" in r
     ]
     assert environment.name in row and '<td class="text-nowrap">—</td>' in row
+
+
+def test_the_warned_steps_people_are_read_where_the_router_says(warned, monkeypatch):  # noqa: F811
+    """The people's read by id is raw SQL: it asks the router, as the ORM's reads do, so the
+    dashboard's reads stay on one database (the replica where there is one)."""
+    from django.contrib.auth.models import User
+    from django.db import router
+
+    from departments.supervision import selectors
+
+    asked = []
+    real = router.db_for_read
+
+    def recorded(model, **hints):
+        asked.append(model)
+        return real(model, **hints)
+
+    monkeypatch.setattr(router, "db_for_read", recorded)
+    page = selectors.warning_rows(now=timezone.now())
+    assert User in asked
+    red = next(row for row in page.rows if row.step.pk == warned["red"].pk)
+    assert red.step.case.owner.pk == warned["li"].pk and red.step.case.owner.last_name == "李"
