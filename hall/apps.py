@@ -19,3 +19,8 @@ class HallConfig(AppConfig):
         user_login_failed.connect(audit.on_login_failed, dispatch_uid="hall-audit-login-failed")
         user_logged_out.connect(audit.on_logged_out, dispatch_uid="hall-audit-logout")
         user_locked_out.connect(audit.on_locked_out, dispatch_uid="hall-audit-locked-out")
+
+        # last: the apps' startup objects stay out of the collector's walks for good
+        from hall.platform.collector import collector_settle
+
+        collector_settle()

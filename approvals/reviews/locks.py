@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet, Subquery
 from viewflow.workflow.models import Process, Task
 
 from approvals.models import CaseDecision, CaseStage, CaseStep
+from departments.models import Department
 from hall.common.compiled import CompiledRead
+from hall.models import Case
 
 # What the review services print and tell about a step.
 STEP_RELATED = (
@@ -101,3 +104,91 @@ def processes_with_due_steps_locked(*, now: datetime.datetime, batch: int) -> li
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(_DUE_PROCESSES, [CaseStep.Status.OPEN, now, batch])
         return [row[0] for row in cursor.fetchall()]
+
+
+@dataclass(slots=True)
+class DueStep:
+    """A due step as the deemed-approval sweep reads it under its lock: its own columns, its
+    viewflow task's process and token, and its case (with item, applicant and owner) and
+    department (with head) shared by every step of the batch that has them."""
+
+    pk: int
+    task_id: int
+    process_id: int
+    token: object  # viewflow's Token
+    case_stage_id: int
+    department_id: int
+    claimed_by_id: int | None
+    claimed_by_active: bool
+    due_date: datetime.date
+    case: Case
+    department: Department
+
+
+def due_steps_locked(
+    *, process_ids: Sequence[int], now: datetime.datetime, step_ids: Sequence[int] | None = None
+) -> list[DueStep]:
+    """The open deemable steps of `process_ids` due by `now` (or only those of `step_ids`),
+    locked (the step rows alone), in process then step order; their cases and departments read
+    once each, not once per step (a case's five steps share one case).
+
+    Three reads instead of one nine-table join building eleven model instances per step: at a
+    batch of 500 steps that join cost more than every write of the batch (issue 27).
+    """
+    due = CaseStep.objects.filter(
+        status=CaseStep.Status.OPEN,
+        deemed_approval=True,
+        due_at__lte=now,
+        task__process_id__in=process_ids,
+    )
+    if step_ids is not None:
+        due = due.filter(pk__in=step_ids)
+    rows = list(
+        steps_locked(due, order=("task__process_id", "pk")).values_list(
+            "pk",
+            "task_id",
+            "task__process_id",
+            "task__token",
+            "case_stage_id",
+            "department_id",
+            "claimed_by_id",
+            "claimed_by__is_active",
+            "due_date",
+            "case_id",
+        )
+    )
+    if not rows:
+        return []
+    cases = (
+        Case.objects.select_related("item", "applicant", "owner")
+        .defer("applicant__id_number")  # sealed, opened per row, and no message names it
+        .in_bulk({row[9] for row in rows})
+    )
+    departments = Department.objects.select_related("head__user").in_bulk({row[5] for row in rows})
+    return [
+        DueStep(
+            pk=pk,
+            task_id=task_id,
+            process_id=process_id,
+            token=token,
+            case_stage_id=stage_id,
+            department_id=department_id,
+            claimed_by_id=claimed_by_id,
+            claimed_by_active=bool(claimed_by_active),
+            due_date=due_date,
+            case=cases[case_id],
+            department=departments[department_id],
+        )
+        for (
+            pk,
+            task_id,
+            process_id,
+            token,
+            stage_id,
+            department_id,
+            claimed_by_id,
+            claimed_by_active,
+            due_date,
+            case_id,
+        ) in rows
+    ]

@@ -7,8 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
-from django.db.models import Case as DbCase
-from django.db.models import F, Value, When
+from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,13 +21,20 @@ from approvals.models import (
     CaseStep,
 )
 from approvals.reviews.common import one_calendar, review_calendar, step_people_tell
-from approvals.reviews.locks import processes_with_due_steps_locked, steps_locked
+from approvals.reviews.locks import (
+    DueStep,
+    due_steps_locked,
+    processes_with_due_steps_locked,
+    steps_locked,
+)
 from approvals.reviews.selectors import steps_recipient_ids
 from approvals.workflow.driver import system_user
 from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
 from hall.cases.wording import MessageKind
+from hall.common.bulk import rows_insert, rows_update
+from hall.common.localised import Localised
 from hall.outbox.queue import (
     applicant_messages,
     messages_queue,
@@ -82,29 +88,7 @@ def steps_deem_locked(
     their completed tasks, exactly as the last officer's completion would have routed them.
     Returns the number of steps deemed.
     """
-    due = CaseStep.objects.filter(
-        status=CaseStep.Status.OPEN,
-        deemed_approval=True,
-        due_at__lte=now,
-        task__process_id__in=process_ids,
-    )
-    if step_ids is not None:
-        due = due.filter(pk__in=step_ids)
-    steps = list(
-        steps_locked(
-            due.select_related(
-                "case",
-                "case__item",
-                "case__applicant",
-                "case__owner",
-                "department",
-                "department__head__user",
-                "claimed_by",
-                "task__process",
-            ),
-            order=("task__process_id", "pk"),
-        )
-    )
+    steps = due_steps_locked(process_ids=process_ids, now=now, step_ids=step_ids)
     if not steps:
         return 0
     system = system or system_user()
@@ -128,10 +112,10 @@ def steps_deem_locked(
     )
     recipients = steps_recipient_ids(steps=steps)
     messages = []
-    steps_by_recipient: dict[int, list[CaseStep]] = {}
+    steps_by_recipient: dict[int, list[DueStep]] = {}
+    lines = {step.pk: _deemed_line(step, written_opinion_due) for step in steps}
     with events_batch():
         for step in steps:
-            step.status, step.written_opinion_due = CaseStep.Status.DEEMED, written_opinion_due
             event_record(
                 case=step.case,
                 action=CaseAction.REVIEW_DEEMED,
@@ -144,8 +128,13 @@ def steps_deem_locked(
             messages.extend(_deemed_applicant_messages(step))
             for user_id in recipients[step.pk]:
                 steps_by_recipient.setdefault(user_id, []).append(step)
+        listed = {
+            step.pk: wording.STEPS_DEEMED.body
+            % {"receipt": step.case.receipt_no, "line": lines[step.pk]}
+            for step in steps
+        }
         messages.extend(
-            _deemed_staff_message(user_id, user_steps)
+            _deemed_staff_message(user_id, user_steps, lines, listed)
             for user_id, user_steps in steps_by_recipient.items()
         )
         messages_queue(messages)
@@ -153,15 +142,17 @@ def steps_deem_locked(
     return len(steps)
 
 
-def _deemed_line(step: CaseStep) -> str:
+def _deemed_line(step: DueStep, written_opinion_due: datetime.date) -> str:
     return wording.STEP_DEEMED.body % {
         "department": step.department.name,
         "due": step.due_date.isoformat(),
-        "follow": step.written_opinion_due.isoformat(),
+        "follow": written_opinion_due.isoformat(),
     }
 
 
-def _deemed_staff_message(user_id: int, steps: list[CaseStep]):
+def _deemed_staff_message(
+    user_id: int, steps: list[DueStep], lines: dict[int, str], listed: dict[int, str]
+):
     """What one officer, head or first-contact owner is told of the batch: for one step, the
     message of that step; for several, one message listing them (a head whose department let
     forty steps pass in one sweep gets one message, not forty)."""
@@ -174,14 +165,13 @@ def _deemed_staff_message(user_id: int, steps: list[CaseStep]):
             key=f"step:{step.pk}:deemed",
             kind=MessageKind.REVIEW_DEEMED,
             subject=subject,
-            body=_deemed_line(step),
+            body=lines[step.pk],
         )
     ids = sorted(step.pk for step in steps)
     subject = wording.STEPS_DEEMED.subject % {"count": len(steps)}
-    body = "\n".join(
-        wording.STEPS_DEEMED.body % {"receipt": step.case.receipt_no, "line": _deemed_line(step)}
-        for step in steps
-    )
+    # one line per step, each written once per batch, and joined as a Localised: the message is
+    # written again in its reader's language like any other (a joined str would stay Chinese)
+    body = Localised("\n".join(["%s"] * len(steps)), tuple(listed[step.pk] for step in steps))
     return staff_message(
         user_id=user_id,
         case=None,
@@ -193,7 +183,7 @@ def _deemed_staff_message(user_id: int, steps: list[CaseStep]):
     )
 
 
-def _deemed_applicant_messages(step: CaseStep) -> list:
+def _deemed_applicant_messages(step: DueStep) -> list:
     return applicant_messages(
         case=step.case,
         key=f"step:{step.pk}:deemed",
@@ -204,7 +194,7 @@ def _deemed_applicant_messages(step: CaseStep) -> list:
     )
 
 
-def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
+def _joins_route(steps: list[DueStep], *, now: datetime.datetime) -> None:
     """Route on the processes whose open reviews are all decided now; link the other deemed
     tasks to their stage's join where it exists already (viewflow's task history).
 
@@ -213,9 +203,9 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
     writes what viewflow's join would, set-based (`_joins_to_stage_decision`). A serial item, or
     a stage with steps still to open, goes through viewflow's own routing, process by process.
     """
-    by_process: dict[int, list[CaseStep]] = {}
+    by_process: dict[int, list[DueStep]] = {}
     for step in steps:
-        by_process.setdefault(step.task.process_id, []).append(step)
+        by_process.setdefault(step.process_id, []).append(step)
     still_open = set(
         Task.objects.filter(
             process_id__in=by_process,
@@ -243,8 +233,8 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
             # The last completion routes on, as an officer's would: the join finds every
             # sibling DONE and the flow opens the next serial step or the next fan-out.
             last = process_steps[-1]
-            task = last.task  # read with its process under the lock; completed above
-            task.status, task.finished = STATUS.DONE, now
+            # read with its process under the process's lock, as completed above
+            task = Task.objects.select_related("process").get(pk=last.task_id)
             activation = task.flow_task.activation_class(task)
             activation.process.artifact = last.case  # the gateways read the case
             activation.activate_next()
@@ -253,7 +243,7 @@ def _joins_route(steps: list[CaseStep], *, now: datetime.datetime) -> None:
 
 
 def _joins_to_stage_decision(
-    by_process: dict[int, list[CaseStep]], *, now: datetime.datetime
+    by_process: dict[int, list[DueStep]], *, now: datetime.datetime
 ) -> set[int]:
     """For processes whose parallel stage is fully decided: the join done (created if no review
     reached it before), linked to every task it waited for, `after_reviews` passed and the
@@ -277,50 +267,47 @@ def _joins_to_stage_decision(
     Task.objects.filter(pk__in=[join.pk for join in open_joins.values()]).update(
         status=STATUS.DONE, started=Coalesce(F("started"), Value(now)), finished=now
     )
-    new_joins = Task.objects.bulk_create(
-        [
-            Task(
-                process_id=pid,
-                flow_task=join_node,
-                flow_task_type=join_node.task_type,
-                token=group[-1].task.token.get_base_split_token(),
-                status=STATUS.DONE,
-                created=now,
-                started=now,
-                finished=now,
-            )
-            for pid, group in by_process.items()
-            if pid not in open_joins
-        ]
-    )
+    new_joins = [
+        Task(
+            process_id=pid,
+            flow_task=join_node,
+            flow_task_type=join_node.task_type,
+            token=group[-1].token.get_base_split_token(),
+            status=STATUS.DONE,
+            created=now,
+            started=now,
+            finished=now,
+        )
+        for pid, group in by_process.items()
+        if pid not in open_joins
+    ]
+    rows_insert(new_joins)
     joins = {**open_joins, **{join.process_id: join for join in new_joins}}
-    gates = Task.objects.bulk_create(
-        [
-            Task(
-                process_id=pid,
-                flow_task=gate_node,
-                flow_task_type=gate_node.task_type,
-                token=join.token,
-                status=STATUS.DONE,
-                created=now,
-                finished=now,  # a gateway is never "started" (viewflow leaves it empty)
-            )
-            for pid, join in joins.items()
-        ]
-    )
-    decisions = Task.objects.bulk_create(
-        [
-            Task(
-                process_id=gate.process_id,
-                flow_task=decision_node,
-                flow_task_type=decision_node.task_type,
-                token=gate.token,
-                status=STATUS.NEW,
-                created=now,
-            )
-            for gate in gates
-        ]
-    )
+    gates = [
+        Task(
+            process_id=pid,
+            flow_task=gate_node,
+            flow_task_type=gate_node.task_type,
+            token=join.token,
+            status=STATUS.DONE,
+            created=now,
+            finished=now,  # a gateway is never "started" (viewflow leaves it empty)
+        )
+        for pid, join in joins.items()
+    ]
+    rows_insert(gates)
+    decisions = [
+        Task(
+            process_id=gate.process_id,
+            flow_task=decision_node,
+            flow_task_type=decision_node.task_type,
+            token=gate.token,
+            status=STATUS.NEW,
+            created=now,
+        )
+        for gate in gates
+    ]
+    rows_insert(decisions)
     links = Task.previous.through
     linked = {step.task_id for group in by_process.values() for step in group}
     links.objects.bulk_create(
@@ -340,32 +327,31 @@ def _joins_to_stage_decision(
     )
     # hooks.stage_decision_open for each: the stage now waits for its lead's decision
     stage_of = {pid: group[-1].case_stage_id for pid, group in by_process.items()}
-    CaseStage.objects.filter(pk__in=stage_of.values()).update(
-        decision_task_id=DbCase(
-            *(When(pk=stage_of[d.process_id], then=Value(d.pk)) for d in decisions)
-        )
+    rows_update(
+        [CaseStage(pk=stage_of[d.process_id], decision_task_id=d.pk) for d in decisions],
+        ["decision_task"],
     )
     return linked
 
 
-def _join_links(steps: list[CaseStep], *, skip: set[int]) -> None:
+def _join_links(steps: list[DueStep], *, skip: set[int]) -> None:
     """viewflow links each task a join waited for to the join (``previous``). A task completed
     here links to its stage's join when that join exists; the join's own logic looks only at
     the tokens of the process's tasks, so a join created later still sees these as done."""
-    tasks = [step.task for step in steps if step.task_id not in skip]
+    tasks = [step for step in steps if step.task_id not in skip]
     if not tasks:
         return
     joins = {
-        (join.process_id, str(join.token)): join.pk
-        for join in Task.objects.filter(
-            process_id__in={task.process_id for task in tasks},
+        (process_id, str(token)): pk
+        for pk, process_id, token in Task.objects.filter(
+            process_id__in={step.process_id for step in tasks},
             flow_task=ApprovalFlow.join_reviews,
-        ).only("pk", "process_id", "token")
+        ).values_list("pk", "process_id", "token")
     }
     links = [
-        Task.previous.through(from_task_id=join_id, to_task_id=task.pk)  # join.previous ∋ task
-        for task in tasks
-        if (join_id := joins.get((task.process_id, str(task.token.get_base_split_token()))))
+        Task.previous.through(from_task_id=join_id, to_task_id=step.task_id)  # join ∋ task
+        for step in tasks
+        if (join_id := joins.get((step.process_id, str(step.token.get_base_split_token()))))
     ]
     Task.previous.through.objects.bulk_create(links, ignore_conflicts=True)
 

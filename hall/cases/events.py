@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from hall.cases import wording
 from hall.cases.actions import CaseAction
+from hall.common.bulk import rows_insert
 from hall.models import Applicant, Case, CaseEvent, Notification
 from hall.outbox.queue import messages_batch, messages_queue, owner_message
 from hall.outbox.webhooks import webhook_deliveries_queue
@@ -82,16 +83,18 @@ def events_write(events: list[CaseEvent]) -> None:
     """Insert `events` in one statement; their owners' messages go with the batch's others."""
     if not events:
         return
-    CaseEvent.objects.bulk_create(events)
+    rows_insert(events)
     messages_queue(_owner_messages(events))
     webhook_deliveries_queue(events)
 
 
 def _owner_messages(events: list[CaseEvent]) -> list[Notification]:
     messages = []
+    labels: dict[str, str] = {}  # a batch's events share a few actions
     for event in events:
         action, case = CaseAction(event.action), event.case
         if action.tells_owner and case.owner_id and case.owner_id != event.actor_id:
-            subject, body = wording.owner_told(case=case, label=str(action.label))
+            label = labels.get(action) or labels.setdefault(action, str(action.label))
+            subject, body = wording.owner_told(case=case, label=label)
             messages.append(owner_message(case=case, event=event, subject=subject, body=body))
     return messages

@@ -17,22 +17,26 @@ from django.utils import translation
 from django.utils.functional import Promise
 
 
-def _value(value: Any) -> Any:
+def _value(value: Any, language: str | None) -> Any:
     if isinstance(value, Localised):
-        return _render(value.template, value.values)
-    if isinstance(value, Promise | Template):
+        return _render(value.template, value.values, language)
+    if isinstance(value, Template):
+        return value.text_in(language)
+    if isinstance(value, Promise):
         return str(value)
     return value
 
 
-def _render(template: Any, values: Any) -> str:
+def _render(template: Any, values: Any, language: str | None) -> str:
+    """`template % values` in `language`, which is the active language (the caller has it)."""
     if isinstance(values, dict):
-        values = {key: _value(value) for key, value in values.items()}
+        values = {key: _value(value, language) for key, value in values.items()}
     elif isinstance(values, tuple):
-        values = tuple(_value(value) for value in values)
+        values = tuple(_value(value, language) for value in values)
     else:
-        values = _value(values)
-    return str(template) % values
+        values = _value(values, language)
+    pattern = template.text_in(language) if isinstance(template, Template) else str(template)
+    return pattern % values
 
 
 class Localised(str):
@@ -40,29 +44,49 @@ class Localised(str):
 
     template: Any
     values: Any
+    language: str | None
 
     def __new__(cls, template: Any, values: Any) -> Localised:
-        text = super().__new__(cls, _render(template, values))
-        text.template, text.values = template, values
+        language = translation.get_language()
+        text = super().__new__(cls, _render(template, values, language))
+        # the language it was written in: asked for again, it is not written again (most
+        # messages are read in the language they were composed in; a sweep writes thousands)
+        text.template, text.values, text.language = template, values, language
         return text
 
     def in_language(self, language: str) -> str:
+        if language == self.language:
+            return str(self)
         with translation.override(language):
-            return _render(self.template, self.values)
+            return _render(self.template, self.values, language)
 
 
 class Template:
     """A translatable template: `%` with its values gives a `Localised`; `str()` the template in
-    the active language."""
+    the active language.
+
+    A template is a module constant (`hall.cases.wording`) and its translations do not change
+    while the process runs, so each language's text is looked up once: a sweep writes the same
+    few templates thousands of times, and each lookup through the lazy translation costs more
+    than the `%` it serves."""
 
     def __init__(self, text: Promise | str) -> None:
         self.text = text
+        self._by_language: dict[str | None, str] = {}
 
     def __mod__(self, values: Any) -> Localised:
-        return Localised(self.text, values)
+        return Localised(self, values)
+
+    def text_in(self, language: str | None) -> str:
+        """The template in `language`, which must be the active one (its lookup is cached)."""
+        try:
+            return self._by_language[language]
+        except KeyError:
+            text = self._by_language[language] = str(self.text)
+            return text
 
     def __str__(self) -> str:
-        return str(self.text)
+        return self.text_in(translation.get_language())
 
     def __repr__(self) -> str:
         return f"Template({self.text!r})"

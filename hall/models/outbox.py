@@ -27,7 +27,10 @@ class Notification(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
+    # unique through Meta.constraints: a unique=True CharField also gets a second index for LIKE
+    # queries (varchar_pattern_ops), which no query of the hall makes and every message paid
+    # for on insert (issue 27)
+    dedupe_key = models.CharField(_("去重键"), max_length=200)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     recipient_user = models.ForeignKey(
         "auth.User",
@@ -55,8 +58,8 @@ class Notification(models.Model):
     # A one-time secret of the message (a pick-up code), sealed, until it is sent: the body
     # holds SECRET_MASK in its place (hall.platform.secret_box).
     sealed_secret = models.TextField(_("待发送的一次性密码（加密）"), blank=True, default="")
-    status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    status = models.CharField(  # indexed in Meta.indexes, without a LIKE index
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
@@ -69,12 +72,16 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique")
+        ]
         indexes = [
+            models.Index(fields=["status"], name="notification_status"),
             models.Index(
                 fields=["recipient_user", "-created_at"],
                 condition=models.Q(channel="inbox", read_at__isnull=True),
                 name="notification_inbox_unread",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

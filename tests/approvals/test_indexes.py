@@ -12,6 +12,7 @@ DROPPED = {
     "viewflow_task_external_task_id_2f93bc2f",
     "viewflow_task_artifact_content_type_id_50385e8d",
     "viewflow_process_seed_content_type_id_d648268f",
+    "viewflow_task_status_ffb4516b_like",
 }
 KEPT = {
     "step_opinion_owed",  # the desk's written opinions owed
@@ -42,3 +43,16 @@ def test_never_searched_indexes_are_gone_and_the_needed_ones_kept():
     # viewflow's timer dispatcher and its lookups keep theirs
     assert any(name.startswith("viewflow_task_scheduled") for name in present)
     assert any(name.startswith("viewflow_task_process_id") for name in present)
+
+
+def test_the_outbox_has_no_like_indexes_and_its_key_stays_unique():
+    from django.db import IntegrityError, transaction
+
+    from hall.models import Notification
+
+    present = _indexes("hall_notification")
+    assert not {name for name in present if name.endswith("_like")}
+    assert {"notification_status", "notification_dedupe_key_unique"} <= present
+    Notification.objects.create(dedupe_key="once", channel="sms", kind="received", body="x")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(dedupe_key="once", channel="sms", kind="received", body="y")

@@ -169,3 +169,29 @@ def test_one_sweep_tells_each_person_once_and_each_applicant_per_step(depts, cle
         kind="review_deemed", channel="inbox", recipient_user=officer_of(first.department)
     ).latest("pk")
     assert single.case == late and single.subject == f"超时默许 {late.receipt_no}"
+
+
+def test_an_officer_reading_english_gets_the_batchs_list_in_english(depts, clerk):
+    """The list of a batch's steps is written in its reader's language like a single message:
+    each line in English for an officer who chose English, in Chinese for the head."""
+    from hall.models import LanguagePreference, Notification
+
+    item = staged_item([[(depts[0], 5), (depts[1], 5)]], lead_department=depts[0])
+    cases = [accepted_case(item, clerk) for _ in range(2)]
+    officer = officer_of(depts[0])
+    LanguagePreference.objects.update_or_create(user=officer, defaults={"language": "en"})
+    for case in cases:
+        overdue(case)
+    assert sweeps.steps_deem_overdue_sweep() == 4
+    (english,) = Notification.objects.filter(
+        kind="review_deemed", channel="inbox", recipient_user=officer
+    )
+    assert english.subject == "Deemed approval on timeout: 2 steps"
+    lines = english.body.split("\n")
+    assert len(lines) == 2 and all("deemed to have approved" in line for line in lines)
+    for case in cases:  # one line per case's step, each opening with its receipt
+        assert sum(line.startswith(case.receipt_no) for line in lines) == 1
+    (chinese,) = Notification.objects.filter(
+        kind="review_deemed", channel="inbox", recipient_user=officer_of(depts[0], head=True)
+    )
+    assert chinese.body.count("已视为同意") == 2 and "deemed" not in chinese.body

@@ -69,3 +69,66 @@ def test_rows_update_writes_each_rows_own_values_in_one_statement():
     assert rows["u:2"].sent_at == second.sent_at
     assert rows["u:3"].subject == third.subject and rows["u:3"].attempts == 0  # untouched
     assert rows_update([], ["subject"]) == 0
+
+
+def test_a_column_with_one_value_on_every_row_travels_as_that_value_not_an_array():
+    keys = [f"same:{n}" for n in range(4)]
+    with CaptureQueriesContext(connection) as captured:
+        rows_insert_new(_messages(keys), unique="dedupe_key")
+    (query,) = captured
+    # the kind, the status and the empty fields are one value each; the keys and bodies arrays
+    assert '"kind"' in query["sql"] and "unnest(" in query["sql"]
+    assert query["sql"].count("[]") < 10
+    stored = Notification.objects.filter(dedupe_key__startswith="same:").order_by("dedupe_key")
+    assert [(n.dedupe_key, n.kind, n.status, n.body) for n in stored] == [
+        (key, "received", "pending", f"办件 {key} 已收件") for key in keys
+    ]
+
+
+def test_rows_insert_gives_each_object_its_own_id_in_order():
+    from hall.common.bulk import rows_insert
+
+    messages = _messages([f"ins:{n}" for n in range(5)])
+    messages[2].recipient_address = "13800138000"  # a sealed column: converted, not as it is
+    rows_insert(messages)
+    assert all(m.pk for m in messages) and len({m.pk for m in messages}) == 5
+    for message in messages:
+        stored = Notification.objects.get(pk=message.pk)
+        assert stored.dedupe_key == message.dedupe_key
+    assert Notification.objects.get(pk=messages[2].pk).recipient_address == "13800138000"
+    with connection.cursor() as cursor:  # stored sealed, not in clear
+        cursor.execute(
+            "SELECT recipient_address FROM hall_notification WHERE id = %s", [messages[2].pk]
+        )
+        assert "13800138000" not in cursor.fetchone()[0]
+
+
+def test_rows_that_are_all_the_same_but_for_nothing_keep_their_number():
+    from hall.common.bulk import _unnest_source
+
+    fields = [Notification._meta.get_field(name) for name in ("kind", "status", "attempts")]
+    source, params = _unnest_source(fields, [["a"] * 3, ["pending"] * 3, [0] * 3])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), min(c0) FROM ({source}) s", params)
+        assert cursor.fetchone() == (3, "a")
+
+
+def test_arrays_go_binary_with_server_side_binding_and_as_text_without(monkeypatch):
+    from hall.common import bulk
+
+    assert connection.settings_dict["OPTIONS"].get("server_side_binding") is True
+    text = 'quotes " and \\ backslashes, {braces}, commas, NULL'
+    binary = _messages(["bin:1", "bin:2"])
+    binary[0].body = text
+    with CaptureQueriesContext(connection) as captured:
+        rows_insert_new(binary, unique="dedupe_key")
+    assert bulk._array_placeholder() == "%b"
+    assert Notification.objects.get(dedupe_key="bin:1").body == text
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "server_side_binding", False)
+    assert bulk._array_placeholder() == "%s"  # what a client-side binding cursor can send
+    messages = _messages(["txt:1", "txt:2"])
+    messages[0].body = text
+    rows_insert_new(messages, unique="dedupe_key")
+    assert Notification.objects.get(dedupe_key="txt:1").body == text
+    assert len(captured) == 1
+    assert Notification.objects.filter(dedupe_key__startswith="bin:").count() == 2
