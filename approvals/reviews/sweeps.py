@@ -33,7 +33,7 @@ from hall.cases import wording
 from hall.cases.actions import CaseAction
 from hall.cases.events import event_record, events_batch
 from hall.cases.wording import MessageKind
-from hall.common.bulk import rows_insert, rows_update
+from hall.common.bulk import rows_insert, rows_insert_skipping, rows_update
 from hall.common.localised import Localised
 from hall.outbox.queue import (
     applicant_messages,
@@ -310,7 +310,7 @@ def _joins_to_stage_decision(
     rows_insert(decisions)
     links = Task.previous.through
     linked = {step.task_id for group in by_process.values() for step in group}
-    links.objects.bulk_create(
+    rows_insert_skipping(
         [
             *(
                 links(from_task_id=joins[pid].pk, to_task_id=step.task_id)
@@ -322,8 +322,7 @@ def _joins_to_stage_decision(
                 links(from_task_id=decision.pk, to_task_id=gate.pk)
                 for gate, decision in zip(gates, decisions, strict=True)
             ),
-        ],
-        ignore_conflicts=True,
+        ]
     )
     # hooks.stage_decision_open for each: the stage now waits for its lead's decision
     stage_of = {pid: group[-1].case_stage_id for pid, group in by_process.items()}
@@ -353,7 +352,7 @@ def _join_links(steps: list[DueStep], *, skip: set[int]) -> None:
         for step in tasks
         if (join_id := joins.get((step.process_id, str(step.token.get_base_split_token()))))
     ]
-    Task.previous.through.objects.bulk_create(links, ignore_conflicts=True)
+    rows_insert_skipping(links)
 
 
 def steps_deem_overdue_sweep(*, now: datetime.datetime | None = None, batch: int = 100) -> int:

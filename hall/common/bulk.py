@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 def rows_insert_new(objs: Sequence[models.Model], *, unique: str) -> dict[object, int]:
@@ -46,11 +46,22 @@ def rows_insert(objs: Sequence[models.Model]) -> None:
         obj._state.adding = False
 
 
-def _insert(objs: Sequence[models.Model], *, unique: models.Field | None) -> list[tuple]:
+def rows_insert_skipping(objs: Sequence[models.Model]) -> int:
+    """Insert `objs` in one statement, skipping those that break a unique constraint (what
+    ``bulk_create(ignore_conflicts=True)`` does: viewflow's task links, given twice when a
+    join and a sweep both link a task). Returns how many were inserted; no object gets a pk."""
+    if not objs:
+        return 0
+    return len(_insert(objs, unique=None, skip_conflicts=True))
+
+
+def _insert(
+    objs: Sequence[models.Model], *, unique: models.Field | None, skip_conflicts: bool = False
+) -> list[tuple]:
     """One ``INSERT … RETURNING`` of `objs`, skipping the rows whose `unique` value exists (if
-    given). Returns the rows' (pk, unique value) or (pk,), in the order of `objs`: PostgreSQL
-    inserts the unnested rows in their order and returns them so, as Django's own bulk_create
-    relies on."""
+    given; any conflict with `skip_conflicts`). Returns the rows' (pk, unique value) or (pk,),
+    in the order of `objs`: PostgreSQL inserts the unnested rows in their order and returns them
+    so, as Django's own bulk_create relies on."""
     model = type(objs[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
@@ -68,6 +79,8 @@ def _insert(objs: Sequence[models.Model], *, unique: models.Field | None) -> lis
     if unique is not None:
         conflict = f" ON CONFLICT ({quote(unique.column)}) DO NOTHING"
         returning += f", {quote(unique.column)}"
+    elif skip_conflicts:
+        conflict = " ON CONFLICT DO NOTHING"
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) {source}{conflict} RETURNING {returning}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -106,15 +119,17 @@ def _column_values(field: models.Field, objs: Sequence[models.Model]) -> list:
         and all(value is None or type(value) in plain for value in raw)
     ):
         return raw
+    # the connection itself: `django.db.connection` is a proxy that finds it on every use
+    db = connections[DEFAULT_DB_ALIAS]
     prepared: dict[object, object] = {}
     converted = []
     for value in raw:
         try:
             result = prepared[value]
         except KeyError:
-            result = prepared[value] = field.get_db_prep_save(value, connection)
+            result = prepared[value] = field.get_db_prep_save(value, db)
         except TypeError:  # unhashable (a JSON value)
-            result = field.get_db_prep_save(value, connection)
+            result = field.get_db_prep_save(value, db)
         converted.append(result)
     return converted
 

@@ -132,3 +132,17 @@ def test_arrays_go_binary_with_server_side_binding_and_as_text_without(monkeypat
     assert Notification.objects.get(dedupe_key="txt:1").body == text
     assert len(captured) == 1
     assert Notification.objects.filter(dedupe_key__startswith="bin:").count() == 2
+
+
+def test_rows_insert_skipping_passes_over_rows_that_break_a_unique_constraint():
+    from hall.common.bulk import rows_insert_skipping
+
+    assert rows_insert_skipping(_messages(["skip:1", "skip:2"])) == 2
+    with CaptureQueriesContext(connection) as captured:
+        assert rows_insert_skipping(_messages(["skip:2", "skip:3"])) == 1  # skip:2 is there
+    assert len(captured) == 1
+    assert sorted(
+        Notification.objects.filter(dedupe_key__startswith="skip:").values_list(
+            "dedupe_key", flat=True
+        )
+    ) == ["skip:1", "skip:2", "skip:3"]
