@@ -231,10 +231,15 @@ _LEAD_CASE_FIELDS = (
 
 
 def _stages_first(stages: QuerySet[CaseStage], limit: int) -> QuerySet[CaseStage]:
+    """The oldest cases' stages first. A case's stages are written in the transaction that
+    accepts it (`approvals.reviews.start.approval_start`), so their ids follow the cases'
+    acceptance: ordered by id, the partial index (lead department, id) yields the first few
+    without reading the others. Ordered by the case's acceptance time, every waiting stage of
+    the department was joined to its case and sorted: 14 ms at 2,852 waiting (issue 27)."""
     return (
         stages.select_related("case__applicant")
         .only("id", "number", "name", *_LEAD_CASE_FIELDS)
-        .order_by("case__accepted_at", "pk")[: limit + 1]
+        .order_by("pk")[: limit + 1]
     )
 
 

@@ -59,9 +59,10 @@ class CaseStage(models.Model):
             models.UniqueConstraint(fields=["case", "number"], name="case_stage_number_unique")
         ]
         indexes = [
-            # the lead department's desk: its stages waiting for a stage decision (issue 27)
+            # the lead department's desk: its stages waiting for a stage decision, oldest first
+            # (issue 27; approvals.desk.selectors._stages_first)
             models.Index(
-                fields=["lead_department"],
+                fields=["lead_department", "id"],
                 condition=Q(decision="", decision_task__isnull=False),
                 name="stage_waiting_lead",
             ),

@@ -155,6 +155,7 @@ def due_steps_locked(
             "claimed_by__is_active",
             "due_date",
             "case_id",
+            named=True,
         )
     )
     if not rows:
@@ -162,33 +163,24 @@ def due_steps_locked(
     cases = (
         Case.objects.select_related("item", "applicant", "owner")
         .defer("applicant__id_number")  # sealed, opened per row, and no message names it
-        .in_bulk({row[9] for row in rows})
+        .in_bulk({row.case_id for row in rows})
     )
-    departments = Department.objects.select_related("head__user").in_bulk({row[5] for row in rows})
+    departments = Department.objects.select_related("head__user").in_bulk(
+        {row.department_id for row in rows}
+    )
     return [
         DueStep(
-            pk=pk,
-            task_id=task_id,
-            process_id=process_id,
-            token=token,
-            case_stage_id=stage_id,
-            department_id=department_id,
-            claimed_by_id=claimed_by_id,
-            claimed_by_active=bool(claimed_by_active),
-            due_date=due_date,
-            case=cases[case_id],
-            department=departments[department_id],
+            pk=row.pk,
+            task_id=row.task_id,
+            process_id=row.task__process_id,
+            token=row.task__token,
+            case_stage_id=row.case_stage_id,
+            department_id=row.department_id,
+            claimed_by_id=row.claimed_by_id,
+            claimed_by_active=bool(row.claimed_by__is_active),
+            due_date=row.due_date,
+            case=cases[row.case_id],
+            department=departments[row.department_id],
         )
-        for (
-            pk,
-            task_id,
-            process_id,
-            token,
-            stage_id,
-            department_id,
-            claimed_by_id,
-            claimed_by_active,
-            due_date,
-            case_id,
-        ) in rows
+        for row in rows
     ]
