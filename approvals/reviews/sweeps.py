@@ -226,15 +226,17 @@ def _joins_route(steps: list[DueStep], *, now: datetime.datetime) -> None:
         if not group[-1].case.item.serial and group[-1].case_stage_id not in stages_with_pending
     }
     routed = _joins_to_stage_decision(straight, now=now)
+    through_viewflow = [group[-1] for pid, group in complete.items() if pid not in straight]
+    # the last completed task of each, with its process, read in one query under the processes'
+    # locks (after the batch completed them)
+    tasks = Task.objects.select_related("process").in_bulk(
+        [last.task_id for last in through_viewflow]
+    )
     with one_calendar():
-        for process_id, process_steps in complete.items():
-            if process_id in straight:
-                continue
+        for last in through_viewflow:
             # The last completion routes on, as an officer's would: the join finds every
             # sibling DONE and the flow opens the next serial step or the next fan-out.
-            last = process_steps[-1]
-            # read with its process under the process's lock, as completed above
-            task = Task.objects.select_related("process").get(pk=last.task_id)
+            task = tasks[last.task_id]
             activation = task.flow_task.activation_class(task)
             activation.process.artifact = last.case  # the gateways read the case
             activation.activate_next()

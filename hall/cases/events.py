@@ -94,7 +94,9 @@ def _owner_messages(events: list[CaseEvent]) -> list[Notification]:
     for event in events:
         action, case = CaseAction(event.action), event.case
         if action.tells_owner and case.owner_id and case.owner_id != event.actor_id:
-            label = labels.get(action) or labels.setdefault(action, str(action.label))
+            label = labels.get(action)
+            if label is None:
+                label = labels[action] = str(action.label)
             subject, body = wording.owner_told(case=case, label=label)
             messages.append(owner_message(case=case, event=event, subject=subject, body=body))
     return messages

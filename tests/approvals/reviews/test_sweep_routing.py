@@ -132,6 +132,18 @@ def test_a_serial_item_still_goes_through_viewflow_to_its_next_step(depts, clerk
     assert opened.task.status == STATUS.NEW
 
 
+def test_serial_items_of_one_batch_each_go_on_to_their_own_next_step(depts, clerk):
+    item = staged_item([[(depts[0], 5), (depts[1], 5)]], lead_department=depts[0], serial=True)
+    cases = [accepted_case(item, clerk) for _ in range(3)]
+    for case in cases:
+        overdue(case)
+    assert sweeps.steps_deem_overdue_sweep() == 3  # one batch: the first step of each
+    for case in cases:
+        opened = CaseStep.objects.get(case=case, status=CaseStep.Status.OPEN)
+        assert opened.department == depts[1] and opened.task.status == STATUS.NEW
+        assert opened.task.process.artifact_object_id == case.pk
+
+
 def test_one_sweep_tells_each_person_once_and_each_applicant_per_step(depts, clerk):
     """Three cases of one item fall due together: each officer and head hears of their three
     steps in one message listing the receipts, the applicant of each case is told of each step
